@@ -1,0 +1,82 @@
+"""`schoolsim`: the Hydra command line.
+
+    schoolsim                                  # default scenario (GM region, trios, 10 years)
+    schoolsim scheme=market years=5 seed=3
+    schoolsim -m scheme=none,trios,families,market seed=1,2,3   # a multirun sweep
+
+Bad input ends with one line on stderr, ``schoolsim: error: ...``, exit status 2, and no
+output folder left behind.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from sim.errors import ConfigError
+from sim.run import compose_config, headline_table, run_config
+
+# Arguments that are Hydra's own (not config overrides), so the pre-check leaves them alone.
+_HYDRA_FLAGS = ("-m", "--multirun", "--cfg", "-c", "--help", "-h", "--hydra-help", "--info",
+                "-i", "--version", "--resolve", "--package", "-p", "--config-path", "-cp",
+                "--config-name", "-cn", "--config-dir", "-cd", "--run", "-r",
+                "--shell-completion", "-sc", "--experimental-rerun")
+
+
+def fail(message: str) -> None:
+    print(f"schoolsim: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+@hydra.main(version_base="1.3", config_path="pkg://configs", config_name="config")
+def app(cfg: DictConfig) -> None:
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        from sim.config import validate
+
+        validate(cfg)
+        result = run_config(cfg)
+        result.write(out_dir, with_config=False)
+    except ConfigError as exc:
+        _discard(out_dir)
+        fail(str(exc))
+    except BaseException:
+        _discard(out_dir)
+        raise
+    if cfg.output.print_summary:
+        print(headline_table(result.summary))
+        print(f"outputs: {out_dir}")
+
+
+def _discard(out_dir: Path) -> None:
+    """Remove a single run's folder (Hydra already wrote .hydra/ there) on failure.
+
+    In a multirun the job folder is kept so the failure can be inspected beside the others.
+    """
+    if HydraConfig.get().mode.name == "RUN":
+        shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def _precheck(argv: list[str]) -> None:
+    """Compose and validate plain single runs before Hydra creates any folder."""
+    if any(a.split("=")[0] in _HYDRA_FLAGS for a in argv):
+        return
+    overrides = [a for a in argv if not a.startswith("hydra.") and not a.startswith("hydra/")]
+    try:
+        compose_config(overrides)
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def main() -> None:
+    _precheck(sys.argv[1:])
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Knowledge exchange between partners, and the creation of new practice.
+
+Sources: expertise "isn't moving around" until collaboration moves it (Ainscow et al. 2015);
+"learning from differences" — when hosts act only as teachers the visitors "merely rehearse
+what they already knew", while mutual enquiry between different schools generates new
+practice (think piece 4); absorptive capacity (Cohen & Levinthal 1990) and the inverted-U
+of cognitive distance (Nooteboom 2000): a partner too close has nothing new, one too far
+cannot be understood.
+
+All exchanges due in a week are applied by one call on arrays of (learner, source, domain)
+triples. For a triple, with g = E[source, d] - E[learner, d] and profile distance
+delta = mean_d |E[source] - E[learner]|:
+    gain = learning_rate * A[learner] * trust * max(g, 0) * max(0, 1 - delta / max_distance)
+    A = openness * (1 - competition_openness_cut * competition) * (floor + (1 - floor) * mean E)
+Gains from several sources add up but never take a learner past its best source in that
+domain (you cannot learn more than your partners know).
+
+Creation (mutual mode only): each pair that met creates new practice with probability
+creation_rate * delta * trust, in one domain drawn at random; both partners rise to
+max(E_a, E_b) + creation_step * (1 - max(E_a, E_b)), beyond either school's level.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def absorptive_capacity(expertise, openness, competition, cfg, extra_cut: float = 0.0):
+    """How much of what a school sees it can take in (0 to 1)."""
+    cut = np.clip(cfg.competition_openness_cut + extra_cut, 0.0, 1.0)
+    effective_openness = openness * (1 - cut * competition)
+    floor = cfg.absorptive_floor
+    return effective_openness * (floor + (1 - floor) * expertise.mean(axis=1))
+
+
+def profile_distance(expertise, a, b) -> np.ndarray:
+    """Cognitive distance between schools a and b: mean absolute gap over domains."""
+    return np.abs(expertise[a] - expertise[b]).mean(axis=1)
+
+
+def learning_gains(expertise, learner, source, domain, trust, absorptive, cfg) -> np.ndarray:
+    """The (n, domains) gain of every school from the given triples, capped by best source."""
+    n, n_domains = expertise.shape
+    gap = expertise[source, domain] - expertise[learner, domain]
+    understood = np.maximum(0.0, 1 - profile_distance(expertise, learner, source) / cfg.max_distance)
+    gain = cfg.learning_rate * absorptive[learner] * trust * np.maximum(gap, 0.0) * understood
+    flat = learner * n_domains + domain
+    total = np.bincount(flat, weights=gain, minlength=n * n_domains)
+    best_gap = np.zeros(n * n_domains)
+    np.maximum.at(best_gap, flat, gap)
+    return np.minimum(total, best_gap).reshape(n, n_domains)
+
+
+def create_practice(expertise, a, b, trust, cfg, rng) -> np.ndarray:
+    """New practice from mutual pairs (a, b); returns the pairs' indices that created some.
+
+    Draws one uniform and one domain per pair whatever the outcome."""
+    u = rng.random(len(a))
+    domain = rng.integers(0, expertise.shape[1], len(a))
+    chance = np.minimum(1.0, cfg.creation_rate * profile_distance(expertise, a, b) * trust)
+    hit = np.flatnonzero(u < chance)
+    a, b, d = a[hit], b[hit], domain[hit]
+    top = np.maximum(expertise[a, d], expertise[b, d])
+    level = top + cfg.creation_step * (1 - top)
+    # A school in two creating pairs keeps the higher level (maximum.at, not assignment).
+    np.maximum.at(expertise, (a, d), level)
+    np.maximum.at(expertise, (b, d), level)
+    return hit
+
+
+def broadcast(expertise, summary, absorptive, rate: float) -> np.ndarray:
+    """Every school drifts towards a shared summary of practice, where it is below it."""
+    return expertise + rate * absorptive[:, None] * np.maximum(summary[None, :] - expertise, 0.0)

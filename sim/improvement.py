@@ -1,0 +1,50 @@
+"""Within-school improvement, forgetting and staff turnover.
+
+Sources: the seed documents hold that expertise already exists inside schools and that
+within-school strategies improve practice slowly on their own (Ainscow, think piece 4);
+staff turnover is higher in schools serving disadvantaged communities, so practice is lost
+faster there (the disadvantaged schools "lost most" and have least capacity).
+
+Per term, each domain follows dE/dt = a (1 - E) - b E, solved exactly over the term so it
+stays in [0, 1]:
+    a = rate * resource,  resource = funding * (leadership days left) / (mean days)
+    b = forgetting_rate * (1 + turnover_deprivation_factor * disadvantaged share)
+    E(t + dt) = E* + (E - E*) exp(-(a + b) dt),  E* = a / (a + b)
+Then each school, with probability turnover_shock_probability * dt * (1 + factor * share),
+loses a share `turnover_shock_loss` of one domain (a key member of staff leaves).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def improvement_resource(leadership_days, days_used, funding, mean_days: float) -> np.ndarray:
+    """Leadership time left for in-school work this term, relative to the average school."""
+    return funding * np.maximum(leadership_days - days_used, 0.0) / mean_days
+
+
+def improve_and_forget(expertise, resource, disadvantaged_share, cfg, dt_years: float):
+    """Exact solution of the linear improvement/forgetting equation over `dt_years`."""
+    a = (cfg.rate * resource)[:, None]
+    b = (cfg.forgetting_rate * (1 + cfg.turnover_deprivation_factor * disadvantaged_share))[:, None]
+    total = a + b
+    safe = np.where(total > 0, total, 1.0)
+    equilibrium = np.where(total > 0, a / safe, expertise)
+    return equilibrium + (expertise - equilibrium) * np.exp(-total * dt_years)
+
+
+def turnover_shocks(expertise, disadvantaged_share, cfg, dt_years: float, rng):
+    """Key staff leave: one random domain loses a share of its expertise.
+
+    Draws one uniform and one domain per school every call, whatever the outcome, so the
+    stream stays aligned across scenarios (common random numbers)."""
+    n, n_domains = expertise.shape
+    u = rng.random(n)
+    domain = rng.integers(0, n_domains, n)
+    p = cfg.turnover_shock_probability * dt_years * (
+        1 + cfg.turnover_deprivation_factor * disadvantaged_share)
+    hit = np.flatnonzero(u < p)
+    out = expertise.copy()
+    out[hit, domain[hit]] *= 1 - cfg.turnover_shock_loss
+    return out, hit

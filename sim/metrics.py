@@ -1,0 +1,79 @@
+"""What a run reports: one row of system metrics per term, one row per school per year.
+
+Definitions (all attainment in months of progress against the national mean):
+- attainment_disadvantaged / _other: pupil-weighted means over each group's pupils;
+- gap_months: other minus disadvantaged (also per phase);
+- expertise_mean: mean over schools of each school's mean expertise across domains;
+  expertise_sd_between: the standard deviation of that school mean across schools;
+- between_school_sd: standard deviation across schools of school mean attainment;
+- segregation: Duncan's dissimilarity index of disadvantaged pupils across schools,
+  D = 1/2 sum_i |dis_i / DIS - other_i / OTHER| (0: even spread, 1: complete separation).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.region import PHASE_NAMES, PRIMARY
+
+
+def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    total = weights.sum()
+    return float((values * weights).sum() / total) if total > 0 else float("nan")
+
+
+def dissimilarity(group_a: np.ndarray, group_b: np.ndarray) -> float:
+    """Duncan's dissimilarity index of two groups' counts across units."""
+    return float(0.5 * np.abs(group_a / group_a.sum() - group_b / group_b.sum()).sum())
+
+
+def gap(att_dis, att_oth, n_dis, n_oth) -> float:
+    return weighted_mean(att_oth, n_oth) - weighted_mean(att_dis, n_dis)
+
+
+def term_row(model, week: int) -> dict:
+    s, phase = model.state, model.region.phase
+    school_expertise = s.expertise.mean(axis=1)
+    row = {
+        "week": week,
+        "year": week / 39,
+        "expertise_mean": float(school_expertise.mean()),
+        "expertise_sd_between": float(school_expertise.std()),
+        "attainment_disadvantaged": weighted_mean(s.attainment_disadvantaged, s.pupils_disadvantaged),
+        "attainment_other": weighted_mean(s.attainment_other, s.pupils_other),
+        "gap_months": gap(s.attainment_disadvantaged, s.attainment_other,
+                          s.pupils_disadvantaged, s.pupils_other),
+    }
+    for p, name in enumerate(PHASE_NAMES):
+        m = phase == p
+        row[f"gap_months_{name}"] = gap(s.attainment_disadvantaged[m], s.attainment_other[m],
+                                        s.pupils_disadvantaged[m], s.pupils_other[m])
+    row["between_school_sd"] = float(model.school_mean_attainment().std())
+    row["segregation"] = dissimilarity(s.pupils_disadvantaged, s.pupils_other)
+    row["pupils"] = float(s.pupils.sum())
+    p = model.partnerships
+    live = p.active[p.link_group] if p.n_links else np.zeros(0, bool)
+    row["active_partnerships"] = int(p.active.sum())
+    row["mean_trust"] = float(p.trust[live].mean()) if live.any() else float("nan")
+    return row
+
+
+def school_rows(model, year: int) -> dict:
+    s, r = model.state, model.region
+    rows = {
+        "year": np.full(s.n_schools, year, np.int64),
+        "school_id": np.arange(s.n_schools, dtype=np.int64),
+        "local_authority": np.asarray(r.la_names, dtype=object)[r.la],
+        "phase": np.where(r.phase == PRIMARY, PHASE_NAMES[0], PHASE_NAMES[1]).astype(object),
+        "x_km": r.pos_km[:, 0],
+        "y_km": r.pos_km[:, 1],
+        "pupils": s.pupils,
+        "disadvantaged_share": s.disadvantaged_share,
+        "expertise_mean": s.expertise.mean(axis=1),
+    }
+    for d, name in enumerate(model.cfg.school.domains):
+        rows[f"expertise_{name}"] = s.expertise[:, d]
+    rows["attainment_disadvantaged"] = s.attainment_disadvantaged
+    rows["attainment_other"] = s.attainment_other
+    rows["partners"] = model.partnerships.partner_counts(s.n_schools)
+    return rows

@@ -1,0 +1,149 @@
+"""Synthetic regions: local authorities, neighbourhoods with a deprivation level, schools.
+
+The generator reproduces the structure the seed documents describe rather than any real
+map: local authorities of realistic relative size, deprived inner neighbourhoods, primary
+and secondary schools in England's proportions (about 83 % / 17 % of state-funded
+primary and secondary schools), and a disadvantaged (free-school-meal) share per school
+drawn from its neighbourhood with England's mean (about 24 %) and right skew.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import expit, logit
+
+from sim.errors import ConfigError
+
+PRIMARY, SECONDARY = 0, 1
+PHASE_NAMES = ("primary", "secondary")
+
+
+@dataclass(frozen=True)
+class Region:
+    """The geography and intake of every school, as arrays indexed by school."""
+
+    name: str
+    la_names: tuple[str, ...]
+    la: np.ndarray                     # int, local authority of each school
+    neighbourhood: np.ndarray          # int, neighbourhood of each school
+    neighbourhood_deprivation: np.ndarray  # float, mean disadvantaged share per neighbourhood
+    pos_km: np.ndarray                 # (n, 2) float, position in km
+    phase: np.ndarray                  # int, PRIMARY or SECONDARY
+    pupils: np.ndarray                 # float, pupils on roll
+    disadvantaged_share: np.ndarray    # float in (0, 1)
+    eal_share: np.ndarray              # float in (0, 1), English as an additional language
+    mobility: np.ndarray               # float in (0, 1), pupils joining mid-phase
+
+    @property
+    def n_schools(self) -> int:
+        return len(self.la)
+
+    @property
+    def n_local_authorities(self) -> int:
+        return len(self.la_names)
+
+
+def build_region(cfg, rng: np.random.Generator) -> Region:
+    """Build the region the config names (`gm`, `england`, or any synthetic variant)."""
+    counts = _schools_per_la(cfg, rng)
+    centres = _la_centres(cfg, rng)
+    la_names = tuple(cfg.la_names) or tuple(f"LA{i + 1:03d}" for i in range(len(counts)))
+    radius = 0.25 * cfg.la_spacing_km * np.sqrt(counts / counts.mean())
+    la_shift = rng.normal(0.0, cfg.la_deprivation_sd, len(counts))
+
+    nb_la, nb_pos, nb_logit = _neighbourhoods(cfg, rng, counts, centres, radius, la_shift)
+    nb_logit += _calibrate_offset(nb_logit, cfg.fsm_mean)
+    nb_mean = expit(nb_logit)
+
+    la = np.repeat(np.arange(len(counts)), counts)
+    neighbourhood = _place_schools(rng, la, nb_la)
+    pos = nb_pos[neighbourhood] + rng.normal(0.0, 0.5, (len(la), 2))
+    phase = _phases(cfg, rng, len(la))
+    pupils = _pupils(cfg, rng, phase)
+    share = rng.beta(nb_mean[neighbourhood] * cfg.fsm_concentration,
+                     (1 - nb_mean[neighbourhood]) * cfg.fsm_concentration)
+    eal, mobility = _eal_and_mobility(rng, nb_logit[neighbourhood])
+    return Region(cfg.name, la_names, la, neighbourhood, nb_mean, pos, phase, pupils,
+                  share, eal, mobility)
+
+
+def _schools_per_la(cfg, rng) -> np.ndarray:
+    """Split n_schools over local authorities by weight (largest remainder, at least one)."""
+    n_la = cfg.n_local_authorities
+    weights = np.asarray(cfg.la_weights, float) if len(cfg.la_weights) else \
+        rng.lognormal(0.0, 0.5, n_la)
+    spare = cfg.n_schools - n_la
+    if spare < 0:
+        raise ConfigError(f"region.n_schools={cfg.n_schools} is fewer than the "
+                          f"{n_la} local authorities; allowed: at least one school each")
+    exact = spare * weights / weights.sum()
+    counts = np.floor(exact).astype(int)
+    short = spare - counts.sum()
+    counts[np.argsort(-(exact - counts), kind="stable")[:short]] += 1
+    return counts + 1
+
+
+def _la_centres(cfg, rng) -> np.ndarray:
+    if len(cfg.la_centres_km):
+        return np.asarray(cfg.la_centres_km, float)
+    n_la = cfg.n_local_authorities
+    cols = int(np.ceil(np.sqrt(n_la)))
+    grid = np.column_stack([np.arange(n_la) % cols, np.arange(n_la) // cols]).astype(float)
+    jitter = rng.uniform(-0.2, 0.2, (n_la, 2))
+    return (grid + jitter) * cfg.la_spacing_km
+
+
+def _neighbourhoods(cfg, rng, counts, centres, radius, la_shift):
+    """Neighbourhood positions in a disc per LA; deprivation higher towards the centre."""
+    per_la = np.maximum(1, np.round(counts / cfg.schools_per_neighbourhood)).astype(int)
+    nb_la = np.repeat(np.arange(len(counts)), per_la)
+    r = radius[nb_la] * np.sqrt(rng.uniform(0, 1, len(nb_la)))
+    angle = rng.uniform(0, 2 * np.pi, len(nb_la))
+    pos = centres[nb_la] + np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+    inner = 1.0 - r / radius[nb_la]
+    nb_logit = (la_shift[nb_la] + cfg.deprivation_gradient * (inner - 0.5)
+                + rng.normal(0.0, 0.8, len(nb_la)))
+    return nb_la, pos, nb_logit
+
+
+def _calibrate_offset(nb_logit: np.ndarray, target_mean: float) -> float:
+    """The logit shift that gives neighbourhoods the target mean share (bisection)."""
+    lo, hi = -20.0, 20.0
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if expit(nb_logit + mid).mean() < target_mean:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def _place_schools(rng, la: np.ndarray, nb_la: np.ndarray) -> np.ndarray:
+    """Each school goes to a random neighbourhood of its own local authority."""
+    first = np.searchsorted(nb_la, np.arange(nb_la.max() + 1))
+    n_in_la = np.bincount(nb_la)
+    return first[la] + (rng.uniform(0, 1, len(la)) * n_in_la[la]).astype(int)
+
+
+def _phases(cfg, rng, n: int) -> np.ndarray:
+    phase = np.full(n, PRIMARY)
+    n_secondary = int(round(n * (1 - cfg.primary_share)))
+    phase[rng.permutation(n)[:n_secondary]] = SECONDARY
+    return phase
+
+
+def _pupils(cfg, rng, phase: np.ndarray) -> np.ndarray:
+    mean = np.where(phase == PRIMARY, cfg.primary_pupils_mean, cfg.secondary_pupils_mean)
+    sigma = np.sqrt(np.log1p(cfg.pupils_cv**2))
+    return np.round(mean * rng.lognormal(-sigma**2 / 2, sigma, len(phase)))
+
+
+def _eal_and_mobility(rng, dep_logit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """EAL share (England mean about 20 %) and mobility (about 5 %), both rising with deprivation."""
+    eal_mean = expit(logit(0.18) + 0.8 * (dep_logit - dep_logit.mean()))
+    mob_mean = expit(logit(0.05) + 0.5 * (dep_logit - dep_logit.mean()))
+    eal = rng.beta(eal_mean * 5.0, (1 - eal_mean) * 5.0)
+    mobility = rng.beta(mob_mean * 20.0, (1 - mob_mean) * 20.0)
+    return eal, mobility

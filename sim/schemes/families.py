@@ -1,0 +1,131 @@
+"""`families`: Families of Schools (Greater Manchester Challenge, 2008-11).
+
+Sources (seed document 002 and the Challenge's own Families of Schools data): groups of
+12-20 schools with similar intakes, built from a weighted index (2011 weights: prior
+attainment 66 %, deprivation 20 %, English as an additional language 10 %, mobility 4 %),
+serving different neighbourhoods so that members are not in direct competition; the
+family's comparative data act as a catalyst, pointing each school to a member that does
+better in an area of practice.
+
+Formation, per phase: schools are ranked by the weighted index of standardised features
+(prior attainment counts for, the others against); each school in rank order joins the
+first open family with room and no member within the competition radius, so families are
+bands of similar intake. A short last family is shared out among families with room. If
+sizes between `min_size` and `max_size` cannot be met, formation fails with a ConfigError.
+
+Meetings: attending members compare data; in each domain the best attending member is the
+source for the others. One-way mode: members learn that domain from it. Mutual mode: each
+member and the school it is pointed to learn from each other in every domain, and may
+create new practice together.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.errors import ConfigError
+from sim.region import PHASE_NAMES
+from sim.schemes.base import Scheme, expand_domains
+
+
+class Families(Scheme):
+    name = "families"
+
+    def form(self, model):
+        region, rng = model.region, model.streams["formation"]
+        joining = self.participants(model.n_schools, rng)
+        index = self.intake_index(model)
+        families = []
+        for phase in (0, 1):
+            schools = np.flatnonzero(joining & (region.phase == phase))
+            radius = (model.cfg.school.competition_radius_km_primary if phase == 0
+                      else model.cfg.school.competition_radius_km_secondary)
+            families += self.band(schools, index, region.pos_km, radius, PHASE_NAMES[phase])
+        return self.grouped(model, families, rng)
+
+    def intake_index(self, model) -> np.ndarray:
+        """Weighted index of standardised intake features (higher: more advantaged)."""
+        cfg, region, state = self.cfg, model.region, model.state
+        prior = model.school_mean_attainment()
+        features = [(prior, cfg.weight_prior_attainment),
+                    (-region.disadvantaged_share, cfg.weight_deprivation),
+                    (-region.eal_share, cfg.weight_eal),
+                    (-region.mobility, cfg.weight_mobility)]
+        index = np.zeros(state.n_schools)
+        for values, weight in features:
+            for phase in (0, 1):
+                m = region.phase == phase
+                if m.sum() > 1 and values[m].std() > 0:
+                    index[m] += weight * (values[m] - values[m].mean()) / values[m].std()
+        return index
+
+    def band(self, schools, index, pos, radius, phase_name) -> list[np.ndarray]:
+        n = len(schools)
+        if n == 0:
+            return []
+        lo, hi = self.cfg.min_size, self.cfg.max_size
+        n_families = max(int(round(n / ((lo + hi) / 2))), -(-n // hi), 1)
+        if n < lo or n_families * lo > n:
+            raise ConfigError(
+                f"scheme=families needs groups of {lo}-{hi}; the region has {n} "
+                f"participating {phase_name} schools; allowed: at least scheme.min_size={lo}")
+        cap = -(-n // n_families)
+        families: list[list[int]] = []
+        open_ids: list[int] = []  # families with room, oldest first
+        for s in schools[np.argsort(-index[schools], kind="stable")]:
+            home = _first_fit(families, open_ids, s, pos, radius, cap)
+            if home is None:
+                home = len(families)
+                families.append([])
+                open_ids.append(home)
+            families[home].append(s)
+            if len(families[home]) >= cap:
+                open_ids.remove(home)
+        return _share_out_short(families, pos, radius, lo, hi, phase_name)
+
+    def meeting_triples(self, model, groups, attending):
+        members = model.partnerships.members[groups]           # (g, width)
+        present = (members >= 0) & attending[np.maximum(members, 0)]
+        expertise = model.state.expertise[np.maximum(members, 0)]  # (g, width, D)
+        expertise = np.where(present[:, :, None], expertise, -np.inf)
+        best = members[np.arange(len(groups))[:, None], expertise.argmax(axis=1)]  # (g, D)
+        n_domains = model.n_domains
+        learner = np.repeat(members[:, :, None], n_domains, axis=2)
+        source = np.repeat(best[:, None, :], members.shape[1], axis=1)
+        domain = np.broadcast_to(np.arange(n_domains), learner.shape)
+        keep = present[:, :, None] & (learner != source)
+        learner, source, domain = learner[keep], source[keep], domain[keep]
+        if not self.mutual:
+            return learner, source, domain
+        pairs = np.unique(np.column_stack([np.minimum(learner, source),
+                                           np.maximum(learner, source)]), axis=0)
+        both = np.concatenate([pairs, pairs[:, ::-1]])
+        return expand_domains(both[:, 0], both[:, 1], n_domains)
+
+
+def _competes(s: int, family: list[int], pos, radius: float) -> bool:
+    d = pos[family] - pos[s]
+    return bool(((d * d).sum(axis=1) < radius * radius).any())
+
+
+def _first_fit(families, candidates, s, pos, radius, cap):
+    for k in candidates:
+        if len(families[k]) < cap and not _competes(s, families[k], pos, radius):
+            return k
+    return None
+
+
+def _share_out_short(families, pos, radius, lo, hi, phase_name):
+    """Move members of families smaller than `lo` into families with room and no competitor."""
+    short = [f for f in families if len(f) < lo]
+    full = [f for f in families if len(f) >= lo]
+    for family in short:
+        for s in family:
+            home = _first_fit(full, range(len(full)), s, pos, radius, hi)
+            if home is None:
+                raise ConfigError(
+                    f"scheme=families cannot place {phase_name} school {s} in a family of at "
+                    f"most {hi} without a competitor; allowed: a larger scheme.max_size or a "
+                    f"smaller school.competition_radius_km_{phase_name}")
+            full[home].append(s)
+    return [np.array(f) for f in full]

@@ -1,0 +1,75 @@
+"""`trios`: Pathways to Success (Greater Manchester's recovery strategy, 2020-).
+
+Sources (seed documents 000, 001): trios of three schools from three different local
+authorities ("cross-border cooperation between schools from different communities"),
+brokered by a steering group of local-authority and university partners, meeting online;
+practitioner-led mutual enquiry; summaries of the discussions shared with every school.
+
+Formation: participating schools of the same phase are shuffled; each trio takes one school
+from each of the three local authorities with most schools still unplaced (this never
+strands a school that could have been placed). Schools left over (fewer than three, or
+fewer than three authorities left) stay unpartnered and are counted in the summary.
+Broadcast: at each term's end every school drifts, at `exchange.broadcast_rate`, towards
+the mean of the best practice in each trio that met that term.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.errors import ConfigError
+from sim.exchange import broadcast
+from sim.schemes.base import Scheme
+
+
+class Trios(Scheme):
+    name = "trios"
+
+    def form(self, model):
+        region, rng = model.region, model.streams["formation"]
+        if self.cfg.cross_border and region.n_local_authorities < 3:
+            raise ConfigError(
+                f"scheme=trios with cross_border=true needs at least 3 local authorities; "
+                f"region has {region.n_local_authorities}")
+        joining = self.participants(model.n_schools, rng)
+        trios = []
+        for phase in (0, 1):
+            pool = rng.permutation(np.flatnonzero(joining & (region.phase == phase)))
+            trios += (cross_border_trios(pool, region.la[pool]) if self.cfg.cross_border
+                      else [pool[k:k + 3] for k in range(0, len(pool) - 2, 3)])
+        self.unpartnered = int(joining.sum()) - 3 * len(trios)
+        return self.grouped(model, trios, rng)
+
+    def on_term_end(self, model):
+        if not self.cfg.broadcast or model.partnerships.n_groups == 0:
+            return
+        met = np.zeros(model.partnerships.n_groups, bool)
+        met[model.partnerships.link_group[model.partnerships.met_this_term]] = True
+        if not met.any():
+            return
+        members = model.partnerships.members[met]
+        best = model.state.expertise[members].max(axis=1)  # (trios, domains)
+        state = model.state
+        state.expertise = broadcast(state.expertise, best.mean(axis=0),
+                                    model.absorptive_capacity(), model.cfg.exchange.broadcast_rate)
+
+    def summary(self, model):
+        return {"unpartnered_schools": self.unpartnered}
+
+
+def cross_border_trios(pool: np.ndarray, la_of_pool: np.ndarray) -> list[np.ndarray]:
+    """Trios with members from three different local authorities, taken in pool order."""
+    queues: dict[int, list[int]] = {}
+    for school, la in zip(pool.tolist(), la_of_pool.tolist()):
+        queues.setdefault(la, []).append(school)
+    las = sorted(queues)
+    remaining = np.array([len(queues[la]) for la in las])
+    heads = np.zeros(len(las), int)
+    trios = []
+    while (remaining > 0).sum() >= 3:
+        # The three authorities with most unplaced schools (ties: lower index first).
+        pick = np.argsort(-remaining, kind="stable")[:3]
+        trios.append(np.array([queues[las[k]][heads[k]] for k in pick]))
+        heads[pick] += 1
+        remaining[pick] -= 1
+    return trios

@@ -1,0 +1,112 @@
+"""The mutable state of every school, as numpy arrays indexed by school.
+
+The model owns one `SchoolState`; the Mesa `School` agents are views over it and every
+submodel reads and writes these arrays. Initial values follow what the seed documents say
+about where expertise and capacity sit: expertise exists everywhere but is somewhat lower,
+and leadership time scarcer, in schools serving disadvantaged communities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+from scipy.special import expit, logit
+
+from sim.distributions import beta_with_mean, gamma_with_mean
+from sim.region import PRIMARY, Region
+
+# Year groups on roll: primary Reception-Year 6, secondary Years 7-11.
+YEARS_ON_ROLL = np.array([7, 5])
+
+
+@dataclass
+class SchoolState:
+    expertise: np.ndarray            # (n, domains) in [0, 1]
+    leadership_days: np.ndarray      # days per term for improvement work
+    days_used: np.ndarray            # days spent with partners this term
+    openness: np.ndarray             # [0, 1]
+    competition: np.ndarray          # exposure in [0, 1): rises with nearby same-phase schools
+    school_effect: np.ndarray        # months, persistent
+    pupils_disadvantaged: np.ndarray  # on roll
+    pupils_other: np.ndarray
+    initial_pupils: np.ndarray
+    funding: np.ndarray              # improvement resource relative to the start (market)
+    attainment_disadvantaged: np.ndarray  # months of progress vs the national mean
+    attainment_other: np.ndarray
+
+    @property
+    def pupils(self) -> np.ndarray:
+        return self.pupils_disadvantaged + self.pupils_other
+
+    @property
+    def disadvantaged_share(self) -> np.ndarray:
+        return self.pupils_disadvantaged / self.pupils
+
+    @property
+    def n_schools(self) -> int:
+        return len(self.openness)
+
+
+def initial_state(region: Region, cfg, rng: np.random.Generator) -> SchoolState:
+    """Draw the starting state of every school from the `initial` stream."""
+    n, school = region.n_schools, cfg.school
+    share = region.disadvantaged_share
+    centred = share - share.mean()
+    expertise = _initial_expertise(rng, n, len(school.domains), school, centred)
+    # Less time in more disadvantaged schools; never below a tenth of the mean.
+    leadership_mean = np.maximum(school.leadership_days_mean
+                                 - school.leadership_days_deprivation_slope * centred,
+                                 0.1 * school.leadership_days_mean)
+    leadership = gamma_with_mean(rng, leadership_mean, school.leadership_days_sd)
+    openness = beta_with_mean(rng, np.full(n, school.openness_mean), school.openness_sd)
+    school_effect = rng.normal(0.0, cfg.attainment.school_effect_sd, n)
+    pupils = region.pupils.astype(float)
+    return SchoolState(
+        expertise=expertise,
+        leadership_days=leadership,
+        days_used=np.zeros(n),
+        openness=openness,
+        competition=competition_exposure(region, school),
+        school_effect=school_effect,
+        pupils_disadvantaged=pupils * share,
+        pupils_other=pupils * (1 - share),
+        initial_pupils=pupils.copy(),
+        funding=np.ones(n),
+        attainment_disadvantaged=np.zeros(n),
+        attainment_other=np.zeros(n),
+    )
+
+
+def _initial_expertise(rng, n, n_domains, school, centred_share) -> np.ndarray:
+    """Logit-normal: a school-wide factor plus domain noise, lower with deprivation."""
+    mean = np.clip(school.expertise_mean - school.expertise_deprivation_slope * centred_share,
+                   0.05, 0.95)
+    base = logit(mean)
+    spread = school.expertise_sd / (school.expertise_mean * (1 - school.expertise_mean))
+    school_factor = rng.normal(0.0, spread * 0.75, n)
+    domain_noise = rng.normal(0.0, spread * 0.66, (n, n_domains))
+    return expit(base[:, None] + school_factor[:, None] + domain_noise)
+
+
+def competition_exposure(region: Region, school) -> np.ndarray:
+    """1 - exp(-k/2), k = same-phase schools within the phase's competition radius."""
+    exposure = np.zeros(region.n_schools)
+    radii = (school.competition_radius_km_primary, school.competition_radius_km_secondary)
+    for phase, radius in enumerate(radii):
+        idx = np.flatnonzero(region.phase == phase)
+        if len(idx) == 0:
+            continue
+        tree = cKDTree(region.pos_km[idx])
+        neighbours = tree.query_ball_point(region.pos_km[idx], r=radius, return_length=True)
+        exposure[idx] = 1 - np.exp(-(neighbours - 1) / 2.0)
+    return exposure
+
+
+def years_on_roll(phase: np.ndarray) -> np.ndarray:
+    return YEARS_ON_ROLL[phase]
+
+
+def is_primary(phase: np.ndarray) -> np.ndarray:
+    return phase == PRIMARY
