@@ -7,8 +7,10 @@ choice (Ainscow et al. 2015; Greany & Higham 2018, cited in seed 001).
 Each year the families living around each school (its *origin* demand, fixed at the
 starting intake: roll / years on roll, split into disadvantaged and other pupils) choose
 among their `choice_set` nearest schools of the same phase with multinomial-logit shares
-    utility = performance_weight * league-table attainment - distance_weight_g * km
-where disadvantaged families weigh distance more (they are less mobile). Schools over
+    utility_g = performance_weight_g * league-table attainment - distance_weight_g * km
+                + home_preference * [the local school]
+where advantaged families weigh league tables more and distance less (they are more
+mobile and better informed), so a market sorts them towards high-scoring schools. Schools over
 capacity accept a share of applicants; the rest go to their families' other choices with
 room, for a few rounds, and whatever is still unplaced goes to the home school (the local
 authority's duty to offer a place). Every origin's demand is placed exactly once, so
@@ -50,9 +52,13 @@ def _logit_shares(utility: np.ndarray) -> np.ndarray:
 
 def allocate(demand_dis, demand_oth, choices, dist, performance, capacity, cfg):
     """Intake of disadvantaged and other pupils at every school this year."""
-    base = cfg.performance_weight * performance[choices]
-    shares = [_logit_shares(base - cfg.distance_weight_disadvantaged * dist),
-              _logit_shares(base - cfg.distance_weight_advantaged * dist)]
+    home = np.zeros(choices.shape)
+    home[:, 0] = cfg.home_preference
+    perf = performance[choices]
+    shares = [_logit_shares(home + cfg.performance_weight_disadvantaged * perf
+                            - cfg.distance_weight_disadvantaged * dist),
+              _logit_shares(home + cfg.performance_weight_advantaged * perf
+                            - cfg.distance_weight_advantaged * dist)]
     flows = [demand_dis[:, None] * shares[0], demand_oth[:, None] * shares[1]]
     n = len(capacity)
     for _ in range(CAPACITY_ROUNDS):

@@ -178,10 +178,14 @@ class MarketConfig(SchemeConfig):
     mode: str = "one_way"
     # Schools a family considers: the nearest this many of the right phase.
     choice_set: int = 8
-    # Logit weights: per month of league-table attainment and per km of travel.
-    performance_weight: float = 0.25
-    distance_weight_advantaged: float = 0.35
-    distance_weight_disadvantaged: float = 0.9
+    # Logit weights per month of league-table attainment and per km of travel: advantaged
+    # families read league tables more and travel further.
+    performance_weight_advantaged: float = 0.4
+    performance_weight_disadvantaged: float = 0.1
+    distance_weight_advantaged: float = 0.3
+    distance_weight_disadvantaged: float = 1.0
+    # Extra utility of the local (catchment) school: most families stay local.
+    home_preference: float = 1.5
     capacity_headroom: float = 0.1
     # Share of a school's improvement resource that follows its roll.
     funding_elasticity: float = 0.8

@@ -7,10 +7,10 @@ practice (think piece 4); absorptive capacity (Cohen & Levinthal 1990) and the i
 of cognitive distance (Nooteboom 2000): a partner too close has nothing new, one too far
 cannot be understood.
 
-All exchanges due in a week are applied by one call on arrays of (learner, source, domain)
-triples. For a triple, with g = E[source, d] - E[learner, d] and profile distance
-delta = mean_d |E[source] - E[learner]|:
-    gain = learning_rate * A[learner] * trust * max(g, 0) * max(0, 1 - delta / max_distance)
+All exchanges due in a week are applied by one call on arrays of (learner, source) pairs,
+each with a weight per domain (1: discussed, 0: not; None: every domain). For a pair, with
+g_d = E[source, d] - E[learner, d] and profile distance delta = mean_d |g_d|:
+    gain_d = learning_rate * A[learner] * trust * w_d max(g_d, 0) * max(0, 1 - delta / max_distance)
     A = openness * (1 - competition_openness_cut * competition) * (floor + (1 - floor) * mean E)
 Gains from several sources add up but never take a learner past its best source in that
 domain (you cannot learn more than your partners know).
@@ -38,17 +38,24 @@ def profile_distance(expertise, a, b) -> np.ndarray:
     return np.abs(expertise[a] - expertise[b]).mean(axis=1)
 
 
-def learning_gains(expertise, learner, source, domain, trust, absorptive, cfg) -> np.ndarray:
-    """The (n, domains) gain of every school from the given triples, capped by best source."""
-    n, n_domains = expertise.shape
-    gap = expertise[source, domain] - expertise[learner, domain]
-    understood = np.maximum(0.0, 1 - profile_distance(expertise, learner, source) / cfg.max_distance)
-    gain = cfg.learning_rate * absorptive[learner] * trust * np.maximum(gap, 0.0) * understood
-    flat = learner * n_domains + domain
-    total = np.bincount(flat, weights=gain, minlength=n * n_domains)
-    best_gap = np.zeros(n * n_domains)
-    np.maximum.at(best_gap, flat, gap)
-    return np.minimum(total, best_gap).reshape(n, n_domains)
+def learning_gains(expertise, learner, source, weights, trust, absorptive, cfg) -> np.ndarray:
+    """The (n, domains) gain of every school from the given pairs, capped by its best source."""
+    gap = expertise[source] - expertise[learner]
+    understood = np.maximum(0.0, 1 - np.abs(gap).mean(axis=1) / cfg.max_distance)
+    ahead = np.maximum(gap, 0.0)
+    if weights is not None:
+        ahead *= weights
+    gain = (cfg.learning_rate * absorptive[learner] * trust * understood)[:, None] * ahead
+    out = np.zeros_like(expertise)
+    if len(learner) == 0:
+        return out
+    order = np.argsort(learner, kind="stable")
+    sorted_learner = learner[order]
+    starts = np.flatnonzero(np.r_[True, sorted_learner[1:] != sorted_learner[:-1]])
+    total = np.add.reduceat(gain[order], starts, axis=0)
+    best = np.maximum.reduceat(ahead[order], starts, axis=0)
+    out[sorted_learner[starts]] = np.minimum(total, best)
+    return out
 
 
 def create_practice(expertise, a, b, trust, cfg, rng) -> np.ndarray:

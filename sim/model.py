@@ -124,15 +124,16 @@ class SchoolSystem(mesa.Model):
         attending[members[can_attend]] = True
         s.days_used[members[can_attend]] += p.cost_days
 
-        learner, source, domain = self.scheme.meeting_triples(self, groups, attending)
+        learner, source, weights = self.scheme.meeting_pairs(self, groups, attending)
         if len(learner) == 0:
             return
         links = p.link_index(learner, source)
         absorptive = self.absorptive_capacity()
-        gains = exchange.learning_gains(s.expertise, learner, source, domain, p.trust[links],
-                                        absorptive, self.cfg.exchange)
-        s.expertise += gains
-        met = np.unique(links)
+        s.expertise += exchange.learning_gains(s.expertise, learner, source, weights,
+                                               p.trust[links], absorptive, self.cfg.exchange)
+        met_mask = np.zeros(p.n_links, bool)
+        met_mask[links] = True
+        met = np.flatnonzero(met_mask)
         if self.scheme.mutual:
             exchange.create_practice(s.expertise, p.link_a[met], p.link_b[met], p.trust[met],
                                      self.cfg.exchange, self.streams["creation"])

@@ -78,9 +78,16 @@ def compose_config(overrides: list[str] | dict | None = None) -> DictConfig:
             with initialize_config_module(config_module="configs", version_base="1.3"):
                 cfg = compose(config_name="config", overrides=overrides)
     except (HydraException, OmegaConfBaseException) as exc:
-        raise ConfigError(describe_config_error(exc)) from None
+        raise ConfigError(_describe_in_context(exc, overrides)) from None
     validate(cfg)
     return cfg
+
+
+def _describe_in_context(exc, overrides) -> str:
+    if GlobalHydra.instance().is_initialized():
+        return describe_config_error(exc, overrides)
+    with initialize_config_module(config_module="configs", version_base="1.3"):
+        return describe_config_error(exc, overrides)
 
 
 def _as_override_list(overrides) -> list[str]:
@@ -99,20 +106,33 @@ def _override_value(value) -> str:
     return str(value)
 
 
-def describe_config_error(exc: Exception) -> str:
+def describe_config_error(exc: Exception, overrides: list[str] = ()) -> str:
     """One line from Hydra's or OmegaConf's (multi-line) composition errors."""
-    if isinstance(exc, MissingConfigException) and exc.options:
-        group = (exc.config_name or "").split("/")[0] or "config"
-        missing = (exc.config_name or "").split("/")[-1]
-        return f"{group}={missing} is unknown; allowed: {', '.join(sorted(exc.options))}"
-    text = str(exc)
-    cause = exc.__cause__
-    if "not in struct" in str(cause) or "Key '" in text:
-        key = getattr(cause, "full_key", None) or text.split("'")[1]
-        return f"unknown config key '{key}'; see `schoolsim --cfg job` for the allowed keys"
-    if cause is not None and getattr(cause, "full_key", None):
-        return f"{cause.full_key}: {str(cause).splitlines()[0]}"
-    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+    if isinstance(exc, MissingConfigException) and exc.missing_cfg_file and exc.options:
+        group, _, missing = exc.missing_cfg_file.rpartition("/")
+        options = sorted(o for o in exc.options if not o.endswith("_schema"))
+        return f"{group or 'config'}={missing} is unknown; allowed: {', '.join(options)}"
+    cause = exc.__cause__ or exc
+    key = getattr(cause, "full_key", None)
+    if key and "not in" in str(cause):
+        parent, _, _ = key.rpartition(".")
+        allowed = _allowed_keys(parent, overrides)
+        return f"unknown config key '{key}'; allowed under '{parent or 'top level'}': {allowed}"
+    if key:
+        return f"{key}: {str(cause).splitlines()[0]}"
+    return " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+
+
+def _allowed_keys(parent: str, overrides: list[str]) -> str:
+    """Keys of a config node, composed with the same group choices as the failed call."""
+    groups = [o for o in overrides if "=" in o and "." not in o.split("=")[0]
+              and o.split("=")[0] in ("region", "scheme")]
+    try:
+        cfg = compose(config_name="config", overrides=groups)
+        node = OmegaConf.select(cfg, parent) if parent else cfg
+        return ", ".join(node.keys())
+    except Exception:  # listing is a courtesy; the error message stands without it
+        return "see `schoolsim --cfg job`"
 
 
 def run(overrides: list[str] | dict | None = None, *, out_dir: str | os.PathLike | None = None,

@@ -1,7 +1,7 @@
 """The interface every scheme implements, and what schemes share.
 
 A scheme decides *who partners whom* (`form`) and *what a meeting exchanges*
-(`meeting_triples`: learner, source, domain); the model's calendar does the rest — when
+(`meeting_pairs`: learner, source and the domains discussed); the model's calendar does the rest — when
 groups meet, attendance against leadership time, the exchange kernel, trust. Schemes may
 also act at the end of a term or a year (the market's admissions) and may cut openness
 further where competition bites (`extra_openness_cut`).
@@ -32,9 +32,9 @@ class Scheme:
     def form(self, model) -> Partnerships:
         return Partnerships.empty(model.n_schools)
 
-    def meeting_triples(self, model, groups: np.ndarray, attending: np.ndarray):
-        """(learner, source, domain) arrays for the given groups' meeting this week."""
-        return all_pairs_triples(model, model.partnerships.members[groups], attending, self.mutual)
+    def meeting_pairs(self, model, groups: np.ndarray, attending: np.ndarray):
+        """(learner, source, domain weights or None for all) for this week's meetings."""
+        return all_pairs(model, model.partnerships.members[groups], attending, self.mutual)
 
     def on_term_end(self, model) -> None:
         """Called after the term's improvement and forgetting."""
@@ -63,7 +63,7 @@ class Scheme:
         return partnerships
 
 
-def all_pairs_triples(model, members: np.ndarray, attending: np.ndarray, mutual: bool):
+def all_pairs(model, members: np.ndarray, attending: np.ndarray, mutual: bool):
     """Every attending member learns every domain from every other attending member.
 
     In one-way mode the stronger school of a pair hosts (acts as teacher) and only the
@@ -79,10 +79,4 @@ def all_pairs_triples(model, members: np.ndarray, attending: np.ndarray, mutual:
         level = model.state.expertise.mean(axis=1)
         weaker = level[learner] < level[source]
         learner, source = learner[weaker], source[weaker]
-    return expand_domains(learner, source, model.n_domains)
-
-
-def expand_domains(learner: np.ndarray, source: np.ndarray, n_domains: int):
-    """Repeat each (learner, source) pair once per domain."""
-    return (np.repeat(learner, n_domains), np.repeat(source, n_domains),
-            np.tile(np.arange(n_domains), len(learner)))
+    return learner, source, None

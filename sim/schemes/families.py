@@ -25,7 +25,7 @@ import numpy as np
 
 from sim.errors import ConfigError
 from sim.region import PHASE_NAMES
-from sim.schemes.base import Scheme, expand_domains
+from sim.schemes.base import Scheme
 
 
 class Families(Scheme):
@@ -60,30 +60,29 @@ class Families(Scheme):
         return index
 
     def band(self, schools, index, pos, radius, phase_name) -> list[np.ndarray]:
+        """Families of consecutive intake rank; more, smaller families if competitors clash."""
         n = len(schools)
         if n == 0:
             return []
         lo, hi = self.cfg.min_size, self.cfg.max_size
-        n_families = max(int(round(n / ((lo + hi) / 2))), -(-n // hi), 1)
-        if n < lo or n_families * lo > n:
+        fewest = max(int(round(n / ((lo + hi) / 2))), -(-n // hi), 1)
+        most = n // lo
+        if n < lo or fewest > most:
             raise ConfigError(
                 f"scheme=families needs groups of {lo}-{hi}; the region has {n} "
                 f"participating {phase_name} schools; allowed: at least scheme.min_size={lo}")
-        cap = -(-n // n_families)
-        families: list[list[int]] = []
-        open_ids: list[int] = []  # families with room, oldest first
-        for s in schools[np.argsort(-index[schools], kind="stable")]:
-            home = _first_fit(families, open_ids, s, pos, radius, cap)
-            if home is None:
-                home = len(families)
-                families.append([])
-                open_ids.append(home)
-            families[home].append(s)
-            if len(families[home]) >= cap:
-                open_ids.remove(home)
-        return _share_out_short(families, pos, radius, lo, hi, phase_name)
+        ranked = schools[np.argsort(-index[schools], kind="stable")]
+        for n_families in range(fewest, most + 1):
+            families = _fill_in_rank_order(ranked, pos, radius, cap=-(-n // n_families))
+            families = _share_out_short(families, pos, radius, lo, hi)
+            if families is not None:
+                return [np.array(f) for f in families]
+        raise ConfigError(
+            f"scheme=families cannot split {n} {phase_name} schools into groups of {lo}-{hi} "
+            f"without two competitors in a group; allowed: a larger scheme.max_size or a "
+            f"smaller school.competition_radius_km_{phase_name}")
 
-    def meeting_triples(self, model, groups, attending):
+    def meeting_pairs(self, model, groups, attending):
         members = model.partnerships.members[groups]           # (g, width)
         present = (members >= 0) & attending[np.maximum(members, 0)]
         expertise = model.state.expertise[np.maximum(members, 0)]  # (g, width, D)
@@ -96,11 +95,11 @@ class Families(Scheme):
         keep = present[:, :, None] & (learner != source)
         learner, source, domain = learner[keep], source[keep], domain[keep]
         if not self.mutual:
-            return learner, source, domain
-        pairs = np.unique(np.column_stack([np.minimum(learner, source),
-                                           np.maximum(learner, source)]), axis=0)
-        both = np.concatenate([pairs, pairs[:, ::-1]])
-        return expand_domains(both[:, 0], both[:, 1], n_domains)
+            return learner, source, np.eye(n_domains)[domain]
+        n = np.int64(model.n_schools)
+        key = np.unique(np.minimum(learner, source) * n + np.maximum(learner, source))
+        lo, hi = key // n, key % n
+        return np.concatenate([lo, hi]), np.concatenate([hi, lo]), None
 
 
 def _competes(s: int, family: list[int], pos, radius: float) -> bool:
@@ -115,17 +114,29 @@ def _first_fit(families, candidates, s, pos, radius, cap):
     return None
 
 
-def _share_out_short(families, pos, radius, lo, hi, phase_name):
-    """Move members of families smaller than `lo` into families with room and no competitor."""
-    short = [f for f in families if len(f) < lo]
+def _fill_in_rank_order(ranked, pos, radius, cap) -> list[list[int]]:
+    """Each school joins the oldest open family with room and no competitor, else a new one."""
+    families: list[list[int]] = []
+    open_ids: list[int] = []
+    for s in ranked:
+        home = _first_fit(families, open_ids, s, pos, radius, cap)
+        if home is None:
+            home = len(families)
+            families.append([])
+            open_ids.append(home)
+        families[home].append(s)
+        if len(families[home]) >= cap:
+            open_ids.remove(home)
+    return families
+
+
+def _share_out_short(families, pos, radius, lo, hi):
+    """Move members of families smaller than `lo` into others with room; None if stuck."""
     full = [f for f in families if len(f) >= lo]
-    for family in short:
+    for family in (f for f in families if len(f) < lo):
         for s in family:
             home = _first_fit(full, range(len(full)), s, pos, radius, hi)
             if home is None:
-                raise ConfigError(
-                    f"scheme=families cannot place {phase_name} school {s} in a family of at "
-                    f"most {hi} without a competitor; allowed: a larger scheme.max_size or a "
-                    f"smaller school.competition_radius_km_{phase_name}")
+                return None
             full[home].append(s)
-    return [np.array(f) for f in full]
+    return full
