@@ -77,3 +77,16 @@ def school_rows(model, year: int) -> dict:
     rows["attainment_other"] = s.attainment_other
     rows["partners"] = model.partnerships.partner_counts(s.n_schools)
     return rows
+
+
+def partnership_rows(model) -> dict:
+    """One row per partnership link at the end of the run (for drawing the network)."""
+    p = model.partnerships
+    return {
+        "school_a": p.link_a.astype(np.int64),
+        "school_b": p.link_b.astype(np.int64),
+        "group": p.link_group.astype(np.int64),
+        "kind": np.full(p.n_links, p.kind, dtype=object),
+        "trust": p.trust.copy(),
+        "active": p.active[p.link_group].copy(),
+    }

@@ -3,6 +3,8 @@
 A run's outputs are the contract with `experiments/` and `analysis/`:
 - `metrics.parquet`: one row per term (plus the starting row, week 0);
 - `schools.parquet`: one row per school per year (year 0 is the starting state);
+- `partnerships.parquet`: one row per partnership link at the end (school_a, school_b,
+  group, kind, trust, active);
 - `summary.json`: scheme, seed, sizes, runtime, first and last value of each metric;
 - the resolved config (`.hydra/` when run by the CLI, `config.yaml` when written by the API).
 Files are written under temporary names and renamed into place only when all are ready.
@@ -24,12 +26,12 @@ from hydra.errors import HydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim import calendar
+from sim import calendar, metrics
 from sim.config import as_plain, validate
 from sim.errors import ConfigError
 from sim.model import SchoolSystem
 
-OUTPUT_FILES = ("metrics.parquet", "schools.parquet", "summary.json")
+OUTPUT_FILES = ("metrics.parquet", "schools.parquet", "partnerships.parquet", "summary.json")
 
 
 @dataclass
@@ -38,6 +40,7 @@ class RunResult:
     schools: pd.DataFrame
     summary: dict
     config: DictConfig
+    partnerships: pd.DataFrame = field(default_factory=pd.DataFrame)
     model: SchoolSystem | None = field(default=None, repr=False)
 
     def write(self, out_dir: str | os.PathLike, *, with_config: bool = True) -> Path:
@@ -61,6 +64,7 @@ class RunResult:
         writers = {
             "metrics.parquet": lambda p: self.metrics.to_parquet(p, index=False),
             "schools.parquet": lambda p: self.schools.to_parquet(p, index=False),
+            "partnerships.parquet": lambda p: self.partnerships.to_parquet(p, index=False),
             "summary.json": lambda p: p.write_text(json.dumps(self.summary, indent=2) + "\n"),
         }
         if with_config:
@@ -164,7 +168,9 @@ def run_config(cfg: DictConfig, *, keep_model: bool = False) -> RunResult:
     metrics_df = pd.DataFrame(model.metric_rows)
     schools_df = _schools_frame(model)
     summary = _summary(model, metrics_df, setup=built - started, simulate=finished - built)
-    return RunResult(metrics_df, schools_df, summary, cfg, model if keep_model else None)
+    links = pd.DataFrame(metrics.partnership_rows(model))
+    links["kind"] = links["kind"].astype("string")
+    return RunResult(metrics_df, schools_df, summary, cfg, links, model if keep_model else None)
 
 
 def _schools_frame(model) -> pd.DataFrame:
