@@ -165,12 +165,20 @@ def run_config(cfg: DictConfig, *, keep_model: bool = False) -> RunResult:
     with _progress_bar(cfg, model.end_week) as advance:
         model.run(progress=advance)
     finished = time.perf_counter()
+    return result_from_model(model, setup=built - started, simulate=finished - built,
+                             keep_model=keep_model)
+
+
+def result_from_model(model: SchoolSystem, *, setup: float = 0.0, simulate: float = 0.0,
+                      keep_model: bool = False) -> RunResult:
+    """The tables of a model run so far (to its end, or stopped part-way, as the dashboard)."""
     metrics_df = pd.DataFrame(model.metric_rows)
     schools_df = _schools_frame(model)
-    summary = _summary(model, metrics_df, setup=built - started, simulate=finished - built)
+    summary = _summary(model, metrics_df, setup=setup, simulate=simulate)
     links = pd.DataFrame(metrics.partnership_rows(model))
     links["kind"] = links["kind"].astype("string")
-    return RunResult(metrics_df, schools_df, summary, cfg, links, model if keep_model else None)
+    return RunResult(metrics_df, schools_df, summary, model.cfg, links,
+                     model if keep_model else None)
 
 
 def _schools_frame(model) -> pd.DataFrame:
