@@ -18,6 +18,8 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
+from experiments import resume
+from sim.config import as_plain
 from sim.errors import ConfigError
 from sim.run import compose_config, headline_table, run_config
 
@@ -36,6 +38,9 @@ def fail(message: str) -> None:
 @hydra.main(version_base="1.3", config_path="pkg://configs", config_name="config")
 def app(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
+    sweeping = HydraConfig.get().mode.name == "MULTIRUN"
+    if sweeping and _resume_skips(out_dir, cfg):
+        return
     try:
         from sim.config import validate
 
@@ -43,23 +48,39 @@ def app(cfg: DictConfig) -> None:
         result = run_config(cfg)
         result.write(out_dir, with_config=False)
     except ConfigError as exc:
-        _discard(out_dir)
+        _discard(out_dir, exc)
+        if sweeping:
+            raise  # the other jobs go on; error.txt in the job folder names the error
         fail(str(exc))
-    except BaseException:
-        _discard(out_dir)
+    except BaseException as exc:
+        _discard(out_dir, exc)
         raise
+    if sweeping:
+        resume.finish(out_dir)
     if cfg.output.print_summary:
         print(headline_table(result.summary))
         print(f"outputs: {out_dir}")
 
 
-def _discard(out_dir: Path) -> None:
+def _discard(out_dir: Path, exc: BaseException) -> None:
     """Remove a single run's folder (Hydra already wrote .hydra/ there) on failure.
 
-    In a multirun the job folder is kept so the failure can be inspected beside the others.
+    In a multirun the job folder is kept, with the error in `error.txt`, so the failure can
+    be inspected beside the others and `schoolsim-collect` lists it.
     """
     if HydraConfig.get().mode.name == "RUN":
         shutil.rmtree(out_dir, ignore_errors=True)
+    else:
+        resume.fail(out_dir, exc)
+
+
+def _resume_skips(out_dir: Path, cfg: DictConfig) -> bool:
+    """In a sweep, skip a job whose folder already holds its finished outputs (resume)."""
+    if resume.finished_with(out_dir, as_plain(cfg)):
+        print(f"schoolsim: {out_dir} finished earlier with this config; skipped")
+        return True
+    resume.start(out_dir)
+    return False
 
 
 def _precheck(argv: list[str]) -> None:
