@@ -72,7 +72,8 @@ def school_rows(model, year: int) -> dict:
         "expertise_mean": s.expertise.mean(axis=1),
     }
     for d, name in enumerate(model.cfg.school.domains):
-        rows[f"expertise_{name}"] = s.expertise[:, d]
+        # A copy: a column view would follow later in-place updates of the expertise array.
+        rows[f"expertise_{name}"] = s.expertise[:, d].copy()
     rows["attainment_disadvantaged"] = s.attainment_disadvantaged
     rows["attainment_other"] = s.attainment_other
     rows["partners"] = model.partnerships.partner_counts(s.n_schools)
