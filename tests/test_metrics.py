@@ -1,0 +1,70 @@
+"""sim.metrics: dissimilarity index, weighted means and gaps, worked by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sim import metrics
+
+
+class TestDissimilarity:
+    def test_even_spread_is_zero(self):
+        # Every school has the same 1:2 mix.
+        assert metrics.dissimilarity(np.array([10.0, 20.0, 30.0]),
+                                     np.array([20.0, 40.0, 60.0])) == pytest.approx(0.0, abs=1e-15)
+
+    def test_complete_separation_is_one(self):
+        assert metrics.dissimilarity(np.array([10.0, 0.0, 7.0]),
+                                     np.array([0.0, 5.0, 0.0])) == pytest.approx(1.0)
+
+    def test_two_school_worked_value(self):
+        # dis (30, 10) of 40 -> (0.75, 0.25); other (20, 40) of 60 -> (1/3, 2/3)
+        # D = 0.5 (|0.75 - 1/3| + |0.25 - 2/3|) = 5/12
+        assert metrics.dissimilarity(np.array([30.0, 10.0]),
+                                     np.array([20.0, 40.0])) == pytest.approx(5 / 12)
+
+    def test_symmetric_and_scale_free(self):
+        a, b = np.array([3.0, 9.0, 1.0, 0.0]), np.array([5.0, 2.0, 2.0, 8.0])
+        d = metrics.dissimilarity(a, b)
+        assert metrics.dissimilarity(b, a) == pytest.approx(d)
+        assert metrics.dissimilarity(10 * a, 3 * b) == pytest.approx(d)
+        assert 0 < d < 1
+
+
+class TestWeightedMean:
+    def test_hand_worked(self):
+        # (1 + 2 + 2 * 3) / 4 = 2.25
+        assert metrics.weighted_mean(np.array([1.0, 2.0, 3.0]),
+                                     np.array([1.0, 1.0, 2.0])) == pytest.approx(2.25)
+
+    def test_no_weight_is_nan(self):
+        assert math.isnan(metrics.weighted_mean(np.array([1.0, 2.0]), np.zeros(2)))
+        assert math.isnan(metrics.weighted_mean(np.zeros(0), np.zeros(0)))
+
+
+def test_gap_hand_worked():
+    # dis: (-5 * 10 + -10 * 30) / 40 = -8.75; other: (2 * 30 + 0 * 10) / 40 = 1.5; gap 10.25
+    got = metrics.gap(np.array([-5.0, -10.0]), np.array([2.0, 0.0]),
+                      np.array([10.0, 30.0]), np.array([30.0, 10.0]))
+    assert got == pytest.approx(10.25)
+
+
+def test_term_row_matches_definitions_on_a_built_model():
+    from tests.helpers import build_model
+
+    model = build_model(["region.n_schools=150", "years=1", "scheme=trios"])
+    row = metrics.term_row(model, 0)
+    s = model.state
+    school_mean = s.expertise.mean(axis=1)
+    assert row["expertise_mean"] == pytest.approx(school_mean.mean())
+    assert row["expertise_sd_between"] == pytest.approx(school_mean.std())
+    dis = (s.attainment_disadvantaged * s.pupils_disadvantaged).sum() / s.pupils_disadvantaged.sum()
+    oth = (s.attainment_other * s.pupils_other).sum() / s.pupils_other.sum()
+    assert row["attainment_disadvantaged"] == pytest.approx(dis)
+    assert row["gap_months"] == pytest.approx(oth - dis)
+    assert row["pupils"] == pytest.approx(s.pupils_disadvantaged.sum() + s.pupils_other.sum())
+    assert row["active_partnerships"] == model.partnerships.n_groups > 0
+    assert 0 <= row["mean_trust"] <= 1

@@ -1,0 +1,80 @@
+"""sim.partnerships: links of groups, lookups, the meeting schedule, partner counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.partnerships import Partnerships
+
+
+def two_groups(trust=0.5, interval=3, offset=(0, 1)):
+    # groups {5, 1, 3} and {2, 4} among 6 schools (school 0 in none)
+    return Partnerships.from_groups("test", [np.array([5, 1, 3]), np.array([2, 4])], 6,
+                                    interval, 0.5, np.array(offset), trust)
+
+
+def test_members_are_sorted_and_padded():
+    p = two_groups()
+    np.testing.assert_array_equal(p.members, [[1, 3, 5], [2, 4, -1]])
+    assert p.n_groups == 2
+
+
+def test_links_of_groups():
+    p = two_groups()
+    # every within-group pair once, lower id first, sorted by (a, b)
+    np.testing.assert_array_equal(p.link_a, [1, 1, 2, 3])
+    np.testing.assert_array_equal(p.link_b, [3, 5, 4, 5])
+    np.testing.assert_array_equal(p.link_group, [0, 0, 1, 0])
+    assert p.n_links == 4
+    np.testing.assert_array_equal(p.trust, [0.5] * 4)
+
+
+def test_group_of_four_has_six_links():
+    p = Partnerships.from_groups("t", [np.array([9, 2, 7, 4])], 10, 1, 0.0, np.zeros(1), 0.1)
+    assert p.n_links == 6
+    assert set(zip(p.link_a.tolist(), p.link_b.tolist())) == {
+        (2, 4), (2, 7), (2, 9), (4, 7), (4, 9), (7, 9)}
+
+
+def test_link_index_either_order():
+    p = two_groups()
+    np.testing.assert_array_equal(p.link_index(np.array([5, 1, 3, 4, 2]),
+                                               np.array([1, 5, 5, 2, 4])), [1, 1, 3, 2, 2])
+    np.testing.assert_array_equal(p.link_index(np.array([1]), np.array([3])), [0])
+
+
+@pytest.mark.parametrize("week, due", [
+    (0, [0]), (1, [1]), (2, []), (3, [0]), (4, [1]), (5, []), (39, [0]), (40, [1]),
+])
+def test_due_with_offsets_and_interval(week, due):
+    # interval 3: group 0 (offset 0) meets in weeks 0, 3, 6, ...; group 1 (offset 1) 1, 4, 7, ...
+    np.testing.assert_array_equal(two_groups().due(week), due)
+
+
+def test_due_every_week_and_lapsed_groups_never():
+    p = two_groups(interval=1, offset=(0, 0))
+    np.testing.assert_array_equal(p.due(7), [0, 1])
+    p.active[0] = False
+    np.testing.assert_array_equal(p.due(7), [1])
+    assert len(Partnerships.empty(5).due(3)) == 0
+
+
+def test_partner_counts_and_lapse():
+    p = two_groups()
+    np.testing.assert_array_equal(p.partner_counts(6), [0, 2, 1, 2, 1, 2])
+    p.active[1] = False                              # the pair {2, 4} lapses
+    np.testing.assert_array_equal(p.partner_counts(6), [0, 2, 0, 2, 0, 2])
+    assert {(a, b) for a, b, _ in p.edges()} == {(1, 3), (1, 5), (3, 5)}
+
+
+def test_mean_trust_by_group():
+    p = two_groups()
+    p.trust[:] = [0.2, 0.4, 0.9, 0.6]       # group 0 links: 0.2, 0.4, 0.6; group 1: 0.9
+    np.testing.assert_allclose(p.mean_trust_by_group(), [0.4, 0.9])
+
+
+def test_empty():
+    p = Partnerships.empty(4)
+    assert p.n_groups == 0 and p.n_links == 0
+    np.testing.assert_array_equal(p.partner_counts(4), [0, 0, 0, 0])

@@ -1,0 +1,55 @@
+"""sim.streams: one seed, one independent named stream per mechanism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import streams
+from sim.streams import STREAM_NAMES, Streams
+
+
+def test_same_seed_same_name_same_draws():
+    np.testing.assert_array_equal(Streams(7)["cohort"].random(20), Streams(7)["cohort"].random(20))
+
+
+def test_a_stream_is_one_generator_per_run():
+    s = Streams(7)
+    first = s["cohort"].random(5)
+    assert not np.array_equal(s["cohort"].random(5), first)     # continues, does not restart
+    np.testing.assert_array_equal(Streams(7)["cohort"].random(10)[:5], first)
+
+
+def test_different_names_and_seeds_differ():
+    s = Streams(7)
+    draws = {name: s[name].random(8) for name in STREAM_NAMES}
+    for a in STREAM_NAMES:
+        for b in STREAM_NAMES:
+            if a < b:
+                assert not np.array_equal(draws[a], draws[b])
+    assert not np.array_equal(Streams(8)["cohort"].random(8), draws["cohort"])
+
+
+def test_order_of_first_use_does_not_matter():
+    a, b = Streams(3), Streams(3)
+    a["trust"].random(100)
+    a["region"].random(3)
+    np.testing.assert_array_equal(a["cohort"].random(10), b["cohort"].random(10))
+
+
+def test_adding_a_stream_does_not_change_another(monkeypatch):
+    before = Streams(11)["turnover"].random(10)
+    monkeypatch.setattr(streams, "STREAM_NAMES", ("new_mechanism",) + STREAM_NAMES)
+    s = Streams(11)
+    s["new_mechanism"].random(1000)
+    np.testing.assert_array_equal(s["turnover"].random(10), before)
+
+
+def test_unknown_name_raises():
+    with pytest.raises(KeyError, match="unknown random stream 'cohrot'"):
+        Streams(1)["cohrot"]
+
+
+def test_networkx_seed_is_a_reproducible_int():
+    a, b = Streams(5).networkx_seed("formation"), Streams(5).networkx_seed("formation")
+    assert a == b and isinstance(a, int) and 0 <= a < 2**31 - 1
