@@ -35,13 +35,14 @@ def choice_sets(pos_km: np.ndarray, phase: np.ndarray, k: int):
         kk = min(k, len(idx))
         d, j = cKDTree(pos_km[idx]).query(pos_km[idx], k=kk)
         d, j = d.reshape(len(idx), kk), j.reshape(len(idx), kk)
+        # Co-located schools: swap each school's own entry to the front (no duplicates).
+        for r in np.flatnonzero(j[:, 0] != np.arange(len(idx))):
+            own = np.flatnonzero(j[r] == r)
+            j[r, own[0] if len(own) else 0], j[r, 0] = j[r, 0], r
+            d[r, 0] = 0.0
         # Pad short choice sets by repeating the home school at an unattractive distance.
         choices[idx] = np.pad(idx[j], ((0, 0), (0, k - kk)), mode="edge")
         dist[idx] = np.pad(d, ((0, 0), (0, k - kk)), constant_values=1e6)
-        home_first = j[:, 0] == np.arange(len(idx))
-        if not home_first.all():  # co-located schools: put each school's own first
-            choices[idx[~home_first], 0] = idx[~home_first]
-            dist[idx[~home_first], 0] = 0.0
     return choices, dist
 
 
@@ -67,7 +68,8 @@ def allocate(demand_dis, demand_oth, choices, dist, performance, capacity, cfg):
         if not full.any():
             break
         accept = np.where(full, capacity / np.maximum(inflow, 1e-300), 1.0)[choices]
-        room = ~full[choices]
+        # A school filled to capacity has no room left for redirected applicants.
+        room = (inflow < capacity * (1 - 1e-12))[choices]
         for g in (0, 1):
             rejected = (flows[g] * (1 - accept)).sum(axis=1)
             flows[g] *= accept

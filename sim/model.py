@@ -89,7 +89,9 @@ class SchoolSystem(mesa.Model):
                 progress(nxt)
 
     def step(self) -> None:
-        """One teaching week (for Mesa tools that call `step`)."""
+        """One teaching week (for Mesa tools that call `step`); nothing once finished."""
+        if self.finished:
+            return
         self._advance_to(min(self.week + 1, self.end_week))
 
     def _advance_to(self, week: float) -> None:
