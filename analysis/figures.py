@@ -1,0 +1,231 @@
+"""Figures from the tidy tables. Each function takes tables and returns a matplotlib Figure.
+
+Tables may combine several runs: they need the `run_id`, `scenario` and `seed` columns
+that `analysis.load` adds. Bands and intervals are the spread across runs (seeds), the
+5th to 95th percentile, as in `analysis.compare`.
+
+    from analysis import figures
+    fig = figures.trajectories(tables.metrics)
+    fig.savefig("gap.png")
+
+The partnership network is drawn in `analysis.network`.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+from analysis import diffusion
+from analysis.compare import LEVEL
+from analysis.style import (DIVERGING_CMAP, OKABE_ITO, SEQUENTIAL_CMAP, label,
+                            scenario_order, scenario_palette, short_label, theme)
+
+BAND = ("pi", round(100 * LEVEL))  # seaborn's percentile interval across runs
+BAND_NOTE = f"lines: mean over runs; bands: middle {round(100 * LEVEL)} % of runs"
+# What the usual Sobol and Morris indices measure, for the legend.
+INDEX_NAMES = {"S1": "S1: first-order (alone)", "ST": "ST: total (with interactions)",
+               "S2": "S2: second-order", "mu_star": "\u03bc*: mean |elementary effect|",
+               "mu": "\u03bc: mean elementary effect",
+               "sigma": "\u03c3: non-linearity and interactions"}
+MAX_POINTS = 1500  # scatter points per scenario; beyond this the cloud hides the lines
+
+
+def _new(ncols: int = 1, width: float = 5.5, height: float = 4.2, **kwargs):
+    theme()
+    return plt.subplots(1, ncols, figsize=(width * ncols, height), squeeze=False,
+                        layout="constrained", **kwargs)
+
+
+def _runs_note(frame: pd.DataFrame) -> str:
+    n = frame.groupby("scenario")["run_id"].nunique()
+    counts = sorted(set(n))
+    runs = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+    return f"{runs} run{'s' if counts[-1] != 1 else ''} per scenario"
+
+
+def _caption(fig: Figure, text: str) -> None:
+    """A small note above the panels saying what the marks mean and how many runs."""
+    fig.suptitle(text, fontsize=9.5, fontweight="normal", wrap=True)
+
+
+def _scenario_legend(fig: Figure, axes, order: list[str]) -> None:
+    """One legend for the figure, below the panels, instead of one per panel."""
+    handles, labels = axes[0].get_legend_handles_labels()
+    for ax in axes:
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    by_label = dict(zip(labels, handles))
+    fig.legend([by_label[s] for s in order if s in by_label],
+               [s for s in order if s in by_label], title="Scenario", loc="outside lower center",
+               ncols=min(len(order), 4), frameon=False)
+
+
+def at_year(schools: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """Each run's rows for `year` (default: each run's last year)."""
+    if year is not None:
+        return schools[schools["year"] == year]
+    last = schools.groupby("run_id")["year"].transform("max")
+    return schools[schools["year"] == last]
+
+
+# ------------------------------------------------------------------ trajectories
+
+
+def trajectories(metrics: pd.DataFrame, columns=("gap_months", "expertise_mean"),
+                 baseline: str | None = "none") -> Figure:
+    """A panel per metric over time: one line per scenario, band across seeds."""
+    order = scenario_order(metrics["scenario"], baseline)
+    palette = scenario_palette(order, baseline)
+    fig, axes = _new(len(columns))
+    for ax, column in zip(axes[0], columns):
+        sns.lineplot(data=metrics, x="year", y=column, hue="scenario", hue_order=order,
+                     palette=palette, style="scenario", style_order=order, errorbar=BAND,
+                     estimator="mean", ax=ax)
+        ax.set(xlabel=label("year"), ylabel=label(column), title=short_label(column))
+    _scenario_legend(fig, axes[0], order)
+    _caption(fig, f"Over time ({BAND_NOTE}; {_runs_note(metrics)})")
+    return fig
+
+
+# ------------------------------------------------------------------ distributions
+
+
+def distributions(schools: pd.DataFrame,
+                  columns=("expertise_mean", "attainment_disadvantaged"),
+                  year: int | None = None, baseline: str | None = "none") -> Figure:
+    """How schools are spread at the end: a violin per scenario (every school of every run)."""
+    final = at_year(schools, year)
+    order = scenario_order(final["scenario"], baseline)
+    palette = scenario_palette(order, baseline)
+    fig, axes = _new(len(columns), width=max(4.5, 1.6 * len(order)))
+    for ax, column in zip(axes[0], columns):
+        sns.violinplot(data=final, x="scenario", y=column, hue="scenario", order=order,
+                       hue_order=order, palette=palette, cut=0, inner="quart", legend=False,
+                       ax=ax)
+        ax.set(xlabel="", ylabel=label(column), title=short_label(column))
+        ax.tick_params(axis="x", rotation=20 if len(order) > 3 else 0)
+    when = f"year {year}" if year is not None else "the end of each run"
+    _caption(fig, f"Schools at {when} (every school in every run; dashed lines: median "
+             f"and quartiles; {_runs_note(final)})")
+    return fig
+
+
+# ------------------------------------------------------------------ equity slope
+
+
+def school_attainment(schools: pd.DataFrame) -> pd.Series:
+    """Pupil-weighted attainment of a school's two groups: what a league table shows."""
+    share = schools["disadvantaged_share"]
+    return share * schools["attainment_disadvantaged"] + (1 - share) * schools["attainment_other"]
+
+
+def equity_slope(schools: pd.DataFrame, year: int | None = None,
+                 baseline: str | None = "none") -> Figure:
+    """School attainment against disadvantaged share, with a fitted line per scenario.
+
+    A steeper (more negative) line means attainment depends more on intake: less equity."""
+    final = at_year(schools, year)
+    final = final.assign(attainment_school=school_attainment(final),
+                         disadvantaged_pct=100 * final["disadvantaged_share"])
+    order = scenario_order(final["scenario"], baseline)
+    palette = scenario_palette(order, baseline)
+    fig, axes = _new(1, width=7.5, height=5)
+    ax = axes[0, 0]
+    for scenario in order:
+        rows = final[final["scenario"] == scenario]
+        shown = rows.sample(min(len(rows), MAX_POINTS), random_state=0)
+        ax.scatter(shown["disadvantaged_pct"], shown["attainment_school"], s=8, alpha=0.25,
+                   color=palette[scenario], linewidths=0)
+        slope, intercept = np.polyfit(rows["disadvantaged_pct"], rows["attainment_school"], 1)
+        xs = np.array([rows["disadvantaged_pct"].min(), rows["disadvantaged_pct"].max()])
+        ax.plot(xs, intercept + slope * xs, color=palette[scenario], lw=2.5,
+                label=f"{scenario}: {10 * slope:+.1f}")
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set(xlabel=label("disadvantaged_share"), ylabel=label("attainment_school"),
+           title="Equity: does a school's attainment depend on its intake?")
+    ax.legend(title="Slope: months per 10 % points\nmore disadvantaged pupils",
+              loc="upper right", fontsize=9, title_fontsize=9)
+    _caption(fig, f"Each dot is a school at the end of a run ({_runs_note(final)}); "
+             "lines: least-squares fit per scenario. Flatter lines mean a fairer system.")
+    return fig
+
+
+# ------------------------------------------------------------------ diffusion
+
+
+def diffusion_curve(schools: pd.DataFrame, domain: str = diffusion.DEFAULT_DOMAIN,
+                    threshold: float | None = None, quantile: float = diffusion.DEFAULT_QUANTILE,
+                    baseline: str | None = "none") -> Figure:
+    """Share of schools that have taken up a practice, per year (see `analysis.diffusion`)."""
+    result = diffusion.take_up(schools, domain, threshold, quantile)
+    order = scenario_order(result.table["scenario"], baseline)
+    palette = scenario_palette(order, baseline)
+    fig, axes = _new(1, width=7.5, height=5)
+    ax = axes[0, 0]
+    sns.lineplot(data=result.table, x="year", y="take_up", hue="scenario", hue_order=order,
+                 palette=palette, style="scenario", style_order=order, errorbar=BAND,
+                 marker="o", ax=ax)
+    ax.set(xlabel=label("year"), ylabel=label("take_up"), ylim=(0, 100),
+           title=f"Diffusion of {domain} practice")
+    ax.legend(title="Scenario", loc="upper left")
+    _caption(fig, f"{result.definition()}\n{BAND_NOTE.capitalize()}; "
+             f"{_runs_note(result.table)}.")
+    return fig
+
+
+# ------------------------------------------------------------------ sweeps
+
+
+def heatmap(table: pd.DataFrame, x: str, y: str, value: str = "gap_months",
+            centre: float | None = None) -> Figure:
+    """A 2-D sweep: the mean of `value` over runs for each (x, y) setting.
+
+    `table` may be a metrics table (each run's last row is used) or any table with one row
+    per run. Give `centre` (e.g. 0 for differences) for a diverging colour map."""
+    if "week" in table.columns:
+        table = table.sort_values("week").groupby("run_id").tail(1)
+    grid = table.pivot_table(index=y, columns=x, values=value, aggfunc="mean")
+    runs = table.groupby([x, y])["run_id"].nunique()
+    fig, axes = _new(1, width=1.1 * grid.shape[1] + 3.5, height=0.7 * grid.shape[0] + 2.5)
+    ax = axes[0, 0]
+    sns.heatmap(grid.sort_index(ascending=False), annot=True, fmt=".2f", ax=ax,
+                cmap=SEQUENTIAL_CMAP if centre is None else DIVERGING_CMAP, center=centre,
+                cbar_kws={"label": label(value)}, linewidths=0.5)
+    ax.set(xlabel=label(x), ylabel=label(y), title=f"{short_label(value)}: mean at the end")
+    many = f"{runs.min()}" if runs.min() == runs.max() else f"{runs.min()}-{runs.max()}"
+    _caption(fig, f"Each cell: mean of {many} runs at the end of the run.")
+    return fig
+
+
+# ------------------------------------------------------------------ sensitivity
+
+
+def sensitivity(indices: pd.DataFrame, output: str | None = None) -> Figure:
+    """Bars of sensitivity indices per parameter, with confidence intervals.
+
+    `indices` has columns parameter, index (e.g. S1 and ST, or mu_star and sigma), value
+    and ci (half-width of the confidence interval; optional)."""
+    kinds = list(dict.fromkeys(indices["index"]))
+    order = (indices.groupby("parameter")["value"].max().sort_values(ascending=True).index)
+    fig, axes = _new(1, width=7.5, height=0.45 * len(order) * max(1, len(kinds) / 1.5) + 1.8)
+    ax = axes[0, 0]
+    height = 0.8 / len(kinds)
+    colours = dict(zip(kinds, OKABE_ITO * len(kinds)))
+    for k, kind in enumerate(kinds):
+        rows = indices[indices["index"] == kind].set_index("parameter").reindex(order)
+        # The first index listed sits on top within each parameter's group of bars.
+        ypos = np.arange(len(order)) + ((len(kinds) - 1) / 2 - k) * height
+        err = rows["ci"].to_numpy() if "ci" in rows else None
+        ax.barh(ypos, rows["value"], height=height * 0.95, xerr=err, color=colours[kind],
+                label=INDEX_NAMES.get(kind, kind), capsize=3, error_kw={"elinewidth": 1})
+    ax.set_yticks(np.arange(len(order)), order)
+    ax.axvline(0, color="black", lw=0.8)
+    about = f" of {short_label(output).lower()}" if output else ""
+    ax.set(xlabel="Index value (bars: estimate; whiskers: confidence interval)",
+           ylabel="Parameter", title=f"Sensitivity{about}")
+    ax.legend(title="Index", loc="lower right", fontsize=9)
+    return fig

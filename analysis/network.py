@@ -1,0 +1,108 @@
+"""The partnership network of one run, drawn on the map.
+
+Schools sit at their positions (x_km, y_km from schools.parquet) and are coloured by
+local authority, with each authority's name at the middle of its schools, so that
+cross-border links (trios) and local ones (families) can be told apart at a glance.
+Active links are solid; links that lapsed are faint and dashed.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from analysis.style import categorical_palette, theme
+
+
+def one_run(table: pd.DataFrame, run_id: str | None) -> pd.DataFrame:
+    if "run_id" not in table.columns:
+        return table
+    run_id = table["run_id"].iloc[0] if run_id is None else run_id
+    return table[table["run_id"] == run_id]
+
+
+def graph(schools: pd.DataFrame, partnerships: pd.DataFrame) -> nx.Graph:
+    """Schools as nodes (with local authority and position), links as edges."""
+    g = nx.Graph()
+    for row in schools.itertuples():
+        g.add_node(int(row.school_id), la=row.local_authority, pos=(row.x_km, row.y_km))
+    for row in partnerships.itertuples():
+        g.add_edge(int(row.school_a), int(row.school_b), active=bool(row.active),
+                   trust=float(row.trust))
+    return g
+
+
+def positions(g: nx.Graph, seed: int = 0) -> dict:
+    """Map positions where the table has them, a seeded spring layout otherwise."""
+    pos = nx.get_node_attributes(g, "pos")
+    if len(pos) == g.number_of_nodes() and all(np.isfinite(p).all() for p in pos.values()):
+        return pos
+    return nx.spring_layout(g, seed=seed)
+
+
+def network(schools: pd.DataFrame, partnerships: pd.DataFrame, run_id: str | None = None,
+            seed: int = 0) -> Figure:
+    """The partnership network of one run (default: the first run in the tables)."""
+    schools = one_run(schools, run_id)
+    schools = schools[schools["year"] == schools["year"].max()]
+    links = one_run(partnerships, schools["run_id"].iloc[0] if "run_id" in schools else None)
+    g = graph(schools, links)
+    pos = positions(g, seed)
+    theme()
+    fig, ax = plt.subplots(figsize=(9, 8), layout="constrained")
+    _draw_links(g, pos, ax)
+    las = sorted(schools["local_authority"].unique())
+    colours = dict(zip(las, categorical_palette(len(las))))
+    nx.draw_networkx_nodes(g, pos, ax=ax, node_size=14, linewidths=0,
+                           node_color=[colours[g.nodes[n]["la"]] for n in g.nodes])
+    _name_authorities(schools, colours, ax)
+    ax.set(xlabel="km east of the region's centre", ylabel="km north of the region's centre",
+           aspect="equal")
+    ax.tick_params(left=True, bottom=True, labelleft=True, labelbottom=True)
+    ax.grid(False)  # grid lines would read as links
+    _title(ax, schools, links)
+    return fig
+
+
+def _draw_links(g: nx.Graph, pos: dict, ax) -> None:
+    active = [e for e in g.edges if g.edges[e]["active"]]
+    lapsed = [e for e in g.edges if not g.edges[e]["active"]]
+    nx.draw_networkx_edges(g, pos, edgelist=active, ax=ax, width=0.6, alpha=0.45,
+                           edge_color="#333333")
+    nx.draw_networkx_edges(g, pos, edgelist=lapsed, ax=ax, width=0.5, alpha=0.25,
+                           edge_color="#999999", style="dashed")
+    ax.legend(handles=[Line2D([], [], color="#333333", lw=1, label=f"active ({len(active)})"),
+                       Line2D([], [], color="#999999", lw=1, ls="--",
+                              label=f"lapsed ({len(lapsed)})")],
+              title="Partnership links", loc="lower right", fontsize=9)
+
+
+def _name_authorities(schools: pd.DataFrame, colours: dict, ax) -> None:
+    """Names beside the schools, so the colours need no legend to be read."""
+    centres = schools.groupby("local_authority")[["x_km", "y_km"]].median()
+    for la, (x, y) in centres.iterrows():
+        ax.annotate(la, (x, y), ha="center", va="center", fontsize=9, fontweight="bold",
+                    color="black", bbox={"boxstyle": "round,pad=0.2", "fc": "white",
+                                         "ec": colours[la], "lw": 2, "alpha": 0.85})
+
+
+def _title(ax, schools: pd.DataFrame, links: pd.DataFrame) -> None:
+    scheme = schools["scenario"].iloc[0] if "scenario" in schools else ""
+    seed = f", seed {schools['seed'].iloc[0]}" if "seed" in schools else ""
+    cross = _cross_border_share(schools, links)
+    what = (f"{cross:.0f} % of links cross a local-authority border" if len(links)
+            else "no partnership links")
+    ax.set_title(f"Partnerships: {scheme}{seed}\n{len(schools)} schools coloured by local "
+                 f"authority; {what}", fontsize=11)
+
+
+def _cross_border_share(schools: pd.DataFrame, links: pd.DataFrame) -> float:
+    if links.empty:
+        return 0.0
+    la = schools.set_index("school_id")["local_authority"]
+    return 100 * float((la.loc[links["school_a"]].to_numpy()
+                        != la.loc[links["school_b"]].to_numpy()).mean())
