@@ -97,7 +97,8 @@ def _run_row(summary: dict, run_id: str, path) -> dict:
     row = {"run_id": run_id, "scheme": summary.get("scheme", config.get("scheme", {}).get("name")),
            "seed": int(summary.get("seed", config.get("seed", -1))),
            "base_scenario": _named_scenario(summary, config), "path": str(path),
-           "years": summary.get("years", config.get("years"))}
+           "years": summary.get("years", config.get("years")),
+           "n_schools": summary.get("n_schools"), "region": summary.get("region")}
     row.update({f"config.{k}": v for k, v in _flatten(config).items()})
     return row
 
@@ -145,7 +146,7 @@ def label_scenarios(tables: Tables) -> Tables:
     runs = runs.rename(columns={f"config.{k}": k for k in varied})
     keep = ID_COLUMNS + varied
     out = {name: _with_ids(getattr(tables, name), runs[keep]) for name in TABLES}
-    front = ID_COLUMNS + varied + ["years", "path"]
+    front = ID_COLUMNS + varied + ["years", "n_schools", "region", "path"]
     runs = runs[front + [c for c in runs.columns if c not in front]]
     return Tables(runs=runs, **out)
 
@@ -203,7 +204,8 @@ def load_collected(folder: Path) -> Tables:
     runs = pd.DataFrame({
         "run_id": jobs["job"].map(run_ids), "scheme": jobs["scheme"].astype(str),
         "seed": jobs["seed"].astype(int), "base_scenario": _collected_scenario(jobs),
-        "path": str(folder), "years": None})
+        "path": str(folder), "years": None,
+        "n_schools": jobs.get("n_schools"), "region": None})
     for col in swept:
         runs[f"config.{col.lstrip('+')}"] = jobs[col].to_numpy()
     tables = {name: _collected_table(folder, name, run_ids, swept) for name in TABLES}

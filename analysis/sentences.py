@@ -29,8 +29,16 @@ class Headline:
     decimals: int = 1
     lower_is_better: bool | None = None
 
-    def number(self, value: float) -> str:
-        return f"{value:.{self.decimals}f}"
+    def number(self, value: float, decimals: int | None = None) -> str:
+        return f"{value:.{self.decimals if decimals is None else decimals}f}"
+
+    def digits(self, value: float) -> int:
+        """Decimals that show at least one significant digit of `value` (up to 3 more than
+        usual), so a small but clear difference is not printed as 0.000."""
+        d = self.decimals
+        while d < self.decimals + 3 and 0 < abs(value) < 10 ** -d:
+            d += 1
+        return d
 
 
 HEADLINES = (
@@ -51,6 +59,10 @@ HEADLINES = (
              "points on the 0-1 dissimilarity index", "reduced", "increased", 3, True),
 )
 BY_COLUMN = {h.column: h for h in HEADLINES}
+# The plain sentences skip the per-phase gaps: they are in the report's table.
+SENTENCE_COLUMNS = ("gap_months", "attainment_disadvantaged", "attainment_other",
+                    "expertise_mean", "between_school_sd", "segregation")
+EXACTLY_ZERO = 1e-12  # differences this small are the same number computed twice
 
 
 def scenario_name(scenario: str) -> str:
@@ -72,16 +84,20 @@ def difference_sentence(headline: Headline, scenario: str, baseline: str, diff: 
     h = headline
     if diff.n == 0:
         return f"{when(years)}, there are no runs to compare {who} with {against}."
+    if max(abs(diff.low), abs(diff.high)) < EXACTLY_ZERO:
+        return (f"{when(years)}, {who} made no difference to {h.name} compared with "
+                f"{against} (the same in every run).")
+    d = h.digits(diff.mean)
     if diff.low <= 0 <= diff.high:
         return (f"{when(years)}, {who} made no clear difference to {h.name} compared with "
-                f"{against}: the runs range from {h.number(-diff.low)} {h.unit} lower to "
-                f"{h.number(diff.high)} {h.unit} higher (average {_signed(h, diff.mean)}).")
+                f"{against}: the runs range from {h.number(-diff.low, d)} {h.unit} lower to "
+                f"{h.number(diff.high, d)} {h.unit} higher (average "
+                f"{_signed(h, diff.mean, d)}).")
     verb = h.down if diff.mean < 0 else h.up
     # The interval lies on one side of zero, so its magnitudes keep their order.
     lo, hi = sorted([abs(diff.low), abs(diff.high)])
-    size = abs(diff.mean)
-    return (f"{when(years)}, {who} {verb} {h.name} by {h.number(size)} {h.unit} "
-            f"({h.number(lo)} to {h.number(hi)}) compared with {against}.")
+    return (f"{when(years)}, {who} {verb} {h.name} by {h.number(abs(diff.mean), d)} {h.unit} "
+            f"({h.number(lo, d)} to {h.number(hi, d)}) compared with {against}.")
 
 
 def level_sentence(headline: Headline, scenario: str, level: Estimate,
@@ -92,14 +108,15 @@ def level_sentence(headline: Headline, scenario: str, level: Estimate,
             f"{h.number(level.mean)} {h.unit} ({h.number(level.low)} to {h.number(level.high)}).")
 
 
-def _signed(h: Headline, value: float) -> str:
+def _signed(h: Headline, value: float, decimals: int) -> str:
     direction = "lower" if value < 0 else "higher"
-    return f"{h.number(abs(value))} {h.unit} {direction}"
+    return f"{h.number(abs(value), decimals)} {h.unit} {direction}"
 
 
 def judgement(headline: Headline, diff: Estimate) -> str:
     """'better', 'worse' or 'unclear', for colouring a table cell."""
-    if diff.n == 0 or diff.low <= 0 <= diff.high or headline.lower_is_better is None:
+    if (diff.n == 0 or diff.low <= 0 <= diff.high or headline.lower_is_better is None
+            or max(abs(diff.low), abs(diff.high)) < EXACTLY_ZERO):
         return "unclear"
     improved = (diff.mean < 0) == headline.lower_is_better
     return "better" if improved else "worse"
