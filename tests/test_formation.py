@@ -1,0 +1,128 @@
+"""Who partners whom: trios (Pathways to Success) and families (Families of Schools)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from sim.schemes.trios import cross_border_trios
+from tests.helpers import build_model
+
+NO_LA_LISTS = ["region.la_names=[]", "region.la_weights=[]", "region.la_centres_km=[]"]
+
+
+def groups_of(model):
+    return [g[g >= 0] for g in model.partnerships.members]
+
+
+class TestTrios:
+    @pytest.mark.parametrize("seed", [0, 1])
+    @pytest.mark.parametrize("n", [150, 1150])
+    def test_three_authorities_same_phase_no_school_twice(self, n, seed):
+        model = build_model(["scheme=trios", f"region.n_schools={n}", f"seed={seed}"])
+        r, groups = model.region, groups_of(model)
+        assert groups and all(len(g) == 3 for g in groups)
+        for g in groups:
+            assert len(set(r.la[g].tolist())) == 3
+            assert len(set(r.phase[g].tolist())) == 1
+        members = np.concatenate(groups)
+        assert len(np.unique(members)) == len(members)
+        # full participation: only a handful are left over (fewer than 3 per phase)
+        assert model.scheme.unpartnered == n - len(members) <= 4
+
+    def test_cross_border_trios_hand_worked(self):
+        # LAs 0: [10, 11, 12], 1: [20, 21], 2: [30]: first trio from all three; then only
+        # two authorities have schools left, so no more trios.
+        pool = np.array([10, 20, 30, 11, 21, 12])
+        trios = cross_border_trios(pool, np.array([0, 1, 2, 0, 1, 0]))
+        assert [t.tolist() for t in trios] == [[10, 20, 30]]
+
+    def test_cross_border_trios_take_the_fullest_authorities(self):
+        # counts (3, 3, 3, 3): 4 trios over 4 LAs, each LA used 3 times
+        pool = np.arange(12)
+        trios = cross_border_trios(pool, pool % 4)
+        assert len(trios) == 4
+        for t in trios:
+            assert len(set((t % 4).tolist())) == 3
+        assert len(np.unique(np.concatenate(trios))) == 12
+
+    def test_fewer_than_three_authorities_is_a_config_error(self):
+        overrides = ["scheme=trios", "region.n_local_authorities=2", "region.n_schools=60",
+                     *NO_LA_LISTS]
+        with pytest.raises(sim.ConfigError) as info:
+            build_model(overrides)
+        message = str(info.value)
+        assert "\n" not in message and "3 local authorities" in message and "2" in message
+
+    def test_without_cross_border_two_authorities_are_enough(self):
+        model = build_model(["scheme=trios", "scheme.cross_border=false",
+                             "region.n_local_authorities=2", "region.n_schools=60", *NO_LA_LISTS])
+        per_phase = np.bincount(model.region.phase, minlength=2)
+        assert model.partnerships.n_groups == (per_phase // 3).sum()
+        assert all(len(set(model.region.phase[g].tolist())) == 1 for g in groups_of(model))
+
+    def test_participation_zero_forms_nothing(self):
+        model = build_model(["scheme=trios", "scheme.participation=0", "region.n_schools=150"])
+        assert model.partnerships.n_groups == 0
+
+
+@pytest.fixture(scope="module")
+def gm():
+    """Families on the default GM region (1,150 schools)."""
+    return build_model(["scheme=families", "seed=1"])
+
+
+class TestFamilies:
+
+    def test_sizes_phase_and_no_school_twice(self, gm):
+        groups = groups_of(gm)
+        sizes = [len(g) for g in groups]
+        assert min(sizes) >= 12 and max(sizes) <= 20
+        for g in groups:
+            assert len(set(gm.region.phase[g].tolist())) == 1
+        members = np.concatenate(groups)
+        assert len(np.unique(members)) == len(members) == gm.n_schools
+
+    def test_no_two_members_compete(self, gm):
+        radius = {0: gm.cfg.school.competition_radius_km_primary,
+                  1: gm.cfg.school.competition_radius_km_secondary}
+        for g in groups_of(gm):
+            pos = gm.region.pos_km[g]
+            d = np.linalg.norm(pos[:, None] - pos[None, :], axis=2)
+            d[np.diag_indices(len(g))] = np.inf
+            assert d.min() >= radius[int(gm.region.phase[g[0]])]
+
+    def test_intakes_within_families_far_more_alike_than_random_groups(self, gm):
+        index = gm.scheme.intake_index(gm)
+        groups = groups_of(gm)
+        within = np.mean([index[g].std() for g in groups])
+        rng = np.random.default_rng(0)
+        random_sd = []
+        for _ in range(20):
+            for g in groups:                      # same sizes, same phase, random members
+                pool = np.flatnonzero(gm.region.phase == gm.region.phase[g[0]])
+                random_sd.append(index[rng.choice(pool, len(g), replace=False)].std())
+        assert within < 0.4 * np.mean(random_sd)
+        # the disadvantaged share, 20 % of the index, is also banded
+        share = gm.region.disadvantaged_share
+        assert np.mean([share[g].std() for g in groups]) < 0.8 * share.std()
+
+    def test_intake_index_weights(self, gm):
+        w = gm.cfg.scheme
+        assert (w.weight_prior_attainment, w.weight_deprivation, w.weight_eal,
+                w.weight_mobility) == (0.66, 0.20, 0.10, 0.04)
+
+    def test_phase_smaller_than_min_size_is_a_config_error(self):
+        # 40 schools: about 7 secondaries, fewer than the minimum family of 12.
+        with pytest.raises(sim.ConfigError) as info:
+            build_model(["scheme=families", "region.n_schools=40"])
+        message = str(info.value)
+        assert "\n" not in message and "scheme=families" in message and "12" in message
+
+    def test_small_groups_in_a_small_region(self):
+        model = build_model(["scheme=families", "region.n_schools=150", "scheme.min_size=3",
+                             "scheme.max_size=6"])
+        sizes = [len(g) for g in groups_of(model)]
+        assert min(sizes) >= 3 and max(sizes) <= 6
+        assert sum(sizes) == 150

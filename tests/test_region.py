@@ -1,0 +1,92 @@
+"""sim.region: local authorities, phases, intakes of the synthetic regions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from sim.region import PRIMARY, build_region
+
+GM_WEIGHTS = [552, 330, 296, 294, 270, 242, 235, 231, 223, 193]
+
+
+def region(overrides=(), seed=0):
+    cfg = sim.compose_config(list(overrides))
+    return build_region(cfg.region, np.random.default_rng(seed))
+
+
+def test_three_authorities_largest_remainder_hand_worked():
+    # 10 schools, weights (1, 1, 2): one each, then 7 spare split 1.75/1.75/3.5 ->
+    # floors (1, 1, 3), the two largest remainders (0.75, 0.75) get the last 2 -> (3, 3, 4)
+    r = region(["region.n_schools=10", "region.n_local_authorities=3",
+                "region.la_weights=[1,1,2]", "region.la_names=[]", "region.la_centres_km=[]"])
+    np.testing.assert_array_equal(np.bincount(r.la), [3, 3, 4])
+    assert r.la_names == ("LA001", "LA002", "LA003")
+
+
+@pytest.mark.parametrize("n", [40, 150, 1150, 3000])
+def test_gm_counts_sum_and_follow_weights(n):
+    r = region([f"region.n_schools={n}"])
+    counts = np.bincount(r.la, minlength=10)
+    assert counts.sum() == n == r.n_schools
+    exact = 1 + (n - 10) * np.array(GM_WEIGHTS) / sum(GM_WEIGHTS)
+    assert (np.abs(counts - exact) < 1).all()
+    assert counts[0] == counts.max()                    # Manchester is the largest
+    assert r.la_names[0] == "Manchester" and r.n_local_authorities == 10
+
+
+def test_too_few_schools_for_the_authorities_is_a_config_error():
+    with pytest.raises(sim.ConfigError, match="region.n_schools=5"):
+        sim.compose_config(["region.n_schools=5"])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_primary_share(seed):
+    r = region(seed=seed)
+    assert (r.phase == PRIMARY).mean() == pytest.approx(0.83, abs=0.005)
+    assert set(np.unique(r.phase).tolist()) == {0, 1}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_disadvantaged_share_mean_and_right_skew(seed):
+    share = region(seed=seed).disadvantaged_share
+    assert ((share > 0) & (share < 1)).all()
+    assert share.mean() == pytest.approx(0.24, abs=0.02)
+    assert share.mean() > np.median(share) + 0.02          # right-skewed
+    third_moment = ((share - share.mean()) ** 3).mean() / share.std() ** 3
+    assert third_moment > 0.5
+
+
+def test_pupils_by_phase():
+    r = region()
+    primary, secondary = r.pupils[r.phase == 0], r.pupils[r.phase == 1]
+    assert primary.mean() == pytest.approx(280, rel=0.1)
+    assert secondary.mean() == pytest.approx(1000, rel=0.1)
+    assert (r.pupils > 0).all()
+
+
+def test_schools_lie_near_their_authority_centre():
+    r = region()
+    centres = np.array([[0.0, 0.0], [-25.0, 5.0]])        # Manchester, Wigan (gm.yaml)
+    for la in (0, 1):
+        d = np.linalg.norm(r.pos_km[r.la == la] - centres[la], axis=1)
+        assert np.median(d) < 10
+
+
+def test_n_schools_scales_a_region_and_is_reproducible():
+    small, big = region(["region.n_schools=300"]), region(["region.n_schools=2300"])
+    assert small.n_schools == 300 and big.n_schools == 2300
+    again = region(["region.n_schools=300"])
+    np.testing.assert_array_equal(small.pos_km, again.pos_km)
+    np.testing.assert_array_equal(small.disadvantaged_share, again.disadvantaged_share)
+
+
+def test_england_region_config():
+    cfg = sim.compose_config(["region=england"]).region
+    assert cfg.n_schools == 20000 and cfg.n_local_authorities == 150
+    r = build_region(sim.compose_config(["region=england", "region.n_schools=3000"]).region,
+                     np.random.default_rng(1))
+    counts = np.bincount(r.la, minlength=150)
+    assert counts.sum() == 3000 and counts.min() >= 1 and r.n_local_authorities == 150
+    assert r.disadvantaged_share.mean() == pytest.approx(0.24, abs=0.02)
