@@ -23,4 +23,8 @@ def beta_with_mean(rng, mean, sd: float) -> np.ndarray:
     if sd == 0:
         return mean.copy()
     concentration = np.maximum(mean * (1 - mean) / sd**2 - 1, 1.0)
-    return rng.beta(mean * concentration, (1 - mean) * concentration)
+    # A mean of exactly 0 or 1 (allowed by the config) has no spread: return it as is.
+    edge = (mean <= 0) | (mean >= 1)
+    draws = rng.beta(np.where(edge, 0.5, mean * concentration),
+                     np.where(edge, 0.5, (1 - mean) * concentration))
+    return np.where(edge, mean, draws)
