@@ -43,8 +43,10 @@ def _new(ncols: int = 1, width: float = 5.5, height: float = 4.2, **kwargs):
 def _runs_note(frame: pd.DataFrame) -> str:
     n = frame.groupby("scenario")["run_id"].nunique()
     counts = sorted(set(n))
+    if counts == [1]:
+        return "1 run per scenario, so no band"
     runs = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
-    return f"{runs} run{'s' if counts[-1] != 1 else ''} per scenario"
+    return f"{runs} runs per scenario"
 
 
 def _caption(fig: Figure, text: str) -> None:
@@ -204,11 +206,29 @@ def heatmap(table: pd.DataFrame, x: str, y: str, value: str = "gap_months",
 # ------------------------------------------------------------------ sensitivity
 
 
+def long_indices(indices: pd.DataFrame) -> pd.DataFrame:
+    """parameter, index, value, ci from a wide table such as `schoolsim-sensitivity` writes
+    (columns S1, S1_conf, ST, ST_conf or mu, mu_star, mu_star_conf, sigma)."""
+    if "index" in indices.columns:
+        return indices
+    kinds = [k for k in ("S1", "ST", "mu_star", "sigma") if k in indices.columns]
+    keep = [c for c in ("output", "method") if c in indices.columns]
+    frames = [indices[["parameter", *keep]].assign(
+        index=k, value=indices[k],
+        ci=indices[f"{k}_conf"] if f"{k}_conf" in indices.columns else np.nan) for k in kinds]
+    return pd.concat(frames, ignore_index=True)
+
+
 def sensitivity(indices: pd.DataFrame, output: str | None = None) -> Figure:
     """Bars of sensitivity indices per parameter, with confidence intervals.
 
     `indices` has columns parameter, index (e.g. S1 and ST, or mu_star and sigma), value
-    and ci (half-width of the confidence interval; optional)."""
+    and ci (half-width of the confidence interval; optional), or is the wide table
+    `schoolsim-sensitivity` writes. With an `output` column, give `output` to pick one."""
+    indices = long_indices(indices)
+    if "output" in indices.columns:
+        output = output or indices["output"].iloc[0]
+        indices = indices[indices["output"] == output]
     kinds = list(dict.fromkeys(indices["index"]))
     order = (indices.groupby("parameter")["value"].max().sort_values(ascending=True).index)
     fig, axes = _new(1, width=7.5, height=0.45 * len(order) * max(1, len(kinds) / 1.5) + 1.8)
@@ -219,7 +239,7 @@ def sensitivity(indices: pd.DataFrame, output: str | None = None) -> Figure:
         rows = indices[indices["index"] == kind].set_index("parameter").reindex(order)
         # The first index listed sits on top within each parameter's group of bars.
         ypos = np.arange(len(order)) + ((len(kinds) - 1) / 2 - k) * height
-        err = rows["ci"].to_numpy() if "ci" in rows else None
+        err = rows["ci"].fillna(0).to_numpy() if "ci" in rows else None
         ax.barh(ypos, rows["value"], height=height * 0.95, xerr=err, color=colours[kind],
                 label=INDEX_NAMES.get(kind, kind), capsize=3, error_kw={"elinewidth": 1})
     ax.set_yticks(np.arange(len(order)), order)

@@ -4,6 +4,7 @@
     t = load("outputs/2025-01-01/10-00-00-000000_trios")      # one run folder
     t = load("multirun/2025-01-01/10-00-00-000000")           # every run below a folder
     t = load("multirun/.../collected")                        # a dataset schoolsim-collect made
+    t = from_results(sim.run([...]), sim.run([...]))          # runs held in memory
     t.metrics, t.schools, t.partnerships, t.runs
 
 A run folder is any folder holding `summary.json` and `metrics.parquet` (schools and
@@ -63,6 +64,21 @@ def load(*paths: str | Path) -> Tables:
     if not parts:
         shown = ", ".join(str(p) for p in paths) or "(no paths given)"
         raise NoRunsError(f"no runs found in {shown}")
+    return label_scenarios(_concat(parts))
+
+
+def from_results(*results) -> Tables:
+    """Combined tables of `sim.run` results held in memory (notebooks): the same tables a
+    run writes, so nothing here looks inside the model. Pass results or lists of them."""
+    flat = [r for item in results for r in (item if isinstance(item, (list, tuple)) else [item])]
+    if not flat:
+        raise NoRunsError("no runs given")
+    parts = []
+    for k, result in enumerate(flat):
+        run_id = f"run{k}"
+        tables = {name: getattr(result, name).assign(run_id=run_id) for name in TABLES}
+        parts.append(Tables(runs=pd.DataFrame([_run_row(result.summary, run_id, None)]),
+                            **tables))
     return label_scenarios(_concat(parts))
 
 
