@@ -1,0 +1,3 @@
+from sim.dashboard.server import main
+
+main()

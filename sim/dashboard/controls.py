@@ -1,0 +1,359 @@
+"""Controls: the region, the scheme and the policy levers, built from the config.
+
+Every control edits one config key and becomes one command-line style override
+(`scheme.participation=0.6`) that goes through `sim.compose_config`, exactly as
+`schoolsim` would take it, so the page validates input like the CLI and shows the same
+one-line error.
+
+A lever is shown only when its key exists in the config composed for the chosen region
+and scheme, so scheme-specific levers come and go with the scheme. To add a lever, add a
+row to `LEVERS`; a key under one of `GENERIC_SECTIONS` (new policy levers) without a row
+still gets a control chosen from its type, so a new lever shows up before anyone writes
+its row. The region, scheme and scenario lists are read from `configs/`.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import solara
+from omegaconf import DictConfig, OmegaConf
+
+from sim.errors import ConfigError
+from sim.run import compose_config
+
+# Hydra's global state is not thread-safe; every compose in the dashboard takes this lock.
+_COMPOSE_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One control: which key it sets, how it is shown, and its range."""
+
+    key: str
+    label: str
+    kind: str                    # "slider", "slider_int", "int", "switch", "choice"
+    section: str = "Scheme"      # the card it sits in: "Region and run", "Scheme", "Policy"
+    min: float = 0.0
+    max: float = 1.0
+    step: float = 0.05
+    choices: tuple[tuple[str, str], ...] = ()   # (value, label) for "choice"
+    help: str = ""
+
+    @property
+    def css(self) -> str:
+        return "lever-" + self.key.replace(".", "-").replace("_", "-")
+
+
+SECTIONS = ("Region and run", "Scheme", "Policy")
+
+LEVERS: tuple[Lever, ...] = (
+    Lever("region.n_schools", "Schools in the region", "int", "Region and run",
+          help="Fewer schools run faster; the Greater Manchester Challenge had 1,150."),
+    Lever("years", "School years to simulate", "slider_int", "Region and run", 1, 20, 1),
+    Lever("seed", "Random seed", "int", "Region and run",
+          help="The same seed gives the same region and draws, so two runs differ only "
+               "where the settings differ."),
+    Lever("scheme.participation", "Share of schools taking part", "slider", min=0, max=1,
+          step=0.05),
+    Lever("scheme.mode", "How partners learn", "choice",
+          choices=(("mutual", "mutual learning"), ("one_way", "one-way (host teaches)"))),
+    Lever("scheme.meeting_interval_weeks", "Weeks between meetings", "slider_int",
+          min=1, max=13, step=1),
+    Lever("scheme.meeting_cost_days", "Leadership days per meeting", "slider",
+          min=0, max=3, step=0.25),
+    Lever("scheme.initial_trust", "Trust at the start", "slider", min=0, max=1, step=0.05,
+          help="Brokered partnerships start with more trust."),
+    Lever("scheme.cross_border", "Trios across local-authority borders", "switch"),
+    Lever("scheme.broadcast", "Summaries go to every school", "switch"),
+    Lever("scheme.min_size", "Smallest family", "slider_int", min=2, max=30, step=1),
+    Lever("scheme.max_size", "Largest family", "slider_int", min=2, max=40, step=1),
+    Lever("scheme.funding_elasticity", "Funding follows pupils", "slider", min=0, max=1,
+          step=0.05),
+    Lever("scheme.market_openness_cut", "Openness lost to competition", "slider",
+          min=0, max=1, step=0.05),
+    Lever("scheme.imitation_rate", "Imitation of league-table leaders", "slider",
+          min=0, max=0.5, step=0.01),
+    Lever("school.leadership_days_mean", "Leadership days per term", "slider", "Policy",
+          min=0, max=20, step=0.5,
+          help="Time a school's leaders have for improvement and partnership work."),
+)
+
+# How the options of a config group read in the page; a name missing here shows as itself.
+OPTION_LABELS = {
+    "region": {"gm": "Greater Manchester (gm)", "england": "England (england)",
+               "csv": "A school list (csv, needs region.path)"},
+    "scheme": {
+        "none": "none: schools improve alone",
+        "trios": "trios: Pathways to Success",
+        "families": "families: Families of Schools",
+        "market": "market: league tables and choice",
+        "leadership": "leadership: system leaders support weaker schools",
+        "peer_review": "peer_review: Schools Partnership Programme",
+        "trusts": "trusts: multi-academy trusts",
+        "mixed": "mixed: several schemes at once",
+    },
+}
+
+# Config sections whose keys get a control even without a row in LEVERS.
+GENERIC_SECTIONS = ("policy", "policies", "shock", "shocks")
+
+
+# ---------------------------------------------------------------------------- config
+
+
+def config_options(group: str) -> list[str]:
+    """Names of the YAML files in `configs/<group>/` (e.g. the regions or schemes)."""
+    try:
+        folder = resources.files("configs").joinpath(group)
+        names = [p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return sorted(n for n in names if not n.startswith("_"))
+
+
+def compose(overrides: list[str]) -> DictConfig:
+    """`sim.compose_config` under the dashboard's lock (raises ConfigError)."""
+    with _COMPOSE_LOCK:
+        return compose_config(list(overrides))
+
+
+@functools.lru_cache(maxsize=32)
+def base_config(groups: tuple[str, ...]) -> DictConfig | ConfigError:
+    """The config for these group choices (`region=gm`, ...) with every default, or the error."""
+    try:
+        cfg = compose(list(groups))
+    except ConfigError as exc:
+        return exc
+    OmegaConf.set_readonly(cfg, True)
+    return cfg
+
+
+_MISSING = object()
+
+
+def lookup(cfg: DictConfig, key: str) -> Any:
+    value = OmegaConf.select(cfg, key, default=_MISSING, throw_on_missing=False)
+    return value
+
+
+def levers_for(cfg: DictConfig) -> list[Lever]:
+    """The levers whose key the composed config has, table rows first, then generic ones."""
+    shown = [lv for lv in LEVERS if _is_leaf(lookup(cfg, lv.key))]
+    known = {lv.key for lv in shown}
+    for section in GENERIC_SECTIONS:
+        node = lookup(cfg, section)
+        if isinstance(node, DictConfig):
+            for key, value in _leaves(node, section):
+                if key not in known:
+                    generic = _generic_lever(key, value)
+                    if generic is not None:
+                        shown.append(generic)
+    return shown
+
+
+def _is_leaf(value: Any) -> bool:
+    return value is not _MISSING and isinstance(value, (bool, int, float, str))
+
+
+def _leaves(node: DictConfig, prefix: str):
+    for key in node.keys():
+        value = node[key]
+        full = f"{prefix}.{key}"
+        if isinstance(value, DictConfig):
+            yield from _leaves(value, full)
+        elif _is_leaf(value):
+            yield full, value
+
+
+def _generic_lever(key: str, value: Any) -> Lever | None:
+    label = key.split(".", 1)[1].replace(".", ": ").replace("_", " ").capitalize()
+    if isinstance(value, bool):
+        return Lever(key, label, "switch", "Policy")
+    if isinstance(value, float) and 0.0 <= value <= 1.0:
+        return Lever(key, label, "slider", "Policy", 0.0, 1.0, 0.05)
+    if isinstance(value, int):
+        return Lever(key, label, "int", "Policy")
+    if isinstance(value, float):
+        return Lever(key, label, "float", "Policy")
+    return None
+
+
+# ---------------------------------------------------------------------------- overrides
+
+
+def format_value(value: Any) -> str:
+    """A value as it is written in an override (`true`, `0.6`, `3`)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return format(round(value, 6), "g")
+    return str(value)
+
+
+def describe_value(lever: Lever, value: Any) -> str:
+    """A value as a person reads it (`on`, `0.6`, `mutual learning`)."""
+    if lever.kind == "switch":
+        return "on" if value else "off"
+    for choice, label in lever.choices:
+        if choice == value:
+            return label
+    return format_value(value)
+
+
+def parse_extra(text: str) -> list[str]:
+    """Free-text overrides, space or comma separated: `trust.decay_per_term=0.1 years=4`."""
+    return [tok for tok in text.replace(",", " ").split() if tok]
+
+
+@dataclass
+class Settings:
+    """What the page holds: group choices, the levers the user moved, free-text overrides."""
+
+    region: str = "gm"
+    scheme: str = "trios"
+    scenario: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+    extra: str = ""
+
+    def groups(self) -> tuple[str, ...]:
+        groups = [f"region={self.region}", f"scheme={self.scheme}"]
+        if self.scenario:
+            groups.append(f"+scenario={self.scenario}")
+        return tuple(groups)
+
+    def changed(self, cfg: DictConfig) -> list[tuple[Lever, Any]]:
+        """Levers set to something other than the composed default, in table order."""
+        out = []
+        for lever in levers_for(cfg):
+            if lever.key in self.values:
+                value = self.values[lever.key]
+                if value != lookup(cfg, lever.key):
+                    out.append((lever, value))
+        return out
+
+    def overrides(self, cfg: DictConfig | None) -> list[str]:
+        lever_overrides = ([f"{lv.key}={format_value(v)}" for lv, v in self.changed(cfg)]
+                           if cfg is not None else [])
+        return [*self.groups(), *lever_overrides, *parse_extra(self.extra)]
+
+    def describe(self, base: DictConfig | None, cfg: DictConfig) -> str:
+        """`trios, gm, 1150 schools, 10 years, seed 42; share of schools taking part 0.6`.
+
+        `base` is the config of the group choices alone (the defaults the levers started
+        from), `cfg` the composed config of the run.
+        """
+        head = (f"{self.scheme}, {self.region}, {lookup(cfg, 'region.n_schools')} schools, "
+                f"{lookup(cfg, 'years')} years, seed {lookup(cfg, 'seed')}")
+        if self.scenario:
+            head = f"scenario {self.scenario}: " + head
+        run_keys = {"region.n_schools", "years", "seed"}
+        changed = self.changed(base) if base is not None else []
+        changes = [f"{lv.label.lower()} {describe_value(lv, v)}"
+                   for lv, v in changed if lv.key not in run_keys]
+        changes += parse_extra(self.extra)
+        return head + ("; " + ", ".join(changes) if changes else "")
+
+
+# ---------------------------------------------------------------------------- components
+
+
+def _round_to_step(value: float, step: float) -> float:
+    decimals = max(0, len(format(step, "g").partition(".")[2]))
+    return round(round(value / step) * step, decimals)
+
+
+@solara.component
+def LeverControl(lever: Lever, value: Any, on_value, disabled: bool = False):
+    """One lever; the value is always shown in the label, so a slider needs no thumb label."""
+    with solara.Column(gap="0px", classes=["lever", lever.css]):
+        if lever.kind == "switch":
+            solara.Switch(label=lever.label, value=bool(value), on_value=on_value,
+                          disabled=disabled)
+        elif lever.kind in ("slider", "slider_int"):
+            solara.Text(f"{lever.label}: {describe_value(lever, value)}",
+                        classes=["lever-label"])
+            if lever.kind == "slider":
+                solara.SliderFloat("", value=float(value), min=lever.min, max=lever.max,
+                                   step=lever.step, thumb_label=False, disabled=disabled,
+                                   on_value=lambda v: on_value(_round_to_step(v, lever.step)))
+            else:
+                solara.SliderInt("", value=int(value), min=int(lever.min), max=int(lever.max),
+                                 step=int(lever.step), thumb_label=False, disabled=disabled,
+                                 on_value=lambda v: on_value(int(v)))
+        elif lever.kind == "int":
+            solara.InputInt(lever.label, value=int(value), on_value=on_value,
+                            continuous_update=False, disabled=disabled)
+        elif lever.kind == "float":
+            solara.InputFloat(lever.label, value=float(value), on_value=on_value,
+                              continuous_update=False, disabled=disabled)
+        elif lever.kind == "choice":
+            labels = {label: choice for choice, label in lever.choices}
+            current = describe_value(lever, value)
+            solara.Select(lever.label, values=list(labels), value=current, disabled=disabled,
+                          on_value=lambda label: on_value(labels[label]))
+        if lever.help:
+            solara.Text(lever.help, style={"font-size": "0.8em", "color": "#666"})
+
+
+@solara.component
+def GroupSelect(label: str, group: str, value: str, on_value, disabled: bool = False,
+                optional: bool = False):
+    """A choice among the YAML files of a config group, shown with readable names."""
+    names = config_options(group)
+    labels = {OPTION_LABELS.get(group, {}).get(n, n): n for n in names}
+    if optional:
+        labels = {"(none)": "", **labels}
+    current = next((lab for lab, n in labels.items() if n == value), value)
+    with solara.Column(gap="0px", classes=[f"group-{group}"]):
+        solara.Select(label, values=list(labels), value=current, disabled=disabled,
+                      on_value=lambda lab: on_value(labels.get(lab, lab)))
+
+
+@solara.component
+def SettingsPanel(settings: solara.Reactive[Settings], cfg: DictConfig | None,
+                  disabled: bool = False):
+    """The sidebar's inputs: group choices, every lever of the config, free-text overrides."""
+    s = settings.value
+
+    def set_group(name: str, value: str):
+        if getattr(s, name) == value:
+            return
+        # Values typed for another region or scheme rarely fit this one: start from its defaults.
+        prefix = {"region": "region.", "scheme": "scheme."}.get(name)
+        values = {k: v for k, v in s.values.items() if not (prefix and k.startswith(prefix))}
+        settings.set(Settings(**{**s.__dict__, name: value, "values": values}))
+
+    def set_value(key: str, value: Any):
+        settings.set(Settings(**{**s.__dict__, "values": {**s.values, key: value}}))
+
+    levers = levers_for(cfg) if cfg is not None else []
+    by_section = {name: [lv for lv in levers if lv.section == name] for name in SECTIONS}
+
+    with solara.Card("Region and run", margin=0, classes=["controls-run"]):
+        GroupSelect("Region", "region", s.region, lambda v: set_group("region", v), disabled)
+        if config_options("scenario"):
+            GroupSelect("Scenario", "scenario", s.scenario,
+                        lambda v: set_group("scenario", v), disabled, optional=True)
+        for lever in by_section["Region and run"]:
+            LeverControl(lever, s.values.get(lever.key, lookup(cfg, lever.key)),
+                         functools.partial(set_value, lever.key), disabled=disabled)
+    with solara.Card("Scheme", margin=0, classes=["controls-scheme"]):
+        GroupSelect("Scheme", "scheme", s.scheme, lambda v: set_group("scheme", v), disabled)
+        for lever in by_section["Scheme"]:
+            LeverControl(lever, s.values.get(lever.key, lookup(cfg, lever.key)),
+                         functools.partial(set_value, lever.key), disabled=disabled)
+    if by_section["Policy"]:
+        with solara.Card("Policy levers", margin=0, classes=["controls-policy"]):
+            for lever in by_section["Policy"]:
+                LeverControl(lever, s.values.get(lever.key, lookup(cfg, lever.key)),
+                             functools.partial(set_value, lever.key), disabled=disabled)
+    with solara.Card("Any other setting", margin=0, classes=["controls-extra"]):
+        solara.InputText("Overrides, as on the command line", value=s.extra,
+                         on_value=lambda v: settings.set(Settings(**{**s.__dict__, "extra": v})),
+                         continuous_update=False, disabled=disabled,
+                         message="e.g. trust.decay_per_term=0.1 improvement.rate=0.05")

@@ -1,0 +1,58 @@
+"""Exports: a run's tables (Parquet or CSV) and its figures (PNG), each as one zip file.
+
+The tables are the same files `schoolsim` writes (metrics, schools, partnerships,
+summary.json, config.yaml), so a run made in the browser can be read by `analysis/` like
+any other.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from omegaconf import OmegaConf
+
+from sim.dashboard import charts
+from sim.dashboard.runner import Snapshot
+from sim.run import RunResult
+
+
+def tables_zip(result: RunResult, fmt: str = "parquet") -> bytes:
+    """metrics, schools and partnerships as Parquet or CSV, with summary.json and config.yaml."""
+    if fmt not in ("parquet", "csv"):
+        raise ValueError(f"fmt={fmt}; allowed: parquet, csv")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, frame in (("metrics", result.metrics), ("schools", result.schools),
+                            ("partnerships", result.partnerships)):
+            data = io.BytesIO()
+            if fmt == "parquet":
+                frame.to_parquet(data, index=False)
+            else:
+                data.write(frame.to_csv(index=False).encode())
+            zf.writestr(f"{name}.{fmt}", data.getvalue())
+        zf.writestr("summary.json", json.dumps(result.summary, indent=2) + "\n")
+        zf.writestr("config.yaml", OmegaConf.to_yaml(result.config))
+    return buffer.getvalue()
+
+
+def figures_zip(current: Snapshot, baseline: Snapshot | None = None, dpi: int = 150) -> bytes:
+    """gap.png, expertise.png and network.png (and network_baseline.png when pinned)."""
+    runs = [r for r in (baseline, current) if r is not None]
+    figures = {
+        "gap.png": charts.gap_figure(runs, baseline),
+        "expertise.png": charts.expertise_figure(runs, baseline),
+        "network.png": charts.network_figure(current, baseline),
+    }
+    if baseline is not None:
+        figures["network_baseline.png"] = charts.network_figure(baseline, baseline)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, fig in figures.items():
+            zf.writestr(name, charts.to_png(fig, dpi=dpi))
+    return buffer.getvalue()
+
+
+def file_stem(run: Snapshot) -> str:
+    return f"schoolsim_run{run.number}"
