@@ -55,11 +55,12 @@ def done(statuses) -> bool:
 
 
 def watch(sweep_dir: str | Path, interval: float = 5.0, once: bool = False,
-          out=sys.stdout) -> list:
+          out=None) -> list:
     """Print the counts every `interval` seconds until every job finished or failed."""
     while True:
         statuses = sweep_status(sweep_dir)
-        print(f"{time.strftime('%H:%M:%S')} {describe(statuses)}", file=out, flush=True)
+        print(f"{time.strftime('%H:%M:%S')} {describe(statuses)}", file=out or sys.stdout,
+              flush=True)
         if once or done(statuses):
             return statuses
         time.sleep(interval)

@@ -1,0 +1,45 @@
+"""Helpers for the experiments tests: run tiny sweeps with the real `schoolsim` command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+# A tiny sweep: 2 schemes x 2 seeds of a 80-school region for one year (about 0.1 s a job).
+TINY = ["region.n_schools=80", "years=1", "scheme=none,trios", "seed=1,2",
+        "output.print_summary=false"]
+TABLES = ("metrics", "schools", "partnerships")
+
+
+def schoolsim(args: list[str], cwd: Path, *, check: bool = True, timeout: float = 300,
+              env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m sim ARGS` (this interpreter, so it works in any venv)."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"schoolsim {' '.join(args)} failed ({proc.returncode}):\n"
+                             f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc
+
+
+def sweep(sweep_dir: Path, launcher: str, extra: list[str] = (), **kwargs):
+    return schoolsim(["-m", *TINY, f"hydra/launcher={launcher}", f"hydra.sweep.dir={sweep_dir}",
+                      *extra], cwd=sweep_dir.parent, **kwargs)
+
+
+def collected(sweep_dir: Path):
+    from experiments.collect import collect
+
+    return collect(sweep_dir, write=False)
+
+
+def assert_same_tables(a, b) -> None:
+    """Identical collected tables (same jobs, same values, same dtypes)."""
+    for name in TABLES:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_exact=True)
+    assert list(a.runs["status"]) == list(b.runs["status"])

@@ -1,0 +1,118 @@
+"""Resume: a killed or crashed job leaves the others intact and is listed as failed; the
+same sweep run again into the same folder skips finished jobs and fills in the rest.
+Sweep folders of two sweeps started together never collide."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from experiments.status import sweep_status
+from tests.experiments_helpers import TINY, assert_same_tables, collected, schoolsim, sweep
+
+# A Hydra callback that SIGKILLs the sweep's process in the middle of one job (after the job
+# marked itself running, before it wrote anything), as the OOM killer or `kill -9` would.
+KILLER = textwrap.dedent("""
+    import os, signal
+    from hydra.experimental.callback import Callback
+
+    class KillDuringJob(Callback):
+        def __init__(self, job):
+            self.job = job
+
+        def on_job_start(self, config, **kwargs):
+            if config.hydra.job.num != self.job:
+                return
+            import sim.cli
+
+            def killed(cfg, **kw):
+                os.kill(os.getpid(), signal.SIGKILL)
+
+            sim.cli.run_config = killed
+""")
+
+
+def killer_args(tmp_path: Path, job: int) -> tuple[list[str], dict]:
+    (tmp_path / "killer.py").write_text(KILLER)
+    return ([f"+hydra.callbacks.killer._target_=killer.KillDuringJob",
+             f"+hydra.callbacks.killer.job={job}"], {"PYTHONPATH": str(tmp_path)})
+
+
+def mtimes(sweep_dir: Path, jobs) -> dict:
+    return {j: (sweep_dir / str(j) / "metrics.parquet").stat().st_mtime_ns for j in jobs}
+
+
+def test_killed_job_is_failed_and_resume_fills_in(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    extra, env = killer_args(tmp_path, job=2)
+    proc = sweep(sweep_dir, "basic", extra, env=env, check=False)
+    assert proc.returncode != 0  # the whole sweep process was killed in job 2
+
+    states = {s.job.num: s for s in sweep_status(sweep_dir)}
+    assert [states[j].status for j in range(4)] == ["finished", "finished", "failed", "missing"]
+    assert states[2].error.startswith("killed: process")
+    before = mtimes(sweep_dir, [0, 1])
+
+    again = sweep(sweep_dir, "basic")
+    assert again.stdout.count("finished earlier with this config; skipped") == 2
+    assert mtimes(sweep_dir, [0, 1]) == before  # finished jobs were not run again
+    assert [s.status for s in sweep_status(sweep_dir)] == ["finished"] * 4
+
+    fresh = tmp_path / "fresh"
+    sweep(fresh, "basic")
+    assert_same_tables(collected(sweep_dir), collected(fresh))
+
+
+def test_crashed_job_writes_error_and_others_finish(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    proc = schoolsim(["-m", "region.n_schools=80", "years=1", "scheme.initial_trust=0.5,1.5,0.2",
+                      "output.print_summary=false", "hydra/launcher=joblib",
+                      "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={sweep_dir}"],
+                     cwd=tmp_path, check=False)
+    assert proc.returncode != 0
+    error = (sweep_dir / "1" / "error.txt").read_text().strip()
+    assert error == "scheme.initial_trust=1.5 is out of range; allowed: 0 to 1"
+    assert not (sweep_dir / "1" / ".running.json").exists()
+
+    from experiments.collect import collect, report
+
+    result = collect(sweep_dir)
+    assert list(result.runs["status"]) == ["finished", "failed", "finished"]
+    assert result.runs.loc[1, "error"] == error
+    assert sorted(result.metrics["job"].unique()) == [0, 2]
+    text = report(result)
+    assert "failed  job 1 (" in text and "scheme.initial_trust=1.5" in text
+
+
+def test_changed_config_is_run_again(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    base = ["-m", "region.n_schools=80", "scheme=none", "seed=1", "output.print_summary=false",
+            "hydra/launcher=basic", f"hydra.sweep.dir={sweep_dir}"]
+    schoolsim([*base, "years=1"], cwd=tmp_path)
+    second = schoolsim([*base, "years=2"], cwd=tmp_path)
+    assert "skipped" not in second.stdout
+    assert collected(sweep_dir).metrics["year"].max() == 2
+
+
+def test_two_sweeps_started_together_get_their_own_folders(tmp_path):
+    cmd = [sys.executable, "-m", "sim", "-m", *TINY[:3], "seed=1", "hydra/launcher=basic"]
+    procs = [subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for _ in range(2)]
+    for p in procs:
+        assert p.wait(timeout=120) == 0, p.stderr.read().decode()[-2000:]
+    dirs = sorted(tmp_path.glob("multirun/*/*"))
+    assert len(dirs) == 2, dirs
+    for d in dirs:
+        assert [s.status for s in sweep_status(d)] == ["finished", "finished"]
+    # Same second or not, the microseconds (%f) in the folder name keep them apart.
+    assert all(len(d.name.split("-")) == 4 for d in dirs)
+
+
+def test_sweep_dir_pattern_has_microseconds():
+    import yaml
+
+    cfg = yaml.safe_load((Path(__file__).parents[1] / "configs" / "config.yaml").read_text())
+    assert "%f" in cfg["hydra"]["sweep"]["dir"]
+    assert cfg["hydra"]["sweep"]["subdir"] == "${hydra.job.num}"
