@@ -19,7 +19,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from analysis import diffusion
+from analysis import diffusion, gap
 from analysis.compare import LEVEL
 from analysis.style import (DIVERGING_CMAP, OKABE_ITO, SEQUENTIAL_CMAP, label,
                             scenario_order, scenario_palette, short_label, theme)
@@ -61,9 +61,11 @@ def _scenario_legend(fig: Figure, axes, order: list[str]) -> None:
         if ax.get_legend() is not None:
             ax.get_legend().remove()
     by_label = dict(zip(labels, handles))
-    fig.legend([by_label[s] for s in order if s in by_label],
-               [s for s in order if s in by_label], title="Scenario", loc="outside lower center",
-               ncols=min(len(order), 4), frameon=False)
+    shown = [s for s in order if s in by_label]
+    # Long scenario names (sweep settings) go in fewer columns so the figure stays narrow.
+    per_row = 4 if max(map(len, shown)) <= 20 else 2 if max(map(len, shown)) <= 45 else 1
+    fig.legend([by_label[s] for s in shown], shown, title="Scenario",
+               loc="outside lower center", ncols=min(len(shown), per_row), frameon=False)
 
 
 def at_year(schools: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
@@ -82,7 +84,7 @@ def trajectories(metrics: pd.DataFrame, columns=("gap_months", "expertise_mean")
     """A panel per metric over time: one line per scenario, band across seeds."""
     order = scenario_order(metrics["scenario"], baseline)
     palette = scenario_palette(order, baseline)
-    fig, axes = _new(len(columns))
+    fig, axes = _new(len(columns), height=5)  # tall enough for two-line labels
     for ax, column in zip(axes[0], columns):
         sns.lineplot(data=metrics, x="year", y=column, hue="scenario", hue_order=order,
                      palette=palette, style="scenario", style_order=order, errorbar=BAND,
@@ -90,6 +92,25 @@ def trajectories(metrics: pd.DataFrame, columns=("gap_months", "expertise_mean")
         ax.set(xlabel=label("year"), ylabel=label(column), title=short_label(column))
     _scenario_legend(fig, axes[0], order)
     _caption(fig, f"Over time ({BAND_NOTE}; {_runs_note(metrics)})")
+    return fig
+
+
+def gap_parts(schools: pd.DataFrame, baseline: str | None = "none") -> Figure:
+    """The gap's two parts over the years (see `analysis.gap`): inside schools, between them."""
+    parts = gap.components(schools)
+    order = scenario_order(parts["scenario"], baseline)
+    palette = scenario_palette(order, baseline)
+    fig, axes = _new(2, height=5)
+    titles = {"within_school": "Gap inside schools", "between_school": "Gap between schools"}
+    for ax, column in zip(axes[0], titles):
+        sns.lineplot(data=parts, x="year", y=column, hue="scenario", hue_order=order,
+                     palette=palette, style="scenario", style_order=order, errorbar=BAND,
+                     marker="o", ax=ax)
+        ax.set(xlabel=label("year"), ylabel="Months of progress", title=titles[column])
+    _scenario_legend(fig, axes[0], order)
+    _caption(fig, "The disadvantage gap = the gap inside the schools disadvantaged pupils "
+             "attend + the part due to other pupils being in higher-attaining schools\n"
+             f"({BAND_NOTE}; {_runs_note(parts)})")
     return fig
 
 
@@ -194,7 +215,7 @@ def heatmap(table: pd.DataFrame, x: str, y: str, value: str = "gap_months",
     runs = table.groupby([x, y])["run_id"].nunique()
     fig, axes = _new(1, width=1.1 * grid.shape[1] + 3.5, height=0.7 * grid.shape[0] + 2.5)
     ax = axes[0, 0]
-    sns.heatmap(grid.sort_index(ascending=False), annot=True, fmt=".2f", ax=ax,
+    sns.heatmap(grid.sort_index(ascending=False), annot=True, fmt=".3g", ax=ax,
                 cmap=SEQUENTIAL_CMAP if centre is None else DIVERGING_CMAP, center=centre,
                 cbar_kws={"label": label(value)}, linewidths=0.5)
     ax.set(xlabel=label(x), ylabel=label(y), title=f"{short_label(value)}: mean at the end")
@@ -239,7 +260,8 @@ def sensitivity(indices: pd.DataFrame, output: str | None = None) -> Figure:
         rows = indices[indices["index"] == kind].set_index("parameter").reindex(order)
         # The first index listed sits on top within each parameter's group of bars.
         ypos = np.arange(len(order)) + ((len(kinds) - 1) / 2 - k) * height
-        err = rows["ci"].fillna(0).to_numpy() if "ci" in rows else None
+        has_ci = "ci" in rows and rows["ci"].notna().any()  # Morris sigma has none
+        err = rows["ci"].fillna(0).to_numpy() if has_ci else None
         ax.barh(ypos, rows["value"], height=height * 0.95, xerr=err, color=colours[kind],
                 label=INDEX_NAMES.get(kind, kind), capsize=3, error_kw={"elinewidth": 1})
     ax.set_yticks(np.arange(len(order)), order)

@@ -73,13 +73,22 @@ def scenario_order(scenarios: Iterable[str], baseline: str | None = "none") -> l
     return unique
 
 
+# The core schemes keep their colour in every figure, whatever else is plotted beside them.
+FIXED_COLOURS = {"trios": "#009E73", "families": "#0072B2", "market": "#D55E00"}
+
+
 def scenario_palette(scenarios: Iterable[str], baseline: str | None = "none") -> dict[str, str]:
-    """Scenario -> colour: grey for the baseline, Okabe-Ito for the rest."""
+    """Scenario -> colour: grey for the baseline, fixed colours for the core schemes,
+    the remaining Okabe-Ito colours for any other scenario."""
     order = scenario_order(scenarios, baseline)
-    others = [s for s in order if s != baseline]
-    colours = OKABE_ITO if len(others) <= len(OKABE_ITO) else sns.color_palette(
-        "colorblind", len(others)).as_hex()
-    palette = dict(zip(others, colours))
+    palette = {s: FIXED_COLOURS[s] for s in order if s in FIXED_COLOURS and s != baseline}
+    others = [s for s in order if s not in palette and s != baseline]
+    # Other scenarios take the colours no core scheme owns first, so none looks like one.
+    free = ([c for c in OKABE_ITO if c not in FIXED_COLOURS.values()]
+            + [c for c in FIXED_COLOURS.values() if c not in palette.values()])
+    if len(others) > len(free):
+        free = sns.color_palette("colorblind", len(others)).as_hex()
+    palette.update(zip(others, free))
     if baseline in order:
         palette[baseline] = BASELINE_COLOUR
     return palette
