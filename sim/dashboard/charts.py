@@ -98,13 +98,22 @@ def expertise_figure(runs: list[Snapshot], baseline: Snapshot | None = None) -> 
                        "expertise (0-1)", band="expertise_sd_between", min_span=0.1)
 
 
+def _map_size(run: Snapshot | None, width: float = 5.6) -> tuple[float, float]:
+    """A figure as wide as the charts and as tall as the region's shape needs."""
+    if run is None or len(run.pos_km) < 2:
+        return width, 3.6
+    span = np.ptp(run.pos_km, axis=0) + 1e-9
+    return width, float(np.clip(width * 0.98 * span[1] / span[0] / 0.85, 2.8, 6.0))
+
+
 def network_figure(run: Snapshot | None, baseline: Snapshot | None = None) -> Figure:
     """Schools at their positions, coloured by local authority; lines are active links,
     darker where trust is higher."""
-    fig = Figure(figsize=(5.6, 4.0))
-    fig.subplots_adjust(left=0.01, right=0.99, top=0.88, bottom=0.01)
+    fig = Figure(figsize=_map_size(run))
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.86, bottom=0.01)
     ax = fig.add_subplot()
     ax.set_aspect("equal")
+    ax.set_anchor("N")
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():

@@ -36,20 +36,24 @@ class Lever:
 
     key: str
     label: str
-    kind: str                    # "slider", "slider_int", "int", "switch", "choice"
-    section: str = "Scheme"      # the card it sits in: "Region and run", "Scheme", "Policy"
+    # "slider", "slider_int", "int", "float", "switch", "choice", or "optional": a switch
+    # that turns a slider on (a value) or off (null, e.g. a window with no end).
+    kind: str
+    section: str = "Scheme"      # the card it sits in, one of SECTIONS
     min: float = 0.0
     max: float = 1.0
     step: float = 0.05
-    choices: tuple[tuple[str, str], ...] = ()   # (value, label) for "choice"
+    choices: tuple[tuple[Any, str], ...] = ()   # (value, label) for "choice"
     help: str = ""
+    first: float | None = None   # "optional": the value when switched on (default: min)
+    generic: bool = False        # made from the config's type, not from a row of LEVERS
 
     @property
     def css(self) -> str:
         return "lever-" + self.key.replace(".", "-").replace("_", "-")
 
 
-SECTIONS = ("Region and run", "Scheme", "Policy")
+SECTIONS = ("Region and run", "Scheme", "Policy", "Shock")
 
 LEVERS: tuple[Lever, ...] = (
     Lever("region.n_schools", "Schools in the region", "int", "Region and run",
@@ -78,9 +82,45 @@ LEVERS: tuple[Lever, ...] = (
           min=0, max=1, step=0.05),
     Lever("scheme.imitation_rate", "Imitation of league-table leaders", "slider",
           min=0, max=0.5, step=0.01),
+    Lever("scheme.meeting_mode", "Meetings held", "choice",
+          choices=(("online", "online"), ("in_person", "in person"))),
     Lever("school.leadership_days_mean", "Leadership days per term", "slider", "Policy",
           min=0, max=20, step=0.5,
           help="Time a school's leaders have for improvement and partnership work."),
+    # Policy levers, each with a time window in school years (sim/policies.py).
+    Lever("policy.funding.end_year", "Programme funding stops", "optional", "Policy",
+          min=1, max=20, step=1, first=3,
+          help="After funding stops, groups meet on only where trust has grown enough "
+               "(the Greater Manchester Challenge was funded for three years)."),
+    Lever("policy.funding.sustain_trust", "Trust needed to carry on unfunded", "slider",
+          "Policy", 0, 1, 0.05),
+    Lever("policy.funding.backfill", "Share of meeting days paid back while funded", "slider",
+          "Policy", 0, 1, 0.05),
+    Lever("policy.brokering.on", "Local-authority brokering", "switch", "Policy",
+          help="Brokered partnerships form more often and start with more trust."),
+    Lever("policy.accountability.grade_openness_cut", "Openness lost after a poor grade",
+          "slider", "Policy", 0, 1, 0.05, help="Accountability pressure."),
+    Lever("policy.accountability.interval_years", "Inspection interval set by policy",
+          "optional", "Policy", 1, 8, 0.5, first=4),
+    Lever("policy.leadership_time.days_factor", "Leadership time (x usual)", "slider",
+          "Policy", 0, 2, 0.1),
+    Lever("policy.leadership_time.collaboration_cap_days", "Cap on partnership days per term",
+          "optional", "Policy", 0, 10, 0.5, first=2),
+    Lever("policy.meetings.mode", "Meetings", "choice", "Policy",
+          choices=(("scheme", "as each scheme holds them"), ("online", "all online"),
+                   ("in_person", "all in person"))),
+    Lever("policy.meetings.interval_factor", "Meeting interval (x the scheme's)", "slider",
+          "Policy", 0.25, 3, 0.25),
+    Lever("policy.broadcast.on", "Summaries to every school", "choice", "Policy",
+          choices=((None, "as each scheme does"), (True, "on for all"), (False, "off for all"))),
+    # Shocks (sim/shocks.py).
+    Lever("shocks.pandemic.enabled", "Pandemic school closure", "switch", "Shock",
+          help="Learning lost while closed, more for disadvantaged pupils; leadership time "
+               "shrinks and meetings move online; then recovery."),
+    Lever("shocks.pandemic.start_year", "Closure starts in year", "slider", "Shock", 0, 20, 0.5),
+    Lever("shocks.pandemic.closure_weeks", "Weeks closed", "slider_int", "Shock", 1, 39, 1),
+    Lever("shocks.pandemic.recovery_rate", "Share of the loss recovered per year", "slider",
+          "Shock", 0, 1, 0.05),
 )
 
 # How the options of a config group read in the page; a name missing here shows as itself.
@@ -143,7 +183,8 @@ def lookup(cfg: DictConfig, key: str) -> Any:
 
 def levers_for(cfg: DictConfig) -> list[Lever]:
     """The levers whose key the composed config has, table rows first, then generic ones."""
-    shown = [lv for lv in LEVERS if _is_leaf(lookup(cfg, lv.key))]
+    shown = [lv for lv in LEVERS if _has_key(cfg, lv.key)
+             and (_is_leaf(lookup(cfg, lv.key)) or lv.kind in ("optional", "choice"))]
     known = {lv.key for lv in shown}
     for section in GENERIC_SECTIONS:
         node = lookup(cfg, section)
@@ -156,6 +197,10 @@ def levers_for(cfg: DictConfig) -> list[Lever]:
     return shown
 
 
+def _has_key(cfg: DictConfig, key: str) -> bool:
+    return lookup(cfg, key) is not _MISSING
+
+
 def _is_leaf(value: Any) -> bool:
     return value is not _MISSING and isinstance(value, (bool, int, float, str))
 
@@ -166,21 +211,43 @@ def _leaves(node: DictConfig, prefix: str):
         full = f"{prefix}.{key}"
         if isinstance(value, DictConfig):
             yield from _leaves(value, full)
-        elif _is_leaf(value):
+        elif _is_leaf(value) or value is None:
             yield full, value
 
 
+# Ranges for generic numeric levers, by a word in the key's name (first match wins).
+_GENERIC_RANGES = (
+    ("factor", "slider", 0, 3, 0.1),
+    ("year", "slider", 0, 20, 0.5),
+    ("years", "slider", 0, 20, 0.5),
+    ("weeks", "slider_int", 0, 39, 1),
+    ("months", "slider", 0, 12, 0.1),
+    ("days", "slider", 0, 10, 0.5),
+)
+
+
 def _generic_lever(key: str, value: Any) -> Lever | None:
-    label = key.split(".", 1)[1].replace(".", ": ").replace("_", " ").capitalize()
+    """A control for a key without a row in LEVERS, from its value's type and its name."""
+    parts = key.split(".")[1:]
+    label = ": ".join(p.replace("_", " ") for p in parts).capitalize()
+    section = "Shock" if key.startswith("shock") else "Policy"
+    name = parts[-1]
     if isinstance(value, bool):
-        return Lever(key, label, "switch", "Policy")
+        return Lever(key, label, "switch", section, generic=True)
+    if value is not None and not isinstance(value, (int, float)):
+        return None
+    words = name.split("_")
+    for word, kind, low, high, step in _GENERIC_RANGES:
+        if word in words:
+            if value is None:   # e.g. a window's end_year: null means "to the end of the run"
+                return Lever(key, label, "optional", section, low, high, step, generic=True)
+            return Lever(key, label, kind, section, low, max(high, value), step, generic=True)
+    if value is None:
+        return None
     if isinstance(value, float) and 0.0 <= value <= 1.0:
-        return Lever(key, label, "slider", "Policy", 0.0, 1.0, 0.05)
-    if isinstance(value, int):
-        return Lever(key, label, "int", "Policy")
-    if isinstance(value, float):
-        return Lever(key, label, "float", "Policy")
-    return None
+        return Lever(key, label, "slider", section, 0.0, 1.0, 0.05, generic=True)
+    return Lever(key, label, "int" if isinstance(value, int) else "float", section,
+                 generic=True)
 
 
 # ---------------------------------------------------------------------------- overrides
@@ -188,6 +255,8 @@ def _generic_lever(key: str, value: Any) -> Lever | None:
 
 def format_value(value: Any) -> str:
     """A value as it is written in an override (`true`, `0.6`, `3`)."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):
@@ -199,8 +268,10 @@ def describe_value(lever: Lever, value: Any) -> str:
     """A value as a person reads it (`on`, `0.6`, `mutual learning`)."""
     if lever.kind == "switch":
         return "on" if value else "off"
+    if lever.kind == "optional" and value is None:
+        return "off"
     for choice, label in lever.choices:
-        if choice == value:
+        if choice is value or (type(choice) is type(value) and choice == value):
             return label
     return format_value(value)
 
@@ -268,6 +339,18 @@ def _round_to_step(value: float, step: float) -> float:
 
 
 @solara.component
+def _Slider(lever: Lever, value: Any, on_value, disabled: bool):
+    if lever.kind == "slider_int":
+        solara.SliderInt("", value=int(value), min=int(lever.min), max=int(lever.max),
+                         step=int(lever.step), thumb_label=False, disabled=disabled,
+                         on_value=lambda v: on_value(int(v)))
+    else:
+        solara.SliderFloat("", value=float(value), min=lever.min, max=lever.max,
+                           step=lever.step, thumb_label=False, disabled=disabled,
+                           on_value=lambda v: on_value(_round_to_step(v, lever.step)))
+
+
+@solara.component
 def LeverControl(lever: Lever, value: Any, on_value, disabled: bool = False):
     """One lever; the value is always shown in the label, so a slider needs no thumb label."""
     with solara.Column(gap="0px", classes=["lever", lever.css]):
@@ -277,14 +360,15 @@ def LeverControl(lever: Lever, value: Any, on_value, disabled: bool = False):
         elif lever.kind in ("slider", "slider_int"):
             solara.Text(f"{lever.label}: {describe_value(lever, value)}",
                         classes=["lever-label"])
-            if lever.kind == "slider":
-                solara.SliderFloat("", value=float(value), min=lever.min, max=lever.max,
-                                   step=lever.step, thumb_label=False, disabled=disabled,
-                                   on_value=lambda v: on_value(_round_to_step(v, lever.step)))
-            else:
-                solara.SliderInt("", value=int(value), min=int(lever.min), max=int(lever.max),
-                                 step=int(lever.step), thumb_label=False, disabled=disabled,
-                                 on_value=lambda v: on_value(int(v)))
+            _Slider(lever, value, on_value, disabled)
+        elif lever.kind == "optional":
+            first = lever.first if lever.first is not None else lever.min
+            shown = "" if value is None else f": {describe_value(lever, value)}"
+            solara.Switch(label=lever.label + shown, value=value is not None,
+                          on_value=lambda on: on_value(first if on else None),
+                          disabled=disabled)
+            if value is not None:
+                _Slider(lever, value, on_value, disabled)
         elif lever.kind == "int":
             solara.InputInt(lever.label, value=int(value), on_value=on_value,
                             continuous_update=False, disabled=disabled)
@@ -334,24 +418,28 @@ def SettingsPanel(settings: solara.Reactive[Settings], cfg: DictConfig | None,
     levers = levers_for(cfg) if cfg is not None else []
     by_section = {name: [lv for lv in levers if lv.section == name] for name in SECTIONS}
 
+    def controls(section: str, generic: bool = False):
+        for lever in by_section[section]:
+            if lever.generic == generic:
+                LeverControl(lever, s.values.get(lever.key, lookup(cfg, lever.key)),
+                             functools.partial(set_value, lever.key), disabled=disabled)
+
     with solara.Card("Region and run", margin=0, classes=["controls-run"]):
         GroupSelect("Region", "region", s.region, lambda v: set_group("region", v), disabled)
         if config_options("scenario"):
             GroupSelect("Scenario", "scenario", s.scenario,
                         lambda v: set_group("scenario", v), disabled, optional=True)
-        for lever in by_section["Region and run"]:
-            LeverControl(lever, s.values.get(lever.key, lookup(cfg, lever.key)),
-                         functools.partial(set_value, lever.key), disabled=disabled)
+        controls("Region and run")
     with solara.Card("Scheme", margin=0, classes=["controls-scheme"]):
         GroupSelect("Scheme", "scheme", s.scheme, lambda v: set_group("scheme", v), disabled)
-        for lever in by_section["Scheme"]:
-            LeverControl(lever, s.values.get(lever.key, lookup(cfg, lever.key)),
-                         functools.partial(set_value, lever.key), disabled=disabled)
-    if by_section["Policy"]:
-        with solara.Card("Policy levers", margin=0, classes=["controls-policy"]):
-            for lever in by_section["Policy"]:
-                LeverControl(lever, s.values.get(lever.key, lookup(cfg, lever.key)),
-                             functools.partial(set_value, lever.key), disabled=disabled)
+        controls("Scheme")
+    for section, title in (("Policy", "Policy levers"), ("Shock", "Shocks")):
+        if by_section[section]:
+            with solara.Card(title, margin=0, classes=[f"controls-{section.lower()}"]):
+                controls(section)
+                if any(lv.generic for lv in by_section[section]):
+                    with solara.Details(f"More {title.lower()}: windows and rates"):
+                        controls(section, generic=True)
     with solara.Card("Any other setting", margin=0, classes=["controls-extra"]):
         solara.InputText("Overrides, as on the command line", value=s.extra,
                          on_value=lambda v: settings.set(Settings(**{**s.__dict__, "extra": v})),
