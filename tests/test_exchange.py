@@ -222,3 +222,9 @@ def test_profile_distance():
     e = np.array([[0.1, 0.5, 0.9], [0.4, 0.5, 0.3]])
     # (0.3 + 0 + 0.6) / 3 = 0.3
     np.testing.assert_allclose(exchange.profile_distance(e, np.array([0]), np.array([1])), [0.3])
+
+
+def test_broadcast_never_overshoots_the_summary():
+    # rate 2 x capacity 0.9 = 1.8 > 1: the pull is capped, the school lands on the summary.
+    got = exchange.broadcast(np.array([[0.9, 0.5]]), np.array([1.0, 0.6]), np.array([0.9]), 2.0)
+    np.testing.assert_allclose(got, [[1.0, 0.6]])
