@@ -70,8 +70,21 @@ def _discard(out_dir: Path, exc: BaseException) -> None:
     """
     if HydraConfig.get().mode.name == "RUN":
         shutil.rmtree(out_dir, ignore_errors=True)
+        _remove_empty_parents(out_dir)
     else:
         resume.fail(out_dir, exc)
+
+
+def _remove_empty_parents(path: Path) -> None:
+    """Remove the folders Hydra made above a discarded run (outputs/<date>/), if now empty."""
+    here = Path.cwd().resolve()
+    for parent in path.resolve().parents:
+        if here not in parent.parents:
+            break
+        try:
+            parent.rmdir()  # fails, and stops, at the first folder that holds anything
+        except OSError:
+            break
 
 
 def _resume_skips(out_dir: Path, cfg: DictConfig) -> bool:

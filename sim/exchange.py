@@ -76,5 +76,8 @@ def create_practice(expertise, a, b, trust, cfg, rng) -> np.ndarray:
 
 
 def broadcast(expertise, summary, absorptive, rate: float) -> np.ndarray:
-    """Every school drifts towards a shared summary of practice, where it is below it."""
-    return expertise + rate * absorptive[:, None] * np.maximum(summary[None, :] - expertise, 0.0)
+    """Every school drifts towards a shared summary of practice, where it is below it.
+
+    The pull (rate x absorptive capacity) is capped at 1: never past the summary."""
+    pull = np.minimum(rate * absorptive, 1.0)[:, None]
+    return expertise + pull * np.maximum(summary[None, :] - expertise, 0.0)
