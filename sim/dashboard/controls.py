@@ -82,8 +82,6 @@ LEVERS: tuple[Lever, ...] = (
           min=0, max=1, step=0.05),
     Lever("scheme.imitation_rate", "Imitation of league-table leaders", "slider",
           min=0, max=0.5, step=0.01),
-    Lever("scheme.meeting_mode", "Meetings held", "choice",
-          choices=(("online", "online"), ("in_person", "in person"))),
     Lever("school.leadership_days_mean", "Leadership days per term", "slider", "Policy",
           min=0, max=20, step=0.5,
           help="Time a school's leaders have for improvement and partnership work."),
