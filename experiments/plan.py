@@ -46,7 +46,7 @@ def jobs_from_config(multirun_cfg: DictConfig, config_loader=None) -> list[Job]:
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     sweeper = str(OmegaConf.select(multirun_cfg, "hydra.sweeper._target_") or "BasicSweeper")
-    if not sweeper.endswith("BasicSweeper"):
+    if sweeper.rpartition(".")[2] not in ("BasicSweeper", "LightBasicSweeper"):
         raise SweepDirError(f"hydra.sweeper={sweeper} is not supported; allowed: Hydra's "
                             "basic sweeper (the default)")
     params = OmegaConf.select(multirun_cfg, "hydra.sweeper.params") or {}

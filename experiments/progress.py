@@ -43,7 +43,7 @@ class SweepCallback(Callback):
 
     def on_job_end(self, config: DictConfig, job_return=None, **kwargs) -> None:
         try:
-            line = describe(sweep_status(Path(config.hydra.sweep.dir)))
+            line = describe(sweep_status(Path(config.hydra.sweep.dir), quick=True))
         except (SweepDirError, OSError, ValueError):
             return
         log.info(f"[sweep] {line}")

@@ -26,11 +26,13 @@ class JobStatus:
     error: str = ""
 
 
-def job_status(sweep_dir: Path, job: Job) -> JobStatus:
+def job_status(sweep_dir: Path, job: Job, quick: bool = False) -> JobStatus:
+    """`quick` trusts summary.json's presence (it is renamed into place last) instead of
+    reading it: cheap enough to count a large sweep after every job."""
     job_dir = sweep_dir / job.subdir
     if not job_dir.is_dir():
         return JobStatus(job, "missing")
-    if resume.read_summary(job_dir) is not None:
+    if (job_dir / resume.SUMMARY_FILE).is_file() if quick else resume.read_summary(job_dir):
         return JobStatus(job, "finished")
     error = job_dir / resume.ERROR_FILE
     if error.is_file():
@@ -62,10 +64,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def sweep_status(sweep_dir: str | Path) -> list[JobStatus]:
+def sweep_status(sweep_dir: str | Path, quick: bool = False) -> list[JobStatus]:
     """Every planned job's status, in job order (raises SweepDirError for a bad folder)."""
     jobs = load_jobs(sweep_dir)
-    return [job_status(Path(sweep_dir), job) for job in jobs]
+    return [job_status(Path(sweep_dir), job, quick) for job in jobs]
 
 
 def counts(statuses: list[JobStatus]) -> dict[str, int]:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 # A tiny sweep: 2 schemes x 2 seeds of a 80-school region for one year (about 0.1 s a job).
 TINY = ["region.n_schools=80", "years=1", "scheme=none,trios", "seed=1,2",
@@ -30,6 +31,14 @@ def schoolsim(args: list[str], cwd: Path, *, check: bool = True, timeout: float 
 def sweep(sweep_dir: Path, launcher: str, extra: list[str] = (), **kwargs):
     return schoolsim(["-m", *TINY, f"hydra/launcher={launcher}", f"hydra.sweep.dir={sweep_dir}",
                       *extra], cwd=sweep_dir.parent, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def serial(tmp_path_factory):
+    """The tiny sweep run serially (Hydra's basic launcher), collected: the reference."""
+    sweep_dir = tmp_path_factory.mktemp("serial") / "sweep"
+    sweep(sweep_dir, "basic")
+    return collected(sweep_dir)
 
 
 def collected(sweep_dir: Path):

@@ -7,14 +7,7 @@ import importlib.util
 
 import pytest
 
-from tests.experiments_helpers import assert_same_tables, collected, sweep
-
-
-@pytest.fixture(scope="module")
-def serial(tmp_path_factory):
-    sweep_dir = tmp_path_factory.mktemp("serial") / "sweep"
-    sweep(sweep_dir, "basic")
-    return collected(sweep_dir)
+from tests.experiments_helpers import assert_same_tables, collected, serial, sweep  # noqa: F401
 
 
 def test_serial_sweep_collects_every_job(serial):
