@@ -58,8 +58,7 @@ def test_schoolsim_writes_its_outputs(tmp_path):
     assert len(folders) == 1 and folders[0].name.endswith("_trios")
     check_run_folder(folders[0], "trios", 200, 1)
     assert "Disadvantage gap" in proc.stdout
-    assert f"outputs: {folders[0].relative_to(tmp_path)}" in proc.stdout or \
-        str(folders[0].name) in proc.stdout
+    assert "outputs: " in proc.stdout and folders[0].name in proc.stdout
     assert "schoolsim: error" not in proc.stderr
 
 

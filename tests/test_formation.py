@@ -114,11 +114,22 @@ class TestFamilies:
                 w.weight_mobility) == (0.66, 0.20, 0.10, 0.04)
 
     def test_phase_smaller_than_min_size_is_a_config_error(self):
-        # 40 schools: about 7 secondaries, fewer than the minimum family of 12.
+        # 300 schools: about 51 secondaries, fewer than a minimum family of 60.
+        with pytest.raises(sim.ConfigError) as info:
+            build_model(["scheme=families", "region.n_schools=300", "scheme.min_size=60",
+                         "scheme.max_size=80", "school.competition_radius_km_primary=0.01",
+                         "school.competition_radius_km_secondary=0.01"])
+        message = str(info.value)
+        assert "\n" not in message
+        assert "51 participating secondary schools" in message
+        assert "scheme.min_size=60" in message
+
+    def test_competitors_that_cannot_be_separated_are_a_config_error(self):
+        # 40 schools: 33 primaries too close together to split into families of 12-20.
         with pytest.raises(sim.ConfigError) as info:
             build_model(["scheme=families", "region.n_schools=40"])
         message = str(info.value)
-        assert "\n" not in message and "scheme=families" in message and "12" in message
+        assert "\n" not in message and "scheme=families" in message and "12-20" in message
 
     def test_small_groups_in_a_small_region(self):
         model = build_model(["scheme=families", "region.n_schools=150", "scheme.min_size=3",

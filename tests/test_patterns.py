@@ -44,7 +44,7 @@ def paired(metric: str, a: str, b: str, seeds=SEEDS):
 
 
 def report(metric, a, b, values_a, values_b) -> str:
-    return (f"{metric} at year 10 over seeds {list(SEEDS)}: {a} mean {values_a.mean():.4f} "
+    return (f"{metric} at year 10 over {len(values_a)} seeds: {a} mean {values_a.mean():.4f} "
             f"{np.round(values_a, 4).tolist()}, {b} mean {values_b.mean():.4f} "
             f"{np.round(values_b, 4).tolist()}")
 
@@ -52,7 +52,7 @@ def report(metric, a, b, values_a, values_b) -> str:
 def assert_lower(metric, a, b, seeds=SEEDS):
     """`a` ends lower than `b` on average and in a majority of paired seeds."""
     values_a, values_b = paired(metric, a, b, seeds)
-    message = report(metric, a, b, values_a, values_b)
+    message = report(metric, a, b, values_a, values_b) + f" (seeds {list(seeds)})"
     assert values_a.mean() < values_b.mean(), message
     assert (values_a < values_b).sum() > len(seeds) / 2, message
 
@@ -73,3 +73,36 @@ def test_mutual_mode_ends_with_higher_mean_expertise_than_one_way():
 
 def test_trios_default_is_mutual():
     assert sim.compose_config(["scheme=trios"]).scheme.mode == "mutual"
+
+
+# ------------------------------------------------------------ the same patterns, more seeds
+
+WIDE_SEEDS = tuple(range(1, 21))
+
+
+def families_seeds(seeds):
+    """Seeds whose GM region can be split into families (others raise a ConfigError)."""
+    usable = []
+    for s in seeds:
+        try:
+            final_metrics("families", s)
+            usable.append(s)
+        except sim.ConfigError as exc:
+            assert "scheme=families" in str(exc)
+    assert len(usable) >= 0.8 * len(seeds), f"families formed for seeds {usable} only"
+    return tuple(usable)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("comparison", [
+    ("expertise_sd_between", "trios", "none"),
+    ("between_school_sd", "trios", "none"),
+    ("expertise_sd_between", "families", "none"),
+    ("between_school_sd", "families", "none"),
+    ("segregation", "families", "market"),
+    ("expertise_mean", "trios_one_way", "trios_mutual"),
+], ids=lambda c: "-".join(c))
+def test_patterns_over_twenty_seeds(comparison):
+    metric, lower, higher = comparison
+    seeds = families_seeds(WIDE_SEEDS) if "families" in comparison else WIDE_SEEDS
+    assert_lower(metric, lower, higher, seeds)

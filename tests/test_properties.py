@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import event, given
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import sim
@@ -130,3 +130,10 @@ def test_pupils_only_move_in_the_market(scheme):
         assert end.sum() == pytest.approx(start.sum(), rel=1e-12)
     else:
         np.testing.assert_array_equal(start, end)
+
+
+@pytest.mark.slow
+@settings(max_examples=150)
+@given(configs())
+def test_invariants_of_many_more_runs(overrides):
+    test_invariants_of_any_run.hypothesis.inner_test(overrides)
