@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test test-all bench clean
+.PHONY: setup run test test-all venv-ray test-ray bench bench-sweep clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 12), sys.version' \
@@ -29,5 +29,25 @@ test-all: setup
 bench: setup
 	$(BIN)/python -m experiments.benchmark $(ARGS)
 
+bench-sweep: setup
+	$(BIN)/python -m experiments.bench_sweep $(ARGS)
+
+# The Ray launcher in its own venv: hydra-ray-launcher pins cloudpickle<3, which the
+# joblib in .venv cannot use. Only the Ray test runs there (the rest is `make test`).
+VENV_RAY := .venv-ray
+RAY_STAMP := $(VENV_RAY)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+$(RAY_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV_RAY)
+	$(VENV_RAY)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_RAY)/bin/python -m pip install --quiet -e ".[ray]" "pytest>=8" "hypothesis>=6.100"
+	@rm -f $(VENV_RAY)/.installed-*; touch $@
+
+venv-ray: $(RAY_STAMP)
+
+test-ray: venv-ray
+	RAY_USAGE_STATS_ENABLED=0 $(VENV_RAY)/bin/python -m pytest -o addopts="-ra --strict-markers" \
+	  tests/test_experiments_launchers.py -k "ray_local or serial_sweep" $(ARGS)
+
 clean:
-	rm -rf $(VENV) outputs multirun .pytest_cache
+	rm -rf $(VENV) $(VENV_RAY) outputs multirun sensitivity .pytest_cache
