@@ -3,7 +3,8 @@
 Time is counted in teaching weeks: a school year is 39 teaching weeks in three terms of
 13 (holidays are not simulated, nothing happens in them). Things due in the same week run
 in a fixed order, expressed as fractional offsets within the week so SimPy orders them:
-meetings first, then the end-of-term updates, the end-of-year updates, and data collection.
+meetings first, then the end-of-term updates, shocks (closure weeks, recovery), the
+end-of-year updates, policy windows opening or closing, inspections, and data collection.
 """
 
 WEEKS_PER_TERM = 13
@@ -12,7 +13,10 @@ WEEKS_PER_YEAR = WEEKS_PER_TERM * TERMS_PER_YEAR
 
 AT_MEETINGS = 0.0
 AT_TERM_END = 0.5
+AT_SHOCK = 0.6
 AT_YEAR_END = 0.7
+AT_POLICY = 0.75
+AT_INSPECTION = 0.8
 AT_COLLECT = 0.9
 
 

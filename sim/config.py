@@ -10,7 +10,7 @@ combinations a schema cannot express, raising `ConfigError` with one line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
@@ -19,6 +19,8 @@ from sim.errors import ConfigError
 
 DOMAINS = ("teaching", "inclusion", "leadership", "curriculum")
 MODES = ("mutual", "one_way")
+MEETING_MODES = ("in_person", "online")
+GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
 
 
 @dataclass
@@ -46,6 +48,20 @@ class RegionConfig:
     primary_pupils_mean: float = 280.0
     secondary_pupils_mean: float = 1000.0
     pupils_cv: float = 0.35
+
+
+@dataclass
+class CsvRegionConfig(RegionConfig):
+    """A region read from a school list in Get Information About Schools columns
+    (`sim.region_csv`). The synthetic keys above are not used, except the ones that
+    describe what a school list lacks (none at present)."""
+
+    name: str = "csv"
+    # A GIAS-style CSV. Relative paths are looked up from the working directory, then in
+    # the bundled data folder (sim/data), so the default is the made-up sample.
+    path: str = "gias_sample.csv"
+    # Side of the square grid cells that group schools into neighbourhoods.
+    neighbourhood_km: float = 1.5
 
 
 @dataclass
@@ -154,6 +170,8 @@ class TriosConfig(SchemeConfig):
     initial_trust_sd: float = 0.15
     cross_border: bool = True
     broadcast: bool = True
+    # Pathways to Success met online; the scheme's costs and rates are for this mode.
+    meeting_mode: str = "online"
 
 
 @dataclass
@@ -170,6 +188,7 @@ class FamiliesConfig(SchemeConfig):
     weight_deprivation: float = 0.20
     weight_eal: float = 0.10
     weight_mobility: float = 0.04
+    meeting_mode: str = "in_person"
 
 
 @dataclass
@@ -197,6 +216,229 @@ class MarketConfig(SchemeConfig):
 
 
 @dataclass
+class LeadershipConfig(SchemeConfig):
+    """System leadership (`sim.schemes.leadership`): strong schools support weak ones."""
+
+    name: str = "leadership"
+    mode: str = "one_way"
+    # Grades that make a school a system leader, and grades that get support.
+    leader_grades: list[str] = field(default_factory=lambda: ["outstanding"])
+    supported_grades: list[str] = field(
+        default_factory=lambda: ["requires_improvement", "inadequate"])
+    # Schools one leader supports at most (pairs or small clusters).
+    max_supported: int = 2
+    meeting_interval_weeks: int = 2
+    meeting_cost_days: float = 0.5
+    # Days per term per supported school diverted from the lead school's own improvement...
+    leader_days_per_supported: float = 2.0
+    # ...of which this share arrives as leadership capacity in the supported school (the
+    # leader's team works there); the rest is lost to travel and learning the context.
+    lent_days_share: float = 0.75
+    # Support is hands-on (the leader's staff work in the school): learning per meeting
+    # is this many times a network meeting's.
+    support_intensity: float = 5.0
+    initial_trust: float = 0.4
+    initial_trust_sd: float = 0.15
+    # Host-as-teacher meetings build trust more slowly than mutual enquiry.
+    trust_growth_factor: float = 0.3
+    # Support ends when the supported school is re-graded good or better.
+    end_when_regraded: bool = True
+    # System leaders are "incentivised by increased prestige and resources" (seed 001):
+    # false means support stops with programme funding, whatever the trust.
+    continues_unfunded: bool = False
+    meeting_mode: str = "in_person"
+
+
+@dataclass
+class PeerReviewConfig(SchemeConfig):
+    """Schools Partnership Programme (`sim.schemes.peer_review`)."""
+
+    name: str = "peer_review"
+    min_size: int = 3
+    max_size: int = 7
+    cluster_size: int = 4
+    # Review visits: the cluster meets this often, each visit costs this many days.
+    meeting_interval_weeks: int = 13
+    meeting_cost_days: float = 1.5
+    # Training for reviewers and champions in the first year (days per school).
+    training_days: float = 3.0
+    # The improvement champion's time on the focus domain, days per term.
+    champion_days_per_term: float = 1.0
+    # Yearly share of the focus domain's headroom the champion closes (x fidelity x trust).
+    champion_rate: float = 0.3
+    # How faithfully each cluster runs the cycle (beta, per cluster).
+    fidelity_mean: float = 0.7
+    fidelity_sd: float = 0.2
+    initial_trust: float = 0.4
+    initial_trust_sd: float = 0.15
+    meeting_mode: str = "in_person"
+
+
+@dataclass
+class TrustsConfig(SchemeConfig):
+    """Multi-academy trusts (`sim.schemes.trusts`)."""
+
+    name: str = "trusts"
+    mode: str = "one_way"
+    # Trust sizes: lognormal around the median, clipped to [min_size, max_size].
+    size_median: float = 5.0
+    size_sigma: float = 0.8
+    min_size: int = 2
+    max_size: int = 40
+    meeting_interval_weeks: int = 6
+    meeting_cost_days: float = 0.5
+    # Yearly pull of every member towards the trust's central model (both directions).
+    standardisation_rate: float = 0.3
+    # Days per term the lead school gives to running the trust.
+    lead_days: float = 2.0
+    # Members take less from schools outside their trust (mixed schemes).
+    cross_trust_openness_cut: float = 0.5
+    initial_trust: float = 0.6
+    initial_trust_sd: float = 0.1
+    meeting_mode: str = "in_person"
+
+
+@dataclass
+class MixedConfig(SchemeConfig):
+    """Several schemes at once (`sim.schemes.mixed`): a partition plus overlays."""
+
+    name: str = "mixed"
+    # "share": each school joins a component with the component's share (rest: none);
+    # "la": whole local authorities are assigned by `la_schemes` (rest: none).
+    split: str = "share"
+    shares: dict[str, float] = field(default_factory=lambda: {"trusts": 0.3, "trios": 0.7})
+    la_schemes: dict[str, str] = field(default_factory=dict)
+    # Schemes run over every school on top of the partition (e.g. leadership, market).
+    overlay: list[str] = field(default_factory=list)
+    trios: TriosConfig = field(default_factory=TriosConfig)
+    families: FamiliesConfig = field(default_factory=FamiliesConfig)
+    leadership: LeadershipConfig = field(default_factory=LeadershipConfig)
+    peer_review: PeerReviewConfig = field(default_factory=PeerReviewConfig)
+    trusts: TrustsConfig = field(default_factory=TrustsConfig)
+    market: MarketConfig = field(default_factory=MarketConfig)
+
+
+@dataclass
+class InspectionConfig:
+    """Inspection grades (`sim.inspection`), judged from school mean attainment (months)."""
+
+    interval_years: float = 4.0
+    # Schools graded requires improvement or inadequate are re-inspected sooner.
+    interval_years_weak: float = 2.0
+    # Inspectors' judgement noise, months.
+    noise_months: float = 2.0
+    # Judged attainment (months vs national) at or above which a school is outstanding /
+    # good; below `inadequate_months` it is inadequate, else requires improvement.
+    # Calibrated on the gm region at the start (seeds 1-10) to about 2008-09 shares:
+    # primary 17 % outstanding, 52 % good, 27 % requires improvement (then "satisfactory"),
+    # 4 % inadequate; secondary 12 / 44 / 34 / 10 %.
+    outstanding_months_primary: float = 4.4
+    good_months_primary: float = -2.1
+    inadequate_months_primary: float = -8.8
+    outstanding_months_secondary: float = 7.0
+    good_months_secondary: float = -0.3
+    inadequate_months_secondary: float = -9.2
+
+
+@dataclass
+class MeetingsConfig:
+    """Online meetings relative to in-person ones (`sim.policies`, `sim.model`)."""
+
+    online_cost_factor: float = 0.5
+    online_learning_factor: float = 0.8
+    online_trust_factor: float = 0.7
+
+
+@dataclass
+class WindowConfig:
+    """A lever's time window in school years from the start; null end: to the end of the run."""
+
+    start_year: float = 0.0
+    end_year: Optional[float] = None
+
+
+@dataclass
+class FundingPolicyConfig(WindowConfig):
+    # When funding ends, groups whose mean trust is below this stop meeting.
+    sustain_trust: float = 0.5
+    # Share of meeting days paid back (supply cover) while funded.
+    backfill: float = 0.0
+
+
+@dataclass
+class BrokeringPolicyConfig(WindowConfig):
+    on: bool = True
+    # Without brokering: share of groups that form, cut in starting trust, lapse factor.
+    formation_success: float = 0.6
+    trust_cut: float = 0.4
+    lapse_factor: float = 2.0
+
+
+@dataclass
+class AccountabilityPolicyConfig(WindowConfig):
+    # Inspection interval during the window (null: inspection.interval_years).
+    interval_years: Optional[float] = None
+    # Openness lost after an inadequate grade (half of it after requires improvement).
+    grade_openness_cut: float = 0.0
+
+
+@dataclass
+class LeadershipTimePolicyConfig(WindowConfig):
+    # Multiplies every school's leadership days.
+    days_factor: float = 1.0
+    # Most days per term a school may spend in partnership meetings (null: no cap).
+    collaboration_cap_days: Optional[float] = None
+
+
+@dataclass
+class MeetingModePolicyConfig(WindowConfig):
+    # "scheme": each scheme's own mode; or "online" / "in_person" for every group.
+    mode: str = "scheme"
+    # Multiplies every group's meeting interval (0.5: twice as often).
+    interval_factor: float = 1.0
+
+
+@dataclass
+class BroadcastPolicyConfig(WindowConfig):
+    # null: each scheme's own setting; true/false forces summaries on or off.
+    on: Optional[bool] = None
+
+
+@dataclass
+class PolicyConfig:
+    """Policy levers (`sim.policies`), each with a time window. Defaults change nothing."""
+
+    funding: FundingPolicyConfig = field(default_factory=FundingPolicyConfig)
+    brokering: BrokeringPolicyConfig = field(default_factory=BrokeringPolicyConfig)
+    accountability: AccountabilityPolicyConfig = field(default_factory=AccountabilityPolicyConfig)
+    leadership_time: LeadershipTimePolicyConfig = field(default_factory=LeadershipTimePolicyConfig)
+    meetings: MeetingModePolicyConfig = field(default_factory=MeetingModePolicyConfig)
+    broadcast: BroadcastPolicyConfig = field(default_factory=BroadcastPolicyConfig)
+
+
+@dataclass
+class PandemicConfig:
+    """School closure and recovery (`sim.shocks`)."""
+
+    enabled: bool = False
+    start_year: float = 2.0
+    closure_weeks: int = 24
+    # Learning lost by the end of the closure, months (primary maths, autumn 2020).
+    loss_months_disadvantaged: float = 4.3
+    loss_months_other: float = 3.7
+    # Share of leadership time lost during the closure.
+    leadership_time_cut: float = 0.5
+    meetings_online: bool = True
+    # Yearly share of the loss recovered at reference expertise (scales with expertise).
+    recovery_rate: float = 0.4
+
+
+@dataclass
+class ShocksConfig:
+    pandemic: PandemicConfig = field(default_factory=PandemicConfig)
+
+
+@dataclass
 class OutputConfig:
     # "auto" shows a progress bar once a run has taken two seconds; true/false force it.
     progress: str = "auto"
@@ -214,7 +456,13 @@ class SimConfig:
     exchange: ExchangeConfig = field(default_factory=ExchangeConfig)
     trust: TrustConfig = field(default_factory=TrustConfig)
     attainment: AttainmentConfig = field(default_factory=AttainmentConfig)
+    inspection: InspectionConfig = field(default_factory=InspectionConfig)
+    meetings: MeetingsConfig = field(default_factory=MeetingsConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    shocks: ShocksConfig = field(default_factory=ShocksConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    # Set by a `scenario` config (configs/scenario/); empty for plain runs.
+    scenario_name: str = ""
 
 
 SCHEME_SCHEMAS: dict[str, type[SchemeConfig]] = {
@@ -222,7 +470,13 @@ SCHEME_SCHEMAS: dict[str, type[SchemeConfig]] = {
     "trios": TriosConfig,
     "families": FamiliesConfig,
     "market": MarketConfig,
+    "leadership": LeadershipConfig,
+    "peer_review": PeerReviewConfig,
+    "trusts": TrustsConfig,
+    "mixed": MixedConfig,
 }
+# Schemes a mixed scheme can combine (market: only as an overlay, it spans the region).
+COMPONENT_SCHEMES = ("trios", "families", "leadership", "peer_review", "trusts", "market")
 
 
 def register_configs() -> None:
@@ -230,6 +484,7 @@ def register_configs() -> None:
     cs = ConfigStore.instance()
     cs.store(name="sim_schema", node=SimConfig)
     cs.store(group="region", name="region_schema", node=RegionConfig)
+    cs.store(group="region", name="region_csv_schema", node=CsvRegionConfig)
     for name, schema in SCHEME_SCHEMAS.items():
         cs.store(group="scheme", name=f"{name}_schema", node=schema)
 
@@ -279,12 +534,26 @@ def validate(cfg: DictConfig | SimConfig) -> None:
     _check_section(cfg.trust, "trust", unit=tuple(cfg.trust.keys()))
     _validate_attainment(cfg.attainment, len(cfg.school.domains))
     _validate_scheme(cfg.scheme, list(cfg.school.domains))
+    # Sections added by the schemes/policies/shocks work; absent from hand-built configs.
+    if "inspection" in cfg:
+        _validate_inspection(cfg.inspection)
+    if "meetings" in cfg:
+        _check_section(cfg.meetings, "meetings", unit=tuple(cfg.meetings.keys()))
+    if "policy" in cfg:
+        _validate_policy(cfg.policy)
+    if "shocks" in cfg:
+        _validate_pandemic(cfg.shocks.pandemic)
     progress = str(cfg.output.progress).lower()
     _check(progress in ("auto", "true", "false"),
            f"output.progress={cfg.output.progress} is not allowed; allowed: auto, true, false")
 
 
 def _validate_region(region: Any) -> None:
+    if "path" in region:  # a school list: sizes come from the file (sim.region_csv)
+        _check(bool(str(region.path).strip()),
+               "region.path is empty; allowed: the path of a school-list CSV")
+        _positive(region.neighbourhood_km, "region.neighbourhood_km")
+        return
     _check(region.n_schools >= 3,
            f"region.n_schools={region.n_schools} is too small; allowed: an integer >= 3")
     _check(region.n_local_authorities >= 1,
@@ -325,26 +594,142 @@ def _validate_attainment(att: Any, n_domains: int) -> None:
     _check_section(att, "attainment", unit=("reference_expertise",))
 
 
-def _validate_scheme(scheme: Any, domains: list[str]) -> None:
+_SCHEME_UNIT_KEYS = ("participation", "initial_trust", "capacity_headroom", "funding_elasticity",
+                     "imitation_rate", "market_openness_cut", "trust_growth_factor",
+                     "fidelity_mean", "standardisation_rate", "cross_trust_openness_cut",
+                     "lent_days_share")
+
+
+def _validate_scheme(scheme: Any, domains: list[str], prefix: str = "scheme") -> None:
     name = scheme.name
     _check(name in SCHEME_SCHEMAS,
-           f"scheme.name={name} is unknown; allowed: {', '.join(SCHEME_SCHEMAS)}")
-    _check(scheme.mode in MODES, f"scheme.mode={scheme.mode} is unknown; allowed: {', '.join(MODES)}")
-    _check_section(scheme, "scheme", unit=("participation", "initial_trust", "capacity_headroom",
-                                           "funding_elasticity", "imitation_rate",
-                                           "market_openness_cut"))
+           f"{prefix}.name={name} is unknown; allowed: {', '.join(SCHEME_SCHEMAS)}")
+    _check(scheme.mode in MODES,
+           f"{prefix}.mode={scheme.mode} is unknown; allowed: {', '.join(MODES)}")
+    _check_section(scheme, prefix, unit=_SCHEME_UNIT_KEYS)
     if "meeting_interval_weeks" in scheme:
         _check(1 <= scheme.meeting_interval_weeks <= 39,
-               f"scheme.meeting_interval_weeks={scheme.meeting_interval_weeks}; allowed: 1 to 39")
-    if name == "families":
+               f"{prefix}.meeting_interval_weeks={scheme.meeting_interval_weeks}; allowed: 1 to 39")
+    if "meeting_mode" in scheme:
+        _check(scheme.meeting_mode in MEETING_MODES,
+               f"{prefix}.meeting_mode={scheme.meeting_mode} is unknown; allowed: "
+               f"{', '.join(MEETING_MODES)}")
+    if name in ("families", "peer_review", "trusts"):
         _check(2 <= scheme.min_size <= scheme.max_size,
-               f"scheme.min_size={scheme.min_size}, scheme.max_size={scheme.max_size}; allowed: "
-               "2 <= min_size <= max_size")
+               f"{prefix}.min_size={scheme.min_size}, {prefix}.max_size={scheme.max_size}; "
+               "allowed: 2 <= min_size <= max_size")
     if name == "market":
         _check(scheme.choice_set >= 2,
-               f"scheme.choice_set={scheme.choice_set}; allowed: an integer >= 2")
+               f"{prefix}.choice_set={scheme.choice_set}; allowed: an integer >= 2")
         for d in scheme.visible_domains:
-            _check(d in domains, f"scheme.visible_domains has '{d}'; allowed: {', '.join(domains)}")
+            _check(d in domains,
+                   f"{prefix}.visible_domains has '{d}'; allowed: {', '.join(domains)}")
+    if name == "leadership":
+        _validate_leadership(scheme, prefix)
+    if name == "peer_review":
+        _check(scheme.min_size >= 3 and scheme.max_size <= 7
+               and scheme.min_size <= scheme.cluster_size <= scheme.max_size,
+               f"{prefix}.cluster_size={scheme.cluster_size} (min_size={scheme.min_size}, "
+               f"max_size={scheme.max_size}); allowed: 3 <= min_size <= cluster_size <= "
+               "max_size <= 7")
+    if name == "trusts":
+        _positive(scheme.size_median, f"{prefix}.size_median")
+    if name == "mixed":
+        _validate_mixed(scheme, domains, prefix)
+
+
+def _validate_leadership(scheme: Any, prefix: str) -> None:
+    for key in ("leader_grades", "supported_grades"):
+        values = list(scheme[key])
+        _check(len(values) > 0 and all(g in GRADES for g in values),
+               f"{prefix}.{key}={values}; allowed: a non-empty list from {', '.join(GRADES)}")
+    overlap = set(scheme.leader_grades) & set(scheme.supported_grades)
+    _check(not overlap, f"{prefix}.leader_grades and {prefix}.supported_grades share "
+           f"{sorted(overlap)}; allowed: disjoint lists")
+    _check(scheme.max_supported >= 1,
+           f"{prefix}.max_supported={scheme.max_supported}; allowed: an integer >= 1")
+
+
+def _validate_mixed(scheme: Any, domains: list[str], prefix: str) -> None:
+    allowed_split = ("share", "la")
+    _check(scheme.split in allowed_split,
+           f"{prefix}.split={scheme.split} is unknown; allowed: {', '.join(allowed_split)}")
+    partition = [c for c in COMPONENT_SCHEMES if c != "market"]
+    for name, share in scheme.shares.items():
+        _check(name in partition, f"{prefix}.shares has '{name}'; allowed: {', '.join(partition)}")
+        _in_unit(share, f"{prefix}.shares.{name}")
+    total = sum(scheme.shares.values())
+    _check(total <= 1 + 1e-9, f"{prefix}.shares add up to {total:g}; allowed: a total <= 1")
+    for la, name in scheme.la_schemes.items():
+        _check(name in partition + ["none"],
+               f"{prefix}.la_schemes.{la}={name}; allowed: {', '.join(partition + ['none'])}")
+    overlay = list(scheme.overlay)
+    for name in overlay:
+        _check(name in COMPONENT_SCHEMES,
+               f"{prefix}.overlay has '{name}'; allowed: {', '.join(COMPONENT_SCHEMES)}")
+    _check(len(set(overlay)) == len(overlay),
+           f"{prefix}.overlay={overlay} repeats a scheme; allowed: each scheme once")
+    partitioned = ({n for n, v in scheme.shares.items() if v > 0} if scheme.split == "share"
+                   else set(scheme.la_schemes.values()) - {"none"})
+    clash = partitioned & set(overlay)
+    used = partitioned | set(overlay)
+    _check(not clash, f"{prefix}: {sorted(clash)} both in the partition and in the overlay; "
+           "allowed: each scheme in one of them")
+    for name in sorted(used - {"none"}):
+        sub = scheme[name]
+        _check(sub.name == name, f"{prefix}.{name}.name={sub.name}; allowed: {name}")
+        _validate_scheme(sub, domains, f"{prefix}.{name}")
+
+
+def _validate_inspection(ins: Any) -> None:
+    _check_section({k: v for k, v in ins.items() if "_months_" not in k}, "inspection")
+    for key in ("interval_years", "interval_years_weak"):
+        _positive(ins[key], f"inspection.{key}")
+    for phase in ("primary", "secondary"):
+        o, g, i = (ins[f"{k}_months_{phase}"] for k in ("outstanding", "good", "inadequate"))
+        _check(o > g > i, f"inspection thresholds for {phase}: outstanding={o}, good={g}, "
+               f"inadequate={i}; allowed: outstanding > good > inadequate")
+
+
+def _window(node: Any, prefix: str) -> None:
+    _non_negative(node.start_year, f"{prefix}.start_year")
+    if node.end_year is not None:
+        _check(node.end_year > node.start_year,
+               f"{prefix}.end_year={node.end_year} is not after {prefix}.start_year="
+               f"{node.start_year}; allowed: null or a year > start_year")
+
+
+def _validate_policy(pol: Any) -> None:
+    for name in pol.keys():
+        _window(pol[name], f"policy.{name}")
+    _in_unit(pol.funding.sustain_trust, "policy.funding.sustain_trust")
+    _in_unit(pol.funding.backfill, "policy.funding.backfill")
+    for key in ("formation_success", "trust_cut"):
+        _in_unit(pol.brokering[key], f"policy.brokering.{key}")
+    _check(pol.brokering.lapse_factor >= 1,
+           f"policy.brokering.lapse_factor={pol.brokering.lapse_factor}; allowed: a number >= 1")
+    if pol.accountability.interval_years is not None:
+        _positive(pol.accountability.interval_years, "policy.accountability.interval_years")
+    _in_unit(pol.accountability.grade_openness_cut, "policy.accountability.grade_openness_cut")
+    _non_negative(pol.leadership_time.days_factor, "policy.leadership_time.days_factor")
+    if pol.leadership_time.collaboration_cap_days is not None:
+        _non_negative(pol.leadership_time.collaboration_cap_days,
+                      "policy.leadership_time.collaboration_cap_days")
+    allowed = ("scheme",) + MEETING_MODES
+    _check(pol.meetings.mode in allowed,
+           f"policy.meetings.mode={pol.meetings.mode} is unknown; allowed: {', '.join(allowed)}")
+    _check(0 < pol.meetings.interval_factor <= 13,
+           f"policy.meetings.interval_factor={pol.meetings.interval_factor}; allowed: "
+           "a number > 0 and <= 13")
+
+
+def _validate_pandemic(pan: Any) -> None:
+    _non_negative(pan.start_year, "shocks.pandemic.start_year")
+    _check(1 <= pan.closure_weeks <= 78,
+           f"shocks.pandemic.closure_weeks={pan.closure_weeks}; allowed: 1 to 78")
+    _check_section(pan, "shocks.pandemic", unit=("leadership_time_cut",))
+    _check(pan.recovery_rate <= 5,
+           f"shocks.pandemic.recovery_rate={pan.recovery_rate}; allowed: 0 to 5 per year")
 
 
 def as_plain(cfg: DictConfig) -> dict:

@@ -7,7 +7,12 @@ Definitions (all attainment in months of progress against the national mean):
   expertise_sd_between: the standard deviation of that school mean across schools;
 - between_school_sd: standard deviation across schools of school mean attainment;
 - segregation: Duncan's dissimilarity index of disadvantaged pupils across schools,
-  D = 1/2 sum_i |dis_i / DIS - other_i / OTHER| (0: even spread, 1: complete separation).
+  D = 1/2 sum_i |dis_i / DIS - other_i / OTHER| (0: even spread, 1: complete separation);
+- outstanding_share, good_share, requires_improvement_share, inadequate_share: share of
+  schools holding each inspection grade (`sim.inspection`); outstanding_share_primary /
+  _secondary: the same for outstanding within each phase (NaN for a phase with no schools);
+- learning_loss_disadvantaged / _other: pupil-weighted mean of the unrecovered learning loss
+  of each group, months (0 without a pandemic, `sim.shocks`).
 """
 
 from __future__ import annotations
@@ -55,6 +60,12 @@ def term_row(model, week: int) -> dict:
     live = p.active[p.link_group] if p.n_links else np.zeros(0, bool)
     row["active_partnerships"] = int(p.active.sum())
     row["mean_trust"] = float(p.trust[live].mean()) if live.any() else float("nan")
+    inspection = getattr(model, "inspection", None)
+    if inspection is not None:
+        row.update(inspection.shares())
+    row["learning_loss_disadvantaged"] = weighted_mean(s.learning_loss_disadvantaged,
+                                                       s.pupils_disadvantaged)
+    row["learning_loss_other"] = weighted_mean(s.learning_loss_other, s.pupils_other)
     return row
 
 
@@ -63,6 +74,7 @@ def school_rows(model, year: int) -> dict:
     rows = {
         "year": np.full(s.n_schools, year, np.int64),
         "school_id": np.arange(s.n_schools, dtype=np.int64),
+        **({"urn": r.urn} if getattr(r, "urn", None) is not None else {}),
         "local_authority": np.asarray(r.la_names, dtype=object)[r.la],
         "phase": np.where(r.phase == PRIMARY, PHASE_NAMES[0], PHASE_NAMES[1]).astype(object),
         "x_km": r.pos_km[:, 0],
@@ -77,6 +89,9 @@ def school_rows(model, year: int) -> dict:
     rows["attainment_disadvantaged"] = s.attainment_disadvantaged
     rows["attainment_other"] = s.attainment_other
     rows["partners"] = model.partnerships.partner_counts(s.n_schools)
+    inspection = getattr(model, "inspection", None)
+    if inspection is not None:
+        rows["grade"] = inspection.grade_names()
     return rows
 
 
@@ -87,7 +102,7 @@ def partnership_rows(model) -> dict:
         "school_a": p.link_a.astype(np.int64),
         "school_b": p.link_b.astype(np.int64),
         "group": p.link_group.astype(np.int64),
-        "kind": np.full(p.n_links, p.kind, dtype=object),
+        "kind": p.link_kinds(),
         "trust": p.trust.copy(),
         "active": p.active[p.link_group].copy(),
     }

@@ -6,7 +6,16 @@ partnerships, then registers the calendar's processes on one `simpy.Environment`
 - meetings: every teaching week with groups due, all of them in one vectorised call;
 - term end (every 13 weeks): improvement, forgetting, turnover, trust decay, scheme hook;
 - year end (every 39 weeks): attainment results, partnerships lapsing, scheme hook;
-- collection: a metrics row each term, school rows each year.
+- collection: a metrics row each term, school rows each year;
+- inspections (each term end), policy windows (`sim.policies`) and shocks (`sim.shocks`),
+  each its own process at its own slot of the week (see `sim.calendar`).
+
+The levers in force (`self.levers`, a `sim.policies.LeverState`) shape the meetings: a
+meeting's cost, learning and trust growth depend on whether it is online or in person
+(each scheme has a native mode; a lever or the pandemic can force one), leadership days are
+scaled by `levers.days_factor` and reduced by standing commitments (system leaders' support,
+trusts' central roles, peer-review champions), and meeting days may be capped or partly
+paid back while a programme is funded.
 
 Mesa's own event scheduler is not used; `step()` advances the SimPy clock by one week so
 Mesa tools that call `step` (SolaraViz) still work, and `model.time` mirrors the week.
@@ -14,12 +23,18 @@ Mesa tools that call `step` (SolaraViz) still work, and `model.time` mirrors the
 
 from __future__ import annotations
 
+import math
+from types import SimpleNamespace
+
 import mesa
 import numpy as np
 import simpy
+from omegaconf import OmegaConf
 
-from sim import attainment, calendar, exchange, improvement, metrics, trust
+from sim import attainment, calendar, exchange, improvement, metrics, policies, shocks, trust
 from sim.agents import School
+from sim.config import InspectionConfig, MeetingsConfig
+from sim.inspection import Inspectorate
 from sim.region import build_region
 from sim.schemes import make_scheme
 from sim.state import initial_state, years_on_roll
@@ -38,17 +53,37 @@ class SchoolSystem(mesa.Model):
         self.schools = School.create_agents(self, self.region.n_schools,
                                             index=list(range(self.region.n_schools)))
         self._years_on_roll = years_on_roll(self.region.phase)
+        # Plain copies of the sections the weekly kernels read (OmegaConf access is slow).
+        self._exchange_cfg = _plain(cfg.exchange)
+        self._meetings_cfg = _plain(_section(cfg, "meetings", MeetingsConfig))
         self.update_attainment()
+        self.levers = policies.LeverState()
+        self.schools_closed = False
+        self.policies = policies.from_config(cfg)
+        self.shocks = shocks.from_config(cfg)
+        self.inspection = Inspectorate(self, _section(cfg, "inspection", InspectionConfig))
         self.scheme = make_scheme(cfg.scheme)
         self.partnerships = self.scheme.form(self)
+        for policy in self.policies:
+            policy.at_formation(self)
+        self._programme = np.asarray(self.scheme.programme_groups(self), bool)
+        self._base_interval = self.partnerships.interval_weeks
         self.metric_rows: list[dict] = []
         self.school_tables: list[dict] = []
         self.meetings_held = 0
         self.env = simpy.Environment()
         self.end_week = cfg.years * calendar.WEEKS_PER_YEAR
+        self.refresh_levers()
+        self.refresh_commitments()
         self.collect(week=0)
-        for process in (self._meetings(), self._terms(), self._years(), self._collection()):
+        for process in (self._meetings(), self._terms(), self._years(), self._collection(),
+                        self.inspection.process(self)):
             self.env.process(process)
+        for policy in self.policies:
+            self.env.process(policy.process(self))
+        for shock in self.shocks:
+            self.env.process(shock.process(self))
+            self.env.process(shock.recovery_process(self))
 
     # ------------------------------------------------------------------ views
     @property
@@ -68,8 +103,63 @@ class SchoolSystem(mesa.Model):
 
     def absorptive_capacity(self) -> np.ndarray:
         s = self.state
-        return exchange.absorptive_capacity(s.expertise, s.openness, s.competition,
-                                            self.cfg.exchange, self.scheme.extra_openness_cut)
+        openness = s.openness
+        factor = self.inspection.openness_factor(self.levers)
+        if factor is not None:
+            openness = openness * factor
+        return exchange.absorptive_capacity(s.expertise, openness, s.competition,
+                                            self._exchange_cfg, self.scheme.extra_openness_cut)
+
+    def available_days(self) -> np.ndarray:
+        """Leadership days per term for improvement work after levers and commitments."""
+        s = self.state
+        factor = self.levers.days_factor
+        days = s.leadership_days if factor == 1.0 else s.leadership_days * factor
+        if self._committing:
+            days = np.maximum(days - s.days_committed, 0.0)
+        return days
+
+    # ------------------------------------------------------------------ levers
+    def refresh_levers(self) -> None:
+        """Recompute what the levers in force mean per group (cost, learning, trust, interval)."""
+        p, levers, m = self.partnerships, self.levers, self._meetings_cfg
+        native = np.asarray(self.scheme.native_online_layers, bool)
+        native_g = native[np.minimum(p.group_layer, len(native) - 1)] if p.n_groups else \
+            np.zeros(0, bool)
+        forced = levers.meeting_mode
+        online = native_g if forced is None else np.full(p.n_groups, forced == "online")
+        changed = online != native_g
+        # Factors relative to each scheme's native mode (its configured costs and rates).
+        to_online = changed & online
+        to_person = changed & ~online
+        cost = np.ones(p.n_groups)
+        cost[to_online] = m.online_cost_factor
+        cost[to_person] = 1.0 / max(m.online_cost_factor, 1e-9)
+        learn = np.ones(p.n_groups)
+        learn[to_online] = m.online_learning_factor
+        learn[to_person] = 1.0 / max(m.online_learning_factor, 1e-9)
+        grow = np.ones(p.n_groups)
+        grow[to_online] = m.online_trust_factor
+        grow[to_person] = 1.0 / max(m.online_trust_factor, 1e-9)
+        self._group_cost = p.group_cost() * cost
+        self._group_learn = learn if changed.any() else None
+        self._group_trust = grow if changed.any() else None
+        if levers.interval_factor == 1.0:
+            p.interval_weeks = self._base_interval
+        else:
+            p.interval_weeks = np.maximum(1, np.round(
+                np.broadcast_to(self._base_interval, (p.n_groups,)) * levers.interval_factor)
+            ).astype(np.int64)
+
+    def refresh_commitments(self) -> None:
+        """Standing leadership-day commitments of the scheme (after any change in groups)."""
+        c = self.scheme.commitments(self)
+        s = self.state
+        if c is None:
+            s.days_committed[:] = 0.0
+        else:
+            s.days_committed[:] = c
+        self._committing = bool(s.days_committed.any())
 
     def school_mean_attainment(self) -> np.ndarray:
         """Each school's pupil-weighted attainment: what a league table shows."""
@@ -112,34 +202,72 @@ class SchoolSystem(mesa.Model):
         while week <= self.end_week:
             yield self.env.timeout(week + calendar.AT_MEETINGS - self.env.now)
             groups = p.due(week)
+            if len(groups) and self.levers.programme == "pending":
+                groups = groups[~self._programme[groups]]   # the programme has not started
             if len(groups):
                 self.hold_meetings(groups)
             week += 1
 
+    def attendance(self, groups: np.ndarray) -> np.ndarray:
+        """Schools attending this week's meetings of `groups`; charges their days.
+
+        A school attends all its meetings of the week if its days left cover their total
+        cost (and the collaboration cap allows), or none."""
+        p, s = self.partnerships, self.state
+        members = p.members[groups]
+        valid = members >= 0
+        cost = getattr(self, "_group_cost", None)
+        cost = p.group_cost()[groups] if cost is None else cost[groups]
+        who = members[valid]
+        demand = np.bincount(who, weights=np.broadcast_to(cost[:, None], members.shape)[valid],
+                             minlength=self.n_schools)
+        days = self.available_days() if hasattr(self, "_committing") else s.leadership_days
+        attending = (demand > 0) & (days - s.days_used >= demand)
+        levers = getattr(self, "levers", None)
+        if levers is not None and levers.collaboration_cap != math.inf:
+            attending &= s.days_used + demand <= levers.collaboration_cap
+        charge = 1.0 - (levers.backfill if levers is not None and
+                        levers.programme == "funded" else 0.0)
+        idx = np.flatnonzero(attending)
+        s.days_used[idx] += demand[idx] * charge if charge != 1.0 else demand[idx]
+        return attending
+
     def hold_meetings(self, groups: np.ndarray) -> None:
         """Every meeting of the week in one call: attendance, exchange, creation, trust."""
         p, s = self.partnerships, self.state
-        members = p.members[groups]
-        members = members[members >= 0]
-        can_attend = s.leadership_days[members] - s.days_used[members] >= p.cost_days
-        attending = np.zeros(self.n_schools, bool)
-        attending[members[can_attend]] = True
-        s.days_used[members[can_attend]] += p.cost_days
-
-        learner, source, weights = self.scheme.meeting_pairs(self, groups, attending)
-        if len(learner) == 0:
+        attending = self.attendance(groups)
+        plan = self.scheme.exchange_plan(self, groups, attending)
+        if len(plan.learner) == 0:
             return
-        links = p.link_index(learner, source)
+        links = plan.links
+        weight = p.trust[links]
+        if plan.factor is not None:
+            weight = weight * plan.factor
+        group_learn = getattr(self, "_group_learn", None)
+        if group_learn is not None:
+            weight = weight * group_learn[p.link_group[links]]
         absorptive = self.absorptive_capacity()
-        s.expertise += exchange.learning_gains(s.expertise, learner, source, weights,
-                                               p.trust[links], absorptive, self.cfg.exchange)
+        s.expertise += exchange.learning_gains(s.expertise, plan.learner, plan.source,
+                                               plan.weights, weight, absorptive,
+                                               self._exchange_cfg)
         met_mask = np.zeros(p.n_links, bool)
         met_mask[links] = True
         met = np.flatnonzero(met_mask)
-        if self.scheme.mutual:
-            exchange.create_practice(s.expertise, p.link_a[met], p.link_b[met], p.trust[met],
-                                     self.cfg.exchange, self.streams["creation"])
-        trust.grow(p.trust, met, self.cfg.trust.growth)
+        if np.ndim(plan.mutual):
+            creating_mask = np.zeros(p.n_links, bool)
+            creating_mask[links[plan.mutual]] = True
+            creating = np.flatnonzero(creating_mask)
+        else:
+            creating = met if plan.mutual else met[:0]
+        if len(creating):
+            exchange.create_practice(s.expertise, p.link_a[creating], p.link_b[creating],
+                                     p.trust[creating], self._exchange_cfg,
+                                     self.streams["creation"])
+        growth = self.cfg.trust.growth * self.scheme.link_trust_growth(self, met)
+        group_trust = getattr(self, "_group_trust", None)
+        if group_trust is not None:
+            growth = growth * group_trust[p.link_group[met]]
+        trust.grow(p.trust, met, growth)
         p.met_this_term[met] = True
         self.meetings_held += len(groups)
 
@@ -150,8 +278,8 @@ class SchoolSystem(mesa.Model):
 
     def end_term(self) -> None:
         s, cfg = self.state, self.cfg
-        resource = improvement.improvement_resource(s.leadership_days, s.days_used, s.funding,
-                                                    cfg.school.leadership_days_mean)
+        resource = improvement.improvement_resource(self.available_days(), s.days_used,
+                                                    s.funding, cfg.school.leadership_days_mean)
         share = s.disadvantaged_share
         s.expertise = improvement.improve_and_forget(s.expertise, resource, share,
                                                      cfg.improvement, TERM_YEARS)
@@ -173,10 +301,17 @@ class SchoolSystem(mesa.Model):
         self.update_attainment()
         p = self.partnerships
         if p.n_groups:
-            lapsed = trust.lapsing_groups(p.mean_trust_by_group(), p.active, self.cfg.trust,
+            rules = self.cfg.trust
+            if self.levers.lapse_factor != 1.0:
+                rules = SimpleNamespace(
+                    lapse_threshold=rules.lapse_threshold,
+                    lapse_probability=min(1.0, rules.lapse_probability * self.levers.lapse_factor))
+            lapsed = trust.lapsing_groups(p.mean_trust_by_group(), p.active, rules,
                                           self.streams["lapse"])
+            lapsed &= self.scheme.lapsable_groups(self)
             p.active &= ~lapsed
         self.scheme.on_year_end(self, year)
+        self.refresh_commitments()
 
     def update_attainment(self) -> None:
         s, r = self.state, self.region
@@ -185,8 +320,8 @@ class SchoolSystem(mesa.Model):
         noise_dis, noise_oth = attainment.cohort_noise(
             s.pupils_disadvantaged, s.pupils_other, self._years_on_roll, self.cfg.attainment,
             self.streams["cohort"])
-        s.attainment_disadvantaged = dis + noise_dis
-        s.attainment_other = oth + noise_oth
+        s.attainment_disadvantaged = dis + noise_dis - s.learning_loss_disadvantaged
+        s.attainment_other = oth + noise_oth - s.learning_loss_other
 
     def _collection(self):
         for week in calendar.term_ends(self.cfg.years):
@@ -197,3 +332,18 @@ class SchoolSystem(mesa.Model):
         self.metric_rows.append(metrics.term_row(self, week))
         if week % calendar.WEEKS_PER_YEAR == 0:
             self.school_tables.append(metrics.school_rows(self, week // calendar.WEEKS_PER_YEAR))
+
+
+def _section(cfg, name: str, schema):
+    """A config section, or its defaults for configs built before the section existed."""
+    node = cfg.get(name) if hasattr(cfg, "get") else getattr(cfg, name, None)
+    return node if node is not None else OmegaConf.structured(schema)
+
+
+def _plain(node) -> SimpleNamespace:
+    """A config section as a plain namespace (fast attribute access in kernels)."""
+    if isinstance(node, SimpleNamespace):
+        return node
+    items = node.items() if hasattr(node, "items") else vars(node).items()
+    return SimpleNamespace(**{k: (list(v) if hasattr(v, "__len__") and not isinstance(v, str)
+                                  else v) for k, v in items})

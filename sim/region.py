@@ -9,7 +9,7 @@ drawn from its neighbourhood with England's mean (about 24 %) and right skew.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import expit, logit
@@ -35,6 +35,10 @@ class Region:
     disadvantaged_share: np.ndarray    # float in (0, 1)
     eal_share: np.ndarray              # float in (0, 1), English as an additional language
     mobility: np.ndarray               # float in (0, 1), pupils joining mid-phase
+    # School lists (`sim.region_csv`): rows not used, by reason; each school's URN and name.
+    dropped: dict = field(default_factory=dict)
+    urn: np.ndarray | None = None
+    school_names: tuple[str, ...] | None = None
 
     @property
     def n_schools(self) -> int:
@@ -46,7 +50,12 @@ class Region:
 
 
 def build_region(cfg, rng: np.random.Generator) -> Region:
-    """Build the region the config names (`gm`, `england`, or any synthetic variant)."""
+    """Build the region the config names (`gm`, `england`, any synthetic variant, or a
+    school list: `region=csv`, see `sim.region_csv`)."""
+    if getattr(cfg, "path", None) is not None:
+        from sim.region_csv import build_region_from_csv
+
+        return build_region_from_csv(cfg, rng)
     counts = _schools_per_la(cfg, rng)
     centres = _la_centres(cfg, rng)
     la_names = tuple(cfg.la_names) or tuple(f"LA{i + 1:03d}" for i in range(len(counts)))

@@ -140,14 +140,20 @@ def _allowed_keys(parent: str, overrides: list[str]) -> str:
 
 
 def run(overrides: list[str] | dict | None = None, *, out_dir: str | os.PathLike | None = None,
-        progress: bool | str | None = None, keep_model: bool = False) -> RunResult:
+        progress: bool | str | None = None, keep_model: bool = False,
+        policies: list | None = None) -> RunResult:
     """Compose the config from overrides, run the model, and return its tables.
 
-    Nothing is written unless `out_dir` is given. Example::
+    Nothing is written unless `out_dir` is given. `policies` takes lever objects
+    (`sim.policies`) or shocks (`sim.shocks.Pandemic`), added to the config as overrides, so
+    the resolved config records them. Example::
 
         result = sim.run(["scheme=families", "years=5", "seed=3"])
         result.metrics[["year", "gap_months"]]
+        sim.run(["scheme=trios"], policies=[sim.policies.ProgrammeFunding(end_year=3.0)])
     """
+    if policies:
+        overrides = _as_override_list(overrides) + [o for p in policies for o in p.overrides()]
     cfg = compose_config(overrides)
     if progress is not None:
         cfg.output.progress = str(progress).lower()
@@ -183,8 +189,9 @@ def result_from_model(model: SchoolSystem, *, setup: float = 0.0, simulate: floa
 
 def _schools_frame(model) -> pd.DataFrame:
     frame = pd.concat([pd.DataFrame(t) for t in model.school_tables], ignore_index=True)
-    for col in ("local_authority", "phase"):
-        frame[col] = frame[col].astype("string")
+    for col in ("local_authority", "phase", "grade"):
+        if col in frame:
+            frame[col] = frame[col].astype("string")
     return frame
 
 
@@ -234,10 +241,36 @@ def _summary(model, metrics_df: pd.DataFrame, setup: float, simulate: float) -> 
         "weeks_per_year": calendar.WEEKS_PER_YEAR,
         "runtime_seconds": {"setup": round(setup, 4), "simulation": round(simulate, 4)},
         **model.scheme.summary(model),
+        **_extra_summary(model, metrics_df),
         "first": {c: _json_number(metrics_df[c].iloc[0]) for c in numeric},
         "last": {c: _json_number(metrics_df[c].iloc[-1]) for c in numeric},
         "config": as_plain(cfg),
     }
+
+
+def _extra_summary(model, metrics_df: pd.DataFrame) -> dict:
+    """Scenario name, levers, shocks, inspections and region notes (when there are any)."""
+    cfg = model.cfg
+    out: dict = {}
+    if cfg.get("scenario_name"):
+        out["scenario"] = str(cfg.scenario_name)
+    policies = getattr(model, "policies", [])
+    if policies:
+        out["policies"] = [repr(p) for p in policies]
+    for key in ("funding_ended_groups", "unbrokered_failed_groups"):
+        if hasattr(model, key):
+            out[key] = int(getattr(model, key))
+    if getattr(model, "inspection", None) is not None:
+        out["inspections"] = int(model.inspection.inspections)
+    dropped = getattr(model.region, "dropped", None)
+    if dropped:
+        out["region_rows_dropped"] = dict(dropped)
+    for shock in getattr(model, "shocks", []):
+        from sim.shocks import recovery_weeks
+
+        out["shocks"] = [repr(s) for s in model.shocks]
+        out["pandemic_recovery_weeks"] = recovery_weeks(metrics_df, shock)
+    return out
 
 
 def _json_number(value):
@@ -266,6 +299,9 @@ def headline_table(summary: dict) -> str:
     for key, label in HEADLINES:
         a, b = summary["first"][key], summary["last"][key]
         lines.append(f"{label:44}{a:9.2f}{b:10.2f}{b - a:+9.2f}")
+    if summary.get("region_rows_dropped"):
+        notes = ", ".join(f"{n} {why}" for why, n in summary["region_rows_dropped"].items())
+        lines.append(f"school list: rows not used: {notes}")
     rt = summary["runtime_seconds"]
     lines.append(f"runtime: {rt['setup']:.2f} s setup, {rt['simulation']:.2f} s simulation")
     return "\n".join(lines)

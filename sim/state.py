@@ -8,7 +8,7 @@ and leadership time scarcer, in schools serving disadvantaged communities.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -35,6 +35,18 @@ class SchoolState:
     funding: np.ndarray              # improvement resource relative to the start (market)
     attainment_disadvantaged: np.ndarray  # months of progress vs the national mean
     attainment_other: np.ndarray
+    # Standing commitments of leadership days per term (system leadership, trusts, peer
+    # review champions), and pupils' unrecovered learning loss in months (a pandemic).
+    # None (hand-built states) means zeros.
+    days_committed: np.ndarray | None = field(default=None)
+    learning_loss_disadvantaged: np.ndarray | None = field(default=None)
+    learning_loss_other: np.ndarray | None = field(default=None)
+
+    def __post_init__(self):
+        n = len(self.openness)
+        for name in ("days_committed", "learning_loss_disadvantaged", "learning_loss_other"):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros(n))
 
     @property
     def pupils(self) -> np.ndarray:

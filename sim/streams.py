@@ -24,6 +24,10 @@ STREAM_NAMES = (
     "creation",      # new practice created in mutual meetings
     "lapse",         # partnerships lapsing when hard decisions come
     "admissions",    # market choices
+    "inspection",    # inspection timing and judgement noise
+    "brokering",     # which groups form without local-authority brokering
+    "fidelity",      # how faithfully each peer-review cluster runs its cycle
+    "mixing",        # which schools join which scheme in a mixed scheme
 )
 
 

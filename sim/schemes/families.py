@@ -83,7 +83,7 @@ class Families(Scheme):
             f"smaller school.competition_radius_km_{phase_name}")
 
     def meeting_pairs(self, model, groups, attending):
-        members = model.partnerships.members[groups]           # (g, width)
+        members = self.partnerships_of(model).members[groups]  # (g, width)
         present = (members >= 0) & attending[np.maximum(members, 0)]
         expertise = model.state.expertise[np.maximum(members, 0)]  # (g, width, D)
         expertise = np.where(present[:, :, None], expertise, -np.inf)

@@ -40,15 +40,23 @@ class Trios(Scheme):
         self.unpartnered = int(joining.sum()) - 3 * len(trios)
         return self.grouped(model, trios, rng)
 
+    def broadcasting(self, model) -> bool:
+        """The scheme's own setting unless the broadcast lever forces it."""
+        levers = getattr(model, "levers", None)
+        forced = None if levers is None else levers.broadcast
+        return bool(self.cfg.broadcast) if forced is None else bool(forced)
+
     def on_term_end(self, model):
-        if not self.cfg.broadcast or model.partnerships.n_groups == 0:
+        p = self.partnerships_of(model)
+        if not self.broadcasting(model) or p.n_groups == 0:
             return
-        met = np.zeros(model.partnerships.n_groups, bool)
-        met[model.partnerships.link_group[model.partnerships.met_this_term]] = True
+        met = np.zeros(p.n_groups, bool)
+        met[p.link_group[p.met_this_term]] = True
         if not met.any():
             return
-        members = model.partnerships.members[met]
-        best = model.state.expertise[members].max(axis=1)  # (trios, domains)
+        members = p.members[met]
+        best = np.where((members >= 0)[:, :, None], model.state.expertise[members],
+                        -np.inf).max(axis=1)  # (trios, domains); padding ignored
         state = model.state
         state.expertise = broadcast(state.expertise, best.mean(axis=0),
                                     model.absorptive_capacity(), model.cfg.exchange.broadcast_rate)

@@ -1,0 +1,129 @@
+"""Inspection grades: outstanding, good, requires improvement, inadequate.
+
+Sources: the Greater Manchester Challenge is reported in inspection grades ("the proportion
+of primary schools rated 'outstanding' in Ofsted inspections grew from 17 to 22 per cent,
+with an increase from 12 to 18 per cent among secondary schools", seed 002); system
+leadership has "'strong' schools and 'system leaders' ... taking responsibility for
+'failing' schools" (seed 001), so grades decide who leads and who is supported;
+accountability pressure is one of the "policy contexts that put pressure on schools" (003).
+
+Grades follow from performance with noise. At an inspection a school's *judged* attainment
+is its pupil-weighted mean attainment (months against the national mean, the latest yearly
+results) plus inspectors' noise ~ Normal(0, noise_months); per phase it is outstanding at or
+above `outstanding_months_<phase>`, good at or above `good_months_<phase>`, inadequate below
+`inadequate_months_<phase>`, else requires improvement. The thresholds are fixed in months,
+so a system whose schools improve gains outstanding schools; the defaults give roughly the
+shares of 2008 at the start in a Greater Manchester-sized region (primary about 17 %
+outstanding, secondary about 12 %).
+
+Timing: every school is graded at the start (its last inspection spread uniformly over the
+interval before), then re-inspected `interval_years` after its last inspection, or
+`interval_years_weak` after a requires-improvement or inadequate grade; inspections fall at
+term ends (`calendar.AT_INSPECTION`). Every term the `inspection` stream draws one normal per
+school whatever is due, so scenarios keep common random numbers. Inspections pause while
+schools are closed (a pandemic). The accountability lever (`sim.policies.Accountability`)
+can change the interval and make a poor grade cut openness.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from sim import calendar
+from sim.config import GRADES
+from sim.region import PHASE_NAMES, PRIMARY
+
+OUTSTANDING, GOOD, REQUIRES_IMPROVEMENT, INADEQUATE = range(4)
+
+
+def judge(judged_months: np.ndarray, phase: np.ndarray, cfg) -> np.ndarray:
+    """Grade (0 outstanding ... 3 inadequate) of each judged attainment, by phase."""
+    primary = phase == PRIMARY
+    o = np.where(primary, cfg.outstanding_months_primary, cfg.outstanding_months_secondary)
+    g = np.where(primary, cfg.good_months_primary, cfg.good_months_secondary)
+    i = np.where(primary, cfg.inadequate_months_primary, cfg.inadequate_months_secondary)
+    grade = np.full(len(judged_months), REQUIRES_IMPROVEMENT, np.int8)
+    grade[judged_months >= g] = GOOD
+    grade[judged_months >= o] = OUTSTANDING
+    grade[judged_months < i] = INADEQUATE
+    return grade
+
+
+def grade_codes(names) -> np.ndarray:
+    """Grade names (config spelling) to codes."""
+    return np.array([GRADES.index(n) for n in names], np.int8)
+
+
+class Inspectorate:
+    """Every school's current grade and inspection timetable."""
+
+    def __init__(self, model, cfg):
+        self.cfg = SimpleNamespace(**dict(cfg.items()))
+        n = model.n_schools
+        self.rng = model.streams["inspection"]
+        self.phase = model.region.phase
+        z = self.rng.standard_normal(n)
+        self.grade = judge(model.school_mean_attainment() + self.cfg.noise_months * z,
+                           self.phase, self.cfg)
+        self.initial_grade = self.grade.copy()
+        interval = self._interval_weeks(model, self.grade)
+        since = np.floor(self.rng.random(n) * interval)
+        self.last_week = -since
+        self.next_due = self.last_week + interval
+        self.inspections = 0
+
+    def _interval_weeks(self, model, grade) -> np.ndarray:
+        years = model.levers.inspection_interval_years or self.cfg.interval_years
+        weak = np.minimum(self.cfg.interval_years_weak, years)
+        return np.where(grade >= REQUIRES_IMPROVEMENT, weak, years) * calendar.WEEKS_PER_YEAR
+
+    def reschedule(self, model) -> None:
+        """After the interval changes: nobody waits longer than the new interval."""
+        self.next_due = np.minimum(self.next_due,
+                                   self.last_week + self._interval_weeks(model, self.grade))
+
+    def process(self, model):
+        for week in calendar.term_ends(model.cfg.years):
+            yield model.env.timeout(week + calendar.AT_INSPECTION - model.env.now)
+            self.inspect(model, week)
+
+    def inspect(self, model, week: int) -> np.ndarray:
+        """Inspect the schools due by `week`; returns their ids."""
+        z = self.rng.standard_normal(model.n_schools)   # always n draws
+        if model.schools_closed:
+            return np.zeros(0, np.int64)
+        due = np.flatnonzero(self.next_due <= week)
+        if len(due) == 0:
+            return due
+        judged = model.school_mean_attainment()[due] + self.cfg.noise_months * z[due]
+        old = self.grade[due].copy()
+        new = judge(judged, self.phase[due], self.cfg)
+        self.grade[due] = new
+        self.last_week[due] = week
+        self.next_due[due] = week + self._interval_weeks(model, new)
+        self.inspections += len(due)
+        model.scheme.on_inspection(model, due, old, new)
+        return due
+
+    def openness_factor(self, levers) -> np.ndarray | None:
+        """What a poor grade leaves of each school's openness (None: no cut)."""
+        cut = levers.grade_openness_cut
+        if cut == 0:
+            return None
+        return 1.0 - cut * (self.grade == INADEQUATE) - 0.5 * cut * (
+            self.grade == REQUIRES_IMPROVEMENT)
+
+    def shares(self) -> dict[str, float]:
+        """Share of schools in each grade, overall and outstanding by phase."""
+        counts = np.bincount(self.grade, minlength=4) / len(self.grade)
+        row = {f"{name}_share": float(c) for name, c in zip(GRADES, counts)}
+        for p, name in enumerate(PHASE_NAMES):
+            m = self.phase == p
+            row[f"outstanding_share_{name}"] = (float((self.grade[m] == OUTSTANDING).mean())
+                                                if m.any() else float("nan"))
+        return row
+
+    def grade_names(self) -> np.ndarray:
+        return np.asarray(GRADES, dtype=object)[self.grade]

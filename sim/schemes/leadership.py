@@ -1,0 +1,157 @@
+"""`leadership`: school-led system leadership (National Leaders of Education and the like).
+
+Sources: seed 001 — "school-led system leadership, involves 'strong' schools and 'system
+leaders', incentivised by increased prestige and resources, taking responsibility for
+'failing' schools and groups of schools (Greany & Higham, 2018). While such macro- and
+meso-level interventions may lead to short-term gains in outcomes, those improvements are
+not always sustained"; seed 003 — when "the host teachers interpret visits solely as
+opportunities for the visitors to learn ... the hosts position themselves as teachers rather
+than learners" and the visitors "merely rehearse what they already knew"; seed 002 —
+"successful head teachers are often enthusiastic about taking on improvement roles with
+other schools, but their involvement needs to be encouraged, monitored and supported".
+
+Formation (at the start, from the first grades): leaders are schools graded in
+`leader_grades` (outstanding), supported schools those in `supported_grades` (requires
+improvement, inadequate), both among participants. Per phase, the weakest supported school
+(lowest attainment) is placed first, each with the nearest leader that still has room for
+`max_supported` schools; a group is a (leader, supported) pair, so a leader with two
+schools heads a small cluster. Supported schools no leader can take stay unsupported and
+are counted.
+
+Meetings: one-way (host as teacher): the supported school learns from its leader in every
+domain, `support_intensity` times a network meeting's learning (the leader's staff work in
+the school); no new practice is created; trust grows at `trust_growth_factor` of the usual
+rate, because teaching visits build less mutual trust than enquiry.
+Capacity: the leader commits `leader_days_per_supported` days per term per active pair,
+taken from its own improvement, so its own expertise can slip; a share `lent_days_share`
+of them arrives in the supported school as borrowed leadership capacity (the leader's team
+works there), which speeds its in-school improvement while the support lasts — and goes
+when the support goes, so gains resting on it fade.
+End: support ends when the supported school is re-graded good or better
+(`end_when_regraded`), when the pair lapses, or when programme funding stops: system
+leaders are "incentivised by increased prestige and resources", so unless
+`continues_unfunded` the support stops with the funding whatever the trust (with it, only
+pairs below `policy.funding.sustain_trust` stop, as in other schemes).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from sim.inspection import GOOD, grade_codes
+from sim.schemes.base import MeetingPlan, Scheme
+
+
+class Leadership(Scheme):
+    name = "leadership"
+
+    @property
+    def trust_growth_factor(self) -> float:
+        return float(self.cfg.trust_growth_factor)
+
+    def form(self, model):
+        rng = model.streams["formation"]
+        joining = self.participants(model.n_schools, rng)
+        grade = model.inspection.grade
+        lead_ok = np.isin(grade, grade_codes(self.cfg.leader_grades)) & joining
+        need = np.isin(grade, grade_codes(self.cfg.supported_grades)) & joining
+        performance = model.school_mean_attainment()
+        pairs = []
+        for phase in (0, 1):
+            leaders = np.flatnonzero(lead_ok & (model.region.phase == phase))
+            weak = np.flatnonzero(need & (model.region.phase == phase))
+            weak = weak[np.argsort(performance[weak], kind="stable")]
+            pairs += match_nearest(weak, leaders, model.region.pos_km,
+                                   int(self.cfg.max_supported))
+        groups = [np.array(pair) for pair in pairs]
+        self.supported = np.array([p[1] for p in pairs], np.int64)
+        self.leaders = np.array(sorted({p[0] for p in pairs}), np.int64)
+        self.unsupported = int(need.sum()) - len(pairs)
+        partnerships = self.grouped(model, groups, rng)
+        # Column of the leader in each (sorted) member row.
+        leader_of_group = np.array([p[0] for p in pairs], np.int64)
+        self.leader_of_group = leader_of_group
+        self.supported_of_group = self.supported
+        self.ended_regraded = 0
+        return partnerships
+
+    def exchange_plan(self, model, groups, attending):
+        leader = self.leader_of_group[groups]
+        supported = self.supported_of_group[groups]
+        keep = attending[leader] & attending[supported]
+        learner, source = supported[keep], leader[keep]
+        links = self.partnerships_of(model).link_index(learner, source)
+        factor = np.full(len(learner), float(self.cfg.support_intensity))
+        return MeetingPlan(learner, source, None, links, factor, False)
+
+    def meeting_pairs(self, model, groups, attending):
+        plan = self.exchange_plan(model, groups, attending)
+        return plan.learner, plan.source, None
+
+    def commitments(self, model):
+        """Leaders give days; supported schools receive a share of them (negative)."""
+        p = self.partnerships_of(model)
+        if p.n_groups == 0:
+            return None
+        days = self.cfg.leader_days_per_supported
+        given = np.bincount(self.leader_of_group[p.active], minlength=model.n_schools) * days
+        received = np.bincount(self.supported_of_group[p.active],
+                               minlength=model.n_schools) * days * self.cfg.lent_days_share
+        return given - received
+
+    def programme_groups(self, model):
+        """Every pair is programme support; unless `continues_unfunded`, funding's end stops
+        them all (the Brokering/funding levers read this)."""
+        return np.ones(self.partnerships_of(model).n_groups, bool)
+
+    def on_funding_end(self, model) -> np.ndarray:
+        """Pairs that stop when programme funding stops (beyond the trust rule)."""
+        p = self.partnerships_of(model)
+        if self.cfg.continues_unfunded:
+            return np.zeros(p.n_groups, bool)
+        return p.active.copy()
+
+    def on_inspection(self, model, schools, old, new):
+        if not self.cfg.end_when_regraded:
+            return
+        p = self.partnerships_of(model)
+        if p.n_groups == 0:
+            return
+        improved = schools[new <= GOOD]
+        ending = p.active & np.isin(self.supported_of_group, improved)
+        if ending.any():
+            p.active &= ~ending
+            self.ended_regraded += int(ending.sum())
+            model.refresh_commitments()
+
+    def summary(self, model):
+        return {"leaders": int(len(self.leaders)),
+                "supported_schools": int(len(self.supported)),
+                "unsupported_weak_schools": int(self.unsupported),
+                "support_ended_regraded": int(self.ended_regraded)}
+
+
+def match_nearest(needy: np.ndarray, leaders: np.ndarray, pos: np.ndarray,
+                  capacity: int, k: int = 16) -> list[tuple[int, int]]:
+    """Each needy school, in order, with the nearest leader that has room (of its k nearest,
+    then of all); returns (leader, needy) pairs."""
+    if len(leaders) == 0 or len(needy) == 0:
+        return []
+    tree = cKDTree(pos[leaders])
+    kk = min(k, len(leaders))
+    _, near = tree.query(pos[needy], k=kk)
+    near = np.asarray(near).reshape(len(needy), kk)
+    room = np.full(len(leaders), capacity)
+    pairs = []
+    for row, school in enumerate(needy.tolist()):
+        choice = next((j for j in near[row].tolist() if room[j] > 0), None)
+        if choice is None and room.any():
+            d = ((pos[leaders] - pos[school]) ** 2).sum(axis=1)
+            d[room == 0] = np.inf
+            choice = int(d.argmin())
+        if choice is None:
+            break
+        room[choice] -= 1
+        pairs.append((int(leaders[choice]), int(school)))
+    return pairs
