@@ -215,13 +215,20 @@ def heatmap(table: pd.DataFrame, x: str, y: str, value: str = "gap_months",
     runs = table.groupby([x, y])["run_id"].nunique()
     fig, axes = _new(1, width=1.1 * grid.shape[1] + 3.5, height=0.7 * grid.shape[0] + 2.5)
     ax = axes[0, 0]
-    sns.heatmap(grid.sort_index(ascending=False), annot=True, fmt=".3g", ax=ax,
+    sns.heatmap(grid.sort_index(ascending=False), annot=True, fmt=_cell_format(grid), ax=ax,
                 cmap=SEQUENTIAL_CMAP if centre is None else DIVERGING_CMAP, center=centre,
                 cbar_kws={"label": label(value)}, linewidths=0.5)
     ax.set(xlabel=label(x), ylabel=label(y), title=f"{short_label(value)}: mean at the end")
     many = f"{runs.min()}" if runs.min() == runs.max() else f"{runs.min()}-{runs.max()}"
     _caption(fig, f"Each cell: mean of {many} runs at the end of the run.")
     return fig
+
+
+def _cell_format(grid: pd.DataFrame) -> str:
+    """Enough decimals to tell the cells apart (two significant digits of their range)."""
+    spread = float(np.nanmax(grid.to_numpy()) - np.nanmin(grid.to_numpy()))
+    decimals = 2 if spread == 0 else int(np.clip(np.ceil(-np.log10(spread)) + 1, 0, 4))
+    return f".{decimals}f"
 
 
 # ------------------------------------------------------------------ sensitivity

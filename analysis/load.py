@@ -44,6 +44,9 @@ class Tables:
     schools: pd.DataFrame       # one row per run per school per year
     partnerships: pd.DataFrame  # one row per run per partnership link
 
+    # Job folders found without complete outputs (failed or unfinished sweep jobs).
+    incomplete: tuple[str, ...] = ()
+
     @property
     def scenarios(self) -> list[str]:
         return sorted(self.runs["scenario"].unique())
@@ -64,7 +67,9 @@ def load(*paths: str | Path) -> Tables:
     if not parts:
         shown = ", ".join(str(p) for p in paths) or "(no paths given)"
         raise NoRunsError(f"no runs found in {shown}")
-    return label_scenarios(_concat(parts))
+    tables = label_scenarios(_concat(parts))
+    tables.incomplete = tuple(str(d) for p in paths for d in find_incomplete(Path(p)))
+    return tables
 
 
 def from_results(*results) -> Tables:
@@ -90,6 +95,14 @@ def find_runs(path: Path) -> list[Path]:
     if not path.is_dir():
         return []
     return sorted({p.parent for p in path.rglob("summary.json") if _is_run(p.parent)})
+
+
+def find_incomplete(path: Path) -> list[Path]:
+    """Job folders (Hydra wrote `.hydra/` there) at or below `path` that lack outputs."""
+    if not path.is_dir():
+        return []
+    jobs = {p.parent for p in path.rglob(".hydra") if p.is_dir()}
+    return sorted(j for j in jobs if not _is_run(j))
 
 
 def _is_run(folder: Path) -> bool:

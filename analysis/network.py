@@ -71,9 +71,12 @@ def network(schools: pd.DataFrame, partnerships: pd.DataFrame, run_id: str | Non
 def _draw_links(g: nx.Graph, pos: dict, ax) -> None:
     active = [e for e in g.edges if g.edges[e]["active"]]
     lapsed = [e for e in g.edges if not g.edges[e]["active"]]
-    nx.draw_networkx_edges(g, pos, edgelist=active, ax=ax, width=0.6, alpha=0.45,
+    # Thousands of links (families of 12-20 are fully linked) would paint the map black:
+    # fade them as their number grows so that the density still reads.
+    fade = min(1.0, 600 / max(1, g.number_of_edges()))
+    nx.draw_networkx_edges(g, pos, edgelist=active, ax=ax, width=0.6, alpha=0.45 * fade,
                            edge_color="#333333")
-    nx.draw_networkx_edges(g, pos, edgelist=lapsed, ax=ax, width=0.5, alpha=0.25,
+    nx.draw_networkx_edges(g, pos, edgelist=lapsed, ax=ax, width=0.5, alpha=0.25 * fade,
                            edge_color="#999999", style="dashed")
     ax.legend(handles=[Line2D([], [], color="#333333", lw=1, label=f"active ({len(active)})"),
                        Line2D([], [], color="#999999", lw=1, ls="--",

@@ -156,8 +156,7 @@ def runs_table(tables: Tables, baseline: str | None) -> str:
     rows = []
     for scenario in scenario_order(runs["scenario"], baseline):
         r = runs[runs["scenario"] == scenario]
-        seeds = sorted(r["seed"].unique())
-        shown = ", ".join(map(str, seeds[:8])) + (", ..." if len(seeds) > 8 else "")
+        shown = seed_ranges(r["seed"].unique())
         few = ' class="few"' if len(r) < MIN_RUNS else ""
         rows.append(f'<tr><td class="name">{esc(scenario)}'
                     f'{" (baseline)" if scenario == baseline else ""}</td>'
@@ -166,6 +165,29 @@ def runs_table(tables: Tables, baseline: str | None) -> str:
     head = ("<tr><th class='name'>Scenario</th><th>Runs</th><th>Seeds</th><th>Years</th>"
             "<th>Schools</th></tr>")
     return f"<table>{head}{''.join(rows)}</table>"
+
+
+def seed_ranges(seeds) -> str:
+    """1, 2, 3, 5, 6 -> '1-3, 5-6': short, and a missing seed (a failed job) shows."""
+    seeds = sorted(int(s) for s in seeds)
+    spans, start = [], seeds[0]
+    for prev, cur in zip(seeds, seeds[1:] + [None]):
+        if cur is None or cur != prev + 1:  # a span ends here
+            spans.append(f"{start}" if start == prev else f"{start}-{prev}")
+            start = cur
+    return ", ".join(spans)
+
+
+def incomplete_block(tables: Tables) -> str:
+    """Sweep jobs without outputs: the numbers below leave them out, so say so."""
+    if not tables.incomplete:
+        return ""
+    shown = ", ".join(esc(p) for p in tables.incomplete[:10])
+    more = f" and {len(tables.incomplete) - 10} more" if len(tables.incomplete) > 10 else ""
+    n = len(tables.incomplete)
+    return (f'<p class="warning"><b>{n} job{"s" if n != 1 else ""} without outputs</b> '
+            f"(failed or unfinished; see error.txt or the job's log there): {shown}{more}. "
+            "The numbers below leave them out.</p>")
 
 
 def _unique(values: pd.Series) -> str:
@@ -316,7 +338,8 @@ def build(tables: Tables, baseline: str | None, sources: list[str], title: str) 
     body = [f"<h1>{esc(title)}</h1>",
             f'<p class="meta">{len(tables.runs)} runs of {len(counts)} scenarios from '
             f"{esc(', '.join(sources))}; written {datetime.now():%Y-%m-%d %H:%M}.</p>",
-            warning_block(counts), f"<h2>What the runs show</h2><p>{intro}</p>",
+            warning_block(counts), incomplete_block(tables),
+            f"<h2>What the runs show</h2><p>{intro}</p>",
             findings_block(findings(table, tables, baseline), baseline, table),
             "<h2>The runs</h2>", runs_table(tables, baseline),
             "<h2>Headline numbers at the end of the runs</h2>", numbers_table(table, baseline),

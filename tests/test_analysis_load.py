@@ -79,3 +79,11 @@ def test_collected_dataset(tmp_path, sweep_dir):
 def test_no_runs_is_an_error(tmp_path):
     with pytest.raises(NoRunsError, match=str(tmp_path)):
         load(tmp_path)
+
+
+def test_jobs_without_outputs_are_listed(tmp_path):
+    tiny_run("none", 1).write(tmp_path / "0")
+    (tmp_path / "1" / ".hydra").mkdir(parents=True)  # a sweep job that failed
+    (tmp_path / "1" / "error.txt").write_text("ConfigError: ...")
+    t = load(tmp_path)
+    assert len(t.runs) == 1 and t.incomplete == (str(tmp_path / "1"),)

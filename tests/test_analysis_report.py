@@ -160,3 +160,17 @@ def test_failure_while_writing_leaves_no_report(sweep, tmp_path, monkeypatch):
         report.make_report([str(sweep)], out)
     assert out.read_text() == "the previous report"
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_failed_jobs_are_reported(sweep, tmp_path, text_only):
+    runs = tmp_path / "sweep"
+    for name in ("none_1", "trios_1"):
+        (runs / name).mkdir(parents=True)
+        for f in (sweep / name).iterdir():
+            (runs / name / f.name).write_bytes(f.read_bytes())
+    (runs / "7" / ".hydra").mkdir(parents=True)
+    out = tmp_path / "r.html"
+    report.make_report([str(runs)], out)
+    text = out.read_text()
+    assert "1 job without outputs" in text and str(runs / "7") in text
+    assert "2 runs of 2 scenarios" in text
