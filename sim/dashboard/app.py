@@ -22,6 +22,7 @@ from html import escape
 import solara
 import solara.lab
 
+from sim.calendar import WEEKS_PER_YEAR
 from sim.dashboard import charts, compare, exports
 from sim.dashboard.controls import Settings, SettingsPanel, base_config, compose
 from sim.dashboard.runner import FAILED, FINISHED, STOPPED, RunController, Snapshot
@@ -45,6 +46,9 @@ COMPARISON_NOTE = (
 
 CSS = """
 .lever { margin-bottom: 6px; }
+/* The run bar stays in view while scrolling; the white shadow hides what scrolls above. */
+.v-card.run-bar { position: sticky; top: 0; z-index: 5;
+                  box-shadow: 0 -24px 0 #fff, 0 2px 4px rgba(0, 0, 0, 0.2) !important; }
 .lever-label { font-size: 0.9em; }
 .run-status { font-size: 1.05em; }
 .chart-caption { font-size: 0.85em; color: #444; }
@@ -60,6 +64,14 @@ def _compose_or_error(overrides: tuple[str, ...]):
         return compose(list(overrides)), None
     except ConfigError as exc:
         return None, str(exc)
+
+
+def _each_update(run: Snapshot | None):
+    return None if run is None else (run.number, run.version)
+
+
+def _yearly(run: Snapshot | None):
+    return None if run is None else (run.number, run.week // WEEKS_PER_YEAR, run.status)
 
 
 @solara.component
@@ -107,14 +119,14 @@ def RunBar(cfg, error: str | None, current: Snapshot | None, baseline: Snapshot 
 
 @solara.component
 def Charts(current: Snapshot | None, baseline: Snapshot | None):
-    runs = [r for r in (baseline, current) if r is not None]
-    key = [None if r is None else (r.number, r.version) for r in (current, baseline)]
-
-    def draw():
-        return (charts.to_png(charts.gap_figure(runs, baseline)),
-                charts.to_png(charts.expertise_figure(runs, baseline)))
-
-    gap_png, expertise_png = solara.use_memo(draw, dependencies=key)
+    runs = [r for r in (baseline, current) if r is not None and not r.metrics.empty]
+    # The gap comes from each year's results, so it is redrawn once a year; expertise each
+    # update. Drawing is most of the cost of watching a run.
+    gap_png = solara.use_memo(lambda: charts.to_png(charts.gap_figure(runs, baseline)),
+                              dependencies=[_yearly(current), _yearly(baseline)])
+    expertise_png = solara.use_memo(
+        lambda: charts.to_png(charts.expertise_figure(runs, baseline)),
+        dependencies=[_each_update(current), _each_update(baseline)])
     with solara.Columns([1, 1]):
         ChartImage(gap_png, "gap-chart")
         ChartImage(expertise_png, "expertise-chart")
@@ -132,12 +144,11 @@ def Networks(current: Snapshot | None, baseline: Snapshot | None):
     def draw(run):
         return lambda: charts.to_png(charts.network_figure(run, baseline))
 
-    # One memo per run, so the pinned baseline's map is not redrawn with every term.
+    # One memo per run, so the pinned baseline's map is not redrawn with every term; the
+    # current map is redrawn each year (partnerships lapse at year ends) and at the end.
     current_png = solara.use_memo(draw(current), dependencies=[
-        None if current is None else (current.number, current.version),
-        None if baseline is None else baseline.number])
-    baseline_png = solara.use_memo(draw(baseline), dependencies=[
-        None if baseline is None else (baseline.number, baseline.version)])
+        _yearly(current), None if baseline is None else baseline.number])
+    baseline_png = solara.use_memo(draw(baseline), dependencies=[_yearly(baseline)])
     with solara.Columns([1, 1]):
         if current is not None and baseline is not None:
             ChartImage(baseline_png, "network-baseline")

@@ -125,9 +125,13 @@ def network_figure(run: Snapshot | None, baseline: Snapshot | None = None) -> Fi
     if len(edges):
         a, b, trust = edges[:, 0].astype(int), edges[:, 1].astype(int), edges[:, 2]
         segments = np.stack([pos[a], pos[b]], axis=1)
+        # Thinner, fainter lines the more there are, so an England-sized network stays a
+        # map and not a black mass.
+        density = min(1.0, float(np.sqrt(400 / len(edges))))
         colours = np.zeros((len(edges), 4))
-        colours[:, 3] = 0.08 + 0.6 * np.clip(trust, 0, 1)
-        ax.add_collection(LineCollection(segments, colors=colours, linewidths=0.6, zorder=1))
+        colours[:, 3] = (0.08 + 0.6 * np.clip(trust, 0, 1)) * density
+        ax.add_collection(LineCollection(segments, colors=colours, zorder=1,
+                                         linewidths=0.6 * max(density, 0.4)))
     palette = colormaps["tab10" if len(run.la_names) <= 10 else "tab20"]
     colours = palette(run.la % palette.N)
     size = max(2.0, min(14.0, 6000 / max(len(pos), 1)))
@@ -140,8 +144,9 @@ def network_figure(run: Snapshot | None, baseline: Snapshot | None = None) -> Fi
                 ax.text(cx, cy, name, fontsize=7, ha="center", va="center", zorder=3,
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
                               "alpha": 0.7})
-    trust_text = f", mean trust {edges[:, 2].mean():.2f}" if len(edges) else ""
-    ax.set_title(f"{legend_label(run, baseline)}: {len(edges):,} active links{trust_text}\n"
+    links = (f"{len(edges):,} active links, mean trust {edges[:, 2].mean():.2f}" if len(edges)
+             else "no active partnerships")
+    ax.set_title(f"{legend_label(run, baseline)}: {links}\n"
                  f"year {run.years_done:.1f}", fontsize=10, loc="left")
     return fig
 
