@@ -66,7 +66,10 @@ def choose_baseline(requested: str | None, scenarios: list[str], explicit: bool)
 
 
 def headline_columns(metrics: pd.DataFrame) -> list[str]:
-    return [h.column for h in HEADLINES if h.column in metrics.columns]
+    """Headline metrics the runs have; a metric that is zero throughout (the pandemic's
+    learning loss when no pandemic was run) would only add lines saying nothing changed."""
+    return [h.column for h in HEADLINES if h.column in metrics.columns
+            and metrics[h.column].fillna(0).ne(0).any()]
 
 
 def years_of(tables: Tables, scenario: str | None = None) -> int | None:

@@ -37,6 +37,10 @@ LABELS = {
     "active_partnerships": "Active partnerships (count)",
     "disadvantaged_share": "Disadvantaged pupils in the school (%)",
     "take_up": "Schools that have taken up the practice (%)",
+    "learning_loss_disadvantaged": "Pandemic learning loss still to recover,\n"
+                                   "disadvantaged pupils (months)",
+    "learning_loss_other": "Pandemic learning loss still to recover,\nother pupils (months)",
+    "outstanding_share": "Schools graded outstanding (share, 0-1)",
 }
 
 # What a scheme name means to a reader who has not seen the code.
@@ -59,9 +63,14 @@ def label(column: str) -> str:
     return column.replace("_", " ").capitalize()
 
 
+# Panel titles where the label without its unit would still be too long for a title.
+TITLES = {"learning_loss_disadvantaged": "Learning loss: disadvantaged pupils",
+          "learning_loss_other": "Learning loss: other pupils"}
+
+
 def short_label(column: str) -> str:
     """The label without its parenthesised unit (for titles)."""
-    return label(column).replace("\n", " ").split(" (")[0]
+    return TITLES.get(column) or label(column).replace("\n", " ").split(" (")[0]
 
 
 def scenario_order(scenarios: Iterable[str], baseline: str | None = "none") -> list[str]:
