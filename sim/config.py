@@ -531,6 +531,7 @@ def validate(cfg: DictConfig | SimConfig) -> None:
                    unit=("turnover_shock_probability", "turnover_shock_loss"))
     _check_section(cfg.exchange, "exchange",
                    unit=("absorptive_floor", "creation_step", "competition_openness_cut"))
+    _positive(cfg.exchange.max_distance, "exchange.max_distance")
     _check_section(cfg.trust, "trust", unit=tuple(cfg.trust.keys()))
     _validate_attainment(cfg.attainment, len(cfg.school.domains))
     _validate_scheme(cfg.scheme, list(cfg.school.domains))
@@ -582,6 +583,9 @@ def _validate_school(school: Any) -> None:
            f"school.domains={list(school.domains)} lacks 'inclusion'; allowed: any list that "
            "includes inclusion")
     _check_section(school, "school", unit=("expertise_mean", "openness_mean"))
+    _check(0 < school.expertise_mean < 1,
+           f"school.expertise_mean={school.expertise_mean}; allowed: between 0 and 1")
+    _positive(school.leadership_days_mean, "school.leadership_days_mean")
 
 
 def _validate_attainment(att: Any, n_domains: int) -> None:
