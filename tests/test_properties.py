@@ -42,7 +42,12 @@ def configs(draw, schemes=SCHEMES):
         "exchange.broadcast_rate": draw(unit(0.0, 2.0)),
         "trust.growth": draw(unit()),
         "trust.decay_per_term": draw(unit()),
+        "trust.lapse_threshold": draw(unit()),
+        "trust.lapse_probability": draw(unit()),
+        "school.expertise_mean": draw(unit(0.02, 0.98)),
         "school.expertise_sd": draw(unit(0.0, 0.3)),
+        "school.openness_mean": draw(unit()),
+        "school.leadership_days_mean": draw(unit(0.5, 20.0)),
     }
     if scheme in ("trios", "families"):
         o["scheme.meeting_interval_weeks"] = draw(st.integers(1, 13))
