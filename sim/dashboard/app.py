@@ -60,10 +60,14 @@ CSS = """
 
 
 def _compose_or_error(overrides: tuple[str, ...]):
+    """The composed config, or None and the one-line error to show in the page."""
     try:
         return compose(list(overrides)), None
     except ConfigError as exc:
         return None, str(exc)
+    except Exception as exc:  # an override Hydra or OmegaConf could not apply at all
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        return None, f"could not apply the settings ({' '.join(overrides)}): {message}"
 
 
 def _each_update(run: Snapshot | None):

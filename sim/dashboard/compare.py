@@ -23,8 +23,11 @@ HIGHER_IS_BETTER = {
     "attainment_disadvantaged": True, "attainment_other": True, "expertise_mean": True,
     "between_school_sd": False, "segregation": False,
 }
-TOLERANCE = {"expertise_mean": 0.01, "segregation": 0.01}
+TOLERANCE = {"expertise_mean": 0.01, "segregation": 0.01, "outstanding_share": 0.01}
 TOLERANCE_MONTHS = 0.5
+# Shown after the CLI's headlines when the run reports them (inspection grades).
+EXTRA_HEADLINES = (("outstanding_share", "Schools graded outstanding (share)"),)
+HIGHER_IS_BETTER["outstanding_share"] = True
 
 
 def common_week(baseline: Snapshot, current: Snapshot) -> int | None:
@@ -43,7 +46,9 @@ def comparison_table(baseline: Snapshot, current: Snapshot) -> pd.DataFrame:
     b = baseline.metrics.set_index("week").loc[week]
     c = current.metrics.set_index("week").loc[week]
     rows = []
-    for key, label in HEADLINES:
+    for key, label in (*HEADLINES, *EXTRA_HEADLINES):
+        if key not in b.index or key not in c.index:
+            continue
         diff = float(c[key] - b[key])
         better = HIGHER_IS_BETTER.get(key)
         if better is None or abs(diff) < TOLERANCE.get(key, TOLERANCE_MONTHS):

@@ -15,6 +15,7 @@ its row. The region, scheme and scenario lists are read from `configs/`.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from dataclasses import dataclass, field
 from importlib import resources
@@ -82,6 +83,25 @@ LEVERS: tuple[Lever, ...] = (
           min=0, max=1, step=0.05),
     Lever("scheme.imitation_rate", "Imitation of league-table leaders", "slider",
           min=0, max=0.5, step=0.01),
+    Lever("scheme.meeting_mode", "Meetings held", "choice",
+          choices=(("online", "online"), ("in_person", "in person"))),
+    # System leadership, peer review, multi-academy trusts.
+    Lever("scheme.max_supported", "Schools one system leader supports", "slider_int",
+          min=1, max=6, step=1),
+    Lever("scheme.support_intensity", "Intensity of hands-on support", "slider",
+          min=0, max=6, step=0.5),
+    Lever("scheme.end_when_regraded", "Support ends when re-graded good", "switch"),
+    Lever("scheme.cluster_size", "Schools per peer-review cluster", "slider_int",
+          min=3, max=7, step=1),
+    Lever("scheme.fidelity_mean", "How faithfully clusters run the review cycle", "slider",
+          min=0, max=1, step=0.05),
+    Lever("scheme.champion_days_per_term", "Improvement champion's days per term", "slider",
+          min=0, max=5, step=0.5),
+    Lever("scheme.size_median", "Typical trust size (schools)", "slider", min=2, max=20, step=1),
+    Lever("scheme.standardisation_rate", "Yearly pull towards the trust's central model",
+          "slider", min=0, max=1, step=0.05),
+    Lever("scheme.cross_trust_openness_cut", "Openness lost to schools outside the trust",
+          "slider", min=0, max=1, step=0.05),
     Lever("school.leadership_days_mean", "Leadership days per term", "slider", "Policy",
           min=0, max=20, step=0.5,
           help="Time a school's leaders have for improvement and partnership work."),
@@ -94,6 +114,9 @@ LEVERS: tuple[Lever, ...] = (
           "Policy", 0, 1, 0.05),
     Lever("policy.funding.backfill", "Share of meeting days paid back while funded", "slider",
           "Policy", 0, 1, 0.05),
+    Lever("policy.brokering.enabled", "Local-authority brokering", "switch", "Policy",
+          help="Brokered partnerships form more often and start with more trust."),
+    # The same lever under its first name (a config has one or the other).
     Lever("policy.brokering.on", "Local-authority brokering", "switch", "Policy",
           help="Brokered partnerships form more often and start with more trust."),
     Lever("policy.accountability.grade_openness_cut", "Openness lost after a poor grade",
@@ -109,6 +132,8 @@ LEVERS: tuple[Lever, ...] = (
                    ("in_person", "all in person"))),
     Lever("policy.meetings.interval_factor", "Meeting interval (x the scheme's)", "slider",
           "Policy", 0.25, 3, 0.25),
+    Lever("policy.broadcast.enabled", "Summaries to every school", "choice", "Policy",
+          choices=((None, "as each scheme does"), (True, "on for all"), (False, "off for all"))),
     Lever("policy.broadcast.on", "Summaries to every school", "choice", "Policy",
           choices=((None, "as each scheme does"), (True, "on for all"), (False, "off for all"))),
     # Shocks (sim/shocks.py).
@@ -152,6 +177,15 @@ def config_options(group: str) -> list[str]:
     except (FileNotFoundError, NotADirectoryError):
         return []
     return sorted(n for n in names if not n.startswith("_"))
+
+
+@functools.lru_cache(maxsize=8)
+def group_override(group: str, option: str) -> str:
+    """`group=option` when config.yaml's defaults list has the group, else `+group=option`."""
+    text = resources.files("configs").joinpath("config.yaml").read_text()
+    listed = re.search(rf"^\s*-\s*(optional\s+)?(override\s+)?{re.escape(group)}\s*:", text,
+                       re.MULTILINE)
+    return f"{'' if listed else '+'}{group}={option}"
 
 
 def compose(overrides: list[str]) -> DictConfig:
@@ -275,8 +309,11 @@ def describe_value(lever: Lever, value: Any) -> str:
 
 
 def parse_extra(text: str) -> list[str]:
-    """Free-text overrides, space or comma separated: `trust.decay_per_term=0.1 years=4`."""
-    return [tok for tok in text.replace(",", " ").split() if tok]
+    """Free-text overrides separated by spaces: `trust.decay_per_term=0.1 years=4`.
+
+    Commas belong to Hydra's list syntax (`scheme.shares=[0.5,0.5]`), so they do not separate.
+    """
+    return text.split()
 
 
 @dataclass
@@ -292,7 +329,7 @@ class Settings:
     def groups(self) -> tuple[str, ...]:
         groups = [f"region={self.region}", f"scheme={self.scheme}"]
         if self.scenario:
-            groups.append(f"+scenario={self.scenario}")
+            groups.append(group_override("scenario", self.scenario))
         return tuple(groups)
 
     def changed(self, cfg: DictConfig) -> list[tuple[Lever, Any]]:
@@ -442,4 +479,5 @@ def SettingsPanel(settings: solara.Reactive[Settings], cfg: DictConfig | None,
         solara.InputText("Overrides, as on the command line", value=s.extra,
                          on_value=lambda v: settings.set(Settings(**{**s.__dict__, "extra": v})),
                          continuous_update=False, disabled=disabled,
-                         message="e.g. trust.decay_per_term=0.1 improvement.rate=0.05")
+                         message="separated by spaces, e.g. trust.decay_per_term=0.1 "
+                                 "scheme.shares=[0.5,0.5]")
