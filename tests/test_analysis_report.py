@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -85,8 +87,16 @@ def test_states_run_counts_and_warns_when_too_few(html):
     assert "Based on 3 runs of each, paired by seed." in html
 
 
-def test_no_warning_with_enough_runs(tmp_path, text_only):
-    write_sweep(tmp_path / "runs", schemes=("none", "trios"), seeds=range(1, 11))
+def test_no_warning_with_enough_runs(sweep, tmp_path, text_only):
+    # Ten seeds per scenario, made by relabelling copies of one run (the warning depends
+    # only on the count; twenty real runs would cost more time than they add).
+    for scheme in ("none", "trios"):
+        for seed in range(1, 11):
+            copy = tmp_path / "runs" / f"{scheme}_{seed}"
+            shutil.copytree(sweep / f"{scheme}_1", copy)
+            summary = json.loads((copy / "summary.json").read_text())
+            summary["seed"] = summary["config"]["seed"] = seed
+            (copy / "summary.json").write_text(json.dumps(summary))
     out = tmp_path / "r.html"
     report.make_report([str(tmp_path / "runs")], out)
     text = out.read_text()
