@@ -87,3 +87,20 @@ def test_jobs_without_outputs_are_listed(tmp_path):
     (tmp_path / "1" / "error.txt").write_text("ConfigError: ...")
     t = load(tmp_path)
     assert len(t.runs) == 1 and t.incomplete == (str(tmp_path / "1"),)
+
+
+@pytest.mark.slow
+def test_real_sweep_and_its_collected_dataset_load_alike(tmp_path):
+    """End to end: `schoolsim -m`, then `schoolsim-collect`; both give the same tables."""
+    from experiments.collect import collect
+    from tests.experiments_helpers import sweep
+
+    sweep_dir = tmp_path / "sweep"
+    sweep(sweep_dir, "basic", ["scheme.participation=0.5,1.0"])
+    collect(sweep_dir)
+    jobs, dataset = load(sweep_dir), load(sweep_dir / "collected")
+    assert sorted(jobs.scenarios) == sorted(dataset.scenarios)
+    assert len(jobs.scenarios) == 4  # none and trios, each at two participation levels
+    key = ["scenario", "seed", "week"]
+    np.testing.assert_allclose(jobs.metrics.sort_values(key)["gap_months"],
+                               dataset.metrics.sort_values(key)["gap_months"])
