@@ -49,6 +49,10 @@ SCENARIO_NAMES = {
     "trios": "trios",
     "families": "Families of Schools",
     "market": "a competitive market",
+    "leadership": "system leadership",
+    "peer_review": "peer review",
+    "trusts": "multi-academy trusts",
+    "mixed": "the mix of schemes",
 }
 
 
