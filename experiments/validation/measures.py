@@ -1,0 +1,295 @@
+"""Each check's measure: a number from the tidy tables of one seed's runs.
+
+Every function takes `runs`, a mapping from a scenario's role in the check ("programme",
+"comparison", ...) to that run's `Tables`, and returns a float (NaN when the quantity is
+not defined for this seed, e.g. no partnership outlived the funding; the report says so).
+Comparisons between roles are paired by seed: the runs share the region, the starting
+state and every random draw the scenarios do not change (common random numbers), so
+school `i` is the same school in every role and cohort noise is the same in both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from experiments.validation.tables import (YEARS_ON_ROLL, Tables, at_year, group_active,
+                                           group_members, last_year, school_attainment,
+                                           weighted_mean)
+
+Runs = Mapping[str, Tables]
+
+
+def _need(runs: Runs, *roles: str) -> list[Tables]:
+    missing = [r for r in roles if r not in runs]
+    if missing:
+        raise KeyError(f"runs lack role(s) {missing}; have {sorted(runs)}")
+    return [runs[r] for r in roles]
+
+
+def _same_schools(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Paired measures need the same schools (same seed, same region) in both runs."""
+    if not (a.index.equals(b.index)
+            and np.allclose(a["disadvantaged_share"], b["disadvantaged_share"])):
+        raise ValueError("the paired runs do not have the same schools; run both scenarios "
+                         "with the same seed and region (common random numbers)")
+
+
+# -------------------------------------------------------------------- fact 1: GM Challenge
+
+
+def top_quintile(start: pd.DataFrame, quantile: float = 0.8) -> pd.Index:
+    """Schools serving the most disadvantaged communities: the top fifth by disadvantaged
+    share at the start (ties at the cut included)."""
+    cut = start["disadvantaged_share"].quantile(quantile)
+    return start.index[start["disadvantaged_share"] >= cut]
+
+
+def improvement(tables: Tables, schools: pd.Index, year: int | None = None) -> float:
+    """Change in mean attainment (months, pupil-weighted by starting roll) of `schools`
+    from the start to `year` (default: the last year of the run)."""
+    year = last_year(tables.schools) if year is None else year
+    start, end = at_year(tables.schools, 0), at_year(tables.schools, year)
+    change = school_attainment(end).loc[schools] - school_attainment(start).loc[schools]
+    return weighted_mean(change, start.loc[schools, "pupils"])
+
+
+def disadvantaged_improvement_ratio(runs: Runs, quantile: float = 0.8) -> float:
+    """Improvement of the most disadvantaged schools under the programme divided by the
+    improvement of the same schools in the comparison run (NaN if that is not positive:
+    a ratio to no improvement, or to a decline, says nothing)."""
+    programme, comparison = _need(runs, "programme", "comparison")
+    start_p, start_c = at_year(programme.schools, 0), at_year(comparison.schools, 0)
+    _same_schools(start_p, start_c)
+    top = top_quintile(start_p, quantile)
+    denominator = improvement(comparison, top)
+    if not denominator > 0:
+        return float("nan")
+    return improvement(programme, top) / denominator
+
+
+# ------------------------------------------------------------ fact 2: outstanding shares
+
+
+def outstanding_change_points(runs: Runs, phase: str) -> float:
+    """Change in the share of schools of `phase` graded outstanding from the start to the
+    end of the run, in percentage points."""
+    (programme,) = _need(runs, "programme")
+    col = programme.metrics[f"outstanding_share_{phase}"]
+    return float(100 * (col.iloc[-1] - col.iloc[0]))
+
+
+def outstanding_start_percent(runs: Runs, phase: str) -> float:
+    (programme,) = _need(runs, "programme")
+    return float(100 * programme.metrics[f"outstanding_share_{phase}"].iloc[0])
+
+
+# --------------------------------------------------------------------- fact 3: start gap
+
+
+def initial_gap(runs: Runs, phase: str) -> float:
+    """Disadvantage gap (months) of `phase` at week 0."""
+    (run,) = _need(runs, "run")
+    metrics = run.metrics.sort_values("week")
+    return float(metrics[f"gap_months_{phase}"].iloc[0])
+
+
+# ---------------------------------------------------------------------- fact 4: pandemic
+
+
+def peak_loss_ratio(runs: Runs) -> float:
+    """Peak unrecovered learning loss of disadvantaged pupils over that of other pupils
+    (the pupil-weighted means at term ends)."""
+    (pandemic,) = _need(runs, "pandemic")
+    m = pandemic.metrics
+    other = m["learning_loss_other"].max()
+    return float(m["learning_loss_disadvantaged"].max() / other) if other > 0 else float("nan")
+
+
+def _first_results_after_closure(tables: Tables) -> int:
+    """The week of the first yearly results after the closure ends."""
+    start = float(tables.config("shocks.pandemic.start_year"))
+    weeks = int(tables.config("shocks.pandemic.closure_weeks"))
+    per_year = int(tables.summary.get("weeks_per_year", 39))
+    end_week = round(start * per_year) + weeks - 1
+    return int(np.ceil((end_week + 1) / per_year) * per_year)
+
+
+def gap_rise(runs: Runs, phase: str = "primary") -> float:
+    """Relative rise of the disadvantage gap at the first results after the closure,
+    against the same seed without the pandemic: gap_pandemic / gap_without - 1."""
+    pandemic, without = _need(runs, "pandemic", "no_pandemic")
+    week = _first_results_after_closure(pandemic)
+    col = f"gap_months_{phase}"
+
+    def at(tables: Tables) -> float:
+        rows = tables.metrics[tables.metrics["week"] == week]
+        if rows.empty:
+            raise ValueError(f"no metrics row at week {week}; run at least "
+                             f"{week // 39} years")
+        return float(rows[col].iloc[0])
+
+    return at(pandemic) / at(without) - 1
+
+
+# ------------------------------------------------------------ facts 5, 6: end differences
+
+
+def end_difference(runs: Runs, metric: str, a: str, b: str) -> float:
+    """`metric` in the last metrics row of role `a` minus that of role `b`."""
+    ta, tb = _need(runs, a, b)
+    return float(ta.metrics[metric].iloc[-1] - tb.metrics[metric].iloc[-1])
+
+
+# -------------------------------------------------------- fact 7: fade after the funding
+
+
+def school_gains(runs: Runs, year: int) -> pd.Series:
+    """Each school's attainment under the programme minus under the comparison, at
+    `year` (months; paired by seed, so cohort noise cancels)."""
+    programme, comparison = _need(runs, "programme", "comparison")
+    p, c = at_year(programme.schools, year), at_year(comparison.schools, year)
+    _same_schools(at_year(programme.schools, 0), at_year(comparison.schools, 0))
+    return school_attainment(p) - school_attainment(c)
+
+
+def _funded_years(tables: Tables) -> int:
+    end = tables.config("policy.funding.end_year")
+    if end is None:
+        raise ValueError("the programme run has no funding end (policy.funding.end_year)")
+    return int(round(float(end)))
+
+
+def gain_fade(runs: Runs) -> float:
+    """Share of the programme's gain at the end of the funding that is gone by the end of
+    the run: 1 - gain(end) / gain(funding end), gains pupil-weighted over all schools."""
+    programme = runs["programme"]
+    funded = _funded_years(programme)
+    weights = at_year(programme.schools, 0)["pupils"]
+    at_end = weighted_mean(school_gains(runs, funded), weights)
+    if not at_end > 0:
+        return float("nan")
+    later = weighted_mean(school_gains(runs, last_year(programme.schools)), weights)
+    return 1 - later / at_end
+
+
+def retention_where_partnerships_outlive(runs: Runs, kinds: tuple[str, ...] = ("families",)
+                                         ) -> float:
+    """Gain kept (gain at the end / gain when funding ended) by schools whose partnership
+    was still meeting at the end, minus that kept by schools whose partnership stopped.
+    NaN when every partnership stopped (or none did): there is nothing to compare."""
+    programme = runs["programme"]
+    funded = _funded_years(programme)
+    members = group_members(programme.partnerships, kinds)
+    active = group_active(programme.partnerships)
+    alive = [s for g, m in members.items() if active.get(g) for s in m]
+    stopped = [s for g, m in members.items() if not active.get(g) for s in m]
+    stopped = sorted(set(stopped) - set(alive))
+    if not alive or not stopped:
+        return float("nan")
+    weights = at_year(programme.schools, 0)["pupils"]
+    g0, g1 = school_gains(runs, funded), school_gains(runs, last_year(programme.schools))
+
+    def kept(ids) -> float:
+        ids = sorted(set(ids))
+        base = weighted_mean(g0.loc[ids], weights.loc[ids])
+        return weighted_mean(g1.loc[ids], weights.loc[ids]) / base if base > 0 else float("nan")
+
+    return kept(alive) - kept(stopped)
+
+
+# ------------------------------------------------------------ fact 8: mixed partnerships
+
+
+def partnership_effects(runs: Runs, kinds: tuple[str, ...] | None = None,
+                        z: float = 1.96) -> pd.DataFrame:
+    """One row per partnership: its members' effect and whether it is measurable.
+
+    effect: pupil-weighted mean over the members of (attainment change from the start to
+    the end under the programme) minus (the same under the comparison, same seed) — the
+    partnership's true effect, months. An evaluator sees it through cohort noise: the
+    members' mean result moves between two cohorts with sd
+    se = pupil_sd_months * sqrt(2 / cohort), cohort = the members' pupils / years on roll.
+    The effect is *measurable* if |effect| >= z * se.
+    """
+    programme, comparison = _need(runs, "programme", "comparison")
+    year = last_year(programme.schools)
+    start_p, start_c = at_year(programme.schools, 0), at_year(comparison.schools, 0)
+    _same_schools(start_p, start_c)
+    change_p = school_attainment(at_year(programme.schools, year)) - school_attainment(start_p)
+    change_c = school_attainment(at_year(comparison.schools, year)) - school_attainment(start_c)
+    pupil_sd = float(programme.config("attainment.pupil_sd_months", 14.0))
+    years_on_roll = start_p["phase"].astype(str).map(YEARS_ON_ROLL).astype(float)
+    cohort = start_p["pupils"] / years_on_roll
+    rows = []
+    for group, ids in group_members(programme.partnerships, kinds).items():
+        w = start_p.loc[ids, "pupils"]
+        effect = weighted_mean(change_p.loc[ids] - change_c.loc[ids], w)
+        se = pupil_sd * np.sqrt(2.0 / cohort.loc[ids].sum())
+        rows.append({"group": group, "members": len(ids), "effect": effect, "se": se,
+                     "measurable": abs(effect) >= z * se})
+    return pd.DataFrame(rows, columns=["group", "members", "effect", "se", "measurable"])
+
+
+def share_without_measurable_effect(runs: Runs, kinds: tuple[str, ...] | None = None,
+                                    z: float = 1.96) -> float:
+    effects = partnership_effects(runs, kinds, z)
+    if effects.empty:
+        return float("nan")
+    return float(1 - effects["measurable"].mean())
+
+
+# --------------------------------------------------------------- fact 9: Families formed
+
+
+def intake_index(start: pd.DataFrame, w_prior: float = 0.66, w_deprivation: float = 0.20
+                 ) -> pd.Series:
+    """The Families of Schools intake index on the features the tables hold: prior
+    attainment (school mean attainment at the start) and deprivation (disadvantaged share),
+    each standardised within phase, with the 2011 weights renormalised to these two."""
+    out = pd.Series(0.0, index=start.index)
+    att = school_attainment(start)
+    for _, idx in start.groupby(start["phase"].astype(str)).groups.items():
+        z_att = (att.loc[idx] - att.loc[idx].mean()) / att.loc[idx].std()
+        share = start.loc[idx, "disadvantaged_share"]
+        z_dep = (share - share.mean()) / share.std()
+        out.loc[idx] = (w_prior * z_att - w_deprivation * z_dep) / (w_prior + w_deprivation)
+    return out
+
+
+def family_spread_ratio(runs: Runs) -> float:
+    """Pooled within-family sd of the intake index over its sd within the phase — what a
+    random group of any size would have on average (1: no better than random)."""
+    (run,) = _need(runs, "families")
+    start = at_year(run.schools, 0)
+    index = intake_index(start)
+    within, dof = 0.0, 0
+    for ids in group_members(run.partnerships, ("families",)).values():
+        if len(ids) > 1:
+            within += float(index.loc[ids].var(ddof=1)) * (len(ids) - 1)
+            dof += len(ids) - 1
+    if dof == 0:
+        return float("nan")
+    phase = start["phase"].astype(str)
+    population = sum(float(index[phase == p].var(ddof=1)) * ((phase == p).sum() - 1)
+                     for p in phase.unique()) / (len(index) - phase.nunique())
+    return float(np.sqrt((within / dof) / population))
+
+
+def family_competitor_pairs(runs: Runs) -> float:
+    """Pairs of members of one family that compete: same phase and closer than the
+    phase's competition radius (`school.competition_radius_km_<phase>` of the run)."""
+    (run,) = _need(runs, "families")
+    start = at_year(run.schools, 0)
+    radius = {p: float(run.config(f"school.competition_radius_km_{p}", np.nan))
+              for p in YEARS_ON_ROLL}
+    links = run.partnerships
+    links = links[links["kind"].astype(str) == "families"]
+    a, b = start.loc[links["school_a"]], start.loc[links["school_b"]]
+    distance = np.hypot(a["x_km"].to_numpy() - b["x_km"].to_numpy(),
+                        a["y_km"].to_numpy() - b["y_km"].to_numpy())
+    same = a["phase"].astype(str).to_numpy() == b["phase"].astype(str).to_numpy()
+    limit = a["phase"].astype(str).map(radius).to_numpy()
+    return float((same & (distance < limit)).sum())

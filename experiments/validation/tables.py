@@ -1,0 +1,83 @@
+"""The tidy tables of one run, as the validation measures read them.
+
+A measure never sees the model: it gets, for one seed, a mapping from the *role* of each
+scenario in its check ("programme", "comparison", ...) to that run's `Tables` — the same
+`metrics`, `schools`, `partnerships` and `summary` a run writes (`sim.run`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+# Year groups on roll (Reception-Year 6; Years 7-11): cohort size = pupils / years on roll.
+YEARS_ON_ROLL = {"primary": 7, "secondary": 5}
+
+
+@dataclass
+class Tables:
+    metrics: pd.DataFrame
+    schools: pd.DataFrame
+    partnerships: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_result(cls, result) -> Tables:
+        summary = dict(result.summary)
+        return cls(result.metrics, result.schools, result.partnerships, summary)
+
+    def config(self, dotted: str, default=None):
+        """A value of the run's resolved config (`summary["config"]`), by dotted key."""
+        node = self.summary.get("config", {})
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+
+def school_attainment(schools: pd.DataFrame) -> pd.Series:
+    """Each school's pupil-weighted mean attainment over its two learner groups (months)."""
+    share = schools["disadvantaged_share"]
+    return share * schools["attainment_disadvantaged"] + (1 - share) * schools["attainment_other"]
+
+
+def at_year(schools: pd.DataFrame, year: int) -> pd.DataFrame:
+    """One year's rows, indexed by school_id."""
+    rows = schools[schools["year"] == year]
+    if rows.empty:
+        raise ValueError(f"year={year} is not in the schools table; allowed: "
+                         f"{sorted(schools['year'].unique().tolist())}")
+    return rows.set_index("school_id").sort_index()
+
+
+def last_year(schools: pd.DataFrame) -> int:
+    return int(schools["year"].max())
+
+
+def group_members(partnerships: pd.DataFrame, kinds: tuple[str, ...] | None = None
+                  ) -> dict[int, np.ndarray]:
+    """Members of each partnership group (from its links), optionally of some kinds only."""
+    links = partnerships
+    if kinds is not None and len(links):
+        links = links[links["kind"].astype(str).isin(kinds)]
+    out: dict[int, np.ndarray] = {}
+    for group, rows in links.groupby("group"):
+        out[int(group)] = np.unique(np.concatenate([rows["school_a"].to_numpy(),
+                                                    rows["school_b"].to_numpy()]))
+    return out
+
+
+def group_active(partnerships: pd.DataFrame) -> dict[int, bool]:
+    """Whether each group was still active at the end of the run."""
+    if partnerships.empty:
+        return {}
+    return {int(g): bool(a) for g, a in partnerships.groupby("group")["active"].first().items()}
+
+
+def weighted_mean(values, weights) -> float:
+    values, weights = np.asarray(values, float), np.asarray(weights, float)
+    total = weights.sum()
+    return float((values * weights).sum() / total) if total > 0 else float("nan")
