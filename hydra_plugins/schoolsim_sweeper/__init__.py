@@ -35,9 +35,16 @@ class LightBasicSweeper(BasicSweeper):
                 composed[key] = loader.load_sweep_config(self.config, list(key))
             for value in values:
                 if (key, value.input_line) not in checked:
-                    cfg = copy.deepcopy(composed[key])
-                    ConfigLoaderImpl._apply_overrides_to_config([value], cfg)
+                    check_value(value, composed[key])
                     checked.add((key, value.input_line))
+
+
+def check_value(override, cfg: DictConfig) -> None:
+    """Apply one value override as composition would; a plain `key=value` is applied in
+    place (a later value of the same key replaces it), an add or delete to a copy."""
+    if override.is_add() or override.is_force_add() or override.is_delete():
+        cfg = copy.deepcopy(cfg)
+    ConfigLoaderImpl._apply_overrides_to_config([override], cfg)
 
 
 def split_overrides(overrides, loader) -> tuple[list, list]:
