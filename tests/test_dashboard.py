@@ -35,7 +35,7 @@ from sim.dashboard import charts, compare, exports  # noqa: E402
 from sim.dashboard.app import _compose_or_error  # noqa: E402
 from sim.dashboard.controls import (  # noqa: E402
     LEVERS, Settings, base_config, compose, config_options, format_value, group_override,
-    levers_for, parse_extra)
+    levers_for, parse_extra, scenario_title)
 from sim.dashboard.runner import FAILED, FINISHED, STOPPED, RunController  # noqa: E402
 from sim.dashboard.server import parse_args, solara_argv  # noqa: E402
 from sim.errors import ConfigError  # noqa: E402
@@ -88,6 +88,21 @@ def test_new_policy_keys_get_controls_from_their_type():
     s = Settings(values={"policy.new_lever.end_year": 4.0, "policy.new_lever.on": False})
     assert s.overrides(cfg)[-2:] == ["policy.new_lever.on=false", "policy.new_lever.end_year=4"]
     assert format_value(None) == "null"
+
+
+def test_a_scenario_brings_its_own_region_and_scheme():
+    names = config_options("scenario")
+    plain = Settings(region="england", scheme="market", values={"years": 2})
+    assert plain.groups() == ("region=england", "scheme=market")
+    for name in names:
+        s = Settings(region="england", scheme="market", scenario=name, values={"years": 2})
+        assert s.groups() == (f"+scenario={name}",)   # not region=/scheme=: the scenario's
+        base = base_config(s.groups())
+        assert not isinstance(base, ConfigError), base
+        cfg = compose(s.overrides(base))
+        assert cfg.years == 2 and cfg.scheme.name == base.scheme.name
+        assert scenario_title(name).startswith(name)
+        assert s.describe(base, cfg).startswith(f"scenario {name}: {cfg.scheme.name}, ")
 
 
 def test_settings_become_validated_overrides():

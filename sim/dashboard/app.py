@@ -45,6 +45,10 @@ COMPARISON_NOTE = (
     "with several seeds (schoolsim -m ... seed=1,2,3).")
 
 CSS = """
+/* Solara's sidebar grows with its widest content (up to 600px) but the page is laid out for
+   400px: a long scenario name would slide the sidebar over the charts. Keep it at 400px. */
+.v-navigation-drawer { max-width: 400px !important; }
+.v-navigation-drawer .v-card, .v-navigation-drawer .v-select { min-width: 0; max-width: 100%; }
 .lever { margin-bottom: 6px; }
 /* The run bar stays in view while scrolling; the white shadow hides what scrolls above. */
 .v-card.run-bar { position: sticky; top: 0; z-index: 5;

@@ -179,6 +179,38 @@ def config_options(group: str) -> list[str]:
     return sorted(n for n in names if not n.startswith("_"))
 
 
+def _scenario_comment(name: str) -> list[str]:
+    try:
+        text = resources.files("configs").joinpath("scenario", f"{name}.yaml").read_text()
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [line.lstrip("#").strip() for line in text.splitlines()
+            if line.startswith("#") and "@package" not in line]
+
+
+@functools.lru_cache(maxsize=32)
+def scenario_title(name: str) -> str:
+    """`gm_challenge: the Greater Manchester Challenge, 2008-11` from the header comment."""
+    lines = _scenario_comment(name)
+    head = lines[0] if lines else ""
+    _, dash, title = head.partition(" — ")
+    if not dash:
+        return name
+    title = re.sub(r"\s*\(seeds?\b.*$", "", title).rstrip(" .")
+    return f"{name}: {title}" if title else name
+
+
+@functools.lru_cache(maxsize=32)
+def scenario_question(name: str) -> str:
+    """The question a scenario answers, from its YAML's header comment (or its name)."""
+    comment = " ".join(_scenario_comment(name))
+    start = comment.find("Question:")
+    if start < 0:
+        return comment[:300] or name
+    end = comment.find("?", start)
+    return comment[start:end + 1 if end > 0 else start + 300]
+
+
 @functools.lru_cache(maxsize=8)
 def group_override(group: str, option: str) -> str:
     """`group=option` when config.yaml's defaults list has the group, else `+group=option`."""
@@ -327,10 +359,11 @@ class Settings:
     extra: str = ""
 
     def groups(self) -> tuple[str, ...]:
-        groups = [f"region={self.region}", f"scheme={self.scheme}"]
+        # A scenario chooses its own region and scheme; naming them as well would override
+        # the scenario's choice and leave its scheme settings without a scheme to fit.
         if self.scenario:
-            groups.append(group_override("scenario", self.scenario))
-        return tuple(groups)
+            return (group_override("scenario", self.scenario),)
+        return (f"region={self.region}", f"scheme={self.scheme}")
 
     def changed(self, cfg: DictConfig) -> list[tuple[Lever, Any]]:
         """Levers set to something other than the composed default, in table order."""
@@ -353,7 +386,8 @@ class Settings:
         `base` is the config of the group choices alone (the defaults the levers started
         from), `cfg` the composed config of the run.
         """
-        head = (f"{self.scheme}, {self.region}, {lookup(cfg, 'region.n_schools')} schools, "
+        head = (f"{lookup(cfg, 'scheme.name')}, {lookup(cfg, 'region.name')}, "
+                f"{lookup(cfg, 'region.n_schools')} schools, "
                 f"{lookup(cfg, 'years')} years, seed {lookup(cfg, 'seed')}")
         if self.scenario:
             head = f"scenario {self.scenario}: " + head
@@ -424,7 +458,10 @@ def GroupSelect(label: str, group: str, value: str, on_value, disabled: bool = F
                 optional: bool = False):
     """A choice among the YAML files of a config group, shown with readable names."""
     names = config_options(group)
-    labels = {OPTION_LABELS.get(group, {}).get(n, n): n for n in names}
+    if group == "scenario":
+        labels = {scenario_title(n): n for n in names}
+    else:
+        labels = {OPTION_LABELS.get(group, {}).get(n, n): n for n in names}
     if optional:
         labels = {"(none)": "", **labels}
     current = next((lab for lab, n in labels.items() if n == value), value)
@@ -442,9 +479,11 @@ def SettingsPanel(settings: solara.Reactive[Settings], cfg: DictConfig | None,
     def set_group(name: str, value: str):
         if getattr(s, name) == value:
             return
-        # Values typed for another region or scheme rarely fit this one: start from its defaults.
+        # Values typed for another region or scheme rarely fit this one: start from its
+        # defaults. A scenario is a whole set of settings: start from all of them.
         prefix = {"region": "region.", "scheme": "scheme."}.get(name)
-        values = {k: v for k, v in s.values.items() if not (prefix and k.startswith(prefix))}
+        values = {} if name == "scenario" else {
+            k: v for k, v in s.values.items() if not (prefix and k.startswith(prefix))}
         settings.set(Settings(**{**s.__dict__, name: value, "values": values}))
 
     def set_value(key: str, value: Any):
@@ -459,14 +498,26 @@ def SettingsPanel(settings: solara.Reactive[Settings], cfg: DictConfig | None,
                 LeverControl(lever, s.values.get(lever.key, lookup(cfg, lever.key)),
                              functools.partial(set_value, lever.key), disabled=disabled)
 
+    # Under a scenario the region and scheme are the scenario's: shown, not chosen.
+    fixed = bool(s.scenario) and cfg is not None
+    region = lookup(cfg, "region.name") if fixed else s.region
+    scheme = lookup(cfg, "scheme.name") if fixed else s.scheme
     with solara.Card("Region and run", margin=0, classes=["controls-run"]):
-        GroupSelect("Region", "region", s.region, lambda v: set_group("region", v), disabled)
         if config_options("scenario"):
-            GroupSelect("Scenario", "scenario", s.scenario,
+            GroupSelect("Scenario (a named what-if)", "scenario", s.scenario,
                         lambda v: set_group("scenario", v), disabled, optional=True)
+            if s.scenario:
+                solara.Text(scenario_question(s.scenario), classes=["scenario-question"],
+                            style={"font-size": "0.8em", "color": "#444"})
+        GroupSelect("Region", "region", region, lambda v: set_group("region", v),
+                    disabled or fixed)
         controls("Region and run")
     with solara.Card("Scheme", margin=0, classes=["controls-scheme"]):
-        GroupSelect("Scheme", "scheme", s.scheme, lambda v: set_group("scheme", v), disabled)
+        GroupSelect("Scheme", "scheme", scheme, lambda v: set_group("scheme", v),
+                    disabled or fixed)
+        if fixed:
+            solara.Text("Set by the scenario; choose scenario (none) to pick your own.",
+                        style={"font-size": "0.8em", "color": "#666"})
         controls("Scheme")
     for section, title in (("Policy", "Policy levers"), ("Shock", "Shocks")):
         if by_section[section]:
