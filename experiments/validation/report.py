@@ -1,0 +1,247 @@
+"""The validation report: a table of every check, a figure per fact, in Markdown and HTML.
+
+    write_report(checks, values, summary, out_dir, markdown_path=None, meta={...})
+
+writes `validation.md` (or `markdown_path`), `validation.html` (self-contained: figures
+inline), `fact_<k>.png`, `values.csv` (every seed) and `summary.csv` (every check) into
+`out_dir`. Everything is first written into a temporary folder beside `out_dir` and moved
+into place only when all of it is ready, so a failure leaves no half-written report.
+Explanations of failures (and comments on passes) come from `explanations.yaml` beside
+this module, keyed by check id; a failure without one is marked as not yet explained.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
+
+from analysis.style import OKABE_ITO, theme  # noqa: E402
+from experiments.validation.checks import FACTS, Check  # noqa: E402
+
+EXPLANATIONS = Path(__file__).with_name("explanations.yaml")
+PASS_COLOUR, FAIL_COLOUR, BAND_COLOUR = OKABE_ITO[2], OKABE_ITO[3], "#bfe3d6"
+
+
+def explanations(path: Path = EXPLANATIONS) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text()) or {}
+    return {str(k): " ".join(str(v).split()) for k, v in data.items()}
+
+
+def fmt(value: float, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    a = abs(value)
+    text = f"{value:.3f}" if a < 1 else f"{value:.2f}" if a < 100 else f"{value:.0f}"
+    return text
+
+
+# ---------------------------------------------------------------------------- figures
+
+
+def fact_figure(fact: int, checks: Sequence[Check], values: pd.DataFrame,
+                summary: pd.DataFrame):
+    """One panel per check of the fact: every seed's value (dots), the mean and the middle
+    90 % of seeds (black bar), the target band (shaded), pass / fail in the title."""
+    theme()
+    n = len(checks)
+    fig, axes = plt.subplots(n, 1, figsize=(7.5, 1.55 + 1.25 * n), squeeze=False,
+                             layout="constrained")
+    for ax, check in zip(axes[:, 0], checks):
+        v = values.loc[values["check"] == check.id, "value"].to_numpy(float)
+        row = summary.set_index("check").loc[check.id]
+        defined = v[~np.isnan(v)]
+        lo, hi = check.band
+        finite = [x for x in (lo, hi, *defined) if np.isfinite(x)]
+        span = (max(finite) - min(finite)) if finite else 1.0
+        pad = 0.15 * span if span > 0 else 0.5
+        x_min, x_max = min(finite) - pad, max(finite) + pad
+        band_lo = lo if np.isfinite(lo) else x_min
+        band_hi = hi if np.isfinite(hi) else x_max
+        if band_hi > band_lo:
+            ax.axvspan(band_lo, band_hi, color=BAND_COLOUR, alpha=0.8, lw=0,
+                       label="target band")
+        else:
+            ax.axvline(band_lo, color=OKABE_ITO[2], lw=3, alpha=0.6, label="target")
+        jitter = np.linspace(-0.18, 0.18, len(defined)) if len(defined) > 1 else [0.0]
+        ax.scatter(defined, jitter[:len(defined)], s=22, color=OKABE_ITO[0], alpha=0.75,
+                   zorder=3, label="one seed")
+        if len(defined):
+            ax.errorbar([row["mean"]], [0], xerr=[[row["mean"] - row["low"]],
+                                                 [row["high"] - row["mean"]]],
+                        fmt="D", color="black", ms=7, capsize=5, zorder=4,
+                        label="mean, middle 90 % of seeds")
+        ax.set_xlim(x_min, x_max)
+        ax.set_ylim(-0.5, 0.5)
+        ax.set_yticks([])
+        ax.set_xlabel(check.unit)
+        verdict = "PASS" if row["passed"] else "FAIL"
+        missing = f", {int(row['seeds'] - row['defined'])} seeds undefined" \
+            if row["defined"] < row["seeds"] else ""
+        ax.set_title(f"{check.id}: {check.title} — {verdict}{missing}", fontsize=9.5,
+                     loc="left", color=PASS_COLOUR if row["passed"] else FAIL_COLOUR,
+                     wrap=True)
+        if not len(defined):
+            ax.text(0.5, 0.5, "undefined in every seed", transform=ax.transAxes,
+                    ha="center", va="center", fontsize=10, color=FAIL_COLOUR)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    for ax in axes[1:, 0]:
+        h, lab = ax.get_legend_handles_labels()
+        for hh, ll in zip(h, lab):
+            if ll not in labels:
+                handles.append(hh)
+                labels.append(ll)
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False,
+               fontsize=8.5)
+    fig.suptitle(f"Fact {fact}: {FACTS[fact]}", fontsize=11)
+    return fig
+
+
+# ---------------------------------------------------------------------------- text
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def table_markdown(checks: Sequence[Check], summary: pd.DataFrame) -> str:
+    lines = ["| Fact | Check | Source | Target | Model mean | 90 % interval | Seeds in band "
+             "| Result |", "|---|---|---|---|---|---|---|---|"]
+    s = summary.set_index("check")
+    for c in checks:
+        r = s.loc[c.id]
+        interval = f"{fmt(r['low'])} to {fmt(r['high'])}"
+        seeds = f"{int(r['in_band'])}/{int(r['seeds'])}"
+        result = "**pass**" if r["passed"] else "**FAIL**"
+        lines.append(f"| {c.fact} | {c.id}: {_cell(c.title)} | {_cell(c.source)} | "
+                     f"{_cell(c.target)} | {fmt(r['mean'])} | {interval} | {seeds} | "
+                     f"{result} |")
+    return "\n".join(lines)
+
+
+def build_markdown(checks: Sequence[Check], values: pd.DataFrame, summary: pd.DataFrame,
+                   figure_paths: dict[int, str], meta: dict) -> str:
+    notes = explanations()
+    passed = int(summary["passed"].sum())
+    out = ["# Validation against the evidence", "",
+           "Generated by `schoolsim-validate` — do not edit by hand; regenerate with the "
+           "command below. Each stylised fact of issue 7 is a declared check "
+           "(`experiments/validation/checks.py`: scenarios, measure, target band, source). "
+           "Every scenario runs at every seed; paired scenarios share the seed (common "
+           "random numbers). The interval is the middle 90 % of seeds (5th to 95th "
+           "percentile).", ""]
+    for key, value in meta.items():
+        out.append(f"- **{key}**: {value}")
+    out += ["", f"**{passed} of {len(checks)} checks pass.**", "",
+            "Pass rules: *mean* — the mean over seeds lies in the target band; *majority* — "
+            "and more than half of the seeds do; *all* — every seed does. A seed where the "
+            "measure is undefined counts against *majority* and *all*.", "",
+            table_markdown(checks, summary), ""]
+    s = summary.set_index("check")
+    for fact in sorted({c.fact for c in checks}):
+        out += [f"## Fact {fact}: {FACTS[fact]}", ""]
+        if fact in figure_paths:
+            out += [f"![Fact {fact}]({figure_paths[fact]})", ""]
+        for c in (c for c in checks if c.fact == fact):
+            r = s.loc[c.id]
+            verdict = "passes" if r["passed"] else "**fails**"
+            out.append(f"**{c.id}** {verdict} (rule *{c.rule}*; target {c.target}; model "
+                       f"{fmt(r['mean'])} {c.unit}, 90 % of seeds {fmt(r['low'])} to "
+                       f"{fmt(r['high'])}; {int(r['defined'])} of {int(r['seeds'])} seeds "
+                       "defined).")
+            out.append("")
+            out.append(f"- *Measure*: {c.definition}")
+            out.append(f"- *Scenarios*: " + "; ".join(f"{role} = `{scenario}`"
+                                                        for role, scenario in c.roles.items()))
+            out.append(f"- *Source*: {c.source}")
+            if c.note:
+                out.append(f"- *Note*: {c.note}")
+            errors = values.loc[(values["check"] == c.id) & (values["error"] != ""),
+                                ["seed", "error"]]
+            for seed, error in errors.itertuples(index=False):
+                out.append(f"- *Seed {seed} did not run*: {error}")
+            if c.id in notes:
+                label = "Comment" if r["passed"] else "Why it fails"
+                out.append(f"- *{label}*: {notes[c.id]}")
+            elif not r["passed"]:
+                out.append("- *Why it fails*: not yet explained.")
+            out.append("")
+    return "\n".join(out) + "\n"
+
+
+CSS = """
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto;
+       padding: 0 1em; color: #222; line-height: 1.45; }
+table { border-collapse: collapse; font-size: 0.88em; margin: 1em 0; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.5em; vertical-align: top; }
+th { background: #f2f2f2; }
+img { max-width: 100%; }
+code { background: #f4f4f4; padding: 0 0.2em; }
+"""
+
+
+def build_html(markdown_text: str, figures: dict[int, Path], figure_refs: dict[int, str]
+               ) -> str:
+    import markdown
+
+    text = markdown_text
+    for fact, ref in figure_refs.items():   # figures inline: the file stands alone
+        data = base64.b64encode(figures[fact].read_bytes()).decode("ascii")
+        text = text.replace(f"]({ref})", f"](data:image/png;base64,{data})")
+    body = markdown.markdown(text, extensions=["tables"])
+    body = body.replace("<strong>FAIL</strong>",
+                        f"<strong style='color:{FAIL_COLOUR}'>FAIL</strong>").replace(
+        "<strong>pass</strong>", f"<strong style='color:{PASS_COLOUR}'>pass</strong>")
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<title>schoolsim validation</title>"
+            f"<style>{CSS}</style></head><body>{body}</body></html>\n")
+
+
+def write_report(checks: Sequence[Check], values: pd.DataFrame, summary: pd.DataFrame,
+                 out_dir: str | os.PathLike, markdown_path: str | os.PathLike | None = None,
+                 meta: dict | None = None) -> Path:
+    """Write the report; returns the Markdown file's path."""
+    out_dir = Path(out_dir)
+    md_path = Path(markdown_path) if markdown_path else out_dir / "validation.md"
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    md_path.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        figures: dict[int, Path] = {}
+        refs: dict[int, str] = {}
+        for fact in sorted({c.fact for c in checks}):
+            fig = fact_figure(fact, [c for c in checks if c.fact == fact], values, summary)
+            path = stage / f"fact_{fact}.png"
+            fig.savefig(path, dpi=110)
+            plt.close(fig)
+            figures[fact] = path
+            refs[fact] = os.path.relpath(out_dir / path.name, md_path.parent)
+        text = build_markdown(checks, values, summary, refs, meta or {})
+        (stage / "validation.html").write_text(build_html(text, figures, refs))
+        (stage / "validation.md.partial").write_text(text)
+        values.to_csv(stage / "values.csv", index=False)
+        summary.to_csv(stage / "summary.csv", index=False)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for f in stage.iterdir():
+            if f.name != "validation.md.partial":
+                os.replace(f, out_dir / f.name)
+        os.replace(stage / "validation.md.partial", md_path)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return md_path
