@@ -257,9 +257,10 @@ class PeerReviewConfig(SchemeConfig):
     min_size: int = 3
     max_size: int = 7
     cluster_size: int = 4
-    # Review visits: the cluster meets this often, each visit costs this many days.
-    meeting_interval_weeks: int = 13
-    meeting_cost_days: float = 1.5
+    # Cluster meetings: a school's own review visit and the visits it makes as a reviewer
+    # (1-2 days each), with the champions' workshops, about every six weeks, a day each.
+    meeting_interval_weeks: int = 6
+    meeting_cost_days: float = 1.0
     # Training for reviewers and champions in the first year (days per school).
     training_days: float = 3.0
     # The improvement champion's time on the focus domain, days per term.
@@ -303,11 +304,13 @@ class MixedConfig(SchemeConfig):
     """Several schemes at once (`sim.schemes.mixed`): a partition plus overlays."""
 
     name: str = "mixed"
-    # "share": each school joins a component with the component's share (rest: none);
-    # "la": whole local authorities are assigned by `la_schemes` (rest: none).
+    # The partition: schemes that share out the schools between them (none for the rest).
+    partition: list[str] = field(default_factory=lambda: ["trusts", "trios"])
+    # "share": each school joins partition[k] with probability shares[k];
+    # "la": whole local authorities: partition[k] takes the authorities named in las[k].
     split: str = "share"
-    shares: dict[str, float] = field(default_factory=lambda: {"trusts": 0.3, "trios": 0.7})
-    la_schemes: dict[str, str] = field(default_factory=dict)
+    shares: list[float] = field(default_factory=lambda: [0.3, 0.7])
+    las: list[list[str]] = field(default_factory=list)
     # Schemes run over every school on top of the partition (e.g. leadership, market).
     overlay: list[str] = field(default_factory=list)
     trios: TriosConfig = field(default_factory=TriosConfig)
@@ -367,7 +370,8 @@ class FundingPolicyConfig(WindowConfig):
 
 @dataclass
 class BrokeringPolicyConfig(WindowConfig):
-    on: bool = True
+    # (Not "on": YAML reads a bare `on` key as true.)
+    enabled: bool = True
     # Without brokering: share of groups that form, cut in starting trust, lapse factor.
     formation_success: float = 0.6
     trust_cut: float = 0.4
@@ -401,7 +405,7 @@ class MeetingModePolicyConfig(WindowConfig):
 @dataclass
 class BroadcastPolicyConfig(WindowConfig):
     # null: each scheme's own setting; true/false forces summaries on or off.
-    on: Optional[bool] = None
+    enabled: Optional[bool] = None
 
 
 @dataclass
@@ -553,6 +557,9 @@ def _validate_region(region: Any) -> None:
     if "path" in region:  # a school list: sizes come from the file (sim.region_csv)
         _check(bool(str(region.path).strip()),
                "region.path is empty; allowed: the path of a school-list CSV")
+        from sim.region_csv import resolve_path
+
+        resolve_path(str(region.path))
         _positive(region.neighbourhood_km, "region.neighbourhood_km")
         return
     _check(region.n_schools >= 3,
@@ -658,28 +665,38 @@ def _validate_mixed(scheme: Any, domains: list[str], prefix: str) -> None:
     allowed_split = ("share", "la")
     _check(scheme.split in allowed_split,
            f"{prefix}.split={scheme.split} is unknown; allowed: {', '.join(allowed_split)}")
-    partition = [c for c in COMPONENT_SCHEMES if c != "market"]
-    for name, share in scheme.shares.items():
-        _check(name in partition, f"{prefix}.shares has '{name}'; allowed: {', '.join(partition)}")
-        _in_unit(share, f"{prefix}.shares.{name}")
-    total = sum(scheme.shares.values())
-    _check(total <= 1 + 1e-9, f"{prefix}.shares add up to {total:g}; allowed: a total <= 1")
-    for la, name in scheme.la_schemes.items():
-        _check(name in partition + ["none"],
-               f"{prefix}.la_schemes.{la}={name}; allowed: {', '.join(partition + ['none'])}")
-    overlay = list(scheme.overlay)
+    partition, overlay = list(scheme.partition), list(scheme.overlay)
+    allowed = [c for c in COMPONENT_SCHEMES if c != "market"]
+    for name in partition:
+        _check(name in allowed, f"{prefix}.partition has '{name}'; allowed: {', '.join(allowed)}"
+               " (market only in the overlay: it spans the region)")
     for name in overlay:
         _check(name in COMPONENT_SCHEMES,
                f"{prefix}.overlay has '{name}'; allowed: {', '.join(COMPONENT_SCHEMES)}")
-    _check(len(set(overlay)) == len(overlay),
-           f"{prefix}.overlay={overlay} repeats a scheme; allowed: each scheme once")
-    partitioned = ({n for n, v in scheme.shares.items() if v > 0} if scheme.split == "share"
-                   else set(scheme.la_schemes.values()) - {"none"})
-    clash = partitioned & set(overlay)
-    used = partitioned | set(overlay)
-    _check(not clash, f"{prefix}: {sorted(clash)} both in the partition and in the overlay; "
-           "allowed: each scheme in one of them")
-    for name in sorted(used - {"none"}):
+    every = partition + overlay
+    _check(len(set(every)) == len(every),
+           f"{prefix}.partition={partition}, {prefix}.overlay={overlay} repeat a scheme; "
+           "allowed: each scheme once")
+    _check(len(every) > 0, f"{prefix}.partition and {prefix}.overlay are empty; allowed: at "
+           "least one scheme")
+    if scheme.split == "share":
+        shares = list(scheme.shares)
+        _check(len(shares) == len(partition),
+               f"{prefix}.shares has {len(shares)} entries; allowed: one per "
+               f"{prefix}.partition entry ({len(partition)})")
+        for k, share in enumerate(shares):
+            _in_unit(share, f"{prefix}.shares[{k}]")
+        _check(sum(shares) <= 1 + 1e-9,
+               f"{prefix}.shares={shares} add up to {sum(shares):g}; allowed: a total <= 1")
+    else:
+        las = [list(x) for x in scheme.las]
+        _check(len(las) == len(partition),
+               f"{prefix}.las has {len(las)} lists; allowed: one list of local authorities per "
+               f"{prefix}.partition entry ({len(partition)})")
+        names = [la for group in las for la in group]
+        _check(len(set(names)) == len(names),
+               f"{prefix}.las names a local authority twice; allowed: each in one list")
+    for name in every:
         sub = scheme[name]
         _check(sub.name == name, f"{prefix}.{name}.name={sub.name}; allowed: {name}")
         _validate_scheme(sub, domains, f"{prefix}.{name}")

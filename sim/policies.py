@@ -164,18 +164,18 @@ class ProgrammeFunding(Policy):
 class Brokering(Policy):
     """Local-authority brokering on (the baseline) or off during the window."""
 
-    on: bool = True
+    enabled: bool = True
     formation_success: float = 0.6
     trust_cut: float = 0.4
     lapse_factor: float = 2.0
     key: ClassVar[str] = "brokering"
 
     def at_formation(self, model) -> None:
-        """Formation is brokered unless the window with `on=False` covers year 0."""
+        """Formation is brokered unless the window with `enabled=False` covers year 0."""
         p = model.partnerships
         rng = model.streams["brokering"]
         u = rng.random(p.n_groups)   # one draw per group whatever the setting
-        if self.on or not self.active_at(0.0) or p.n_groups == 0:
+        if self.enabled or not self.active_at(0.0) or p.n_groups == 0:
             return
         programme = model.scheme.programme_groups(model)
         failed = programme & (u >= self.formation_success)
@@ -184,7 +184,7 @@ class Brokering(Policy):
         model.unbrokered_failed_groups = int(failed.sum())
 
     def start(self, model) -> None:
-        model.levers.lapse_factor = 1.0 if self.on else self.lapse_factor
+        model.levers.lapse_factor = 1.0 if self.enabled else self.lapse_factor
 
     def stop(self, model) -> None:
         model.levers.lapse_factor = 1.0
@@ -260,11 +260,11 @@ class MeetingMode(Policy):
 class Broadcast(Policy):
     """Summaries of partnership discussions sent to every school: forced on or off."""
 
-    on: bool | None = None
+    enabled: bool | None = None
     key: ClassVar[str] = "broadcast"
 
     def start(self, model) -> None:
-        model.levers.broadcast = self.on
+        model.levers.broadcast = self.enabled
 
     def stop(self, model) -> None:
         model.levers.broadcast = None
@@ -290,11 +290,7 @@ def from_config(cfg) -> list[Policy]:
 
 
 def _uses(mixed, name: str) -> bool:
-    if name in mixed.overlay:
-        return True
-    if mixed.split == "share":
-        return mixed.shares.get(name, 0) > 0
-    return name in mixed.la_schemes.values()
+    return name in mixed.overlay or name in mixed.partition
 
 
 def overrides(policies: list[Policy]) -> list[str]:

@@ -293,7 +293,8 @@ HEADLINES = (
 def headline_table(summary: dict) -> str:
     """The few numbers a reader wants first, start vs end."""
     years = summary["years"]
-    lines = [f"schoolsim: scheme={summary['scheme']} region={summary['region']} "
+    scenario = f"scenario={summary['scenario']} " if summary.get("scenario") else ""
+    lines = [f"schoolsim: {scenario}scheme={summary['scheme']} region={summary['region']} "
              f"schools={summary['n_schools']} seed={summary['seed']} years={years}",
              f"{'':44}{'start':>9}{'year ' + str(years):>10}{'change':>9}"]
     for key, label in HEADLINES:

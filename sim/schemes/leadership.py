@@ -28,7 +28,8 @@ of them arrives in the supported school as borrowed leadership capacity (the lea
 works there), which speeds its in-school improvement while the support lasts — and goes
 when the support goes, so gains resting on it fade.
 End: support ends when the supported school is re-graded good or better
-(`end_when_regraded`), when the pair lapses, or when programme funding stops: system
+(`end_when_regraded`) or when programme funding stops (pairs do not lapse: a deployment is
+brokered with an end, not a voluntary partnership): system
 leaders are "incentivised by increased prestige and resources", so unless
 `continues_unfunded` the support stops with the funding whatever the trust (with it, only
 pairs below `policy.funding.sustain_trust` stop, as in other schemes).
@@ -104,6 +105,11 @@ class Leadership(Scheme):
         """Every pair is programme support; unless `continues_unfunded`, funding's end stops
         them all (the Brokering/funding levers read this)."""
         return np.ones(self.partnerships_of(model).n_groups, bool)
+
+    def lapsable_groups(self, model):
+        """Support is a brokered deployment with an end (re-grading, funding), not a
+        voluntary partnership: pairs do not lapse at the yearly priority setting."""
+        return np.zeros(self.partnerships_of(model).n_groups, bool)
 
     def on_funding_end(self, model) -> np.ndarray:
         """Pairs that stop when programme funding stops (beyond the trust rule)."""

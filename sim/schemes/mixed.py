@@ -6,10 +6,10 @@ models ... from small and large multi-academy trusts to local-authority wide gro
 side by side; DESIGN.md asks for "half the schools join competing trusts" what-ifs.
 
 Assignment:
-- the *partition*: with `split: share` each school draws one uniform (stream `mixing`) and
-  joins the first component whose cumulative share exceeds it (shares in the order written;
-  the rest join none); with `split: la` whole local authorities are assigned by name in
-  `la_schemes` (the rest join none);
+- the *partition* (`partition`, a list of schemes): with `split: share` each school draws
+  one uniform (stream `mixing`) and joins the first component whose cumulative share
+  (`shares`, in the same order) exceeds it — the rest join none; with `split: la`
+  component k takes the local authorities named in `las[k]` — the rest join none;
 - *overlays* run on every school on top of the partition (a market, system leaders
   supporting weak schools wherever they are). A school may therefore be in several
   partnerships of different kinds.
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.errors import ConfigError
 from sim.partnerships import Partnerships
 from sim.schemes.base import MeetingPlan, Scheme
 
@@ -43,10 +44,7 @@ class Mixed(Scheme):
         self.component_names = self.partition + self.overlay
 
     def _partition_names(self) -> list[str]:
-        cfg = self.cfg
-        if cfg.split == "share":
-            return [n for n, v in cfg.shares.items() if v > 0]
-        return sorted(set(cfg.la_schemes.values()) - {"none"})
+        return list(self.cfg.partition)
 
     @property
     def mutual(self) -> bool:
@@ -69,15 +67,20 @@ class Mixed(Scheme):
         masks = {}
         if cfg.split == "share":
             edge = 0.0
-            for name in self.partition:
-                share = float(cfg.shares[name])
-                masks[name] = (u >= edge) & (u < edge + share)
-                edge += share
+            for name, share in zip(self.partition, cfg.shares):
+                masks[name] = (u >= edge) & (u < edge + float(share))
+                edge += float(share)
         else:
+            known = set(model.region.la_names)
             las = np.asarray(model.region.la_names, dtype=object)[model.region.la]
-            for name in self.partition:
-                chosen = [la for la, s in cfg.la_schemes.items() if s == name]
-                masks[name] = np.isin(las, chosen)
+            for name, chosen in zip(self.partition, cfg.las):
+                unknown = [la for la in chosen if la not in known]
+                if unknown:
+                    raise ConfigError(
+                        f"scheme.las names {', '.join(map(str, unknown))}, not in region "
+                        f"{model.region.name}; allowed: {', '.join(model.region.la_names[:12])}"
+                        + (", ..." if len(known) > 12 else ""))
+                masks[name] = np.isin(las, list(chosen))
         return masks
 
     def form(self, model):

@@ -28,6 +28,9 @@ The yearly cycle:
   committing `champion_days_per_term` of leadership time;
 - training: `training_days` per school in the first year, committed over its three terms.
 Low fidelity and trust with the same costs is how a cluster can cost more than it gives.
+When hard decisions come (the yearly lapse test, `sim.trust`), a cluster is exposed to
+lapsing only with probability 1 - fidelity: the framework brings "the tricky issues of
+priorities and resource allocation ... into the open in a transparent process" (004).
 """
 
 from __future__ import annotations
@@ -116,6 +119,14 @@ class PeerReview(Scheme):
         self.year = year
         self.focus = self.agree_focus(model)
         model.refresh_commitments()
+
+    def lapsable_groups(self, model):
+        """Clusters exposed to lapsing this year: each holds together with probability equal
+        to its fidelity, because the SPP framework brings "the tricky issues of priorities and
+        resource allocation ... into the open in a transparent process" (seed 004). One draw
+        per cluster per year from the `fidelity` stream."""
+        u = model.streams["fidelity"].random(len(self.fidelity))
+        return u >= self.fidelity
 
     def commitments(self, model):
         p = self.partnerships_of(model)

@@ -1,0 +1,195 @@
+"""Regions from a school list in Get Information About Schools columns (sim.region_csv):
+the bundled sample, rows that cannot be used (counted by reason), and malformed files
+(errors naming the line and column)."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import sim
+from sim.errors import ConfigError
+from sim.region_csv import SAMPLE, build_region_from_csv, read_school_list
+from sim.run import headline_table
+from tests.helpers import section
+
+HEADER = ["URN", "EstablishmentName", "LA (name)", "PhaseOfEducation (name)",
+          "NumberOfPupils", "PercentageFSM", "Easting", "Northing"]
+GOOD_ROWS = [
+    [100001, "Alpha Primary", "Ayton", "Primary", 200, "10.0", 400000, 300000],
+    [100002, "Beta Primary", "Ayton", "Primary", 300, "30.0", 400500, 300400],
+    [100003, "Gamma Academy", "Beeton", "Secondary", 900, "20.0", 410000, 305000],
+    [100004, "Delta Primary", "Ceeton", "Primary", 250, "40.0", 420000, 299000],
+]
+
+
+def write_csv(path, rows, header=HEADER, encoding="utf-8"):
+    with open(path, "w", newline="", encoding=encoding) as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return str(path)
+
+
+def region_cfg(path, neighbourhood_km=1.5):
+    return section(name="csv", path=str(path), neighbourhood_km=neighbourhood_km)
+
+
+# ----------------------------------------------------------------------------- the sample
+def test_the_sample_reports_every_row_it_does_not_use():
+    path, rows, dropped = read_school_list(SAMPLE)
+    assert dropped == {"closed": 2, "not yet open": 1, "phase not primary or secondary": 2,
+                       "missing pupils": 1, "missing free-school-meal share": 1,
+                       "missing coordinates": 1}
+    with open(path, encoding="utf-8") as f:
+        n_rows = sum(1 for _ in f) - 1
+    assert len(rows["urn"]) == n_rows - sum(dropped.values()) == 138
+
+
+def test_sample_region_phases_positions_and_authorities():
+    region = build_region_from_csv(region_cfg("gias_sample.csv"), np.random.default_rng(0))
+    assert region.n_schools == 138
+    assert region.la_names == ("Eastvale", "Northbrook", "Southmoor", "Westford")
+    # 24 secondaries + a middle-deemed-secondary + an all-through school
+    assert (region.phase == 1).sum() == 26
+    assert region.pos_km.min(axis=0).tolist() == [0.0, 0.0]
+    assert ((region.disadvantaged_share > 0) & (region.disadvantaged_share < 1)).all()
+    assert region.urn[0] == 900001 and region.school_names[0] == "Ashby Primary School"
+
+
+def test_region_csv_runs_every_scheme_and_reports_drops():
+    r = sim.run(["region=csv", "scheme=trios", "years=1"], progress=False)
+    assert r.summary["n_schools"] == 138 and r.summary["n_local_authorities"] == 4
+    assert r.summary["region_rows_dropped"]["closed"] == 2
+    assert r.schools["urn"].iloc[0] == 900001
+    assert "school list: rows not used: 2 closed" in headline_table(r.summary)
+
+
+def test_cli_prints_the_rows_not_used(in_tmp):
+    out = subprocess.run([sys.executable, "-m", "sim", "region=csv", "scheme=none", "years=1"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "school list: rows not used:" in out.stdout and "1 missing pupils" in out.stdout
+
+
+# ----------------------------------------------------------------------------- derived values
+def test_neighbourhoods_are_grid_cells_with_their_mean_share(tmp_path):
+    path = write_csv(tmp_path / "s.csv", GOOD_ROWS)
+    region = build_region_from_csv(region_cfg(path, neighbourhood_km=1.0),
+                                   np.random.default_rng(0))
+    # the first two schools are 0.5 km / 0.4 km apart: the same 1 km cell
+    assert region.neighbourhood[0] == region.neighbourhood[1]
+    assert len(set(region.neighbourhood.tolist())) == 3
+    np.testing.assert_allclose(region.neighbourhood_deprivation[region.neighbourhood[0]], 0.2)
+    np.testing.assert_allclose(region.disadvantaged_share, [0.1, 0.3, 0.2, 0.4])
+    np.testing.assert_allclose(region.pos_km[0], [0.0, 1.0])
+    np.testing.assert_allclose(region.pupils, [200, 300, 900, 250])
+
+
+def test_windows_1252_files_are_read(tmp_path):
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[0][1] = "École Primaire"
+    path = write_csv(tmp_path / "s.csv", rows, encoding="cp1252")
+    region = build_region_from_csv(region_cfg(path), np.random.default_rng(0))
+    assert region.school_names[0] == "École Primaire"
+
+
+def test_quoted_commas_and_optional_status_column(tmp_path):
+    header = HEADER + ["EstablishmentStatus (name)"]
+    rows = [r + ["Open"] for r in GOOD_ROWS]
+    rows[1][1] = "Beta Primary, Upper Site"
+    rows[2][-1] = "Open, but proposed to close"
+    rows.append([100005, "Gone School", "Ayton", "Primary", 100, "5", 400100, 300100, "Closed"])
+    path = write_csv(tmp_path / "s.csv", rows, header=header)
+    _, kept, dropped = read_school_list(path)
+    assert kept["name"][1] == "Beta Primary, Upper Site"
+    assert len(kept["urn"]) == 4 and dropped == {"closed": 1}
+
+
+# ----------------------------------------------------------------------------- bad files
+def bad(tmp_path, rows, header=HEADER):
+    path = write_csv(tmp_path / "bad.csv", rows, header=header)
+    with pytest.raises(ConfigError) as info:
+        build_region_from_csv(region_cfg(path), np.random.default_rng(0))
+    message = str(info.value)
+    assert "\n" not in message and "allowed" in message and "bad.csv" in message
+    return message
+
+
+def test_missing_column_names_line_1(tmp_path):
+    header = [h for h in HEADER if h != "PercentageFSM"]
+    message = bad(tmp_path, [r[:5] + r[6:] for r in GOOD_ROWS], header=header)
+    assert "line 1: missing column(s) PercentageFSM" in message
+
+
+def test_wrong_number_of_fields_names_the_line(tmp_path):
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[1] = rows[1][:6]
+    assert "line 3: 6 fields; allowed: 8" in bad(tmp_path, rows)
+
+
+def test_a_word_where_a_number_belongs_names_line_and_column(tmp_path):
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[2][4] = "lots"
+    assert "line 4, column NumberOfPupils: 'lots' is not a number" in bad(tmp_path, rows)
+
+
+def test_a_percentage_out_of_range_names_line_and_column(tmp_path):
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[0][5] = "120"
+    assert "line 2, column PercentageFSM: '120'; allowed: a number from 0 to 100" in \
+        bad(tmp_path, rows)
+
+
+def test_negative_pupils_and_fractional_urn_are_errors(tmp_path):
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[3][4] = "-5"
+    assert "line 5, column NumberOfPupils: '-5'; allowed: a number >= 0" in bad(tmp_path, rows)
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[3][0] = "1000.5"
+    assert "line 5, column URN" in bad(tmp_path, rows)
+
+
+def test_a_repeated_urn_names_both_lines(tmp_path):
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[3][0] = rows[0][0]
+    assert "line 5, column URN: 100001 repeats line 2" in bad(tmp_path, rows)
+
+
+def test_too_few_usable_schools_lists_the_reasons(tmp_path):
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[0][4] = ""
+    rows[1][3] = "Nursery"
+    message = bad(tmp_path, rows)
+    assert "2 usable schools" in message and "missing pupils 1" in message
+    assert "phase not primary or secondary 1" in message
+
+
+def test_empty_file_and_missing_path(tmp_path):
+    empty = tmp_path / "bad.csv"
+    empty.write_text("")
+    with pytest.raises(ConfigError, match="is empty"):
+        read_school_list(empty)
+    with pytest.raises(ConfigError) as info:
+        sim.compose_config(["region=csv", f"region.path={tmp_path}/nothing.csv"])
+    assert "does not exist" in str(info.value) and "\n" not in str(info.value)
+    with pytest.raises(ConfigError, match="region.neighbourhood_km=0"):
+        sim.compose_config(["region=csv", "region.neighbourhood_km=0"])
+
+
+def test_suppressed_and_missing_values_are_counted_not_errors(tmp_path):
+    rows = [list(r) for r in GOOD_ROWS] + [
+        [100005, "Suppressed", "Ayton", "Primary", 80, "SUPP", 400200, 300200],
+        [100006, "Nowhere", "Ayton", "Primary", 80, "5", "", ""],
+        [100007, "Empty", "Ayton", "Primary", 0, "5", 400300, 300300],
+        [100008, "No LA", "", "Primary", 80, "5", 400400, 300400],
+    ]
+    path = write_csv(tmp_path / "s.csv", rows)
+    _, kept, dropped = read_school_list(path)
+    assert len(kept["urn"]) == 4
+    assert dropped == {"missing free-school-meal share": 1, "missing coordinates": 1,
+                       "missing pupils": 1, "missing local authority": 1}

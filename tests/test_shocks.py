@@ -1,0 +1,158 @@
+"""The pandemic shock (sim.shocks): its window, learning loss, recovery, and bad values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim import shocks
+from sim.shocks import Pandemic, recovery_weeks
+from tests.helpers import build_model
+
+SMALL = ["region.n_schools=300", "years=3"]
+PANDEMIC = ["shocks.pandemic.enabled=true", "shocks.pandemic.start_year=1",
+            "shocks.pandemic.closure_weeks=10"]
+
+
+def step_to(model, week: int) -> None:
+    while model.week < week:
+        model.step()
+
+
+def test_repr_and_overrides_recreate_the_pandemic():
+    p = Pandemic(start_year=1.5, closure_weeks=12, loss_months_disadvantaged=5.0,
+                 loss_months_other=4.0, leadership_time_cut=0.3, meetings_online=False,
+                 recovery_rate=0.6)
+    assert eval(repr(p), vars(shocks)) == p
+    cfg = sim.compose_config(p.overrides())
+    assert shocks.from_config(cfg) == [p]
+    assert shocks.from_config(sim.compose_config([])) == []
+    assert (p.start_week, p.end_week) == (round(1.5 * 39), round(1.5 * 39) + 11)
+
+
+def test_closure_window_loss_and_levers_week_by_week():
+    m = build_model(["scheme=peer_review", *SMALL, *PANDEMIC])
+    s = m.state
+    step_to(m, 38)
+    assert not m.schools_closed and not s.learning_loss_disadvantaged.any()
+    assert m._group_cost[0] == 1.0                 # peer review meets in person, a day
+    step_to(m, 39)                       # first closure week (39 .. 48)
+    assert m.schools_closed
+    assert m.levers.days_factor == 0.5 and m.levers.meeting_mode == "online"
+    np.testing.assert_allclose(m._group_cost, 1.0 * 0.5)
+    np.testing.assert_allclose(s.learning_loss_disadvantaged, 4.3 / 10)
+    np.testing.assert_allclose(s.learning_loss_other, 3.7 / 10)
+    np.testing.assert_allclose(m.available_days(),   # less peer review's commitments
+                               np.maximum(0.5 * s.leadership_days - s.days_committed, 0.0))
+    step_to(m, 47)
+    assert m.schools_closed
+    step_to(m, 48)                       # last closure week: the whole loss, then reopening
+    assert not m.schools_closed and m.levers.days_factor == 1.0
+    assert m.levers.meeting_mode is None
+    np.testing.assert_allclose(s.learning_loss_disadvantaged, 4.3)
+    np.testing.assert_allclose(s.learning_loss_other, 3.7)
+    np.testing.assert_allclose(m._group_cost, 1.0)
+
+
+def test_inspections_pause_while_schools_are_closed():
+    m = build_model(["scheme=none", *SMALL, "shocks.pandemic.enabled=true",
+                     "shocks.pandemic.start_year=0.3", "shocks.pandemic.closure_weeks=20"])
+    ins = m.inspection
+    due = ins.next_due <= 13
+    assert due.any()
+    step_to(m, 13)                       # closed from week 12 to 31
+    assert m.schools_closed and ins.inspections == 0
+    step_to(m, 39)                       # the first term end after reopening
+    assert ins.inspections >= due.sum()
+
+
+def test_attainment_carries_the_loss_hand_worked():
+    a = build_model(["scheme=none", *SMALL])
+    b = build_model(["scheme=none", *SMALL])
+    b.state.learning_loss_disadvantaged[:] = 2.0
+    b.state.learning_loss_other[:] = 1.0
+    a.update_attainment()
+    b.update_attainment()
+    np.testing.assert_allclose(b.state.attainment_disadvantaged,
+                               a.state.attainment_disadvantaged - 2.0)
+    np.testing.assert_allclose(b.state.attainment_other, a.state.attainment_other - 1.0)
+
+
+def test_recovery_hand_worked():
+    m = build_model(["scheme=none", *SMALL])
+    s, att = m.state, m.cfg.attainment
+    s.learning_loss_disadvantaged[:] = 4.0
+    s.learning_loss_other[:] = 3.0
+    Pandemic(recovery_rate=0.6).recover(m, 0.5)
+    q_dis = s.expertise @ np.asarray(att.weights_disadvantaged)
+    q_oth = s.expertise @ np.asarray(att.weights_other)
+    np.testing.assert_allclose(s.learning_loss_disadvantaged,
+                               4.0 * np.exp(-0.6 * q_dis / 0.5 * 0.5))
+    np.testing.assert_allclose(s.learning_loss_other, 3.0 * np.exp(-0.6 * q_oth / 0.5 * 0.5))
+
+
+def test_no_recovery_during_the_closure_then_every_term():
+    m = build_model(["scheme=none", "region.n_schools=300", "years=2",
+                     "shocks.pandemic.enabled=true", "shocks.pandemic.start_year=0",
+                     "shocks.pandemic.closure_weeks=20"])
+    step_to(m, 19)                                   # closure: weeks 0-19, a term end at 13
+    peak = m.state.learning_loss_disadvantaged.copy()
+    np.testing.assert_allclose(peak, 4.3)           # no recovery inside the closure
+    step_to(m, 25)
+    np.testing.assert_allclose(m.state.learning_loss_disadvantaged, peak)
+    step_to(m, 26)                                   # first term end after the closure
+    assert (m.state.learning_loss_disadvantaged < peak).all()
+
+
+def test_recovery_weeks_hand_worked():
+    p = Pandemic(start_year=0.0, closure_weeks=13)   # closure weeks 0-12, end_week 12
+    frame = pd.DataFrame({"week": [0, 13, 26, 39, 52],
+                          "learning_loss_disadvantaged": [0.0, 4.0, 2.0, 1.0, 0.5]})
+    # 25 % of the peak (1.0) is reached exactly at week 39: 27 weeks after week 12
+    assert recovery_weeks(frame, p) == pytest.approx(27.0)
+    # halfway in log terms between 2.0 (week 26) and 1.0 (week 39) lies sqrt(2)
+    assert recovery_weeks(frame, p, remaining=np.sqrt(2) / 4) == pytest.approx(20.5)
+    assert recovery_weeks(frame, p, remaining=0.01) is None
+    flat = frame.assign(learning_loss_disadvantaged=0.0)
+    assert recovery_weeks(flat, p) is None
+
+
+def test_pandemic_summary_and_metrics_columns():
+    r = sim.run(["scheme=none", "region.n_schools=300", "years=6", *PANDEMIC], progress=False)
+    m = r.metrics
+    assert m["learning_loss_disadvantaged"].iloc[0] == 0
+    # closure weeks 39-48; the first row after it (week 52) has had one term of recovery
+    assert 3.5 < m["learning_loss_disadvantaged"].max() < 4.3
+    assert (m["learning_loss_disadvantaged"] >= m["learning_loss_other"]).all()
+    assert r.summary["shocks"] == [repr(Pandemic(start_year=1.0, closure_weeks=10))]
+    assert r.summary["pandemic_recovery_weeks"] > 0
+
+
+def test_a_pandemic_after_the_run_changes_nothing():
+    plain = sim.run(["scheme=trios", "region.n_schools=300", "years=1"], progress=False)
+    late = sim.run(["scheme=trios", "region.n_schools=300", "years=1",
+                    "shocks.pandemic.enabled=true", "shocks.pandemic.start_year=5"],
+                   progress=False)
+    pd.testing.assert_frame_equal(plain.metrics, late.metrics)
+
+
+BAD = [
+    (["shocks.pandemic.start_year=-1"], "shocks.pandemic.start_year=-1"),
+    (["shocks.pandemic.closure_weeks=0"], "shocks.pandemic.closure_weeks=0"),
+    (["shocks.pandemic.closure_weeks=100"], "shocks.pandemic.closure_weeks=100"),
+    (["shocks.pandemic.loss_months_disadvantaged=-4"],
+     "shocks.pandemic.loss_months_disadvantaged=-4"),
+    (["shocks.pandemic.leadership_time_cut=1.5"], "shocks.pandemic.leadership_time_cut=1.5"),
+    (["shocks.pandemic.recovery_rate=-0.1"], "shocks.pandemic.recovery_rate=-0.1"),
+    (["shocks.pandemic.recovery_rate=9"], "shocks.pandemic.recovery_rate=9"),
+]
+
+
+@pytest.mark.parametrize("overrides,expected", BAD)
+def test_bad_pandemic_values_are_one_line_errors(overrides, expected):
+    with pytest.raises(sim.ConfigError) as info:
+        sim.compose_config(overrides)
+    message = str(info.value)
+    assert expected in message and "allowed" in message and "\n" not in message
