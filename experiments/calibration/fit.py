@@ -11,12 +11,15 @@ The sampler is seeded and trials run one after another (each trial's model runs 
 parallel inside `evaluate`), so the same spec gives the same fit. Storage is in memory
 (optuna's SQLite storage is not used).
 
-Identification. From all trials, each parameter's *profile*: its range cut into `BINS`
-bins, the lowest loss reached in each. A parameter is *identified* when moving it out of
-the best bin costs at least `DELTA` (the profile rises by >= DELTA at the edges), *not
-identified* when the profile is flat (every bin reaches within DELTA of the best loss), and
-*weakly identified* otherwise. `plausible` is the range of the parameter over the trials
-within DELTA of the best loss.
+Identification. Two views, both reported. (1) A *slice* through the fit: each parameter
+moved to `SLICE_POINTS` values across its range with the others held at the fit (extra
+evaluations after the trials). If the loss stays within `DELTA` of the best along the whole
+slice the targets do not constrain the parameter: *not identified*. (2) The trials near
+the best (loss within `DELTA`): the range they span (`plausible`). If it covers half the
+range or more, the parameter trades off against others along a ridge: *weakly identified*.
+A fit at an end of the range is *pinned at the edge of its range* (widen the range, or the
+model cannot reach the targets inside it); otherwise *identified*. The profile (lowest loss
+per fifth of the range over all trials) is drawn in the record's figure.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from experiments.calibration.spec import Parameter
 NAN_PENALTY = 25.0
 BINS = 5
 DELTA = 1.0
+SLICE_POINTS = 5
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class FitResult:
     achieved: dict[str, float]
     trials: pd.DataFrame          # one row per trial: parameters, achieved values, loss
     identification: pd.DataFrame  # one row per parameter
+    slices: pd.DataFrame          # parameter, value, loss: one-at-a-time through the fit
     n_trials: int
     sampler_seed: int
 
@@ -65,7 +70,8 @@ def loss(achieved: Mapping[str, float], targets: Sequence[Target]) -> float:
 def fit(parameters: Sequence[Parameter], targets: Sequence[Target],
         evaluate: Callable[[dict[str, float]], dict[str, float]], trials: int,
         startup_trials: int = 10, sampler_seed: int = 1,
-        progress: Callable[[int, float, float], None] | None = None) -> FitResult:
+        progress: Callable[[int, float, float], None] | None = None,
+        slice_points: int = SLICE_POINTS) -> FitResult:
     """Minimise the loss over `trials` parameter sets; `evaluate(θ)` returns the replicate
     mean of every target's measure."""
     import warnings
@@ -94,8 +100,25 @@ def fit(parameters: Sequence[Parameter], targets: Sequence[Target],
     best_row = table.loc[table["loss"].idxmin()]
     best = {p.name: float(best_row[p.name]) for p in parameters}
     achieved = {t.name: float(best_row[f"achieved:{t.name}"]) for t in targets}
-    return FitResult(best, float(best_row["loss"]), achieved, table,
-                     identification(table, parameters), trials, sampler_seed)
+    slices = slice_losses(parameters, targets, evaluate, best, slice_points)
+    return FitResult(best=best, best_loss=float(best_row["loss"]), achieved=achieved,
+                     trials=table, identification=identification(table, parameters, slices),
+                     slices=slices, n_trials=trials, sampler_seed=sampler_seed)
+
+
+def slice_values(p: Parameter, points: int) -> np.ndarray:
+    if p.log:
+        return np.exp(np.linspace(math.log(p.low), math.log(p.high), points))
+    return np.linspace(p.low, p.high, points)
+
+
+def slice_losses(parameters, targets, evaluate, best: dict, points: int) -> pd.DataFrame:
+    rows = []
+    for p in parameters:
+        for v in slice_values(p, points):
+            rows.append({"parameter": p.name, "value": float(v),
+                         "loss": loss(evaluate({**best, p.name: float(v)}), targets)})
+    return pd.DataFrame(rows, columns=["parameter", "value", "loss"])
 
 
 def profile(table: pd.DataFrame, p: Parameter, bins: int = BINS) -> pd.Series:
@@ -117,30 +140,30 @@ def profile(table: pd.DataFrame, p: Parameter, bins: int = BINS) -> pd.Series:
 
 
 def identification(table: pd.DataFrame, parameters: Sequence[Parameter],
-                   delta: float = DELTA) -> pd.DataFrame:
-    best = table["loss"].min()
-    near = table[table["loss"] <= best + delta]
+                   slices: pd.DataFrame | None = None, delta: float = DELTA) -> pd.DataFrame:
+    best_loss = table["loss"].min()
+    best_row = table.loc[table["loss"].idxmin()]
+    near = table[table["loss"] <= best_loss + delta]
     rows = []
     for p in parameters:
-        prof = profile(table, p)
-        known = prof.dropna()
-        rise = known - best
-        lowest = int(np.argmin(known.to_numpy())) if len(known) else -1
-        if len(known) == BINS and (rise <= delta).all():
-            status = "not identified (flat profile)"
-        elif len(known) and rise.iloc[0] >= delta and rise.iloc[-1] >= delta:
-            status = "identified"
-        elif len(known) and lowest in (0, len(known) - 1) and (rise >= delta).any():
+        best = float(best_row[p.name])
+        share = float((near[p.name].max() - near[p.name].min()) / (p.high - p.low))
+        rise = float("nan")
+        if slices is not None and len(slices):
+            s = slices[slices["parameter"] == p.name]["loss"]
+            rise = float(s.max() - min(s.min(), best_loss))
+        edge = min(best - p.low, p.high - best) <= 0.02 * (p.high - p.low)
+        if rise == rise and rise < delta:
+            status = "not identified (flat: the targets do not constrain it)"
+        elif edge:
             status = "pinned at the edge of its range"
+        elif share >= 0.5:
+            status = "weakly identified (trades off against other parameters)"
         else:
-            status = "weakly identified"
-        rows.append({"parameter": p.name, "low": p.low, "high": p.high,
-                     "best": float(table.loc[table["loss"].idxmin(), p.name]),
+            status = "identified"
+        rows.append({"parameter": p.name, "low": p.low, "high": p.high, "best": best,
                      "plausible_low": float(near[p.name].min()),
                      "plausible_high": float(near[p.name].max()),
-                     "plausible_share_of_range": float(
-                         (near[p.name].max() - near[p.name].min()) / (p.high - p.low)),
-                     "profile_rise_low_end": float(rise.iloc[0]) if len(known) else np.nan,
-                     "profile_rise_high_end": float(rise.iloc[-1]) if len(known) else np.nan,
+                     "plausible_share_of_range": share, "slice_rise": rise,
                      "status": status})
     return pd.DataFrame(rows)

@@ -37,13 +37,16 @@ def profiles_figure(result: FitResult, parameters):
         r = ident.loc[p.name]
         ax.axvspan(r["plausible_low"], r["plausible_high"], color=OKABE_ITO[2], alpha=0.2,
                    lw=0, label=f"trials within {DELTA:g} of the best loss")
+        sl = result.slices[result.slices["parameter"] == p.name]
+        ax.plot(sl["value"], sl["loss"], "--s", color=OKABE_ITO[1], ms=4,
+                label="slice: this parameter moved, the others at the fit")
         ax.axvline(r["best"], color=OKABE_ITO[3], lw=1.5, label="fitted value")
         ax.set_yscale("log")
         if p.log:
             ax.set_xscale("log")
         ax.set_xlabel(p.name)
         ax.set_ylabel("loss")
-        ax.set_title(r["status"], fontsize=9)
+        ax.set_title(r["status"].split(" (")[0], fontsize=9)
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     handles, labels = axes[0, 0].get_legend_handles_labels()

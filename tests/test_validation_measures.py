@@ -1,0 +1,191 @@
+"""Each validation check's measure on small hand-made tables with known answers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.validation import checks, measures as m
+from experiments.validation.tables import Tables
+
+
+def schools(rows_by_year: dict[int, list[dict]]) -> pd.DataFrame:
+    """rows_by_year: year -> one dict per school (school_id implied by position)."""
+    out = []
+    for year, rows in rows_by_year.items():
+        for i, r in enumerate(rows):
+            base = {"year": year, "school_id": i, "phase": "primary", "x_km": float(i),
+                    "y_km": 0.0, "pupils": 100.0, "disadvantaged_share": 0.5,
+                    "attainment_disadvantaged": 0.0, "attainment_other": 0.0}
+            base.update(r)
+            out.append(base)
+    return pd.DataFrame(out)
+
+
+def flat(att: float, share: float = 0.5, **kw) -> dict:
+    """A school whose two groups both have attainment `att`."""
+    return {"attainment_disadvantaged": att, "attainment_other": att,
+            "disadvantaged_share": share, **kw}
+
+
+def links(groups: dict[int, list[int]], kind: str, active: dict[int, bool] | None = None):
+    rows = []
+    for g, members in groups.items():
+        for a in range(len(members)):
+            for b in range(a + 1, len(members)):
+                rows.append({"school_a": members[a], "school_b": members[b], "group": g,
+                             "kind": kind, "trust": 0.5,
+                             "active": (active or {}).get(g, True)})
+    return pd.DataFrame(rows)
+
+
+SHARES = [0.1, 0.2, 0.3, 0.4, 0.9]   # school 4 is the top quintile
+
+
+def test_fact1_ratio_of_top_quintile_improvements():
+    start = [flat(0.0, s) for s in SHARES]
+    prog = schools({0: start, 3: [flat(1.0, s) for s in SHARES[:4]] + [flat(3.0, 0.9)]})
+    comp = schools({0: start, 3: [flat(5.0, s) for s in SHARES[:4]] + [flat(1.0, 0.9)]})
+    runs = {"programme": Tables(pd.DataFrame(), prog), "comparison": Tables(pd.DataFrame(), comp)}
+    assert m.disadvantaged_improvement_ratio(runs) == pytest.approx(3.0)
+    # A comparison that does not improve gives no ratio.
+    comp0 = schools({0: start, 3: start})
+    runs["comparison"] = Tables(pd.DataFrame(), comp0)
+    assert math.isnan(m.disadvantaged_improvement_ratio(runs))
+
+
+def test_fact1_refuses_runs_with_different_schools():
+    a = schools({0: [flat(0, s) for s in SHARES], 3: [flat(1, s) for s in SHARES]})
+    b = schools({0: [flat(0, 0.5) for _ in SHARES], 3: [flat(1, 0.5) for _ in SHARES]})
+    with pytest.raises(ValueError, match="same schools"):
+        m.disadvantaged_improvement_ratio({"programme": Tables(pd.DataFrame(), a),
+                                           "comparison": Tables(pd.DataFrame(), b)})
+
+
+def test_fact2_outstanding_change_and_start():
+    metrics = pd.DataFrame({"week": [0, 39, 117], "outstanding_share_primary": [0.17, 0.2, 0.22],
+                            "outstanding_share_secondary": [0.12, 0.12, 0.18]})
+    runs = {"programme": Tables(metrics, pd.DataFrame())}
+    assert m.outstanding_change_points(runs, "primary") == pytest.approx(5.0)
+    assert m.outstanding_change_points(runs, "secondary") == pytest.approx(6.0)
+    assert m.outstanding_start_percent(runs, "primary") == pytest.approx(17.0)
+
+
+def test_fact3_initial_gap_is_week_zero():
+    metrics = pd.DataFrame({"week": [13, 0], "gap_months_primary": [1.0, 9.5],
+                            "gap_months_secondary": [2.0, 18.5]})
+    runs = {"run": Tables(metrics, pd.DataFrame())}
+    assert m.initial_gap(runs, "primary") == 9.5
+    assert m.initial_gap(runs, "secondary") == 18.5
+
+
+def test_fact4_loss_ratio_and_gap_rise():
+    metrics = pd.DataFrame({"week": [0, 39, 52, 65, 78],
+                            "learning_loss_disadvantaged": [0, 0, 2.15, 4.3, 3.0],
+                            "learning_loss_other": [0, 0, 1.85, 3.7, 2.5],
+                            "gap_months_primary": [10, 10, 10, 10, 11.0]})
+    summary = {"weeks_per_year": 39,
+               "config": {"shocks": {"pandemic": {"start_year": 1.0, "closure_weeks": 24}}}}
+    pandemic = Tables(metrics, pd.DataFrame(), summary=summary)
+    without = Tables(metrics.assign(gap_months_primary=10.0), pd.DataFrame(), summary=summary)
+    assert m.peak_loss_ratio({"pandemic": pandemic}) == pytest.approx(4.3 / 3.7)
+    # Closure weeks 39-62: the first results after it are at week 78.
+    assert m.gap_rise({"pandemic": pandemic, "no_pandemic": without}) == pytest.approx(0.1)
+
+
+def test_facts5_6_end_difference():
+    a = Tables(pd.DataFrame({"segregation": [0.3, 0.5]}), pd.DataFrame())
+    b = Tables(pd.DataFrame({"segregation": [0.3, 0.4]}), pd.DataFrame())
+    assert m.end_difference({"market": a, "families": b}, "segregation", "market",
+                            "families") == pytest.approx(0.1)
+
+
+def _fade_runs(active: dict[int, bool]):
+    """4 schools, 2 families: {0,1} and {2,3}. Gains at year 3: 2 for all; at year 8:
+    family 0 keeps 1.5, family 1 keeps 0.5."""
+    start = [flat(0.0, 0.3) for _ in range(4)]
+    prog = schools({0: start, 3: [flat(2.0, 0.3)] * 4,
+                    8: [flat(1.5, 0.3)] * 2 + [flat(0.5, 0.3)] * 2})
+    comp = schools({0: start, 3: start, 8: start})
+    summary = {"config": {"policy": {"funding": {"end_year": 3.0}}}}
+    parts = links({0: [0, 1], 1: [2, 3]}, "families", active)
+    return {"programme": Tables(pd.DataFrame(), prog, parts, summary),
+            "comparison": Tables(pd.DataFrame(), comp)}
+
+
+def test_fact7_fade_and_retention_where_partnerships_outlive():
+    runs = _fade_runs({0: True, 1: False})
+    assert m.gain_fade(runs) == pytest.approx(1 - 1.0 / 2.0)
+    assert m.retention_where_partnerships_outlive(runs) == pytest.approx(0.75 - 0.25)
+    # Every family stopped: nothing to compare.
+    assert math.isnan(m.retention_where_partnerships_outlive(_fade_runs({0: False, 1: False})))
+
+
+def test_fact8_share_of_partnerships_without_a_measurable_effect():
+    # 6 schools of 70 pupils (cohort 10 each); clusters of 2: cohort 20, se = 14 sqrt(2/20)
+    # = 4.43 months, so 1.96 se = 8.7: an effect of 10 is measurable, 1 is not.
+    start = [flat(0.0, 0.3, pupils=70.0) for _ in range(6)]
+    end = [flat(10.0, 0.3, pupils=70.0)] * 2 + [flat(1.0, 0.3, pupils=70.0)] * 4
+    prog = schools({0: start, 3: end})
+    comp = schools({0: start, 3: start})
+    parts = links({0: [0, 1], 1: [2, 3], 2: [4, 5]}, "peer_review")
+    summary = {"config": {"attainment": {"pupil_sd_months": 14.0}}}
+    runs = {"programme": Tables(pd.DataFrame(), prog, parts, summary),
+            "comparison": Tables(pd.DataFrame(), comp)}
+    effects = m.partnership_effects(runs, ("peer_review",))
+    assert effects["se"].iloc[0] == pytest.approx(14 * np.sqrt(2 / 20))
+    assert effects["measurable"].tolist() == [True, False, False]
+    assert m.share_without_measurable_effect(runs, ("peer_review",)) == pytest.approx(2 / 3)
+
+
+def _family_tables(groups, xs):
+    shares = [0.1, 0.11, 0.5, 0.52, 0.12, 0.51]
+    att = [5.0, 4.8, -5.0, -4.9, 5.1, -5.2]
+    start = [flat(a, s, x_km=x) for a, s, x in zip(att, shares, xs)]
+    summary = {"config": {"school": {"competition_radius_km_primary": 1.5,
+                                     "competition_radius_km_secondary": 3.0}}}
+    return {"families": Tables(pd.DataFrame(), schools({0: start}),
+                               links(groups, "families"), summary)}
+
+
+def test_fact9_similar_families_have_a_small_spread_and_random_ones_do_not():
+    xs = [0, 10, 20, 30, 40, 50]
+    similar = m.family_spread_ratio(_family_tables({0: [0, 1, 4], 1: [2, 3, 5]}, xs))
+    mixed = m.family_spread_ratio(_family_tables({0: [0, 2, 4], 1: [1, 3, 5]}, xs))
+    assert similar < 0.1 < 0.5 < mixed
+
+
+def test_fact9_counts_member_pairs_within_the_competition_radius():
+    runs = _family_tables({0: [0, 1, 4], 1: [2, 3, 5]}, [0, 1.0, 20, 30, 40, 50])
+    assert m.family_competitor_pairs(runs) == 1.0   # schools 0 and 1 are 1 km apart
+    far = _family_tables({0: [0, 1, 4], 1: [2, 3, 5]}, [0, 10, 20, 30, 40, 50])
+    assert m.family_competitor_pairs(far) == 0.0
+
+
+@pytest.mark.parametrize("rule, values, expected", [
+    ("mean", [0.5, 2.0, 2.5], True), ("majority", [0.5, 2.0, 2.5], False),
+    ("majority", [1.5, 1.5, 0.9], True), ("all", [1.5, 1.5, 0.9], False),
+    ("all", [1.5, 1.5, 1.2], True), ("mean", [float("nan")] * 3, False),
+    ("majority", [1.5, float("nan"), float("nan")], False)])
+def test_pass_rules(rule, values, expected):
+    check = checks.Check("x", 1, "t", "s", "t", (1.0, 2.0), m.end_difference, rule=rule)
+    assert check.passes(values) is expected
+
+
+def test_every_fact_of_the_issue_has_a_declared_check_with_a_source_and_band():
+    assert {c.fact for c in checks.CHECKS} == set(range(1, 10))
+    for c in checks.CHECKS:
+        assert c.source and c.target and c.definition and c.band[0] <= c.band[1]
+        assert not c.calibrate or c.centre is not None
+
+
+def test_select_by_fact_and_id_and_unknown_fact_is_one_line():
+    assert [c.id for c in checks.select(["2"])] == ["2a", "2b", "2c", "2d"]
+    assert [c.id for c in checks.select(["3b", "1"])] == ["3b", "1"]
+    with pytest.raises(ValueError) as err:
+        checks.select(["12"])
+    assert "fact=12 is unknown; allowed: 1, 2" in str(err.value)
+    assert "\n" not in str(err.value)
