@@ -49,8 +49,10 @@ class ModelEvaluator:
         values = self.per_seed(theta)
         out = {}
         for check in self.checks:
-            v = values.loc[values["check"] == check.id, "value"].to_numpy(float)
-            out[check.id] = float(np.mean(v)) if not np.isnan(v).any() else float("nan")
+            rows = values[(values["check"] == check.id) & (values["error"] == "")]
+            v = rows["value"].to_numpy(float)   # seeds whose runs could be set up
+            out[check.id] = float(np.mean(v)) if len(v) and not np.isnan(v).any() \
+                else float("nan")
         return out
 
 

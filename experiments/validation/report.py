@@ -127,7 +127,8 @@ def table_markdown(checks: Sequence[Check], summary: pd.DataFrame) -> str:
     for c in checks:
         r = s.loc[c.id]
         interval = f"{fmt(r['low'])} to {fmt(r['high'])}"
-        seeds = f"{int(r['in_band'])}/{int(r['seeds'])}"
+        seeds = f"{int(r['in_band'])}/{int(r['seeds'])}" + (
+            f" ({int(r['not_run'])} did not run)" if r["not_run"] else "")
         result = "**pass**" if r["passed"] else "**FAIL**"
         lines.append(f"| {c.fact} | {c.id}: {_cell(c.title)} | {_cell(c.source)} | "
                      f"{_cell(c.target)} | {fmt(r['mean'])} | {interval} | {seeds} | "
@@ -151,7 +152,9 @@ def build_markdown(checks: Sequence[Check], values: pd.DataFrame, summary: pd.Da
     out += ["", f"**{passed} of {len(checks)} checks pass.**", "",
             "Pass rules: *mean* — the mean over seeds lies in the target band; *majority* — "
             "and more than half of the seeds do; *all* — every seed does. A seed where the "
-            "measure is undefined counts against *majority* and *all*.", "",
+            "measure is undefined counts against *majority* and *all*; a seed whose scenario "
+            "cannot be set up (e.g. Families cannot be formed in that seed's region) is left "
+            "out and listed under its check.", "",
             table_markdown(checks, summary), ""]
     s = summary.set_index("check")
     for fact in sorted({c.fact for c in checks}):

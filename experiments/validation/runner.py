@@ -61,7 +61,9 @@ def summarise(checks: Sequence[Check], values: pd.DataFrame, level: float = 0.90
     rows = []
     q = (1 - level) / 2
     for check in checks:
-        v = values.loc[values["check"] == check.id, "value"].to_numpy(float)
+        rows_c = values[values["check"] == check.id]
+        ran = rows_c["error"].fillna("") == ""
+        v = rows_c.loc[ran, "value"].to_numpy(float)   # seeds whose runs could be set up
         defined = v[~np.isnan(v)]
         lo, hi = check.band
         rows.append({
@@ -71,7 +73,7 @@ def summarise(checks: Sequence[Check], values: pd.DataFrame, level: float = 0.90
             "mean": float(defined.mean()) if len(defined) else float("nan"),
             "low": float(np.quantile(defined, q)) if len(defined) else float("nan"),
             "high": float(np.quantile(defined, 1 - q)) if len(defined) else float("nan"),
-            "seeds": int(len(v)), "defined": int(len(defined)),
+            "seeds": int(len(v)), "not_run": int((~ran).sum()), "defined": int(len(defined)),
             "in_band": int(((v >= lo) & (v <= hi)).sum()),
             "passed": check.passes(v),
         })
