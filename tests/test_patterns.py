@@ -10,10 +10,13 @@ e.g. 6, 12, 20, 27 among 0-39: a dense cluster of secondaries within 3 km of eac
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pytest
+from filelock import FileLock
 
 import sim
 
@@ -28,13 +31,38 @@ SCENARIOS = {
 }
 
 
+_shared: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def shared_cache(tmp_path_factory, worker_id):
+    """A folder all xdist workers share, so each GM run is done once per test session."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base if worker_id == "master" else base.parent) / "gm_pattern_runs"
+    folder.mkdir(exist_ok=True)
+    _shared["dir"] = folder
+    yield folder
+    _shared.clear()
+
+
 @lru_cache(maxsize=None)
 def final_metrics(scenario: str, seed: int) -> dict:
     """The last metrics row (end of year 10) of one GM run."""
-    result = sim.run([*SCENARIOS[scenario], f"seed={seed}", "years=10", "region=gm"],
-                     progress=False)
-    assert result.summary["n_schools"] == 1150 and result.summary["years"] == 10
-    return result.metrics.iloc[-1].to_dict()
+    path = _shared["dir"] / f"{scenario}-{seed}.json"
+    with FileLock(f"{path}.lock"):
+        if not path.is_file():
+            try:
+                result = sim.run([*SCENARIOS[scenario], f"seed={seed}", "years=10",
+                                  "region=gm"], progress=False)
+                assert result.summary["n_schools"] == 1150 and result.summary["years"] == 10
+                row = result.metrics.iloc[-1].to_dict()
+            except sim.ConfigError as exc:
+                row = {"config_error": str(exc)}
+            path.write_text(json.dumps(row))
+        row = json.loads(path.read_text())
+    if "config_error" in row:
+        raise sim.ConfigError(row["config_error"])
+    return row
 
 
 def paired(metric: str, a: str, b: str, seeds=SEEDS):
