@@ -5,8 +5,10 @@
 
 Each launcher runs the whole `schoolsim -m` command (Python start, Hydra, every job, the
 job folders), timed on the wall clock; both sweeps must collect to identical tables. The
-machine's load average before and after each is reported, since other work on the machine
-takes cores away from the parallel run. On 2 cores the target is a speed-up >= 1.7.
+parallel launcher is the default one (`schoolsim_joblib`; `--launcher joblib` for
+hydra-joblib-launcher's own). The machine's load average before and after each, and the
+CPU seconds each used (its processes and theirs), are reported, since other work on the
+machine takes cores away from the parallel run. On 2 cores the target is a speed-up >= 1.7.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -28,8 +31,15 @@ def sweep_args(seeds: int, years: int) -> list[str]:
             "region=gm", "output.print_summary=false", "output.progress=false"]
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process's finished children (a sweep and its workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed_sweep(args: list[str], sweep_dir: Path) -> dict:
     load_before = os.getloadavg()[0]
+    cpu_before = cpu_seconds()
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "sim", *args, f"hydra.sweep.dir={sweep_dir}"],
                           capture_output=True, text=True)
@@ -39,7 +49,8 @@ def timed_sweep(args: list[str], sweep_dir: Path) -> dict:
     jobs = counts(sweep_status(sweep_dir))  # a job that fails is timed and counted, not fatal
     if jobs["finished"] == 0:
         raise SystemExit(f"bench_sweep: error: no job finished:\n{proc.stderr[-2000:]}")
-    return {"seconds": round(seconds, 2), "load_before": round(load_before, 2),
+    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds() - cpu_before, 2),
+            "load_before": round(load_before, 2),
             "load_after": round(os.getloadavg()[0], 2), "finished": jobs["finished"],
             "failed": jobs["failed"]}
 
@@ -63,17 +74,17 @@ def model_seconds(sweep_dir: Path) -> float:
     return round(total, 2)
 
 
-def bench(seeds: int, years: int, n_jobs: int) -> dict:
+def bench(seeds: int, years: int, n_jobs: int, launcher: str = "schoolsim_joblib") -> dict:
     args = sweep_args(seeds, years)
     with tempfile.TemporaryDirectory(prefix="bench_sweep-") as tmp:
         serial_dir, joblib_dir = Path(tmp) / "serial", Path(tmp) / "joblib"
         serial = timed_sweep([*args, "hydra/launcher=basic"], serial_dir)
-        parallel = timed_sweep([*args, "hydra/launcher=joblib", f"hydra.launcher.n_jobs={n_jobs}"],
-                               joblib_dir)
+        parallel = timed_sweep([*args, f"hydra/launcher={launcher}",
+                                f"hydra.launcher.n_jobs={n_jobs}"], joblib_dir)
         identical = same_tables(serial_dir, joblib_dir)
         inside_model = model_seconds(serial_dir)
     return {"runs": 4 * seeds, "years": years, "region": "gm", "cpus": os.cpu_count(),
-            "n_jobs": n_jobs, "serial": serial, "joblib": parallel,
+            "n_jobs": n_jobs, "launcher": launcher, "serial": serial, "joblib": parallel,
             "model_seconds_serial": inside_model,
             "speedup": round(serial["seconds"] / parallel["seconds"], 2),
             "identical_tables": identical}
@@ -85,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--years", type=int, default=10, help="years per run (default 10)")
     parser.add_argument("--n-jobs", type=int, default=os.cpu_count() or 1,
                         help="joblib processes (default: every core)")
+    parser.add_argument("--launcher", default="schoolsim_joblib",
+                        choices=["schoolsim_joblib", "joblib"], help="the parallel launcher")
     parser.add_argument("--json", help="also write the result to this JSON file")
     args = parser.parse_args(argv)
     for key in ("seeds", "years", "n_jobs"):
@@ -92,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"bench_sweep: error: --{key.replace('_', '-')}={getattr(args, key)}; "
                   "allowed: an integer >= 1", file=sys.stderr)
             return 2
-    result = bench(args.seeds, args.years, args.n_jobs)
+    result = bench(args.seeds, args.years, args.n_jobs, args.launcher)
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:

@@ -17,8 +17,10 @@ def test_serial_sweep_collects_every_job(serial):
     assert serial.metrics["gap_months"].notna().all()
 
 
-def test_joblib_matches_serial(serial, tmp_path):
-    sweep(tmp_path / "sweep", "joblib", ["hydra.launcher.n_jobs=2"])
+@pytest.mark.parametrize("launcher", ["schoolsim_joblib", "joblib"])
+def test_joblib_matches_serial(serial, tmp_path, launcher):
+    """The default launcher (schoolsim_joblib) and hydra-joblib-launcher's own."""
+    sweep(tmp_path / "sweep", launcher, ["hydra.launcher.n_jobs=2"])
     assert_same_tables(collected(tmp_path / "sweep"), serial)
 
 

@@ -1,0 +1,65 @@
+"""`LightJoblibLauncher`: hydra-joblib-launcher with less work per job.
+
+The joblib launcher pickles Hydra's whole context (config loader, ConfigStore, the sweep's
+config, the task function: about 130 kB of OmegaConf objects) again for every job, the
+worker unpickles it again for every job, and every job sends its full configs back. With
+jobs that take a fraction of a second this is a large share of the work, and the part
+done in the launching process is not parallel. This launcher pickles the context once,
+sends those same bytes with every job (copied, not pickled again), unpickles them once per
+worker process, and sends back each job's status and return value without the configs
+(Hydra's sweeper reads only those). Each job still runs through the joblib launcher's own
+`execute_job`, so job folders, numbering, logging and callbacks are unchanged, and the
+joblib settings are the joblib launcher's (`hydra.launcher.n_jobs`, ...).
+Selected in configs/config.yaml (`hydra/launcher: schoolsim_joblib`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import Any
+
+import cloudpickle
+from hydra.core.singleton import Singleton
+from hydra.core.utils import JobReturn, configure_log, filter_overrides, setup_globals
+from hydra_plugins.hydra_joblib_launcher import _core
+from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
+from joblib import Parallel, delayed
+
+log = logging.getLogger(__name__)
+
+# In each worker process: the unpickled context of the sweep it last ran a job for.
+_CONTEXT: dict[str, Any] = {}
+
+
+class LightJoblibLauncher(JoblibLauncher):
+    def launch(self, job_overrides, initial_job_idx: int) -> list[JobReturn]:
+        setup_globals()
+        configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
+        sweep_dir = Path(str(self.config.hydra.sweep.dir))
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        settings = dict(self.joblib, backend="loky")  # threads are incompatible with Hydra
+        _core.process_joblib_cfg(settings)
+        log.info(f"Joblib.Parallel(n_jobs={settings.get('n_jobs')}) is launching "
+                 f"{len(job_overrides)} jobs in {sweep_dir}")
+        for idx, overrides in enumerate(job_overrides):
+            log.info(f"\t#{initial_job_idx + idx} : {' '.join(filter_overrides(overrides))}")
+        blob = cloudpickle.dumps((self.hydra_context, self.config, self.task_function,
+                                  Singleton.get_state()))
+        key = hashlib.sha1(blob).hexdigest()
+        return Parallel(**settings)(
+            delayed(execute_job)(initial_job_idx + idx, overrides, blob, key)
+            for idx, overrides in enumerate(job_overrides))
+
+
+def execute_job(idx: int, overrides, blob: bytes, key: str) -> JobReturn:
+    """Run one job in a worker with the context unpickled once per worker and sweep."""
+    if key not in _CONTEXT:
+        _CONTEXT.clear()
+        _CONTEXT[key] = cloudpickle.loads(blob)
+    hydra_context, config, task_function, singleton_state = _CONTEXT[key]
+    ret = _core.execute_job(idx, overrides, hydra_context, config, task_function,
+                            singleton_state)
+    ret.cfg = ret.hydra_cfg = None  # not read by the sweeper; costly to send back
+    return ret
