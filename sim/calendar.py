@@ -20,11 +20,6 @@ AT_INSPECTION = 0.8
 AT_COLLECT = 0.9
 
 
-def year_of(week: int) -> int:
-    """Completed school years at the end of teaching week `week` (weeks count from 1)."""
-    return week // WEEKS_PER_YEAR
-
-
 def term_ends(years: int) -> list[int]:
     """The teaching weeks that close a term, over `years` years."""
     return [t * WEEKS_PER_TERM for t in range(1, years * TERMS_PER_YEAR + 1)]

@@ -40,7 +40,7 @@ class RegionConfig:
     schools_per_neighbourhood: float = 4.0
     # Disadvantaged (free-school-meal) share: England's mean about 24 %, right-skewed.
     fsm_mean: float = 0.24
-    fsm_concentration: float = 6.0
+    fsm_concentration: float = 15.0
     # How strongly deprivation falls with distance from a local authority's centre.
     deprivation_gradient: float = 0.6
     # Spread of deprivation between local authorities (sd of a logit shift).
@@ -82,6 +82,8 @@ class SchoolConfig:
     # Same-phase schools within this distance compete for pupils.
     competition_radius_km_primary: float = 1.5
     competition_radius_km_secondary: float = 3.0
+    # Other same-phase schools within the radius that make competition exposure one half.
+    competition_half_count: float = 4.0
 
 
 @dataclass
@@ -120,6 +122,8 @@ class TrustConfig:
     """Trust on each partnership link (`sim.trust`)."""
 
     growth: float = 0.08
+    # Partners closer than this profile distance have little new to offer each other.
+    novelty_distance: float = 0.1
     decay_per_term: float = 0.1
     # Each year a group whose mean trust is below the threshold may lapse.
     lapse_threshold: float = 0.35
@@ -205,6 +209,8 @@ class MarketConfig(SchemeConfig):
     distance_weight_disadvantaged: float = 1.0
     # Extra utility of the local (catchment) school: most families stay local.
     home_preference: float = 1.5
+    # Advantaged families avoid schools with many disadvantaged pupils (utility per unit share).
+    composition_aversion_advantaged: float = 6.0
     capacity_headroom: float = 0.1
     # Share of a school's improvement resource that follows its roll.
     funding_elasticity: float = 0.8
@@ -534,8 +540,10 @@ def validate(cfg: DictConfig | SimConfig) -> None:
     _check_section(cfg.improvement, "improvement",
                    unit=("turnover_shock_probability", "turnover_shock_loss"))
     _check_section(cfg.exchange, "exchange",
-                   unit=("absorptive_floor", "creation_step", "competition_openness_cut"))
+                   unit=("absorptive_floor", "creation_step", "competition_openness_cut",
+                         "creation_rate", "broadcast_rate"))
     _positive(cfg.exchange.max_distance, "exchange.max_distance")
+    _positive(cfg.school.competition_half_count, "school.competition_half_count")
     _check_section(cfg.trust, "trust", unit=tuple(cfg.trust.keys()))
     _validate_attainment(cfg.attainment, len(cfg.school.domains))
     _validate_scheme(cfg.scheme, list(cfg.school.domains))
@@ -544,6 +552,8 @@ def validate(cfg: DictConfig | SimConfig) -> None:
         _validate_inspection(cfg.inspection)
     if "meetings" in cfg:
         _check_section(cfg.meetings, "meetings", unit=tuple(cfg.meetings.keys()))
+        for key, value in cfg.meetings.items():
+            _positive(value, f"meetings.{key}")
     if "policy" in cfg:
         _validate_policy(cfg.policy)
     if "shocks" in cfg:
@@ -643,6 +653,10 @@ def _validate_scheme(scheme: Any, domains: list[str], prefix: str = "scheme") ->
                f"{prefix}.cluster_size={scheme.cluster_size} (min_size={scheme.min_size}, "
                f"max_size={scheme.max_size}); allowed: 3 <= min_size <= cluster_size <= "
                "max_size <= 7")
+    if name == "peer_review":
+        _check(scheme.champion_rate <= 3,
+               f"{prefix}.champion_rate={scheme.champion_rate} is too large; allowed: 0 to 3 "
+               "(a term closes at most rate / 3 of the headroom)")
     if name == "trusts":
         _positive(scheme.size_median, f"{prefix}.size_median")
     if name == "mixed":

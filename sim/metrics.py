@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.calendar import WEEKS_PER_YEAR
 from sim.region import PHASE_NAMES, PRIMARY
 
 
@@ -41,7 +42,7 @@ def term_row(model, week: int) -> dict:
     school_expertise = s.expertise.mean(axis=1)
     row = {
         "week": week,
-        "year": week / 39,
+        "year": week / WEEKS_PER_YEAR,
         "expertise_mean": float(school_expertise.mean()),
         "expertise_sd_between": float(school_expertise.std()),
         "attainment_disadvantaged": weighted_mean(s.attainment_disadvantaged, s.pupils_disadvantaged),

@@ -4,7 +4,8 @@ Building a model draws the region, the schools' starting state and the scheme's
 partnerships, then registers the calendar's processes on one `simpy.Environment`:
 
 - meetings: every teaching week with groups due, all of them in one vectorised call;
-- term end (every 13 weeks): improvement, forgetting, turnover, trust decay, scheme hook;
+- term end (every 13 weeks): improvement, forgetting, turnover, scheme hook (e.g. the
+  trios' broadcast), trust fading;
 - year end (every 39 weeks): attainment results, partnerships lapsing, scheme hook;
 - collection: a metrics row each term, school rows each year;
 - inspections (each term end), policy windows (`sim.policies`) and shocks (`sim.shocks`),
@@ -17,7 +18,7 @@ scaled by `levers.days_factor` and reduced by standing commitments (system leade
 trusts' central roles, peer-review champions), and meeting days may be capped or partly
 paid back while a programme is funded.
 
-Mesa's own event scheduler is not used; `step()` advances the SimPy clock by one week so
+Mesa's own event scheduler is stopped; `step()` advances the SimPy clock by one week so
 Mesa tools that call `step` (SolaraViz) still work, and `model.time` mirrors the week.
 """
 
@@ -46,6 +47,10 @@ TERM_YEARS = 1 / calendar.TERMS_PER_YEAR
 class SchoolSystem(mesa.Model):
     def __init__(self, cfg):
         super().__init__(rng=int(cfg.seed))
+        # Mesa 3.5 routes step() through its own event scheduler; SimPy is the only clock
+        # here, so stop Mesa's default schedule and let step() advance SimPy directly.
+        self._default_schedule.stop()
+        self.step = self._advance_week
         self.cfg = cfg
         self.streams = Streams(cfg.seed)
         self.region = build_region(cfg.region, self.streams["region"])
@@ -180,9 +185,13 @@ class SchoolSystem(mesa.Model):
 
     def step(self) -> None:
         """One teaching week (for Mesa tools that call `step`); nothing once finished."""
+        self._advance_week()
+
+    def _advance_week(self) -> None:
         if self.finished:
             return
         self._advance_to(min(self.week + 1, self.end_week))
+        self.steps += 1
 
     def _advance_to(self, week: float) -> None:
         # Run past the week's fractional slots (meetings .0 ... collection .9).
@@ -234,11 +243,19 @@ class SchoolSystem(mesa.Model):
 
     def hold_meetings(self, groups: np.ndarray) -> None:
         """Every meeting of the week in one call: attendance, exchange, creation, trust."""
-        p, s = self.partnerships, self.state
         attending = self.attendance(groups)
+        met = self.links_met(groups, attending)
+        growth = self.trust_growth(met)  # valued on what the partners could learn coming in
         plan = self.scheme.exchange_plan(self, groups, attending)
-        if len(plan.learner) == 0:
-            return
+        if len(plan.learner):
+            self.exchange(plan)
+        trust.grow(self.partnerships.trust, met, growth)
+        self.partnerships.met_this_term[met] = True
+        self.meetings_held += len(groups)
+
+    def exchange(self, plan) -> None:
+        """Learning on the plan's pairs, then new practice on its mutual links."""
+        p, s = self.partnerships, self.state
         links = plan.links
         weight = p.trust[links]
         if plan.factor is not None:
@@ -246,30 +263,37 @@ class SchoolSystem(mesa.Model):
         group_learn = getattr(self, "_group_learn", None)
         if group_learn is not None:
             weight = weight * group_learn[p.link_group[links]]
-        absorptive = self.absorptive_capacity()
         s.expertise += exchange.learning_gains(s.expertise, plan.learner, plan.source,
-                                               plan.weights, weight, absorptive,
+                                               plan.weights, weight, self.absorptive_capacity(),
                                                self._exchange_cfg)
-        met_mask = np.zeros(p.n_links, bool)
-        met_mask[links] = True
-        met = np.flatnonzero(met_mask)
-        if np.ndim(plan.mutual):
-            creating_mask = np.zeros(p.n_links, bool)
-            creating_mask[links[plan.mutual]] = True
-            creating = np.flatnonzero(creating_mask)
-        else:
-            creating = met if plan.mutual else met[:0]
+        mutual = links[plan.mutual] if np.ndim(plan.mutual) else (links if plan.mutual else
+                                                                   links[:0])
+        creating = np.flatnonzero(np.bincount(mutual, minlength=p.n_links))
         if len(creating):
             exchange.create_practice(s.expertise, p.link_a[creating], p.link_b[creating],
                                      p.trust[creating], self._exchange_cfg,
                                      self.streams["creation"])
+
+    def trust_growth(self, met: np.ndarray):
+        """Growth rate of trust on each met link: scheme factor x meeting value x mode."""
+        p = self.partnerships
         growth = self.cfg.trust.growth * self.scheme.link_trust_growth(self, met)
+        distance = exchange.profile_distance(self.state.expertise, p.link_a[met], p.link_b[met])
+        growth = growth * trust.meeting_value(distance, self.cfg.trust.novelty_distance,
+                                              self._exchange_cfg.max_distance)
         group_trust = getattr(self, "_group_trust", None)
         if group_trust is not None:
             growth = growth * group_trust[p.link_group[met]]
-        trust.grow(p.trust, met, growth)
-        p.met_this_term[met] = True
-        self.meetings_held += len(groups)
+        return growth
+
+    def links_met(self, groups: np.ndarray, attending: np.ndarray) -> np.ndarray:
+        """Links between two schools that both attended one of these groups' meetings.
+
+        Everyone in the room builds (or loses) trust, not only the pairs that exchanged."""
+        p = self.partnerships
+        due = np.zeros(p.n_groups, bool)
+        due[groups] = True
+        return np.flatnonzero(due[p.link_group] & attending[p.link_a] & attending[p.link_b])
 
     def _terms(self):
         for week in calendar.term_ends(self.cfg.years):
@@ -287,7 +311,7 @@ class SchoolSystem(mesa.Model):
                                                      TERM_YEARS, self.streams["turnover"])
         self.scheme.on_term_end(self)
         p = self.partnerships
-        trust.decay_unmet(p.trust, p.met_this_term, cfg.trust.decay_per_term)
+        trust.decay(p.trust, cfg.trust.decay_per_term)
         p.met_this_term[:] = False
         s.days_used[:] = 0.0
 

@@ -103,7 +103,9 @@ def _initial_expertise(rng, n, n_domains, school, centred_share) -> np.ndarray:
 
 
 def competition_exposure(region: Region, school) -> np.ndarray:
-    """1 - exp(-k/2), k = same-phase schools within the phase's competition radius."""
+    """k / (k + half), k = other same-phase schools within the phase's competition radius.
+
+    `school.competition_half_count` other schools nearby give an exposure of one half."""
     exposure = np.zeros(region.n_schools)
     radii = (school.competition_radius_km_primary, school.competition_radius_km_secondary)
     for phase, radius in enumerate(radii):
@@ -112,13 +114,10 @@ def competition_exposure(region: Region, school) -> np.ndarray:
             continue
         tree = cKDTree(region.pos_km[idx])
         neighbours = tree.query_ball_point(region.pos_km[idx], r=radius, return_length=True)
-        exposure[idx] = 1 - np.exp(-(neighbours - 1) / 2.0)
+        others = neighbours - 1
+        exposure[idx] = others / (others + school.competition_half_count)
     return exposure
 
 
 def years_on_roll(phase: np.ndarray) -> np.ndarray:
     return YEARS_ON_ROLL[phase]
-
-
-def is_primary(phase: np.ndarray) -> np.ndarray:
-    return phase == PRIMARY

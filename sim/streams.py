@@ -23,7 +23,6 @@ STREAM_NAMES = (
     "trust",         # starting trust on each link
     "creation",      # new practice created in mutual meetings
     "lapse",         # partnerships lapsing when hard decisions come
-    "admissions",    # market choices
     "inspection",    # inspection timing and judgement noise
     "brokering",     # which groups form without local-authority brokering
     "fidelity",      # how faithfully each peer-review cluster runs its cycle
@@ -47,7 +46,3 @@ class Streams:
                 np.random.SeedSequence(self.seed, spawn_key=(key,))
             )
         return self._generators[name]
-
-    def networkx_seed(self, name: str) -> int:
-        """An integer seed drawn from a named stream, for networkx calls."""
-        return int(self[name].integers(2**31 - 1))

@@ -22,10 +22,6 @@ def test_term_ends():
     assert calendar.term_ends(0) == []
 
 
-def test_year_of():
-    assert [calendar.year_of(w) for w in (1, 38, 39, 40, 77, 78)] == [0, 0, 1, 1, 1, 2]
-
-
 def test_same_week_order():
     assert (calendar.AT_MEETINGS < calendar.AT_TERM_END < calendar.AT_YEAR_END
             < calendar.AT_COLLECT < 1)

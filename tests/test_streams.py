@@ -48,8 +48,3 @@ def test_adding_a_stream_does_not_change_another(monkeypatch):
 def test_unknown_name_raises():
     with pytest.raises(KeyError, match="unknown random stream 'cohrot'"):
         Streams(1)["cohrot"]
-
-
-def test_networkx_seed_is_a_reproducible_int():
-    a, b = Streams(5).networkx_seed("formation"), Streams(5).networkx_seed("formation")
-    assert a == b and isinstance(a, int) and 0 <= a < 2**31 - 1

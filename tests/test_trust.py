@@ -25,10 +25,29 @@ def test_repeated_growth_has_closed_form():
     assert t[0] < 1
 
 
-def test_decay_only_where_unmet():
+def test_decay_fades_every_link():
     t = np.array([0.6, 0.5, 0.0])
-    trust.decay_unmet(t, np.array([True, False, False]), 0.1)
-    np.testing.assert_allclose(t, [0.6, 0.45, 0.0])
+    trust.decay(t, 0.1)
+    np.testing.assert_allclose(t, [0.54, 0.45, 0.0])
+
+
+def test_meeting_value_inverted_u_hand_worked():
+    # novelty 0.1, max distance 0.35: too close (0.02) -> 0.2 * (1 - 0.02/0.35);
+    # 0.1 -> 1 * (1 - 0.1/0.35) = 0.714...; beyond 0.35 -> 0
+    q = trust.meeting_value(np.array([0.0, 0.02, 0.1, 0.2, 0.35, 0.5]), 0.1, 0.35)
+    np.testing.assert_allclose(q, [0.0, 0.2 * (1 - 0.02 / 0.35), 1 - 0.1 / 0.35,
+                                   1 - 0.2 / 0.35, 0.0, 0.0])
+
+
+def test_meeting_value_without_novelty_floor():
+    q = trust.meeting_value(np.array([0.0, 0.175]), 0.0, 0.35)
+    np.testing.assert_allclose(q, [1.0, 0.5])
+
+
+def test_grow_accepts_a_rate_per_link():
+    t = np.array([0.5, 0.5])
+    trust.grow(t, np.array([0, 1]), np.array([0.2, 0.0]))
+    np.testing.assert_allclose(t, [0.6, 0.5])
 
 
 def test_lapsing_groups_threshold_and_activity():

@@ -46,7 +46,8 @@ class Market(Scheme):
         state = model.state
         league_table = model.school_mean_attainment()
         intake = admissions.allocate(self.demand_dis, self.demand_oth, self.choices, self.dist,
-                                     league_table, self.capacity, self.cfg)
+                                     league_table, self.capacity, self.cfg,
+                                     state.disadvantaged_share)
         state.pupils_disadvantaged, state.pupils_other = admissions.age_rolls(
             state.pupils_disadvantaged, state.pupils_other, *intake, self.years)
         state.funding = (state.pupils / state.initial_pupils) ** self.cfg.funding_elasticity
