@@ -110,3 +110,12 @@ def test_missing_spec_file(tmp_path, capsys):
     assert sa.main([str(tmp_path / "nope.yaml")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("schoolsim-sensitivity: error: CONFIG=") and "is not a file" in err
+
+
+@pytest.mark.parametrize("name", ["gap_morris", "gap_sobol"])
+def test_example_specs_are_valid(name):
+    from pathlib import Path
+
+    s = sa.load_spec(Path(__file__).parents[1] / "experiments" / "specs" / f"{name}.yaml")
+    sa.check_keys(s)
+    assert len(sa.sample(s)) > len(s.parameters)
