@@ -293,6 +293,7 @@ BAD = [
     (["policy.meetings.interval_factor=0"], "policy.meetings.interval_factor=0"),
     (["policy.broadcast.end_year=-3"], "policy.broadcast.end_year=-3"),
     (["meetings.online_cost_factor=1.5"], "meetings.online_cost_factor=1.5"),
+    (["meetings.online_learning_factor=0"], "meetings.online_learning_factor=0"),
     (["inspection.interval_years=0"], "inspection.interval_years=0"),
     (["inspection.noise_months=-1"], "inspection.noise_months=-1"),
     (["inspection.good_months_primary=9"], "outstanding > good > inadequate"),

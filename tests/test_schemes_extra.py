@@ -364,6 +364,7 @@ BAD = [
     (["scheme=peer_review", "scheme.min_size=2"], "scheme.cluster_size"),
     (["scheme=peer_review", "scheme.fidelity_mean=1.2"], "scheme.fidelity_mean=1.2"),
     (["scheme=peer_review", "scheme.champion_rate=-0.1"], "scheme.champion_rate=-0.1"),
+    (["scheme=peer_review", "scheme.champion_rate=4"], "scheme.champion_rate=4"),
     (["scheme=trusts", "scheme.min_size=5", "scheme.max_size=3"], "scheme.min_size=5"),
     (["scheme=trusts", "scheme.size_median=0"], "scheme.size_median=0"),
     (["scheme=trusts", "scheme.standardisation_rate=1.5"], "scheme.standardisation_rate=1.5"),
