@@ -79,8 +79,8 @@ class Families(Scheme):
                 return [np.array(f) for f in families]
         raise ConfigError(
             f"scheme=families cannot split {n} {phase_name} schools into groups of {lo}-{hi} "
-            f"without two competitors in a group; allowed: a larger scheme.max_size or a "
-            f"smaller school.competition_radius_km_{phase_name}")
+            f"without two competitors in a group; allowed: a smaller scheme.min_size (more, "
+            f"smaller families) or a smaller school.competition_radius_km_{phase_name}")
 
     def meeting_pairs(self, model, groups, attending):
         members = self.partnerships_of(model).members[groups]  # (g, width)
@@ -137,6 +137,27 @@ def _share_out_short(families, pos, radius, lo, hi):
         for s in family:
             home = _first_fit(full, range(len(full)), s, pos, radius, hi)
             if home is None:
+                home = _make_room(full, s, pos, radius, hi)
+            if home is None:
                 return None
             full[home].append(s)
     return full
+
+
+def _make_room(families, s, pos, radius, hi):
+    """A family s could join if its one competitor of s moved to another family; moves it."""
+    for k, family in enumerate(families):
+        if len(family) >= hi:
+            continue
+        d = pos[family] - pos[s]
+        rivals = np.flatnonzero((d * d).sum(axis=1) < radius * radius)
+        if len(rivals) != 1:
+            continue
+        rival = family[rivals[0]]
+        others = [j for j in range(len(families)) if j != k]
+        new_home = _first_fit(families, others, rival, pos, radius, hi)
+        if new_home is not None:
+            family.remove(rival)
+            families[new_home].append(rival)
+            return k
+    return None
