@@ -318,13 +318,13 @@ def _bars(ax, spec: Spec, table: pd.DataFrame) -> None:
     pos = np.arange(len(table))
     if spec.method == "morris":
         ax.barh(pos, table["mu_star"], xerr=table["mu_star_conf"], color="#0072B2", capsize=3)
-        ax.set_xlabel(f"Morris mu* (output units), {spec.conf_level:.0%} interval")
+        ax.set_xlabel(f"Morris mu* ({spec.conf_level:.0%} CI), output units")
     else:
         ax.barh(pos - 0.2, table["S1"], 0.4, xerr=table["S1_conf"], label="S1 (first order)",
                 color="#0072B2", capsize=3)
         ax.barh(pos + 0.2, table["ST"], 0.4, xerr=table["ST_conf"], label="ST (total)",
                 color="#E69F00", capsize=3)
-        ax.set_xlabel(f"Sobol index, {spec.conf_level:.0%} interval")
+        ax.set_xlabel(f"Sobol index ({spec.conf_level:.0%} CI)")
         ax.legend(loc="lower right")
     ax.set_yticks(pos, table["parameter"])
     ax.invert_yaxis()
