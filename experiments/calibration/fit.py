@@ -14,10 +14,11 @@ parallel inside `evaluate`), so the same spec gives the same fit. Storage is in 
 Identification. Two views, both reported. (1) A *slice* through the fit: each parameter
 moved to `SLICE_POINTS` values across its range with the others held at the fit (extra
 evaluations after the trials). If the loss stays within `DELTA` of the best along the whole
-slice the targets do not constrain the parameter: *not identified*. (2) The trials near
-the best (loss within `DELTA`): the range they span (`plausible`). If it covers half the
-range or more, the parameter trades off against others along a ridge: *weakly identified*.
-A fit at an end of the range is *pinned at the edge of its range* (widen the range, or the
+slice the targets do not constrain the parameter: *not identified*. If it rises by `DELTA` at
+only one end, the targets rule out one side only: *bounded on one side only*. (2) The
+trials near the best (loss within `DELTA`): the range they span (`plausible`). If it covers
+half the range or more, the parameter trades off against others: *weakly identified*.
+A fit within 5 % of an end of the range (log scale for log parameters) is *pinned at the edge of its range* (widen the range, or the
 model cannot reach the targets inside it); otherwise *identified*. The profile (lowest loss
 per fifth of the range over all trials) is drawn in the record's figure.
 """
@@ -148,15 +149,24 @@ def identification(table: pd.DataFrame, parameters: Sequence[Parameter],
     for p in parameters:
         best = float(best_row[p.name])
         share = float((near[p.name].max() - near[p.name].min()) / (p.high - p.low))
-        rise = float("nan")
+        rise_low = rise_high = float("nan")
         if slices is not None and len(slices):
-            s = slices[slices["parameter"] == p.name]["loss"]
-            rise = float(s.max() - min(s.min(), best_loss))
-        edge = min(best - p.low, p.high - best) <= 0.02 * (p.high - p.low)
+            sl = slices[slices["parameter"] == p.name].sort_values("value")["loss"].to_numpy()
+            floor = min(sl.min(), best_loss)
+            rise_low, rise_high = float(sl[0] - floor), float(sl[-1] - floor)
+        rise = max(rise_low, rise_high)
+        if p.log:
+            lo, hi, b = math.log(p.low), math.log(p.high), math.log(best)
+        else:
+            lo, hi, b = p.low, p.high, best
+        edge = min(b - lo, hi - b) <= 0.05 * (hi - lo)
         if rise == rise and rise < delta:
             status = "not identified (flat: the targets do not constrain it)"
         elif edge:
             status = "pinned at the edge of its range"
+        elif rise_low < delta or rise_high < delta:
+            side = "high" if rise_high >= delta else "low"
+            status = f"bounded on one side only (the targets rule out {side} values)"
         elif share >= 0.5:
             status = "weakly identified (trades off against other parameters)"
         else:
@@ -164,6 +174,7 @@ def identification(table: pd.DataFrame, parameters: Sequence[Parameter],
         rows.append({"parameter": p.name, "low": p.low, "high": p.high, "best": best,
                      "plausible_low": float(near[p.name].min()),
                      "plausible_high": float(near[p.name].max()),
-                     "plausible_share_of_range": share, "slice_rise": rise,
+                     "plausible_share_of_range": share, "slice_rise_low_end": rise_low,
+                     "slice_rise_high_end": rise_high,
                      "status": status})
     return pd.DataFrame(rows)

@@ -43,7 +43,12 @@ def profiles_figure(result: FitResult, parameters):
         ax.axvline(r["best"], color=OKABE_ITO[3], lw=1.5, label="fitted value")
         ax.set_yscale("log")
         if p.log:
+            from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+
             ax.set_xscale("log")
+            ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+            ax.xaxis.set_major_formatter(ScalarFormatter())
+            ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(p.name)
         ax.set_ylabel("loss")
         ax.set_title(r["status"].split(" (")[0], fontsize=9)
@@ -93,14 +98,19 @@ def markdown(result: FitResult, spec, runtime: float, config_path: str, files: d
         lines.append(f"| `{r.parameter}` | {r.low:g} to {r.high:g} | {r.best:.4g} | "
                      f"{r.plausible_low:.3g} to {r.plausible_high:.3g} "
                      f"({100 * r.plausible_share_of_range:.0f} % of the range) | {r.status} |")
-    lines += ["", "*Status* reads each parameter's profile (the lowest loss reached in each "
-              "fifth of its range, over all trials): *identified* when both ends of the range "
-              f"cost at least {DELTA:g} more than the best; *not identified (flat profile)* "
-              f"when every fifth reaches within {DELTA:g} of the best — the targets do not pin "
-              "the parameter down and its fitted value is one of many as good; *pinned at the "
-              "edge of its range* when the best lies at an end; *weakly identified* otherwise.",
+    lines += ["", "*Status*: *not identified* when moving the parameter across its whole range, "
+              f"the others held at the fit, changes the loss by less than {DELTA:g} (the "
+              "targets do not pin it down; its fitted value is one of many as good); *pinned "
+              "at the edge of its range* when the fit lies within 5 % of an end of the range "
+              "(on the log scale for log parameters): the targets push it further than the "
+              "range allows; *bounded on one side only* when the slice rises by "
+              f"{DELTA:g} at one end of the range only (the targets rule out high, or low, "
+              "values; the rest of the range is as good as the fit); *weakly identified* when the trials within "
+              f"{DELTA:g} of the best loss span half its range or more (it trades off against "
+              "other parameters); otherwise *identified*. The figure shows each parameter's "
+              "trials, its profile (lowest loss per fifth of the range) and the slice.",
               "", f"![Profiles]({files['figure']})", "",
-              f"Every trial: `{files['trials']}`.", ""]
+              f"Every trial: `{files['trials']}`; the slices: `{files['slices']}`.", ""]
     return "\n".join(lines) + "\n"
 
 
@@ -121,11 +131,14 @@ def write_record(result: FitResult, spec, runtime: float, config_path: str,
     fig.savefig(tmp, dpi=110, format="png")
     plt.close(fig)
     os.replace(tmp, fig_path)
+    result.slices.to_csv(folder / ".slices.csv.partial", index=False)
+    os.replace(folder / ".slices.csv.partial", folder / "slices.csv")
     trials_path = folder / "trials.csv"
     result.trials.to_csv(folder / ".trials.csv.partial", index=False)
     os.replace(folder / ".trials.csv.partial", trials_path)
     rel = lambda p: os.path.relpath(p, record_path.parent)  # noqa: E731
-    files = {"figure": rel(fig_path), "trials": rel(trials_path), "spec": spec_path}
+    files = {"figure": rel(fig_path), "trials": rel(trials_path), "spec": spec_path,
+             "slices": rel(folder / "slices.csv")}
     text = markdown(result, spec, runtime, config_path, files)
     from experiments.atomic import write_text
 
