@@ -74,17 +74,19 @@ def model_seconds(sweep_dir: Path) -> float:
     return round(total, 2)
 
 
-def bench(seeds: int, years: int, n_jobs: int, launcher: str = "schoolsim_joblib") -> dict:
+def bench(seeds: int, years: int, n_jobs: int, launcher: str = "schoolsim_joblib",
+          extra: list[str] = ()) -> dict:
     args = sweep_args(seeds, years)
     with tempfile.TemporaryDirectory(prefix="bench_sweep-") as tmp:
         serial_dir, joblib_dir = Path(tmp) / "serial", Path(tmp) / "joblib"
         serial = timed_sweep([*args, "hydra/launcher=basic"], serial_dir)
         parallel = timed_sweep([*args, f"hydra/launcher={launcher}",
-                                f"hydra.launcher.n_jobs={n_jobs}"], joblib_dir)
+                                f"hydra.launcher.n_jobs={n_jobs}", *extra], joblib_dir)
         identical = same_tables(serial_dir, joblib_dir)
         inside_model = model_seconds(serial_dir)
     return {"runs": 4 * seeds, "years": years, "region": "gm", "cpus": os.cpu_count(),
-            "n_jobs": n_jobs, "launcher": launcher, "serial": serial, "joblib": parallel,
+            "n_jobs": n_jobs, "launcher": " ".join([launcher, *extra]), "serial": serial,
+            "joblib": parallel,
             "model_seconds_serial": inside_model,
             "speedup": round(serial["seconds"] / parallel["seconds"], 2),
             "identical_tables": identical}
@@ -98,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="joblib processes (default: every core)")
     parser.add_argument("--launcher", default="schoolsim_joblib",
                         choices=["schoolsim_joblib", "joblib"], help="the parallel launcher")
+    parser.add_argument("--override", action="append", default=[],
+                        help="an override for the parallel sweep only, e.g. "
+                             "hydra.launcher.backend=multiprocessing (repeatable)")
     parser.add_argument("--json", help="also write the result to this JSON file")
     args = parser.parse_args(argv)
     for key in ("seeds", "years", "n_jobs"):
@@ -105,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"bench_sweep: error: --{key.replace('_', '-')}={getattr(args, key)}; "
                   "allowed: an integer >= 1", file=sys.stderr)
             return 2
-    result = bench(args.seeds, args.years, args.n_jobs, args.launcher)
+    result = bench(args.seeds, args.years, args.n_jobs, args.launcher, args.override)
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:

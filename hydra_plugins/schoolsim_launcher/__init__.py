@@ -9,7 +9,11 @@ sends those same bytes with every job (copied, not pickled again), unpickles the
 worker process, and sends back each job's status and return value without the configs
 (Hydra's sweeper reads only those). Each job still runs through the joblib launcher's own
 `execute_job`, so job folders, numbering, logging and callbacks are unchanged, and the
-joblib settings are the joblib launcher's (`hydra.launcher.n_jobs`, ...).
+joblib settings are the joblib launcher's (`hydra.launcher.n_jobs`, ...), except that
+`hydra.launcher.backend=multiprocessing` is honoured: on Linux its workers are forked from
+the launching process, so they start without importing anything, but a worker that is
+killed (out of memory, `kill -9`) makes the sweep wait forever, where loky (the default)
+stops it with an error.
 Selected in configs/config.yaml (`hydra/launcher: schoolsim_joblib`).
 """
 
@@ -29,6 +33,8 @@ from joblib import Parallel, delayed
 
 log = logging.getLogger(__name__)
 
+PROCESS_BACKENDS = ("loky", "multiprocessing")
+
 # In each worker process: the unpickled context of the sweep it last ran a job for.
 _CONTEXT: dict[str, Any] = {}
 
@@ -39,7 +45,9 @@ class LightJoblibLauncher(JoblibLauncher):
         configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
         sweep_dir = Path(str(self.config.hydra.sweep.dir))
         sweep_dir.mkdir(parents=True, exist_ok=True)
-        settings = dict(self.joblib, backend="loky")  # threads are incompatible with Hydra
+        settings = dict(self.joblib)
+        if settings.get("backend") not in PROCESS_BACKENDS:  # threads are incompatible with Hydra
+            settings["backend"] = "loky"
         _core.process_joblib_cfg(settings)
         log.info(f"Joblib.Parallel(n_jobs={settings.get('n_jobs')}) is launching "
                  f"{len(job_overrides)} jobs in {sweep_dir}")
