@@ -17,9 +17,11 @@ def test_serial_sweep_collects_every_job(serial):
     assert serial.metrics["gap_months"].notna().all()
 
 
-@pytest.mark.parametrize("launcher", ["schoolsim_joblib", "joblib"])
+@pytest.mark.parametrize("launcher", [
+    "schoolsim_joblib", pytest.param("joblib", marks=pytest.mark.slow)])
 def test_joblib_matches_serial(serial, tmp_path, launcher):
-    """The default launcher (schoolsim_joblib) and hydra-joblib-launcher's own."""
+    """The default launcher (schoolsim_joblib, built on hydra-joblib-launcher's job runner)
+    and, among the slow tests, hydra-joblib-launcher's own."""
     sweep(tmp_path / "sweep", launcher, ["hydra.launcher.n_jobs=2"])
     assert_same_tables(collected(tmp_path / "sweep"), serial)
 
