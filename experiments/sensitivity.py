@@ -38,9 +38,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
-
 from experiments.atomic import write_text, write_with
+from experiments.spec_file import read_mapping
 
 METHODS = ("morris", "sobol")
 STATISTICS = ("last", "change", "mean")
@@ -97,13 +96,7 @@ def _need(ok: bool, message: str) -> None:
 def load_spec(path: str | Path) -> Spec:
     """Read and check a spec; raise SpecError (one line) for anything wrong."""
     path = Path(path)
-    _need(path.is_file(), f"CONFIG={path} is not a file; allowed: a sensitivity spec YAML")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise SpecError(f"CONFIG={path} is not valid YAML ({str(exc).splitlines()[0]})") from None
-    _need(isinstance(data, dict), f"CONFIG={path} is not a mapping; allowed: keys "
-                                  f"{', '.join(SPEC_KEYS)}")
+    data = read_mapping(path, "CONFIG", "sensitivity spec", SPEC_KEYS, SpecError)
     return spec_from_dict(data, name=path.stem)
 
 

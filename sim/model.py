@@ -225,20 +225,18 @@ class SchoolSystem(mesa.Model):
         p, s = self.partnerships, self.state
         members = p.members[groups]
         valid = members >= 0
-        cost = getattr(self, "_group_cost", None)
-        cost = p.group_cost()[groups] if cost is None else cost[groups]
-        who = members[valid]
-        demand = np.bincount(who, weights=np.broadcast_to(cost[:, None], members.shape)[valid],
+        cost = self._group_cost[groups]
+        demand = np.bincount(members[valid],
+                             weights=np.broadcast_to(cost[:, None], members.shape)[valid],
                              minlength=self.n_schools)
-        days = self.available_days() if hasattr(self, "_committing") else s.leadership_days
-        attending = (demand > 0) & (days - s.days_used >= demand)
-        levers = getattr(self, "levers", None)
-        if levers is not None and levers.collaboration_cap != math.inf:
+        attending = (demand > 0) & (self.available_days() - s.days_used >= demand)
+        levers = self.levers
+        if levers.collaboration_cap != math.inf:
             attending &= s.days_used + demand <= levers.collaboration_cap
-        charge = 1.0 - (levers.backfill if levers is not None and
-                        levers.programme == "funded" else 0.0)
+        # While a programme is funded, part of the meeting days is paid back (backfill).
+        charge = 1.0 - levers.backfill if levers.programme == "funded" else 1.0
         idx = np.flatnonzero(attending)
-        s.days_used[idx] += demand[idx] * charge if charge != 1.0 else demand[idx]
+        s.days_used[idx] += demand[idx] * charge
         return attending
 
     def hold_meetings(self, groups: np.ndarray) -> None:
@@ -260,9 +258,8 @@ class SchoolSystem(mesa.Model):
         weight = p.trust[links]
         if plan.factor is not None:
             weight = weight * plan.factor
-        group_learn = getattr(self, "_group_learn", None)
-        if group_learn is not None:
-            weight = weight * group_learn[p.link_group[links]]
+        if self._group_learn is not None:
+            weight = weight * self._group_learn[p.link_group[links]]
         s.expertise += exchange.learning_gains(s.expertise, plan.learner, plan.source,
                                                plan.weights, weight, self.absorptive_capacity(),
                                                self._exchange_cfg)
@@ -281,9 +278,8 @@ class SchoolSystem(mesa.Model):
         distance = exchange.profile_distance(self.state.expertise, p.link_a[met], p.link_b[met])
         growth = growth * trust.meeting_value(distance, self.cfg.trust.novelty_distance,
                                               self._exchange_cfg.max_distance)
-        group_trust = getattr(self, "_group_trust", None)
-        if group_trust is not None:
-            growth = growth * group_trust[p.link_group[met]]
+        if self._group_trust is not None:
+            growth = growth * self._group_trust[p.link_group[met]]
         return growth
 
     def links_met(self, groups: np.ndarray, attending: np.ndarray) -> np.ndarray:

@@ -31,20 +31,24 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim import calendar
+from sim.config import PandemicConfig
 from sim.policies import week_of_year
+
+_CONFIG_DEFAULTS = PandemicConfig()
 
 
 @dataclass(frozen=True)
 class Pandemic:
     """A school closure and its learning loss; the repr re-creates it."""
 
-    start_year: float = 2.0
-    closure_weeks: int = 24
-    loss_months_disadvantaged: float = 4.3
-    loss_months_other: float = 3.7
-    leadership_time_cut: float = 0.5
-    meetings_online: bool = True
-    recovery_rate: float = 0.4
+    # Defaults are the config's (one place for the values and their sources).
+    start_year: float = _CONFIG_DEFAULTS.start_year
+    closure_weeks: int = _CONFIG_DEFAULTS.closure_weeks
+    loss_months_disadvantaged: float = _CONFIG_DEFAULTS.loss_months_disadvantaged
+    loss_months_other: float = _CONFIG_DEFAULTS.loss_months_other
+    leadership_time_cut: float = _CONFIG_DEFAULTS.leadership_time_cut
+    meetings_online: bool = _CONFIG_DEFAULTS.meetings_online
+    recovery_rate: float = _CONFIG_DEFAULTS.recovery_rate
 
     @classmethod
     def from_config(cls, node) -> Pandemic:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from experiments.spec_file import read_mapping
 
 SPEC_KEYS = ("method", "trials", "startup_trials", "sampler_seed", "replicates", "base",
              "targets", "parameters", "n_jobs")
@@ -58,13 +58,7 @@ def _need(ok: bool, message: str) -> None:
 
 def load_spec(path: str | Path) -> Spec:
     path = Path(path)
-    _need(path.is_file(), f"SPEC={path} is not a file; allowed: a calibration spec YAML")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise SpecError(f"SPEC={path} is not valid YAML ({str(exc).splitlines()[0]})") from None
-    _need(isinstance(data, dict), f"SPEC={path} is not a mapping; allowed: keys "
-                                  f"{', '.join(SPEC_KEYS)}")
+    data = read_mapping(path, "SPEC", "calibration spec", SPEC_KEYS, SpecError)
     return spec_from_dict(data, name=path.stem)
 
 

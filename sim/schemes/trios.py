@@ -42,8 +42,7 @@ class Trios(Scheme):
 
     def broadcasting(self, model) -> bool:
         """The scheme's own setting unless the broadcast lever forces it."""
-        levers = getattr(model, "levers", None)
-        forced = None if levers is None else levers.broadcast
+        forced = model.levers.broadcast
         return bool(self.cfg.broadcast) if forced is None else bool(forced)
 
     def on_term_end(self, model):
