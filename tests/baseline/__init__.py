@@ -1,0 +1,1 @@
+"""Baseline regression: pinned outputs of a few short runs (see `runs.py`)."""
