@@ -10,7 +10,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.region import PHASE_NAMES
+from sim.geography import PHASE_NAMES
 
 
 class School(mesa.Agent):

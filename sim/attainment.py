@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.region import PRIMARY
+from sim.geography import PRIMARY
 
 # England's share of pupils eligible for free school meals (2023/24), the national reference.
 NATIONAL_DISADVANTAGED_SHARE = 0.24

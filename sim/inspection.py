@@ -33,7 +33,7 @@ import numpy as np
 
 from sim import calendar
 from sim.config import GRADES
-from sim.region import PHASE_NAMES, PRIMARY
+from sim.geography import PHASE_NAMES, PRIMARY
 
 OUTSTANDING, GOOD, REQUIRES_IMPROVEMENT, INADEQUATE = range(4)
 

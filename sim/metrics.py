@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.calendar import WEEKS_PER_YEAR
-from sim.region import PHASE_NAMES, PRIMARY
+from sim.geography import PHASE_NAMES, PRIMARY
 
 
 def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:

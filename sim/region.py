@@ -9,52 +9,18 @@ drawn from its neighbourhood with England's mean (about 24 %) and right skew.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
-from scipy.special import expit, logit
+from scipy.special import expit
 
 from sim.errors import ConfigError
-
-PRIMARY, SECONDARY = 0, 1
-PHASE_NAMES = ("primary", "secondary")
-
-
-@dataclass(frozen=True)
-class Region:
-    """The geography and intake of every school, as arrays indexed by school."""
-
-    name: str
-    la_names: tuple[str, ...]
-    la: np.ndarray                     # int, local authority of each school
-    neighbourhood: np.ndarray          # int, neighbourhood of each school
-    neighbourhood_deprivation: np.ndarray  # float, mean disadvantaged share per neighbourhood
-    pos_km: np.ndarray                 # (n, 2) float, position in km
-    phase: np.ndarray                  # int, PRIMARY or SECONDARY
-    pupils: np.ndarray                 # float, pupils on roll
-    disadvantaged_share: np.ndarray    # float in (0, 1)
-    eal_share: np.ndarray              # float in (0, 1), English as an additional language
-    mobility: np.ndarray               # float in (0, 1), pupils joining mid-phase
-    # School lists (`sim.region_csv`): rows not used, by reason; each school's URN and name.
-    dropped: dict = field(default_factory=dict)
-    urn: np.ndarray | None = None
-    school_names: tuple[str, ...] | None = None
-
-    @property
-    def n_schools(self) -> int:
-        return len(self.la)
-
-    @property
-    def n_local_authorities(self) -> int:
-        return len(self.la_names)
+from sim.geography import PRIMARY, SECONDARY, Region, eal_and_mobility
+from sim.region_csv import build_region_from_csv
 
 
 def build_region(cfg, rng: np.random.Generator) -> Region:
     """Build the region the config names (`gm`, `england`, any synthetic variant, or a
     school list: `region=csv`, see `sim.region_csv`)."""
     if getattr(cfg, "path", None) is not None:
-        from sim.region_csv import build_region_from_csv
-
         return build_region_from_csv(cfg, rng)
     counts = _schools_per_la(cfg, rng)
     centres = _la_centres(cfg, rng)
@@ -73,7 +39,7 @@ def build_region(cfg, rng: np.random.Generator) -> Region:
     pupils = _pupils(cfg, rng, phase)
     share = rng.beta(nb_mean[neighbourhood] * cfg.fsm_concentration,
                      (1 - nb_mean[neighbourhood]) * cfg.fsm_concentration)
-    eal, mobility = _eal_and_mobility(rng, nb_logit[neighbourhood])
+    eal, mobility = eal_and_mobility(rng, nb_logit[neighbourhood])
     return Region(cfg.name, la_names, la, neighbourhood, nb_mean, pos, phase, pupils,
                   share, eal, mobility)
 
@@ -147,12 +113,3 @@ def _pupils(cfg, rng, phase: np.ndarray) -> np.ndarray:
     mean = np.where(phase == PRIMARY, cfg.primary_pupils_mean, cfg.secondary_pupils_mean)
     sigma = np.sqrt(np.log1p(cfg.pupils_cv**2))
     return np.round(mean * rng.lognormal(-sigma**2 / 2, sigma, len(phase)))
-
-
-def _eal_and_mobility(rng, dep_logit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """EAL share (England mean about 20 %) and mobility (about 5 %), both rising with deprivation."""
-    eal_mean = expit(logit(0.18) + 0.8 * (dep_logit - dep_logit.mean()))
-    mob_mean = expit(logit(0.05) + 0.5 * (dep_logit - dep_logit.mean()))
-    eal = rng.beta(eal_mean * 5.0, (1 - eal_mean) * 5.0)
-    mobility = rng.beta(mob_mean * 20.0, (1 - mob_mean) * 20.0)
-    return eal, mobility

@@ -43,7 +43,7 @@ import numpy as np
 from scipy.special import logit
 
 from sim.errors import ConfigError
-from sim.region import PRIMARY, SECONDARY, Region, _eal_and_mobility
+from sim.geography import PRIMARY, SECONDARY, Region, eal_and_mobility
 
 DATA_DIR = Path(__file__).parent / "data"
 SAMPLE = DATA_DIR / "gias_sample.csv"
@@ -180,7 +180,7 @@ def build_region_from_csv(cfg, rng: np.random.Generator) -> Region:
     share = np.clip(np.asarray(rows["fsm"], float) / 100.0, 0.0, 1.0)
     counts = np.bincount(neighbourhood)
     deprivation = np.bincount(neighbourhood, weights=share) / counts
-    eal, mobility = _eal_and_mobility(rng, logit(np.clip(deprivation[neighbourhood],
+    eal, mobility = eal_and_mobility(rng, logit(np.clip(deprivation[neighbourhood],
                                                          0.005, 0.995)))
     return Region(str(cfg.name), la_names, la.astype(np.int64), neighbourhood.astype(np.int64),
                   deprivation, pos_km, np.asarray(rows["phase"], np.int64),

@@ -15,7 +15,7 @@ from scipy.spatial import cKDTree
 from scipy.special import expit, logit
 
 from sim.distributions import beta_with_mean, gamma_with_mean
-from sim.region import PRIMARY, Region
+from sim.geography import Region
 
 # Year groups on roll: primary Reception-Year 6, secondary Years 7-11.
 YEARS_ON_ROLL = np.array([7, 5])

@@ -12,7 +12,7 @@ import pytest
 
 import sim
 from sim import attainment
-from sim.region import PRIMARY, SECONDARY
+from sim.geography import PRIMARY, SECONDARY
 from tests.helpers import clone, section
 
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.region import PRIMARY, build_region
+from sim.geography import PRIMARY
+from sim.region import build_region
 
 GM_WEIGHTS = [552, 330, 296, 294, 270, 242, 235, 231, 223, 193]
 

@@ -12,7 +12,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 
 from analysis.style import OKABE_ITO, theme  # noqa: E402
 from experiments.calibration.fit import DELTA, FitResult, profile  # noqa: E402

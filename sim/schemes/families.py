@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.errors import ConfigError
-from sim.region import PHASE_NAMES
+from sim.geography import PHASE_NAMES
 from sim.schemes.base import Scheme
 
 

@@ -1,0 +1,53 @@
+"""The record every region generator returns: the geography and intake of each school.
+
+Shared by the synthetic generator (`sim.region`) and school lists (`sim.region_csv`), so
+neither imports the other's module for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import expit, logit
+
+PRIMARY, SECONDARY = 0, 1
+PHASE_NAMES = ("primary", "secondary")
+
+
+@dataclass(frozen=True)
+class Region:
+    """The geography and intake of every school, as arrays indexed by school."""
+
+    name: str
+    la_names: tuple[str, ...]
+    la: np.ndarray                     # int, local authority of each school
+    neighbourhood: np.ndarray          # int, neighbourhood of each school
+    neighbourhood_deprivation: np.ndarray  # float, mean disadvantaged share per neighbourhood
+    pos_km: np.ndarray                 # (n, 2) float, position in km
+    phase: np.ndarray                  # int, PRIMARY or SECONDARY
+    pupils: np.ndarray                 # float, pupils on roll
+    disadvantaged_share: np.ndarray    # float in (0, 1)
+    eal_share: np.ndarray              # float in (0, 1), English as an additional language
+    mobility: np.ndarray               # float in (0, 1), pupils joining mid-phase
+    # School lists (`sim.region_csv`): rows not used, by reason; each school's URN and name.
+    dropped: dict = field(default_factory=dict)
+    urn: np.ndarray | None = None
+    school_names: tuple[str, ...] | None = None
+
+    @property
+    def n_schools(self) -> int:
+        return len(self.la)
+
+    @property
+    def n_local_authorities(self) -> int:
+        return len(self.la_names)
+
+
+def eal_and_mobility(rng, dep_logit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """EAL share (England mean about 20 %) and mobility (about 5 %), both rising with deprivation."""
+    eal_mean = expit(logit(0.18) + 0.8 * (dep_logit - dep_logit.mean()))
+    mob_mean = expit(logit(0.05) + 0.5 * (dep_logit - dep_logit.mean()))
+    eal = rng.beta(eal_mean * 5.0, (1 - eal_mean) * 5.0)
+    mobility = rng.beta(mob_mean * 20.0, (1 - mob_mean) * 20.0)
+    return eal, mobility
