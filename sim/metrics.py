@@ -37,29 +37,68 @@ def gap(att_dis, att_oth, n_dis, n_oth) -> float:
     return weighted_mean(att_oth, n_oth) - weighted_mean(att_dis, n_dis)
 
 
+# Model-level reporters (Mesa's DataCollector style: module-level functions of the model).
+def expertise_mean(model) -> float:
+    return float(model.state.expertise.mean(axis=1).mean())
+
+
+def attainment_disadvantaged(model) -> float:
+    s = model.state
+    return weighted_mean(s.attainment_disadvantaged, s.pupils_disadvantaged)
+
+
+def attainment_other(model) -> float:
+    s = model.state
+    return weighted_mean(s.attainment_other, s.pupils_other)
+
+
+def gap_months(model) -> float:
+    s = model.state
+    return gap(s.attainment_disadvantaged, s.attainment_other, s.pupils_disadvantaged,
+               s.pupils_other)
+
+
+def between_school_sd(model) -> float:
+    return float(model.school_mean_attainment().std())
+
+
+def segregation(model) -> float:
+    s = model.state
+    return dissimilarity(s.pupils_disadvantaged, s.pupils_other)
+
+
+def active_partnerships(model) -> int:
+    return int(model.partnerships.active.sum())
+
+
+# What `model.datacollector` records each term (the headline columns of `term_row`).
+MODEL_REPORTERS = {f.__name__: f for f in (
+    attainment_disadvantaged, attainment_other, gap_months, expertise_mean,
+    between_school_sd, segregation, active_partnerships)}
+
+
 def term_row(model, week: int) -> dict:
     s, phase = model.state, model.region.phase
     school_expertise = s.expertise.mean(axis=1)
     row = {
         "week": week,
         "year": week / WEEKS_PER_YEAR,
-        "expertise_mean": float(school_expertise.mean()),
+        "expertise_mean": expertise_mean(model),
         "expertise_sd_between": float(school_expertise.std()),
-        "attainment_disadvantaged": weighted_mean(s.attainment_disadvantaged, s.pupils_disadvantaged),
-        "attainment_other": weighted_mean(s.attainment_other, s.pupils_other),
-        "gap_months": gap(s.attainment_disadvantaged, s.attainment_other,
-                          s.pupils_disadvantaged, s.pupils_other),
+        "attainment_disadvantaged": attainment_disadvantaged(model),
+        "attainment_other": attainment_other(model),
+        "gap_months": gap_months(model),
     }
     for p, name in enumerate(PHASE_NAMES):
         m = phase == p
         row[f"gap_months_{name}"] = gap(s.attainment_disadvantaged[m], s.attainment_other[m],
                                         s.pupils_disadvantaged[m], s.pupils_other[m])
-    row["between_school_sd"] = float(model.school_mean_attainment().std())
-    row["segregation"] = dissimilarity(s.pupils_disadvantaged, s.pupils_other)
+    row["between_school_sd"] = between_school_sd(model)
+    row["segregation"] = segregation(model)
     row["pupils"] = float(s.pupils.sum())
     p = model.partnerships
     live = p.active[p.link_group] if p.n_links else np.zeros(0, bool)
-    row["active_partnerships"] = int(p.active.sum())
+    row["active_partnerships"] = active_partnerships(model)
     row["mean_trust"] = float(p.trust[live].mean()) if live.any() else float("nan")
     inspection = getattr(model, "inspection", None)
     if inspection is not None:

@@ -28,14 +28,18 @@ import math
 from types import SimpleNamespace
 
 import mesa
+import networkx as nx
 import numpy as np
 import simpy
 from omegaconf import OmegaConf
 
 from sim import attainment, calendar, exchange, improvement, metrics, policies, shocks, trust
 from sim.agents import School
+from sim.compose import compose_config
 from sim.config import InspectionConfig, MeetingsConfig
+from sim.errors import ConfigError
 from sim.inspection import Inspectorate
+from sim.network import partnership_graph
 from sim.region import build_region
 from sim.schemes import make_scheme
 from sim.state import initial_state, years_on_roll
@@ -45,7 +49,19 @@ TERM_YEARS = 1 / calendar.TERMS_PER_YEAR
 
 
 class SchoolSystem(mesa.Model):
-    def __init__(self, cfg):
+    """A school system; build it from a composed config or from settings as keywords.
+
+        SchoolSystem(sim.compose_config(["scheme=families", "seed=3"]))
+        SchoolSystem(rng=3, scheme="families", **{"region.n_schools": 200})
+
+    Keywords are the command line's settings (`key=value`, dotted keys through `**{...}`),
+    so `mesa.batch_run(SchoolSystem, {"scheme": ["none", "trios"]}, rng=[1, 2])` works.
+    `rng` is the run's seed (an integer); without it the config's `seed` is used, so every
+    run is reproducible.
+    """
+
+    def __init__(self, cfg=None, *, rng=None, **settings):
+        cfg = _config(cfg, rng, settings)
         super().__init__(rng=int(cfg.seed))
         # Mesa 3.5 routes step() through its own event scheduler; SimPy is the only clock
         # here, so stop Mesa's default schedule and let step() advance SimPy directly.
@@ -57,6 +73,7 @@ class SchoolSystem(mesa.Model):
         self.state = initial_state(self.region, cfg, self.streams["initial"])
         self.schools = School.create_agents(self, self.region.n_schools,
                                             index=list(range(self.region.n_schools)))
+        self._school_list = self.schools.to_list()   # by index (AgentSet indexing is deprecated)
         self._years_on_roll = years_on_roll(self.region.phase)
         # Plain copies of the sections the weekly kernels read (OmegaConf access is slow).
         self._exchange_cfg = _plain(cfg.exchange)
@@ -80,6 +97,7 @@ class SchoolSystem(mesa.Model):
         self.end_week = cfg.years * calendar.WEEKS_PER_YEAR
         self.refresh_levers()
         self.refresh_commitments()
+        self.datacollector = mesa.DataCollector(model_reporters=metrics.MODEL_REPORTERS)
         self.collect(week=0)
         for process in (self._meetings(), self._terms(), self._years(), self._collection(),
                         self.inspection.process(self)):
@@ -104,7 +122,11 @@ class SchoolSystem(mesa.Model):
         return int(self.env.now)
 
     def school(self, index: int) -> School:
-        return self.schools[index]
+        return self._school_list[index]
+
+    def network(self, layers=None) -> nx.MultiGraph:
+        """Schools and their active partnerships as a networkx graph (`sim.network`)."""
+        return partnership_graph(self, layers)
 
     def absorptive_capacity(self) -> np.ndarray:
         s = self.state
@@ -191,12 +213,14 @@ class SchoolSystem(mesa.Model):
         if self.finished:
             return
         self._advance_to(min(self.week + 1, self.end_week))
-        self.steps += 1
 
-    def _advance_to(self, week: float) -> None:
+    def _advance_to(self, week: int) -> None:
+        # Mesa's clock shows the week being run, so the DataCollector keys its rows by week.
+        self.steps = week
+        self.time = float(week)
         # Run past the week's fractional slots (meetings .0 ... collection .9).
         self.env.run(until=week + 0.95)
-        self.time = float(week)
+        self.running = not self.finished
 
     @property
     def finished(self) -> bool:
@@ -350,8 +374,26 @@ class SchoolSystem(mesa.Model):
 
     def collect(self, week: int) -> None:
         self.metric_rows.append(metrics.term_row(self, week))
+        self.datacollector.collect(self)
         if week % calendar.WEEKS_PER_YEAR == 0:
             self.school_tables.append(metrics.school_rows(self, week // calendar.WEEKS_PER_YEAR))
+
+
+def _config(cfg, rng, settings: dict):
+    """The config from a composed one or from keyword settings, with `rng` as its seed."""
+    if "seed" in settings and rng is not None:
+        raise ConfigError(f"rng={rng} and seed={settings['seed']} both given; allowed: one of them")
+    if rng is not None and not isinstance(rng, (int, np.integer)):
+        raise ConfigError(f"rng={rng!r} is not allowed; allowed: an integer seed")
+    if cfg is None:
+        return compose_config({**settings, **({} if rng is None else {"seed": int(rng)})})
+    if settings:
+        raise ConfigError(f"settings {', '.join(settings)} given with a composed config; "
+                          "allowed: a config or settings, not both")
+    if rng is not None and int(rng) != int(cfg.seed):
+        raise ConfigError(f"rng={rng} differs from the config's seed={cfg.seed}; "
+                          "allowed: the same seed or no rng")
+    return cfg
 
 
 def _section(cfg, name: str, schema):

@@ -1,0 +1,83 @@
+"""Composing a run's config: Hydra's defaults plus command-line style overrides, validated.
+
+Errors from Hydra and OmegaConf (often several lines) become one `ConfigError` line that
+names the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+from hydra import compose, initialize_config_module
+from hydra.core.global_hydra import GlobalHydra
+from hydra.errors import HydraException, MissingConfigException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.config import validate
+from sim.errors import ConfigError
+
+
+def compose_config(overrides: list[str] | dict | None = None) -> DictConfig:
+    """The config `schoolsim` would use with these command-line overrides, validated."""
+    overrides = as_override_list(overrides)
+    try:
+        if GlobalHydra.instance().is_initialized():
+            cfg = compose(config_name="config", overrides=overrides)
+        else:
+            with initialize_config_module(config_module="configs", version_base="1.3"):
+                cfg = compose(config_name="config", overrides=overrides)
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise ConfigError(_describe_in_context(exc, overrides)) from None
+    validate(cfg)
+    return cfg
+
+
+def _describe_in_context(exc, overrides) -> str:
+    if GlobalHydra.instance().is_initialized():
+        return describe_config_error(exc, overrides)
+    with initialize_config_module(config_module="configs", version_base="1.3"):
+        return describe_config_error(exc, overrides)
+
+
+def as_override_list(overrides) -> list[str]:
+    if overrides is None:
+        return []
+    if isinstance(overrides, dict):
+        return [f"{k}={_override_value(v)}" for k, v in overrides.items()]
+    return list(overrides)
+
+
+def _override_value(value) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_override_value(v) for v in value) + "]"
+    return str(value)
+
+
+def describe_config_error(exc: Exception, overrides: list[str] = ()) -> str:
+    """One line from Hydra's or OmegaConf's (multi-line) composition errors."""
+    if isinstance(exc, MissingConfigException) and exc.missing_cfg_file and exc.options:
+        group, _, missing = exc.missing_cfg_file.rpartition("/")
+        options = sorted(o for o in exc.options if not o.endswith("_schema"))
+        return f"{group or 'config'}={missing} is unknown; allowed: {', '.join(options)}"
+    cause = exc.__cause__ or exc
+    key = getattr(cause, "full_key", None)
+    if key and "not in" in str(cause):
+        parent, _, _ = key.rpartition(".")
+        allowed = _allowed_keys(parent, overrides)
+        return f"unknown config key '{key}'; allowed under '{parent or 'top level'}': {allowed}"
+    if key:
+        return f"{key}: {str(cause).splitlines()[0]}"
+    return " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+
+
+def _allowed_keys(parent: str, overrides: list[str]) -> str:
+    """Keys of a config node, composed with the same group choices as the failed call."""
+    groups = [o for o in overrides if "=" in o and "." not in o.split("=")[0]
+              and o.split("=")[0] in ("region", "scheme")]
+    try:
+        cfg = compose(config_name="config", overrides=groups)
+        node = OmegaConf.select(cfg, parent) if parent else cfg
+        return ", ".join(node.keys())
+    except Exception:  # listing is a courtesy; the error message stands without it
+        return "see `schoolsim --cfg job`"
