@@ -11,7 +11,7 @@ import networkx as nx
 import numpy as np
 
 from sim.errors import ConfigError
-from sim.region import PHASE_NAMES
+from sim.geography import PHASE_NAMES
 
 
 def partnership_graph(model, layers=None) -> nx.MultiGraph:
