@@ -65,6 +65,16 @@ class CsvRegionConfig(RegionConfig):
 
 
 @dataclass
+class RealRegionConfig(RegionConfig):
+    """Real schools and neighbourhoods of England from public data (`sim.region_real`).
+    The synthetic keys above are not used."""
+
+    name: str = "england_real"
+    # Local authorities by name (as in the 2023 school census); empty means all of England.
+    local_authorities: list[str] = field(default_factory=list)
+
+
+@dataclass
 class SchoolConfig:
     """Initial state of schools (`sim.initial_state`)."""
 
@@ -495,6 +505,7 @@ def register_configs() -> None:
     cs.store(name="sim_schema", node=SimConfig)
     cs.store(group="region", name="region_schema", node=RegionConfig)
     cs.store(group="region", name="region_csv_schema", node=CsvRegionConfig)
+    cs.store(group="region", name="region_real_schema", node=RealRegionConfig)
     for name, schema in SCHEME_SCHEMAS.items():
         cs.store(group="scheme", name=f"{name}_schema", node=schema)
 
@@ -564,6 +575,11 @@ def validate(cfg: DictConfig | SimConfig) -> None:
 
 
 def _validate_region(region: Any) -> None:
+    if "local_authorities" in region:  # real schools (sim.region_real)
+        from sim.region_real import chosen_authorities
+
+        chosen_authorities(region.local_authorities)
+        return
     if "path" in region:  # a school list: sizes come from the file (sim.region_csv)
         _check(bool(str(region.path).strip()),
                "region.path is empty; allowed: the path of a school-list CSV")

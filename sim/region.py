@@ -19,7 +19,12 @@ from sim.region_csv import build_region_from_csv
 
 def build_region(cfg, rng: np.random.Generator) -> Region:
     """Build the region the config names (`gm`, `england`, any synthetic variant, or a
-    school list: `region=csv`, see `sim.region_csv`)."""
+    school list: `region=csv`, see `sim.region_csv`; real England: `region=england_real`,
+    see `sim.region_real`)."""
+    if getattr(cfg, "local_authorities", None) is not None:
+        from sim.region_real import build_real_region
+
+        return build_real_region(cfg, rng)
     if getattr(cfg, "path", None) is not None:
         return build_region_from_csv(cfg, rng)
     counts = _schools_per_la(cfg, rng)

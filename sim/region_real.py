@@ -1,0 +1,155 @@
+"""Real regions: England's state-funded primary and secondary schools and its neighbourhoods.
+
+`region=england_real` is every state-funded primary and secondary school in England in the
+DfE January 2023 census (20,227 schools); `region=gm_real` the ten Greater Manchester
+authorities; `region=england_real region.local_authorities=[Trafford,Salford]` any set of
+authorities. The data are the compact files in `sim/data/real/` (built from the public
+releases by `experiments/data/build_real_england.py`; provenance, licence and attribution in
+`sim/data/real/NOTICE.md`):
+
+- schools: exact coordinates (British National Grid), pupils on roll, free-school-meal share,
+  local authority, Ofsted grade of April 2024 where known, academy trust and the year the
+  school joined it. Schools with no pupils on roll are not used, counted under their reason.
+- neighbourhoods are the real 2011 LSOAs (about 1,500 residents each) of the chosen
+  authorities, and any other LSOA a chosen school sits in: IMD 2019 rank and decile, the
+  number of income-deprived children (IDACI numerator; missing where the source suppresses
+  small counts) and the centre point. Each school's neighbourhood is its own LSOA.
+- `neighbourhood_deprivation` — in synthetic regions the mean disadvantaged share of a
+  neighbourhood — is here the national school free-school-meal share at the LSOA's income
+  deprivation percentile (pupil-weighted quantiles over all English schools): the k-th most
+  income-deprived percent of LSOAs gets the share that the k-th percent of pupils' schools
+  has. It orders neighbourhoods by a fact (the income domain rank), on the scale the
+  synthetic regions use.
+- positions are kilometres east and north of the south-west corner of the region's schools
+  and neighbourhoods; EAL share and mobility, which the files lack, are drawn from the
+  `region` stream rising with deprivation, as for school lists (`sim.region_csv`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.special import logit
+
+from sim.errors import ConfigError
+from sim.region import Region, _eal_and_mobility
+
+DATA = Path(__file__).parent / "data" / "real"
+GREATER_MANCHESTER = ("Bolton", "Bury", "Manchester", "Oldham", "Rochdale", "Salford",
+                      "Stockport", "Tameside", "Trafford", "Wigan")
+NO_GRADE = -1      # Ofsted grade not known (codes otherwise as sim.inspection)
+NO_TRUST = -1
+
+
+@dataclass(frozen=True)
+class RealRegion(Region):
+    """A region of real schools and LSOAs: the synthetic arrays plus what the data adds."""
+
+    neighbourhood_code: tuple[str, ...] = ()        # LSOA 2011 code of each neighbourhood
+    neighbourhood_pos_km: np.ndarray | None = None  # (n_neighbourhoods, 2) centre points
+    neighbourhood_la: np.ndarray | None = None      # int, index into la_names
+    neighbourhood_imd_rank: np.ndarray | None = None    # 1 = most deprived of England's
+    neighbourhood_imd_decile: np.ndarray | None = None  # 1 = most deprived tenth
+    # Children in income-deprived families (IDACI numerator); NaN where suppressed at source.
+    neighbourhood_income_deprived_children: np.ndarray | None = None
+    ofsted: np.ndarray | None = None                # int8 grade code, NO_GRADE if unknown
+    trust: np.ndarray | None = None                 # int, index into trust_names, or NO_TRUST
+    trust_names: tuple[str, ...] = ()
+    trust_joined_year: np.ndarray | None = None     # year the school joined its trust, or -1
+
+
+@lru_cache(maxsize=1)
+def tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The shipped schools, LSOAs and trusts (read once per process)."""
+    return tuple(pd.read_parquet(DATA / f"{name}.parquet")
+                 for name in ("schools", "lsoas", "trusts"))
+
+
+def authority_names() -> tuple[str, ...]:
+    return tuple(sorted(tables()[0]["la"].unique()))
+
+
+def chosen_authorities(names) -> tuple[str, ...]:
+    """The authorities a config names (all of England if none), or a one-line error with
+    the closest real names for the first unknown one."""
+    known = authority_names()
+    if not names:
+        return known
+    by_lower = {k.lower(): k for k in known}
+    chosen = []
+    for name in names:
+        match = by_lower.get(str(name).strip().lower())
+        if match is None:
+            close = difflib.get_close_matches(str(name), known, n=4, cutoff=0.5)
+            hint = f"did you mean {', '.join(close)}? " if close else ""
+            raise ConfigError(f"region.local_authorities: '{name}' is not an English local "
+                              f"authority in the 2023 school census; {hint}allowed: "
+                              f"{len(known)} names such as {', '.join(known[:3])} "
+                              "(sim.region_real.authority_names())")
+        chosen.append(match)
+    return tuple(sorted(set(chosen)))
+
+
+def income_share(income_rank: np.ndarray, n_lsoas: int, schools: pd.DataFrame) -> np.ndarray:
+    """Free-school-meal share of England's pupils at each LSOA's income-deprivation
+    percentile (rank 1 = most deprived = highest share)."""
+    share = schools["fsm_percent"].to_numpy(float) / 100.0
+    pupils = schools["pupils"].to_numpy(float)
+    order = np.argsort(-share, kind="stable")
+    cum = np.cumsum(pupils[order])
+    midpoints = (cum - pupils[order] / 2) / cum[-1]
+    percentile = (np.asarray(income_rank, float) - 0.5) / n_lsoas
+    return np.interp(percentile, midpoints, share[order])
+
+
+def build_real_region(cfg, rng: np.random.Generator) -> RealRegion:
+    schools, lsoas, trusts = tables()
+    la_names = chosen_authorities(cfg.local_authorities)
+    chosen = schools[schools["la"].isin(la_names)]
+    dropped = {"no pupils on roll": int((chosen["pupils"] <= 0).sum())}
+    chosen = chosen[chosen["pupils"] > 0]
+    nb_rows = np.union1d(np.flatnonzero(lsoas["la"].isin(la_names)), chosen["lsoa"])
+    nb = lsoas.iloc[nb_rows]
+    metres = np.vstack([chosen[["easting", "northing"]].to_numpy(float),
+                        nb[["easting", "northing"]].to_numpy(float)])
+    origin = metres.min(axis=0)
+    la_index = {name: i for i, name in enumerate(la_names)}
+    deprivation = income_share(nb["income_rank"], len(lsoas), schools)
+    neighbourhood = np.searchsorted(nb_rows, chosen["lsoa"].to_numpy())
+    trust, present = _local_trusts(chosen["trust"].to_numpy(np.int64))
+    eal, mobility = _eal_and_mobility(rng, logit(np.clip(deprivation[neighbourhood],
+                                                         0.005, 0.995)))
+    return RealRegion(
+        str(cfg.name), la_names, chosen["la"].map(la_index).to_numpy(np.int64),
+        neighbourhood.astype(np.int64), deprivation,
+        (chosen[["easting", "northing"]].to_numpy(float) - origin) / 1000.0,
+        chosen["phase"].to_numpy(np.int64), chosen["pupils"].to_numpy(float),
+        chosen["fsm_percent"].to_numpy(float) / 100.0, eal, mobility,
+        dropped={k: v for k, v in dropped.items() if v},
+        urn=chosen["urn"].to_numpy(np.int64), school_names=tuple(chosen["name"]),
+        neighbourhood_code=tuple(nb["code"]),
+        neighbourhood_pos_km=(nb[["easting", "northing"]].to_numpy(float) - origin) / 1000.0,
+        # LSOAs outside the chosen authorities (a school across the border) get -1.
+        neighbourhood_la=nb["la"].map(la_index).fillna(-1).to_numpy(np.int64),
+        neighbourhood_imd_rank=nb["imd_rank"].to_numpy(np.int64),
+        neighbourhood_imd_decile=nb["imd_decile"].to_numpy(np.int64),
+        neighbourhood_income_deprived_children=nb["income_deprived_children"]
+        .to_numpy(float, na_value=np.nan),
+        ofsted=chosen["ofsted"].to_numpy(np.int8),
+        trust=trust, trust_names=tuple(trusts["name"].iloc[present]),
+        trust_joined_year=chosen["trust_joined_year"].to_numpy(np.int64),
+    )
+
+
+def _local_trusts(national: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """National trust rows renumbered 0..k-1 over the trusts present (NO_TRUST kept), and
+    the national rows of those k trusts."""
+    present, local = np.unique(national[national >= 0], return_inverse=True)
+    out = np.full(len(national), NO_TRUST, np.int64)
+    out[national >= 0] = local
+    return out, present

@@ -1,0 +1,151 @@
+"""Real regions from public data (sim.region_real): England, Greater Manchester, any set of
+authorities. Expected counts were taken from the public census file itself
+(../shared/data/england_schools_2023.csv, counted with pandas), not from this code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.errors import ConfigError
+from sim.metrics import dissimilarity
+from sim.region_real import GREATER_MANCHESTER, build_real_region, income_share
+from tests.helpers import build_model, section
+
+
+def real(*authorities, name="real"):
+    return build_real_region(section(name=name, local_authorities=list(authorities)),
+                             np.random.default_rng(0))
+
+
+@pytest.fixture(scope="module")
+def gm():
+    return real(*GREATER_MANCHESTER, name="gm_real")
+
+
+@pytest.fixture(scope="module")
+def england():
+    return real(name="england_real")
+
+
+def fsm_dissimilarity(region) -> float:
+    disadvantaged = region.pupils * region.disadvantaged_share
+    return dissimilarity(disadvantaged, region.pupils - disadvantaged)
+
+
+# ----------------------------------------------------------------------------- Greater Manchester
+def test_gm_has_its_1029_primaries_and_secondaries(gm):
+    # 854 primaries and 175 secondaries in the census; one has no pupils on roll.
+    assert abs(gm.n_schools - 1029) <= 5
+    assert (gm.phase == 0).sum() == 853 and (gm.phase == 1).sum() == 175
+    assert gm.dropped == {"no pupils on roll": 1}
+    assert gm.la_names == tuple(sorted(GREATER_MANCHESTER))
+
+
+def test_gm_free_school_meal_segregation_is_the_real_one(gm):
+    assert fsm_dissimilarity(gm) == pytest.approx(0.31, abs=0.02)
+
+
+def test_gm_trusts_have_their_real_sizes(gm):
+    sizes = np.bincount(gm.trust[gm.trust >= 0])
+    assert len(gm.trust_names) == len(sizes) == 119
+    assert sizes.max() == 11 and (sizes >= 2).sum() == 67
+    assert np.median(sizes[sizes >= 2]) == 3
+    assert gm.trust_names[sizes.argmax()] in ("UNITED LEARNING TRUST",
+                                              "FORWARD AS ONE CHURCH OF ENGLAND MULTI ACADEMY TRUST")
+    joined = gm.trust_joined_year[gm.trust >= 0]
+    assert joined.min() >= 2003 and joined.max() <= 2023
+    assert (gm.trust_joined_year[gm.trust < 0] == -1).all()
+
+
+def test_gm_ofsted_grades_from_the_file(gm):
+    # Census: 127 outstanding, 721 good, 79 requires improvement, 102 unknown (one of which
+    # is the school with no pupils).
+    counts = np.bincount(gm.ofsted + 1, minlength=5)   # unknown, O, G, RI, I
+    assert counts[1] == 127 and counts[2] == 721 and counts[3] == 79
+    assert counts[0] + counts[4] == 1028 - 127 - 721 - 79
+
+
+# ----------------------------------------------------------------------------- England
+def test_england_has_every_state_funded_primary_and_secondary(england):
+    assert england.n_schools == 20227 - 6   # six have no pupils on roll
+    assert england.n_local_authorities == 152
+    assert len(england.neighbourhood_code) == 32844
+    assert fsm_dissimilarity(england) == pytest.approx(0.31, abs=0.02)
+
+
+def test_england_trusts_are_real(england):
+    sizes = np.bincount(england.trust[england.trust >= 0])
+    assert len(sizes) == 2266 and sizes.max() == 79 and (sizes >= 2).sum() == 1095
+    assert np.median(sizes[sizes >= 2]) == 5
+
+
+def test_schools_sit_in_their_own_lsoa(england):
+    # The Aldgate School (URN 100000) is in City of London 001F, E01032739.
+    aldgate = np.flatnonzero(england.urn == 100000)[0]
+    assert england.neighbourhood_code[england.neighbourhood[aldgate]] == "E01032739"
+    assert england.school_names[aldgate] == "The Aldgate School"
+
+
+def test_neighbourhood_arrays_cover_every_neighbourhood(gm):
+    n = len(gm.neighbourhood_code)
+    for values in (gm.neighbourhood_deprivation, gm.neighbourhood_imd_rank,
+                   gm.neighbourhood_imd_decile, gm.neighbourhood_la,
+                   gm.neighbourhood_income_deprived_children):
+        assert len(values) == n
+    assert gm.neighbourhood_pos_km.shape == (n, 2)
+    assert gm.neighbourhood.max() < n
+    # IMD rank 1 is the most deprived LSOA of England: decile and share agree with it.
+    order = np.argsort(gm.neighbourhood_imd_rank)
+    assert gm.neighbourhood_imd_decile[order[0]] == 1
+    assert ((gm.neighbourhood_imd_decile >= 1) & (gm.neighbourhood_imd_decile <= 10)).all()
+    # Schools are within a few km of their LSOA's centre point.
+    gap = np.linalg.norm(gm.pos_km - gm.neighbourhood_pos_km[gm.neighbourhood], axis=1)
+    assert np.median(gap) < 1.0 and gap.max() < 10.0
+
+
+def test_neighbourhood_share_by_hand():
+    """Shares 0.5, 0.2, 0.1 with 100, 100, 200 pupils: pupil midpoints 1/8, 3/8, 3/4 of
+    England's pupils from the most deprived; 4 LSOAs, ranks 1, 2, 3 at 1/8, 3/8, 5/8."""
+    schools = pd.DataFrame({"fsm_percent": [10.0, 50.0, 20.0], "pupils": [200, 100, 100]})
+    share = income_share(np.array([1, 2, 3]), 4, schools)
+    assert share == pytest.approx([0.5, 0.2, 0.2 - 0.1 * (0.25 / 0.375)])
+
+
+# ----------------------------------------------------------------------------- chosen authorities
+def test_two_authorities_by_name():
+    region = real("Trafford", "salford")
+    assert region.la_names == ("Salford", "Trafford")
+    assert np.bincount(region.la).tolist() == [91, 83]
+
+
+def test_unknown_authority_is_one_line_with_close_matches():
+    with pytest.raises(ConfigError) as err:
+        real("Traford")
+    message = str(err.value)
+    assert "\n" not in message and "'Traford'" in message and "Trafford" in message
+
+
+def test_model_builds_on_a_real_region():
+    model = build_model(["region=england_real", "region.local_authorities=[Trafford]",
+                         "scheme=none", "years=1"])
+    assert model.n_schools == 83
+    assert model.region.la_names == ("Trafford",)
+
+
+def test_cli_runs_gm_real_and_refuses_an_unknown_authority(in_tmp):
+    ok = subprocess.run([sys.executable, "-m", "sim", "region=gm_real", "scheme=trios",
+                         "years=1", "output.progress=false"],
+                        capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    assert "rows not used: 1 no pupils on roll" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "sim", "region=england_real",
+                          "region.local_authorities=[Manchster]", "years=1"],
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+    assert "did you mean Manchester" in bad.stderr
+    assert not (in_tmp / "outputs").exists() or not any((in_tmp / "outputs").iterdir())
