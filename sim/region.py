@@ -15,6 +15,7 @@ from scipy.special import expit
 from sim.errors import ConfigError
 from sim.geography import PRIMARY, SECONDARY, Region, eal_and_mobility
 from sim.region_csv import build_region_from_csv
+from sim.region_real import build_real_region
 
 
 def build_region(cfg, rng: np.random.Generator) -> Region:
@@ -22,8 +23,6 @@ def build_region(cfg, rng: np.random.Generator) -> Region:
     school list: `region=csv`, see `sim.region_csv`; real England: `region=england_real`,
     see `sim.region_real`)."""
     if getattr(cfg, "local_authorities", None) is not None:
-        from sim.region_real import build_real_region
-
         return build_real_region(cfg, rng)
     if getattr(cfg, "path", None) is not None:
         return build_region_from_csv(cfg, rng)

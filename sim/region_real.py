@@ -37,7 +37,7 @@ import pandas as pd
 from scipy.special import logit
 
 from sim.errors import ConfigError
-from sim.region import Region, _eal_and_mobility
+from sim.geography import Region, eal_and_mobility
 
 DATA = Path(__file__).parent / "data" / "real"
 GREATER_MANCHESTER = ("Bolton", "Bury", "Manchester", "Oldham", "Rochdale", "Salford",
@@ -122,7 +122,7 @@ def build_real_region(cfg, rng: np.random.Generator) -> RealRegion:
     deprivation = income_share(nb["income_rank"], len(lsoas), schools)
     neighbourhood = np.searchsorted(nb_rows, chosen["lsoa"].to_numpy())
     trust, present = _local_trusts(chosen["trust"].to_numpy(np.int64))
-    eal, mobility = _eal_and_mobility(rng, logit(np.clip(deprivation[neighbourhood],
+    eal, mobility = eal_and_mobility(rng, logit(np.clip(deprivation[neighbourhood],
                                                          0.005, 0.995)))
     return RealRegion(
         str(cfg.name), la_names, chosen["la"].map(la_index).to_numpy(np.int64),

@@ -4,17 +4,26 @@ authorities. Expected counts were taken from the public census file itself
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import sim
+
 from sim.errors import ConfigError
 from sim.metrics import dissimilarity
 from sim.region_real import GREATER_MANCHESTER, build_real_region, income_share
 from tests.helpers import build_model, section
+
+
+# Subprocesses import this checkout's `sim`, whatever the working directory.
+ENV = {**os.environ, "PYTHONPATH": str(Path(sim.__file__).parents[1])}
 
 
 def real(*authorities, name="real"):
@@ -140,12 +149,12 @@ def test_model_builds_on_a_real_region():
 def test_cli_runs_gm_real_and_refuses_an_unknown_authority(in_tmp):
     ok = subprocess.run([sys.executable, "-m", "sim", "region=gm_real", "scheme=trios",
                          "years=1", "output.progress=false"],
-                        capture_output=True, text=True, timeout=300)
+                        capture_output=True, text=True, timeout=300, env=ENV)
     assert ok.returncode == 0, ok.stderr
     assert "rows not used: 1 no pupils on roll" in ok.stdout
     bad = subprocess.run([sys.executable, "-m", "sim", "region=england_real",
                           "region.local_authorities=[Manchster]", "years=1"],
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, text=True, timeout=300, env=ENV)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     assert "did you mean Manchester" in bad.stderr
     assert not (in_tmp / "outputs").exists() or not any((in_tmp / "outputs").iterdir())
