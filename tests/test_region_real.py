@@ -152,9 +152,10 @@ def test_cli_runs_gm_real_and_refuses_an_unknown_authority(in_tmp):
                         capture_output=True, text=True, timeout=300, env=ENV)
     assert ok.returncode == 0, ok.stderr
     assert "rows not used: 1 no pupils on roll" in ok.stdout
+    written = sorted(in_tmp.rglob("*"))
     bad = subprocess.run([sys.executable, "-m", "sim", "region=england_real",
                           "region.local_authorities=[Manchster]", "years=1"],
                          capture_output=True, text=True, timeout=300, env=ENV)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     assert "did you mean Manchester" in bad.stderr
-    assert not (in_tmp / "outputs").exists() or not any((in_tmp / "outputs").iterdir())
+    assert sorted(in_tmp.rglob("*")) == written
