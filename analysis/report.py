@@ -38,6 +38,7 @@ from analysis.sentences import (BY_COLUMN, HEADLINES, SENTENCE_COLUMNS,  # noqa:
                                 difference_sentence, judgement, level_sentence,
                                 scenario_name)
 from analysis.style import label, scenario_order  # noqa: E402
+from sim.atomic import write_text  # noqa: E402
 
 DEFAULT_BASELINE = "none"
 MAX_NETWORKS = 4  # network drawings are large; one per scenario up to this many
@@ -352,16 +353,6 @@ def build(tables: Tables, baseline: str | None, sources: list[str], title: str) 
             f"{''.join(body)}</body></html>\n")
 
 
-def write_atomic(text: str, out: Path) -> None:
-    """Write beside the target and rename, so a failure never leaves half a report."""
-    tmp = out.with_name(f".{out.name}.partial")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def make_report(paths: list[str], out: str | Path, baseline: str | None = DEFAULT_BASELINE,
                 explicit_baseline: bool = False, title: str | None = None) -> Path:
     """Load the runs under `paths`, compare them and write the report to `out`."""
@@ -376,7 +367,7 @@ def make_report(paths: list[str], out: str | Path, baseline: str | None = DEFAUL
                           " sweep folders holding them, or a schoolsim-collect dataset") from None
     chosen = choose_baseline(baseline, tables.scenarios, explicit_baseline)
     text = build(tables, chosen, [str(p) for p in paths], title or "schoolsim: scenario report")
-    write_atomic(text, out)
+    write_text(out, text)
     return out
 
 

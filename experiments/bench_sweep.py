@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:
-        from experiments.atomic import write_text
+        from sim.atomic import write_text
 
         write_text(args.json, text + "\n")
     return 0

@@ -73,7 +73,8 @@ def _rss_peak_bytes() -> int:
 
 def child_model(region: str, scheme: str, years: int, seed: int) -> dict:
     """One model run (in a fresh process): the summary's timings and sizes."""
-    from sim.run import compose_config, run_config
+    from sim.compose import compose_config
+    from sim.run import run_config
 
     cfg = compose_config([f"region={region}", f"scheme={scheme}", f"years={years}",
                           f"seed={seed}", "output.progress=false"])

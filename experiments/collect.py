@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments import resume
-from experiments.atomic import write_with
+from sim import sweep_job
+from sim.atomic import write_with
 from experiments.plan import SweepDirError, check_sweep_dir
 from experiments.status import JobStatus, describe, sweep_status
 
@@ -54,7 +54,7 @@ def collect(sweep_dir: str | Path, out_dir: str | Path | None = None, *,
     """Gather the sweep in `sweep_dir`; write the dataset to `out_dir` (default: collected/)."""
     sweep_dir = check_sweep_dir(sweep_dir)
     statuses = sweep_status(sweep_dir)
-    summaries = {s.job.num: resume.read_summary(sweep_dir / s.job.subdir)
+    summaries = {s.job.num: sweep_job.read_summary(sweep_dir / s.job.subdir)
                  for s in statuses if s.status == "finished"}
     labels = {s.job.num: _labels(s, summaries.get(s.job.num)) for s in statuses}
     tables = {name: _stack(sweep_dir, name, summaries, labels) for name in TABLES}
@@ -68,7 +68,7 @@ def collect(sweep_dir: str | Path, out_dir: str | Path | None = None, *,
 def _labels(status: JobStatus, summary: dict | None) -> dict[str, object]:
     """The columns that say which job a row came from: job, swept settings, scheme, seed."""
     swept = {k: v for k, v in status.job.swept_values().items()
-             if k.split(".")[0] not in resume.IGNORED_SECTIONS}
+             if k.split(".")[0] not in sweep_job.IGNORED_SECTIONS}
     labels: dict[str, object] = {"job": status.job.num, **swept}
     for key in ALWAYS:
         if key not in labels:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
-from experiments.atomic import write_text
+from sim.atomic import write_text
 
 PLAN_FILE = "sweep_plan.json"
 MULTIRUN_FILE = "multirun.yaml"

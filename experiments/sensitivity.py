@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from experiments.atomic import write_text, write_with
+from sim.atomic import write_text, write_with
 from experiments.spec_file import read_mapping
 
 METHODS = ("morris", "sobol")
@@ -220,7 +220,7 @@ def _analyse_one(spec: Spec, X: np.ndarray, y: np.ndarray) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=4)
 def _base_config(base: tuple[str, ...]):
-    from sim.run import compose_config
+    from sim.compose import compose_config
 
     return compose_config(list(base))
 

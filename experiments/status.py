@@ -1,6 +1,6 @@
 """The state of every job of a sweep: finished, failed, running or missing.
 
-Read from the job folders alone (see `experiments.resume` for what a job leaves there), so
+Read from the job folders alone (see `sim.sweep_job` for what a job leaves there), so
 it works for any launcher and while the sweep is still running.
 """
 
@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from experiments import resume
+from sim import sweep_job
 from experiments.plan import Job, load_jobs
 
 STATUSES = ("finished", "failed", "running", "missing")
@@ -32,12 +32,12 @@ def job_status(sweep_dir: Path, job: Job, quick: bool = False) -> JobStatus:
     job_dir = sweep_dir / job.subdir
     if not job_dir.is_dir():
         return JobStatus(job, "missing")
-    if (job_dir / resume.SUMMARY_FILE).is_file() if quick else resume.read_summary(job_dir):
+    if (job_dir / sweep_job.SUMMARY_FILE).is_file() if quick else sweep_job.read_summary(job_dir):
         return JobStatus(job, "finished")
-    error = job_dir / resume.ERROR_FILE
+    error = job_dir / sweep_job.ERROR_FILE
     if error.is_file():
         return JobStatus(job, "failed", error.read_text().strip() or "(empty error.txt)")
-    return _running_or_killed(job, job_dir / resume.RUNNING_FILE)
+    return _running_or_killed(job, job_dir / sweep_job.RUNNING_FILE)
 
 
 def _running_or_killed(job: Job, marker: Path) -> JobStatus:

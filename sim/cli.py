@@ -18,10 +18,12 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from experiments import resume
+from sim import sweep_job
 from sim.config import as_plain
 from sim.errors import ConfigError
-from sim.run import compose_config, headline_table, run_config
+from sim.compose import compose_config
+from sim.headlines import headline_table
+from sim.run import run_config
 
 # Arguments that are Hydra's own (not config overrides), so the pre-check leaves them alone.
 _HYDRA_FLAGS = ("-m", "--multirun", "--cfg", "-c", "--help", "-h", "--hydra-help", "--info",
@@ -56,7 +58,7 @@ def app(cfg: DictConfig) -> None:
         _discard(out_dir, exc)
         raise
     if sweeping:
-        resume.finish(out_dir)
+        sweep_job.finish(out_dir)
     if cfg.output.print_summary:
         print(headline_table(result.summary))
         print(f"outputs: {out_dir}")
@@ -72,7 +74,7 @@ def _discard(out_dir: Path, exc: BaseException) -> None:
         shutil.rmtree(out_dir, ignore_errors=True)
         _remove_empty_parents(out_dir)
     else:
-        resume.fail(out_dir, exc)
+        sweep_job.fail(out_dir, exc)
 
 
 def _remove_empty_parents(path: Path) -> None:
@@ -89,10 +91,10 @@ def _remove_empty_parents(path: Path) -> None:
 
 def _resume_skips(out_dir: Path, cfg: DictConfig) -> bool:
     """In a sweep, skip a job whose folder already holds its finished outputs (resume)."""
-    if resume.finished_with(out_dir, as_plain(cfg)):
+    if sweep_job.finished_with(out_dir, as_plain(cfg)):
         print(f"schoolsim: {out_dir} finished earlier with this config; skipped")
         return True
-    resume.start(out_dir)
+    sweep_job.start(out_dir)
     return False
 
 

@@ -10,7 +10,7 @@ from hydra import compose, initialize_config_module
 from hydra.core.global_hydra import GlobalHydra
 
 from experiments.plan import jobs_from_config
-from sim.run import compose_config
+from sim.compose import compose_config
 
 EXPERIMENTS = Path(__file__).parents[1] / "configs" / "experiment"
 

@@ -23,7 +23,7 @@ def test_bad_override_in_one_job_stops_the_sweep_before_any_job(tmp_path, overri
 
 def test_uses_the_light_sweeper():
     from hydra_plugins.schoolsim_sweeper import LightBasicSweeper
-    from sim.run import compose_config  # noqa: F401  (registers the schemas)
+    from sim.compose import compose_config  # noqa: F401  (registers the schemas)
     from hydra import compose, initialize_config_module
 
     with initialize_config_module(config_module="configs", version_base="1.3"):

@@ -14,7 +14,7 @@ import pytest
 import sim
 from sim.errors import ConfigError
 from sim.region_csv import SAMPLE, build_region_from_csv, read_school_list
-from sim.run import headline_table
+from sim.headlines import headline_table
 from tests.helpers import section
 
 HEADER = ["URN", "EstablishmentName", "LA (name)", "PhaseOfEducation (name)",

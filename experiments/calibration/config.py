@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from experiments.atomic import write_text
+from sim.atomic import write_text
 
 CALIBRATION_DIR = Path(__file__).resolve().parents[2] / "configs" / "calibration"
 DEFAULT = CALIBRATION_DIR / "default.yaml"

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from analysis.style import OKABE_ITO, theme  # noqa: E402
 from experiments.calibration.fit import DELTA, FitResult, profile  # noqa: E402
 from experiments.validation.checks import select  # noqa: E402
+from sim.atomic import write_all  # noqa: E402
 
 
 def profiles_figure(result: FitResult, parameters):
@@ -123,25 +124,23 @@ def write_record(result: FitResult, spec, runtime: float, config_path: str,
                  record_path: str | os.PathLike, spec_path: str) -> Path:
     record_path = Path(record_path)
     folder = record_path.with_suffix("")          # docs/calibration.md -> docs/calibration/
-    folder.mkdir(parents=True, exist_ok=True)
-    fig = profiles_figure(result, spec.parameters)
-    fig_path = folder / "profiles.png"
-    tmp = folder / ".profiles.png.partial"
-    fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
-    os.replace(tmp, fig_path)
-    result.slices.to_csv(folder / ".slices.csv.partial", index=False)
-    os.replace(folder / ".slices.csv.partial", folder / "slices.csv")
-    trials_path = folder / "trials.csv"
-    result.trials.to_csv(folder / ".trials.csv.partial", index=False)
-    os.replace(folder / ".trials.csv.partial", trials_path)
+    fig_path, slices_path, trials_path = (folder / "profiles.png", folder / "slices.csv",
+                                          folder / "trials.csv")
     rel = lambda p: os.path.relpath(p, record_path.parent)  # noqa: E731
     files = {"figure": rel(fig_path), "trials": rel(trials_path), "spec": spec_path,
-             "slices": rel(folder / "slices.csv")}
+             "slices": rel(slices_path)}
     text = markdown(result, spec, runtime, config_path, files)
-    from experiments.atomic import write_text
-
-    return write_text(record_path, text)
+    fig = profiles_figure(result, spec.parameters)
+    try:
+        write_all({
+            fig_path: lambda p: fig.savefig(p, dpi=110, format="png"),
+            slices_path: lambda p: result.slices.to_csv(p, index=False),
+            trials_path: lambda p: result.trials.to_csv(p, index=False),
+            record_path: lambda p: p.write_text(text, encoding="utf-8"),
+        })
+    finally:
+        plt.close(fig)
+    return record_path
 
 
 def header(result: FitResult, spec, record_path: str) -> str:

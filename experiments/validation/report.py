@@ -13,10 +13,9 @@ this module, keyed by check id; a failure without one is marked as not yet expla
 from __future__ import annotations
 
 import base64
+import io
 import math
 import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,6 +29,7 @@ import yaml  # noqa: E402
 
 from analysis.style import OKABE_ITO, theme  # noqa: E402
 from experiments.validation.checks import FACTS, Check  # noqa: E402
+from sim.atomic import write_all  # noqa: E402
 
 EXPLANATIONS = Path(__file__).with_name("explanations.yaml")
 PASS_COLOUR, FAIL_COLOUR, BAND_COLOUR = OKABE_ITO[2], OKABE_ITO[3], "#bfe3d6"
@@ -199,13 +199,13 @@ code { background: #f4f4f4; padding: 0 0.2em; }
 """
 
 
-def build_html(markdown_text: str, figures: dict[int, Path], figure_refs: dict[int, str]
+def build_html(markdown_text: str, figures: dict[int, bytes], figure_refs: dict[int, str]
                ) -> str:
     import markdown
 
     text = markdown_text
     for fact, ref in figure_refs.items():   # figures inline: the file stands alone
-        data = base64.b64encode(figures[fact].read_bytes()).decode("ascii")
+        data = base64.b64encode(figures[fact]).decode("ascii")
         text = text.replace(f"]({ref})", f"](data:image/png;base64,{data})")
     body = markdown.markdown(text, extensions=["tables"])
     body = body.replace("<strong>FAIL</strong>",
@@ -222,29 +222,25 @@ def write_report(checks: Sequence[Check], values: pd.DataFrame, summary: pd.Data
     """Write the report; returns the Markdown file's path."""
     out_dir = Path(out_dir)
     md_path = Path(markdown_path) if markdown_path else out_dir / "validation.md"
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    md_path.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        figures: dict[int, Path] = {}
-        refs: dict[int, str] = {}
-        for fact in sorted({c.fact for c in checks}):
-            fig = fact_figure(fact, [c for c in checks if c.fact == fact], values, summary)
-            path = stage / f"fact_{fact}.png"
-            fig.savefig(path, dpi=110)
-            plt.close(fig)
-            figures[fact] = path
-            refs[fact] = os.path.relpath(out_dir / path.name, md_path.parent)
-        text = build_markdown(checks, values, summary, refs, meta or {})
-        (stage / "validation.html").write_text(build_html(text, figures, refs))
-        (stage / "validation.md.partial").write_text(text)
-        values.to_csv(stage / "values.csv", index=False)
-        summary.to_csv(stage / "summary.csv", index=False)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for f in stage.iterdir():
-            if f.name != "validation.md.partial":
-                os.replace(f, out_dir / f.name)
-        os.replace(stage / "validation.md.partial", md_path)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    figures: dict[int, bytes] = {}
+    refs: dict[int, str] = {}
+    for fact in sorted({c.fact for c in checks}):
+        fig = fact_figure(fact, [c for c in checks if c.fact == fact], values, summary)
+        png = io.BytesIO()
+        fig.savefig(png, dpi=110, format="png")
+        plt.close(fig)
+        figures[fact] = png.getvalue()
+        refs[fact] = os.path.relpath(out_dir / f"fact_{fact}.png", md_path.parent)
+    text = build_markdown(checks, values, summary, refs, meta or {})
+    write_all({
+        **{out_dir / f"fact_{fact}.png": _bytes_writer(data) for fact, data in figures.items()},
+        out_dir / "validation.html": lambda p: p.write_text(build_html(text, figures, refs)),
+        out_dir / "values.csv": lambda p: values.to_csv(p, index=False),
+        out_dir / "summary.csv": lambda p: summary.to_csv(p, index=False),
+        md_path: lambda p: p.write_text(text),
+    })
     return md_path
+
+
+def _bytes_writer(data: bytes):
+    return lambda path: path.write_bytes(data)

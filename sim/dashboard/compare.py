@@ -12,7 +12,7 @@ import pandas as pd
 
 from sim import calendar
 from sim.dashboard.runner import Snapshot
-from sim.run import HEADLINES
+from sim.headlines import HEADLINES
 
 # For each headline: whether a higher value is better, and the smallest difference called
 # a difference at all. One run of each setting carries cohort noise of a few tenths of a

@@ -25,7 +25,7 @@ import solara
 from omegaconf import DictConfig, OmegaConf
 
 from sim.errors import ConfigError
-from sim.run import compose_config
+from sim.compose import compose_config
 
 # Hydra's global state is not thread-safe; every compose in the dashboard takes this lock.
 _COMPOSE_LOCK = threading.Lock()

@@ -15,7 +15,7 @@ from omegaconf import OmegaConf
 
 from sim.dashboard import charts
 from sim.dashboard.runner import Snapshot
-from sim.run import RunResult
+from sim.outputs import RunResult
 
 
 def tables_zip(result: RunResult, fmt: str = "parquet") -> bytes:

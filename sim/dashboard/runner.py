@@ -22,7 +22,7 @@ from omegaconf import DictConfig
 from sim import calendar
 from sim.errors import ConfigError
 from sim.model import SchoolSystem
-from sim.run import RunResult, result_from_model
+from sim.outputs import RunResult, result_from_model
 
 STARTING, RUNNING, FINISHED, STOPPED, FAILED = "starting", "running", "finished", "stopped", "failed"
 

@@ -1,8 +1,9 @@
-"""Resuming sweeps: what a job leaves in its folder, and whether it can be skipped.
+"""A sweep job's folder: what the job leaves there as it goes, and whether it can be skipped
+(resuming a sweep). Written by `sim.cli`, read by `experiments.status` and `.collect`.
 
 A job of a sweep (`schoolsim -m ...`) marks its folder as it goes:
 - `.running.json` (pid, host, start time) while it runs;
-- the run's outputs (`sim.run.OUTPUT_FILES`), `summary.json` renamed into place last, when it
+- the run's outputs (`sim.outputs.OUTPUT_FILES`), `summary.json` renamed into place last, when it
   finishes;
 - `error.txt`, one line naming the error, when it fails.
 A job killed outright (SIGKILL, out of memory) leaves only `.running.json`, whose process
@@ -19,7 +20,9 @@ import socket
 import time
 from pathlib import Path
 
-from experiments.atomic import write_text
+from sim.atomic import write_text
+from sim.errors import ConfigError
+from sim.outputs import OUTPUT_FILES
 
 ERROR_FILE = "error.txt"
 RUNNING_FILE = ".running.json"
@@ -28,15 +31,9 @@ SUMMARY_FILE = "summary.json"
 IGNORED_SECTIONS = ("output",)
 
 
-def output_files() -> tuple[str, ...]:
-    from sim.run import OUTPUT_FILES
-
-    return OUTPUT_FILES
-
-
 def read_summary(job_dir: Path) -> dict | None:
     """The job's summary if every output file is there and summary.json parses, else None."""
-    if not all((job_dir / name).is_file() for name in output_files()):
+    if not all((job_dir / name).is_file() for name in OUTPUT_FILES):
         return None
     try:
         summary = json.loads((job_dir / SUMMARY_FILE).read_text())
@@ -80,7 +77,5 @@ def fail(job_dir: str | os.PathLike, exc: BaseException) -> str:
 
 
 def error_line(exc: BaseException) -> str:
-    from sim.errors import ConfigError
-
     text = " ".join(str(exc).split()) or "(no message)"
     return text if isinstance(exc, ConfigError) else f"{type(exc).__name__}: {text}"

@@ -1,0 +1,131 @@
+"""The tidy outputs of a run, the contract with `experiments/` and `analysis/`:
+- `metrics.parquet`: one row per term (plus the starting row, week 0);
+- `schools.parquet`: one row per school per year (year 0 is the starting state);
+- `partnerships.parquet`: one row per partnership link at the end (school_a, school_b,
+  group, kind, trust, active);
+- `summary.json`: scheme, seed, sizes, runtime, first and last value of each metric;
+- the resolved config (`.hydra/` when run by the CLI, `config.yaml` when written by the API).
+Files are written under temporary names and renamed into place only when all are ready.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from sim import calendar, metrics
+from sim.atomic import write_all
+from sim.config import as_plain
+from sim.model import SchoolSystem
+
+OUTPUT_FILES = ("metrics.parquet", "schools.parquet", "partnerships.parquet", "summary.json")
+
+
+@dataclass
+class RunResult:
+    metrics: pd.DataFrame
+    schools: pd.DataFrame
+    summary: dict
+    config: DictConfig
+    partnerships: pd.DataFrame = field(default_factory=pd.DataFrame)
+    model: SchoolSystem | None = field(default=None, repr=False)
+
+    def write(self, out_dir: str | os.PathLike, *, with_config: bool = True) -> Path:
+        """Write the outputs into `out_dir`; nothing appears there unless all succeed."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        write_all({out / name: writer for name, writer in self._writers(with_config).items()})
+        return out
+
+    def _writers(self, with_config: bool):
+        writers = {
+            "metrics.parquet": lambda p: self.metrics.to_parquet(p, index=False),
+            "schools.parquet": lambda p: self.schools.to_parquet(p, index=False),
+            "partnerships.parquet": lambda p: self.partnerships.to_parquet(p, index=False),
+            "summary.json": lambda p: p.write_text(json.dumps(self.summary, indent=2) + "\n"),
+        }
+        if with_config:
+            writers["config.yaml"] = lambda p: p.write_text(OmegaConf.to_yaml(self.config))
+        return writers
+
+
+def result_from_model(model: SchoolSystem, *, setup: float = 0.0, simulate: float = 0.0,
+                      keep_model: bool = False) -> RunResult:
+    """The tables of a model run so far (to its end, or stopped part-way, as the dashboard)."""
+    metrics_df = pd.DataFrame(model.metric_rows)
+    schools_df = _schools_frame(model)
+    summary = _summary(model, metrics_df, setup=setup, simulate=simulate)
+    links = pd.DataFrame(metrics.partnership_rows(model))
+    links["kind"] = links["kind"].astype("string")
+    return RunResult(metrics_df, schools_df, summary, model.cfg, links,
+                     model if keep_model else None)
+
+
+def _schools_frame(model) -> pd.DataFrame:
+    frame = pd.concat([pd.DataFrame(t) for t in model.school_tables], ignore_index=True)
+    for col in ("local_authority", "phase", "grade"):
+        if col in frame:
+            frame[col] = frame[col].astype("string")
+    return frame
+
+
+def _summary(model, metrics_df: pd.DataFrame, setup: float, simulate: float) -> dict:
+    from sim import __version__
+
+    cfg = model.cfg
+    numeric = metrics_df.drop(columns=["week", "year"]).columns
+    return {
+        "schoolsim_version": __version__,
+        "scheme": cfg.scheme.name,
+        "region": cfg.region.name,
+        "seed": int(cfg.seed),
+        "years": int(cfg.years),
+        "n_schools": model.n_schools,
+        "n_local_authorities": model.region.n_local_authorities,
+        "n_partnerships": model.partnerships.n_groups,
+        "meetings_held": int(model.meetings_held),
+        "weeks": int(model.end_week),
+        "weeks_per_year": calendar.WEEKS_PER_YEAR,
+        "runtime_seconds": {"setup": round(setup, 4), "simulation": round(simulate, 4)},
+        **model.scheme.summary(model),
+        **_extra_summary(model, metrics_df),
+        "first": {c: _json_number(metrics_df[c].iloc[0]) for c in numeric},
+        "last": {c: _json_number(metrics_df[c].iloc[-1]) for c in numeric},
+        "config": as_plain(cfg),
+    }
+
+
+def _extra_summary(model, metrics_df: pd.DataFrame) -> dict:
+    """Scenario name, levers, shocks, inspections and region notes (when there are any)."""
+    cfg = model.cfg
+    out: dict = {}
+    if cfg.get("scenario_name"):
+        out["scenario"] = str(cfg.scenario_name)
+    policies = getattr(model, "policies", [])
+    if policies:
+        out["policies"] = [repr(p) for p in policies]
+    for key in ("funding_ended_groups", "unbrokered_failed_groups"):
+        if hasattr(model, key):
+            out[key] = int(getattr(model, key))
+    if getattr(model, "inspection", None) is not None:
+        out["inspections"] = int(model.inspection.inspections)
+    dropped = getattr(model.region, "dropped", None)
+    if dropped:
+        out["region_rows_dropped"] = dict(dropped)
+    for shock in getattr(model, "shocks", []):
+        from sim.shocks import recovery_weeks
+
+        out["shocks"] = [repr(s) for s in model.shocks]
+        out["pandemic_recovery_weeks"] = recovery_weeks(metrics_df, shock)
+    return out
+
+
+def _json_number(value):
+    value = float(value)
+    return None if math.isnan(value) else value
