@@ -1,0 +1,79 @@
+"""Intake: each September a Reception cohort joins every primary from the neighbourhoods
+around it.
+
+Sources: children start Reception in the September after their fourth birthday and most
+attend a primary close to home; disadvantaged pupils start school about 4.6 months behind
+their peers (Education Policy Institute, *Education in England: annual report 2020*,
+from the Early Years Foundation Stage Profile). That entry gap is an input by definition:
+it is made before school, in the years the model does not simulate. Everything after entry
+is the model's (`sim.pupils.progress`).
+
+For primary s with cohort size n_s and disadvantaged share f_s (its free-school-meal share:
+on a real region, the school's own), each pupil
+- is disadvantaged with probability f_s, so each school's share matches f_s on average;
+- lives in one of the school's `catchment_neighbourhoods` nearest neighbourhoods j, drawn
+  with weight exp(-d_sj / catchment_scale_km) * P(status | j), where P(disadvantaged | j) is
+  j's deprivation (Bayes: disadvantaged pupils come from the more deprived of them), at a
+  point scattered `home_spread_km` around the neighbourhood's centre;
+- enters with attainment theta = G (S - d) + Normal(0, entry_sd_months), d = 1 if
+  disadvantaged, S = the national disadvantaged share, G the entry gap: the national mean
+  is 0 and the groups differ by G. theta is also the pupil's persistent component.
+
+The within-age spread at entry, 10 months, is about one standard deviation of development at
+age 4-5 on age-standardised scales (a year's development spans roughly one standard deviation
+at that age); it is an assumption to revisit in the recalibration (issue 14).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from sim.pupils.places import Places
+from sim.pupils.roll import RECEPTION, Pupils
+from sim.region import PRIMARY
+
+# England's share of pupils eligible for free school meals (2023/24), the national reference.
+NATIONAL_DISADVANTAGED_SHARE = 0.24
+
+
+@dataclass(frozen=True)
+class IntakeParams:
+    entry_gap_months: float = 4.6
+    entry_sd_months: float = 8.0
+    catchment_neighbourhoods: int = 6
+    catchment_scale_km: float = 1.0
+    home_spread_km: float = 0.3
+
+
+def reception_cohort(places: Places, params: IntakeParams, rng: np.random.Generator) -> Pupils:
+    """A Reception cohort filling every primary's Reception places."""
+    schools = places.schools_of(PRIMARY)
+    size = places.entry_places[schools]
+    school = np.repeat(schools.astype(np.int32), size)
+    within = np.repeat(np.arange(len(schools)), size)
+    dis = rng.random(len(school)) < places.intake_share[schools][within]
+    home = _home_neighbourhoods(places.school_km[schools], within, dis, places.neighbourhood_km,
+                                places.deprivation, params, rng)
+    spread = rng.normal(0.0, params.home_spread_km, (len(school), 2))
+    home_km = (places.neighbourhood_km[home] + spread).astype(np.float32)
+    theta = (params.entry_gap_months * (NATIONAL_DISADVANTAGED_SHARE - dis)
+             + rng.normal(0.0, params.entry_sd_months, len(school)))
+    return Pupils(school, np.full(len(school), RECEPTION, np.int8), dis, home, home_km,
+                  theta.astype(np.float64), theta.astype(np.float32))
+
+
+def _home_neighbourhoods(school_km, within, dis, neighbourhood_km, deprivation, params, rng):
+    """Each pupil's home among their school's nearest neighbourhoods (see the docstring)."""
+    k = min(params.catchment_neighbourhoods, len(neighbourhood_km))
+    dist, near = cKDTree(neighbourhood_km).query(school_km, k=k)
+    near, dist = near.reshape(len(school_km), k), dist.reshape(len(school_km), k)
+    closeness = np.exp(-dist / params.catchment_scale_km)
+    p_dis = deprivation[near]
+    weight = np.where(dis[:, None], (closeness * p_dis)[within], (closeness * (1 - p_dis))[within])
+    cumulative = np.cumsum(weight, axis=1)
+    draw = rng.random(len(within)) * cumulative[:, -1]
+    pick = (cumulative < draw[:, None]).sum(axis=1)
+    return near[within, np.minimum(pick, k - 1)].astype(np.int32)

@@ -1,0 +1,61 @@
+"""Mobility: a few pupils change school within a phase each year, more of the disadvantaged.
+
+Sources: moves at non-standard times concern a few per cent of pupils a year and are about
+twice as common among pupils eligible for free school meals (Machin, Telhaj & Wilson 2006,
+*The mobility of English school children*; Rodda, Hallgarten & Freeman 2013, *Between the
+cracks*, RSA). Each year each pupil not in the last year of their phase moves with
+probability `rate_other` (times `disadvantaged_factor` if disadvantaged) to one of the
+`candidates` same-phase schools nearest their home neighbourhood other than their own,
+chosen at random; their home, attainment and persistent component go with them. In-year
+admissions are not limited by places.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.pupils.places import Places, nearest_schools
+from sim.pupils.roll import FIRST_SECONDARY_YEAR, LAST_PRIMARY_YEAR, LAST_YEAR, Pupils
+
+
+@dataclass(frozen=True)
+class MobilityParams:
+    rate_other: float = 0.03
+    disadvantaged_factor: float = 2.0
+    candidates: int = 6
+
+
+def nearby_by_phase(places: Places, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each neighbourhood, its k + 1 nearest primaries and secondaries (one extra so a
+    mover always has k schools other than their own)."""
+    return tuple(nearest_schools(places.neighbourhood_km, places.school_km,
+                                 places.schools_of(phase), k + 1) for phase in (0, 1))
+
+
+def moves(pupils: Pupils, nearby, params: MobilityParams, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Who moves (indices, ascending) and the school each moves to. Draws one uniform per
+    pupil and one per mover."""
+    rate = np.where(pupils.disadvantaged, params.rate_other * params.disadvantaged_factor,
+                    params.rate_other)
+    test_year = (pupils.year == LAST_PRIMARY_YEAR) | (pupils.year == LAST_YEAR)
+    mover = np.flatnonzero((rng.random(len(pupils)) < rate) & ~test_year)
+    pick = rng.random(len(mover))
+    school = np.empty(len(mover), np.int32)
+    secondary = pupils.year[mover] >= FIRST_SECONDARY_YEAR
+    for phase, chosen in ((0, ~secondary), (1, secondary)):
+        school[chosen] = _elsewhere(nearby[phase][pupils.home[mover[chosen]]],
+                                    pupils.school[mover[chosen]], pick[chosen])
+    return mover, school
+
+
+def _elsewhere(options: np.ndarray, own: np.ndarray, pick: np.ndarray) -> np.ndarray:
+    """One of `options` other than the pupil's own school (or other than the farthest, if
+    the own school is not among them), picked by the uniform draw `pick`."""
+    is_own = options == own[:, None]
+    drop = np.where(is_own.any(axis=1), is_own.argmax(axis=1), options.shape[1] - 1)
+    keep = np.ones(options.shape, bool)
+    keep[np.arange(len(own)), drop] = False
+    others = options[keep].reshape(len(own), options.shape[1] - 1)
+    return others[np.arange(len(own)), (pick * others.shape[1]).astype(np.int64)]

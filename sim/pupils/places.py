@@ -1,0 +1,48 @@
+"""Where pupils live and learn: the schools and neighbourhoods the pupil submodels move
+pupils between, fixed for a run (positions, phases, places)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from sim.region import PRIMARY
+
+# Years a pupil spends in each phase: primary Reception-Year 6, secondary Years 7-11.
+YEARS_IN_PHASE = np.array([7, 5])
+
+
+@dataclass(frozen=True)
+class Places:
+    school_km: np.ndarray            # (m, 2) school positions
+    phase: np.ndarray                # (m,) PRIMARY or SECONDARY
+    entry_places: np.ndarray         # (m,) int: Reception places (primaries), Year 7 (secondaries)
+    intake_share: np.ndarray         # (m,) disadvantaged share of a primary's intake
+    neighbourhood_km: np.ndarray     # (k, 2) neighbourhood centres
+    deprivation: np.ndarray          # (k,) share of children disadvantaged in each
+
+    @property
+    def n_schools(self) -> int:
+        return len(self.phase)
+
+    def schools_of(self, phase: int) -> np.ndarray:
+        return np.flatnonzero(self.phase == phase)
+
+
+def entry_places(pupils_on_roll: np.ndarray, phase: np.ndarray, headroom: float) -> np.ndarray:
+    """Places in the entry year group: Reception fills a primary's roll / 7 exactly (the
+    intake is drawn to it); a secondary offers roll / 5 Year 7 places plus `headroom` spare,
+    as England's secondaries hold about one place in ten unfilled (DfE, School capacity)."""
+    per_year = pupils_on_roll / YEARS_IN_PHASE[phase]
+    return np.where(phase == PRIMARY, np.rint(per_year),
+                    np.ceil(per_year * (1.0 + headroom))).astype(np.int64)
+
+
+def nearest_schools(points_km: np.ndarray, school_km: np.ndarray, schools: np.ndarray,
+                    k: int) -> np.ndarray:
+    """The k nearest of `schools` (indices) to each point, nearest first, (n, k')."""
+    k = min(k, len(schools))
+    _, j = cKDTree(school_km[schools]).query(points_km, k=k)
+    return schools[j.reshape(len(points_km), k)]

@@ -1,0 +1,67 @@
+"""Every pupil on roll, as a struct of numpy arrays (one entry per pupil).
+
+England has about 7.5 million pupils from Reception to Year 11, far too many for one Python
+object each; the pupil submodels (`sim.pupils.intake`, `.progress`, `.transition`,
+`.mobility`, `.results`) are vectorised functions over these arrays.
+
+Attainment is in months against the national expectation for the pupil's age: 0 is a pupil
+exactly where the national expectation puts a child of that age at the start of the
+simulation, -6 is six months behind. The persistent component is the pupil's standing at
+school entry (home background and individual), which keeps shaping their progress.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+
+RECEPTION, LAST_PRIMARY_YEAR, FIRST_SECONDARY_YEAR, LAST_YEAR = 0, 6, 7, 11
+YEAR_GROUPS = LAST_YEAR + 1
+NO_SCHOOL = -1
+
+
+@dataclass
+class Pupils:
+    school: np.ndarray          # int32, index of the school on roll (NO_SCHOOL: none)
+    year: np.ndarray            # int8, year group: 0 = Reception ... 11 = Year 11
+    disadvantaged: np.ndarray   # bool, eligible for free school meals
+    home: np.ndarray            # int32, home neighbourhood
+    home_km: np.ndarray         # (n, 2) float32, home location in km
+    attainment: np.ndarray      # float64, months vs the national expectation for age
+    persistent: np.ndarray      # float32, months at school entry (home and individual)
+
+    def __len__(self) -> int:
+        return len(self.school)
+
+    @classmethod
+    def empty(cls) -> Pupils:
+        return cls(np.zeros(0, np.int32), np.zeros(0, np.int8), np.zeros(0, bool),
+                   np.zeros(0, np.int32), np.zeros((0, 2), np.float32), np.zeros(0),
+                   np.zeros(0, np.float32))
+
+    def take(self, index) -> Pupils:
+        """The pupils selected by a boolean mask or an index array (copies)."""
+        return Pupils(*(getattr(self, f.name)[index] for f in fields(self)))
+
+    def joined(self, other: Pupils) -> Pupils:
+        """These pupils followed by `other`'s."""
+        return Pupils(*(np.concatenate([getattr(self, f.name), getattr(other, f.name)])
+                        for f in fields(self)))
+
+    def counts(self, n_schools: int, mask=None) -> tuple[np.ndarray, np.ndarray]:
+        """Disadvantaged and other pupils on roll at each school (optionally of a subset)."""
+        school, dis = (self.school, self.disadvantaged) if mask is None else \
+            (self.school[mask], self.disadvantaged[mask])
+        return (np.bincount(school[dis], minlength=n_schools),
+                np.bincount(school[~dis], minlength=n_schools))
+
+    def frame(self) -> pd.DataFrame:
+        """A read-only table view (one row per pupil) for teaching and analysis."""
+        return pd.DataFrame({
+            "school": self.school, "year_group": self.year,
+            "disadvantaged": self.disadvantaged, "home_neighbourhood": self.home,
+            "home_x_km": self.home_km[:, 0], "home_y_km": self.home_km[:, 1],
+            "attainment_months": self.attainment, "persistent_months": self.persistent,
+        }, copy=True)

@@ -1,0 +1,171 @@
+"""Transition at 11: every Year 6 pupil gets a Year 7 place, as secondary admissions in England.
+
+Sources: families name at least three secondaries in order of preference (six in London) and
+each oversubscribed school ranks applicants by its published oversubscription criteria, with
+distance from home as the usual final criterion; the local authorities' coordinated scheme
+then gives each child the highest preference that can be met (the "equal preference" system,
+School Admissions Code 2021, which is pupil-proposing deferred acceptance: Gale & Shapley
+1962; Pathak & Sönmez 2013). A child no preference can place is offered the nearest school
+with room. Advantaged families weigh published results more, avoid schools with many
+disadvantaged pupils and travel further (Burgess, Greaves & Vignoles 2015; seed 001: choice
+exacerbates social segregation).
+
+Families' ranking: among the `candidates` secondaries nearest home, family i of group g
+(disadvantaged or advantaged) values school s at
+    U_is = - distance_weight_g * d_is + results_weight_g * R_s - composition_weight_g * f_s
+           + Gumbel(0, 1)
+(R_s the school's published results in months, f_s its disadvantaged share) and names its
+`preferences` best. Schools' priority: nearer first, measured to the metre, then a random
+lottery number per pupil.
+
+Allocation: deferred acceptance (`deferred_acceptance`): every unplaced pupil applies to
+their next preference, every school keeps its best applicants up to capacity and rejects the
+rest, until nobody is left to apply. The result is stable: no pupil and school would both
+rather be matched to each other. Then the unplaced get the nearest school with room.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from sim.errors import ConfigError
+
+DISADVANTAGED, ADVANTAGED = 0, 1
+# Priority keys pack school, metres from home and a lottery number into one sortable int64:
+# sorting the keys orders every school's applicants by priority, and the lottery number (a
+# permutation of the pupils, so unique) identifies the pupil.
+LOTTERY_BITS, METRE_BITS = 23, 20
+SCHOOL_SHIFT = LOTTERY_BITS + METRE_BITS
+MAX_PUPILS, MAX_METRES = 1 << LOTTERY_BITS, (1 << METRE_BITS) - 1
+
+
+@dataclass(frozen=True)
+class TransitionParams:
+    candidates: int = 8
+    preferences: int = 3
+    # (disadvantaged, advantaged) families: utility per km, per month of published results,
+    # per unit of the school's disadvantaged share.
+    distance_weight: tuple[float, float] = (1.0, 0.4)
+    results_weight: tuple[float, float] = (0.02, 0.08)
+    composition_weight: tuple[float, float] = (0.0, 3.0)
+
+
+def check_capacity(n_pupils: int, capacity: np.ndarray) -> None:
+    places = int(capacity.sum())
+    if places < n_pupils:
+        raise ConfigError(
+            f"transition at 11: {n_pupils} Year 6 pupils but {places} Year 7 places in "
+            f"{len(capacity)} secondaries (short by {n_pupils - places}); allowed: at least "
+            f"one place per pupil (more secondaries, larger rolls or more headroom)")
+
+
+def ranked_preferences(home, home_km, disadvantaged, neighbourhood_km, school_km, results,
+                       disadvantaged_share, params: TransitionParams, rng: np.random.Generator):
+    """Each family's ranked secondaries (n, preferences) and the distances to them (km).
+
+    The candidates are the secondaries nearest the centre of the family's home neighbourhood
+    (one search per neighbourhood, not per pupil); distances are from the home itself."""
+    k = min(params.candidates, len(school_km))
+    _, near = cKDTree(school_km).query(neighbourhood_km, k=k)
+    near = near.reshape(len(neighbourhood_km), k)[home]
+    school_km = school_km.astype(np.float32)     # single precision: metres are plenty
+    dx = school_km[:, 0][near] - home_km[:, 0, None]
+    dy = school_km[:, 1][near] - home_km[:, 1, None]
+    dist = np.sqrt(dx * dx + dy * dy)
+    group = np.where(disadvantaged, DISADVANTAGED, ADVANTAGED)
+    weights = [np.asarray(w, np.float32)[group, None] for w in
+               (params.distance_weight, params.results_weight, params.composition_weight)]
+    # Gumbel(0, 1) tastes; a uniform draw of exactly 0 gives -inf: that school is ranked last.
+    with np.errstate(divide="ignore"):
+        taste = -np.log(-np.log(rng.random(dist.shape, dtype=np.float32)))
+    utility = (taste - weights[0] * dist + weights[1] * results.astype(np.float32)[near]
+               - weights[2] * disadvantaged_share.astype(np.float32)[near])
+    rows = np.arange(len(home))
+    ranked = np.empty((len(home), min(params.preferences, k)), np.int64)
+    for rank in range(ranked.shape[1]):
+        ranked[:, rank] = np.argmax(utility, axis=1)
+        utility[rows, ranked[:, rank]] = -np.inf
+    return near[rows[:, None], ranked], dist[rows[:, None], ranked]
+
+
+def priority_keys(prefs: np.ndarray, dist_km: np.ndarray, lottery: np.ndarray) -> np.ndarray:
+    """Each application as one sortable key: school, then metres from home, then lottery."""
+    if len(lottery) > MAX_PUPILS or dist_km.max(initial=0.0) * 1000.0 > MAX_METRES:
+        raise ConfigError(f"transition at 11: {len(lottery)} pupils and applications up to "
+                          f"{dist_km.max(initial=0.0):.0f} km; allowed: at most {MAX_PUPILS} "
+                          f"pupils and {MAX_METRES // 1000} km")
+    metres = np.rint(dist_km * 1000.0).astype(np.int64)
+    return ((prefs.astype(np.int64) << SCHOOL_SHIFT) | (metres << LOTTERY_BITS)
+            | lottery[:, None].astype(np.int64))
+
+
+def deferred_acceptance(keys: np.ndarray, lottery: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Pupil-proposing deferred acceptance; the school each pupil holds at the end (-1: none).
+
+    keys (n, P): pupil i's applications in order of preference (`priority_keys`); lottery (n,):
+    the unique lottery numbers in them; capacity (m,): places. The applications held are kept
+    as one sorted array, so each round merges two sorted runs (linear, timsort) instead of
+    sorting everything again."""
+    n, n_prefs = keys.shape
+    pupil_of = np.empty(n, np.int64)          # lottery number -> pupil
+    pupil_of[lottery] = np.arange(n)
+    held = np.zeros(0, np.int64)              # keys of the applications held, sorted
+    slot = np.zeros(n, np.int64)
+    applying = np.arange(n)
+    while len(applying):
+        applications = np.sort(keys[applying, slot[applying]])
+        slot[applying] += 1
+        receiving = np.zeros(len(capacity), bool)
+        receiving[applications >> SCHOOL_SHIFT] = True
+        contested = receiving[held >> SCHOOL_SHIFT]
+        pool = _merge(held[contested], applications)
+        school = pool >> SCHOOL_SHIFT
+        first = np.flatnonzero(np.r_[True, school[1:] != school[:-1]])
+        rank = np.arange(len(pool)) - np.repeat(first, np.diff(np.r_[first, len(pool)]))
+        kept = rank < capacity[school]
+        held = _merge(held[~contested], pool[kept])
+        rejected = pupil_of[pool[~kept] & (MAX_PUPILS - 1)]
+        applying = rejected[slot[rejected] < n_prefs]
+    assigned = np.full(n, -1, np.int64)
+    assigned[pupil_of[held & (MAX_PUPILS - 1)]] = held >> SCHOOL_SHIFT
+    return assigned
+
+
+def _merge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Two sorted arrays as one (timsort finds the two runs and merges them)."""
+    return np.sort(np.concatenate([a, b]), kind="stable")
+
+
+def place_nearest_with_room(assigned, home_km, school_km, capacity) -> np.ndarray:
+    """The local authority's offer: each unplaced pupil gets the nearest school with room
+    (nearer pupils first when a school cannot take them all)."""
+    assigned = assigned.copy()
+    room = capacity - np.bincount(assigned[assigned >= 0], minlength=len(capacity))
+    waiting = np.flatnonzero(assigned < 0)
+    while len(waiting):
+        open_schools = np.flatnonzero(room > 0)
+        dist, j = cKDTree(school_km[open_schools]).query(home_km[waiting], k=1)
+        school = open_schools[j]
+        order = np.lexsort((dist, school))
+        school, pupil = school[order], waiting[order]
+        rank = np.arange(len(pupil)) - np.searchsorted(school, school, side="left")
+        kept = rank < room[school]
+        assigned[pupil[kept]] = school[kept]
+        room -= np.bincount(school[kept], minlength=len(capacity))
+        waiting = pupil[~kept]
+    return assigned
+
+
+def allocate(home, home_km, disadvantaged, neighbourhood_km, school_km, capacity, results,
+             disadvantaged_share, params: TransitionParams,
+             rng: np.random.Generator) -> np.ndarray:
+    """The secondary (index into `school_km`) each Year 6 pupil joins."""
+    check_capacity(len(home), capacity)
+    prefs, dist = ranked_preferences(home, home_km, disadvantaged, neighbourhood_km, school_km,
+                                     results, disadvantaged_share, params, rng)
+    lottery = rng.permutation(len(home))
+    assigned = deferred_acceptance(priority_keys(prefs, dist, lottery), lottery, capacity)
+    return place_nearest_with_room(assigned, home_km, school_km, capacity)

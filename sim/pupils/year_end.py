@@ -1,0 +1,99 @@
+"""The pupils' school year end, in order: progress, results, leavers, transition, ageing,
+intake, mobility. One call per year; each step is its own kernel (see its module).
+
+1. every pupil on roll makes the year's progress (`progress`);
+2. Year 6 sit KS2 and Year 11 KS4 (`results`);
+3. Year 11 leave at 16;
+4. Year 6 move to the secondary deferred acceptance gives them (`transition`);
+5. everyone else moves up a year group;
+6. a Reception cohort joins every primary (`intake`);
+7. a few pupils change school within their phase (`mobility`).
+
+Pupils are kept in order of entry (each intake is appended), so the leavers are a prefix of
+the arrays and every step keeps the order. Pupils are conserved: on roll = last year's +
+intake - leavers; moves and transfers change school, never the count.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.pupils import intake, mobility, progress, results, transition
+from sim.pupils.places import Places
+from sim.pupils.roll import LAST_PRIMARY_YEAR, LAST_YEAR, Pupils
+from sim.region import SECONDARY
+
+STREAMS = ("pupils/intake", "pupils/progress", "pupils/transition", "pupils/mobility")
+
+
+@dataclass(frozen=True)
+class PupilParams:
+    intake: intake.IntakeParams = field(default_factory=intake.IntakeParams)
+    progress: progress.ProgressParams = field(default_factory=progress.ProgressParams)
+    transition: transition.TransitionParams = field(default_factory=transition.TransitionParams)
+    mobility: mobility.MobilityParams = field(default_factory=mobility.MobilityParams)
+
+
+@dataclass
+class YearEnd:
+    """What one year end did: flows (pupil counts) and the KS2 / KS4 results per school."""
+
+    leavers: int
+    transferred: int
+    intake: int
+    movers: int
+    ks2: dict
+    ks4: dict
+    ks2_gap: dict
+    ks4_gap: dict
+
+
+@dataclass(frozen=True)
+class SchoolsNow:
+    """What pupils see of the schools this year: value added per group (months a year),
+    published results of secondaries (months) and disadvantaged shares."""
+
+    value_added_disadvantaged: np.ndarray
+    value_added_other: np.ndarray
+    published_results: np.ndarray
+    disadvantaged_share: np.ndarray
+
+
+def end_of_year(pupils: Pupils, places: Places, nearby, schools: SchoolsNow,
+                params: PupilParams, streams) -> tuple[Pupils, YearEnd]:
+    """Advance every pupil through the year end; returns the new roll and what happened.
+
+    `pupils` itself is left as it was: the new roll is built in new arrays."""
+    m = places.n_schools
+    delta = progress.progress(pupils, places.phase, schools.value_added_disadvantaged,
+                              schools.value_added_other, params.progress,
+                              streams["pupils/progress"])
+    pupils = dataclasses.replace(pupils, attainment=pupils.attainment + delta)
+    ks2 = results.cohort_results(pupils, results.KS2_YEAR, m)
+    ks4 = results.cohort_results(pupils, results.KS4_YEAR, m)
+    gaps = [results.cohort_gap(pupils, year) for year in (results.KS2_YEAR, results.KS4_YEAR)]
+    n_leavers = int(np.count_nonzero(pupils.year == LAST_YEAR))
+    staying = pupils.take(slice(n_leavers, None))    # the oldest cohort is the prefix
+    year6 = np.flatnonzero(staying.year == LAST_PRIMARY_YEAR)
+    secondary = _secondary_places(staying, year6, places, schools, params, streams)
+    newcomers = intake.reception_cohort(places, params.intake, streams["pupils/intake"])
+    pupils = staying.joined(newcomers)                # new arrays from here on
+    pupils.school[year6] = secondary
+    pupils.year[:len(staying)] += 1
+    movers, school = mobility.moves(pupils, nearby, params.mobility, streams["pupils/mobility"])
+    pupils.school[movers] = school
+    return pupils, YearEnd(n_leavers, len(year6), len(newcomers), len(movers), ks2, ks4,
+                           *gaps)
+
+
+def _secondary_places(pupils, year6, places, schools, params, streams) -> np.ndarray:
+    secondaries = places.schools_of(SECONDARY)
+    chosen = transition.allocate(
+        pupils.home[year6], pupils.home_km[year6], pupils.disadvantaged[year6],
+        places.neighbourhood_km, places.school_km[secondaries], places.entry_places[secondaries],
+        schools.published_results[secondaries], schools.disadvantaged_share[secondaries],
+        params.transition, streams["pupils/transition"])
+    return secondaries[chosen].astype(np.int32)

@@ -1,0 +1,174 @@
+"""sim.pupils.transition: families' rankings, deferred acceptance, the local authority's
+offer, and the one-line error when places run short."""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+
+import numpy as np
+import pytest
+
+from sim.errors import ConfigError
+from sim.pupils import transition as tr
+
+A, B, C = 0, 1, 2
+
+
+def keys_for(prefs, dist_km, lottery=None):
+    prefs, dist_km = np.asarray(prefs), np.asarray(dist_km, float)
+    lottery = np.arange(len(prefs)) if lottery is None else np.asarray(lottery)
+    return tr.priority_keys(prefs, dist_km, lottery), lottery
+
+
+def test_hand_worked_deferred_acceptance():
+    # Schools A and B, one place each. p0 ranks A (1.0 km) then B (2.0 km); p1 ranks
+    # A (0.5 km) then B (3.0 km); p2 ranks B (1.5 km) then A (0.2 km).
+    # Round 1: A holds p1 (nearer than p0), B holds p2. p0 applies to B: p2 is nearer, so p0
+    # is left without a place.
+    keys, lottery = keys_for([[A, B], [A, B], [B, A]], [[1.0, 2.0], [0.5, 3.0], [1.5, 0.2]])
+    assigned = tr.deferred_acceptance(keys, lottery, np.array([1, 1]))
+    np.testing.assert_array_equal(assigned, [-1, A, B])
+
+
+def test_a_nearer_later_applicant_displaces_a_held_one():
+    # A has one place. Round 1: p0 (A at 2 km) is held; p1 applies to B first (full with
+    # p2, who is nearer), then to A at 1 km and displaces p0, who goes to their second choice C.
+    keys, lottery = keys_for([[A, C], [B, A], [B, A]], [[2.0, 5.0], [3.0, 1.0], [0.5, 9.0]])
+    assigned = tr.deferred_acceptance(keys, lottery, np.array([1, 1, 1]))
+    np.testing.assert_array_equal(assigned, [C, A, B])
+
+
+def test_equal_distance_goes_to_the_lower_lottery_number():
+    keys, lottery = keys_for([[A], [A]], [[1.0], [1.0]], lottery=[1, 0])
+    np.testing.assert_array_equal(tr.deferred_acceptance(keys, lottery, np.array([1])), [-1, A])
+
+
+def test_the_unplaced_get_the_nearest_school_with_room():
+    # p0 is unplaced; A (0.5 km) is full, B (1 km) has room, C is 3 km away.
+    school_km = np.array([[0.5, 0.0], [1.0, 0.0], [3.0, 0.0]])
+    home_km = np.array([[0.0, 0.0], [0.4, 0.0]])
+    assigned = tr.place_nearest_with_room(np.array([-1, A]), home_km, school_km,
+                                          np.array([1, 1, 1]))
+    np.testing.assert_array_equal(assigned, [B, A])
+
+
+def test_the_local_authority_gives_scarce_places_to_the_nearer_pupils():
+    # Two unplaced pupils, one place left in the region (at A): the nearer one gets it, the
+    # other the next nearest school with room once A is full.
+    school_km = np.array([[0.0, 0.0], [10.0, 0.0]])
+    home_km = np.array([[2.0, 0.0], [1.0, 0.0]])
+    assigned = tr.place_nearest_with_room(np.array([-1, -1]), home_km, school_km,
+                                          np.array([1, 1]))
+    np.testing.assert_array_equal(assigned, [B, A])
+
+
+def gale_shapley(prefs, keys, capacity):
+    """One pupil at a time, in plain Python: the textbook pupil-proposing algorithm."""
+    n = len(prefs)
+    held = [[] for _ in capacity]             # max-heaps of (-key, pupil)
+    nxt = [0] * n
+    free = list(range(n))
+    while free:
+        i = free.pop()
+        if nxt[i] >= len(prefs[i]):
+            continue
+        s, k = prefs[i][nxt[i]], keys[i][nxt[i]]
+        nxt[i] += 1
+        heapq.heappush(held[s], (-k, i))
+        if len(held[s]) > capacity[s]:
+            free.append(heapq.heappop(held[s])[1])
+    out = [-1] * n
+    for s, h in enumerate(held):
+        for _, i in h:
+            out[i] = s
+    return np.array(out)
+
+
+def random_market(seed, n=3000, m=40, places=60):
+    rng = np.random.default_rng(seed)
+    school_km = rng.uniform(0, 20, (m, 2))
+    neighbourhood_km = rng.uniform(0, 20, (200, 2))
+    home = rng.integers(0, 200, n)
+    home_km = (neighbourhood_km[home] + rng.normal(0, 0.3, (n, 2))).astype(np.float32)
+    dis = rng.random(n) < 0.3
+    prefs, dist = tr.ranked_preferences(home, home_km, dis, neighbourhood_km, school_km,
+                                        rng.normal(0, 5, m), rng.beta(2, 5, m),
+                                        tr.TransitionParams(), rng)
+    lottery = rng.permutation(n)
+    return prefs, tr.priority_keys(prefs, dist, lottery), lottery, np.full(m, places)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_matches_the_textbook_algorithm(seed):
+    # The pupil-optimal stable matching is unique, so any correct implementation agrees.
+    prefs, keys, lottery, capacity = random_market(seed)
+    fast = tr.deferred_acceptance(keys, lottery, capacity)
+    np.testing.assert_array_equal(fast, gale_shapley(prefs.tolist(), keys.tolist(), capacity))
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_allocation_is_stable_and_respects_capacity(seed):
+    prefs, keys, lottery, capacity = random_market(seed)
+    assigned = tr.deferred_acceptance(keys, lottery, capacity)
+    fill = np.bincount(assigned[assigned >= 0], minlength=len(capacity))
+    assert (fill <= capacity).all()
+    assert (assigned < 0).any() and (fill == capacity).any()   # the test market is contested
+    # Worst priority (largest key) each school admitted; no room means a finite cutoff.
+    worst = np.full(len(capacity), -1, np.int64)
+    np.maximum.at(worst, assigned[assigned >= 0], keys[assigned >= 0, :][
+        np.arange((assigned >= 0).sum()), (prefs[assigned >= 0] == assigned[assigned >= 0, None]).argmax(1)])
+    for i in range(len(prefs)):
+        listed = list(prefs[i])
+        better = listed if assigned[i] < 0 else listed[:listed.index(assigned[i])]
+        for rank, s in enumerate(better):
+            # A blocking pair: the school has room, or admitted someone it ranks lower.
+            assert fill[s] == capacity[s] and keys[i, rank] > worst[s]
+
+
+def test_families_rank_by_distance_when_distance_dominates():
+    params = dataclasses.replace(tr.TransitionParams(), distance_weight=(1000.0, 1000.0),
+                                 preferences=3)
+    school_km = np.array([[3.0, 0.0], [1.0, 0.0], [0.0, 2.0], [9.0, 9.0]])
+    prefs, dist = tr.ranked_preferences(
+        np.array([0]), np.array([[0.0, 0.0]], np.float32), np.array([True]),
+        np.array([[0.0, 0.0]]), school_km, np.zeros(4), np.zeros(4), params,
+        np.random.default_rng(0))
+    np.testing.assert_array_equal(prefs, [[1, 2, 0]])
+    np.testing.assert_allclose(dist, [[1.0, 2.0, 3.0]])
+
+
+def test_advantaged_families_travel_further_and_avoid_disadvantaged_intakes():
+    rng = np.random.default_rng(7)
+    m, n = 30, 20000
+    school_km = rng.uniform(0, 10, (m, 2))
+    share = rng.beta(2, 5, m)
+    home_km = rng.uniform(0, 10, (n, 2)).astype(np.float32)
+    dis = np.arange(n) < n // 2
+    prefs, dist = tr.ranked_preferences(np.arange(n), home_km, dis, home_km.astype(float),
+                                        school_km, np.zeros(m), share, tr.TransitionParams(), rng)
+    assert dist[~dis, 0].mean() > 1.15 * dist[dis, 0].mean()
+    assert share[prefs[~dis, 0]].mean() < share[prefs[dis, 0]].mean() - 0.02
+
+
+def test_everyone_is_placed_within_capacity():
+    rng = np.random.default_rng(3)
+    m, n = 25, 5000
+    school_km = rng.uniform(0, 10, (m, 2))
+    capacity = np.full(m, 210)
+    home_km = rng.uniform(0, 10, (n, 2)).astype(np.float32)
+    assigned = tr.allocate(np.arange(n), home_km, rng.random(n) < 0.25, home_km.astype(float),
+                           school_km, capacity, np.zeros(m), np.full(m, 0.25),
+                           tr.TransitionParams(), rng)
+    assert (assigned >= 0).all()
+    assert (np.bincount(assigned, minlength=m) <= capacity).all()
+
+
+def test_too_few_places_is_a_one_line_error_naming_the_shortfall():
+    with pytest.raises(ConfigError) as err:
+        tr.allocate(np.zeros(10, int), np.zeros((10, 2), np.float32), np.zeros(10, bool),
+                    np.zeros((1, 2)), np.array([[0.0, 0.0], [1.0, 0.0]]), np.array([3, 4]),
+                    np.zeros(2), np.zeros(2), tr.TransitionParams(), np.random.default_rng(0))
+    message = str(err.value)
+    assert "\n" not in message
+    assert "10 Year 6 pupils but 7 Year 7 places" in message and "short by 3" in message

@@ -1,0 +1,104 @@
+"""sim.pupils.year_end: one year end in order; pupils conserved; the gap grows with age."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sim.errors import ConfigError
+from sim.pupils import mobility, year_end
+from sim.pupils.roll import Pupils
+from tests.pupils_helpers import line_of_schools
+
+PARAMS = year_end.PupilParams()
+PLACES = line_of_schools(primary_places=(30, 30, 30, 30), secondary_places=(70, 70))
+
+
+def schools_now(places, va=0.0):
+    m = places.n_schools
+    return year_end.SchoolsNow(np.full(m, va), np.full(m, va), np.zeros(m), np.full(m, 0.25))
+
+
+def streams(seed=0):
+    return {name: np.random.default_rng([seed, i]) for i, name in enumerate(year_end.STREAMS)}
+
+
+def run_years(years, places=PLACES, params=PARAMS, seed=0):
+    pupils, rngs, history = Pupils.empty(), streams(seed), []
+    nearby = mobility.nearby_by_phase(places, params.mobility.candidates)
+    for _ in range(years):
+        before = pupils
+        pupils, flows = year_end.end_of_year(pupils, places, nearby, schools_now(places),
+                                             params, rngs)
+        history.append((before, pupils, flows))
+    return history
+
+
+def test_twelve_years_fill_every_year_group_with_one_intake_each():
+    _, pupils, _ = run_years(12)[-1]
+    np.testing.assert_array_equal(np.bincount(pupils.year, minlength=12), [120] * 12)
+
+
+def test_pupils_are_conserved_every_year():
+    for before, after, flows in run_years(15):
+        assert len(after) == len(before) + flows.intake - flows.leavers
+        assert flows.leavers == np.count_nonzero(before.year == 11)
+        assert flows.transferred == np.count_nonzero(before.year == 6)
+        assert flows.intake == 120
+
+
+def test_year_6_pupils_go_to_secondaries_within_their_places_and_keep_their_attainment():
+    before, after, flows = run_years(14)[-1]
+    year7 = after.year == 7
+    assert year7.sum() == np.count_nonzero(before.year == 6)
+    assert (after.school[year7] >= 4).all()
+    # Year 7 on roll may exceed places only through later moves, which skip nobody in Year 7
+    # this year (moves happen after transfer); allow for movers into Year 7 from elsewhere.
+    fill = np.bincount(after.school[year7], minlength=6)[4:]
+    assert fill.sum() == 120 and (fill <= 70 + flows.movers).all()
+
+
+def test_the_oldest_cohort_stays_at_the_front_so_leavers_are_a_prefix():
+    _, pupils, _ = run_years(13)[-1]
+    assert (np.diff(pupils.year.astype(int)) <= 0).all()
+
+
+def test_a_cohort_keeps_its_pupils_through_the_years():
+    # The Reception cohort of year 1 (120 pupils) is Year 11 in year 12, the same pupils:
+    # their persistent components travel with them.
+    history = run_years(12)
+    first = history[0][1]
+    last = history[-1][1]
+    np.testing.assert_array_equal(np.sort(last.persistent[last.year == 11]),
+                                  np.sort(first.persistent))
+
+
+def test_too_few_secondary_places_is_a_one_line_error():
+    places = line_of_schools(secondary_places=(50, 50))
+    with pytest.raises(ConfigError, match=r"120 Year 6 pupils but 100 Year 7 places .*short by 20"):
+        run_years(8, places=places)
+
+
+def test_with_average_schools_the_gap_grows_from_entry_through_both_phases():
+    # Schools at the reference (no value added), no peer effects, pupils' home background
+    # alone: a cohort whose groups' persistent components differ by D (4.6 expected) has a
+    # gap of D at entry; each year adds home_p * D, so ignoring noise: end of Year 6 (7 years)
+    # D * (1 + 7 * 0.12) = 1.84 D (8.46 for D = 4.6); end of Year 11
+    # D * (1.84 + 5 * 0.38) = 3.74 D (17.2 for D = 4.6).
+    places = line_of_schools(primary_places=(3000,) * 4, secondary_places=(7000, 7000),
+                             shares=(0.24,) * 4)
+    params = dataclasses.replace(PARAMS, progress=dataclasses.replace(PARAMS.progress,
+                                                                      peers=(0.0, 0.0)))
+    before, _, flows = run_years(13, places=places, params=params)[-1]
+
+    def entry_gap(year):
+        cohort = before.year == year
+        theta, dis = before.persistent[cohort], before.disadvantaged[cohort]
+        return theta[~dis].mean() - theta[dis].mean()
+
+    # Noise: sqrt(years) * 3 months * sqrt(1/2880 + 1/9120) is at most 0.22 months here.
+    assert entry_gap(6) == pytest.approx(4.6, abs=0.6)
+    assert flows.ks2_gap["gap_months"] == pytest.approx(1.84 * entry_gap(6), abs=0.7)
+    assert flows.ks4_gap["gap_months"] == pytest.approx(3.74 * entry_gap(11), abs=0.7)
