@@ -1,17 +1,43 @@
-"""The partnership network as a networkx graph, for network analysis with the usual tools.
+"""The network of schools: a multi-layer, evolving graph, and its metrics.
 
-A node per school (attributes: local_authority, phase, pos in km); an edge per active
-partnership link, keyed by its layer's kind, so two schools linked in two layers (a family
-and a trust, in a `mixed` scheme) have two edges, each with its own trust.
+Sources: school-to-school networks as the infrastructure of a "self-improving system"
+(Hargreaves 2010; Rincón-Gallardo & Fullan 2016); multiplex networks, where the same
+schools are tied by several kinds of relationship (Kivelä et al. 2014); network structure
+and diffusion (Watts & Strogatz 1998; Cowan & Jonard 2004).
+
+Each layer is a set of undirected edges between schools with a weight:
+- partnership layers (trios, families, peer review, trusts, leadership support, network):
+  the active links of the model's partnerships, weighted by trust;
+- `staff_moves`: schools joined by a member of staff who moved between them this year
+  (weight: the number of moves);
+- hub layers, whose nodes include a hub that is not a school: `authority` (each school to
+  its local authority, node "la<k>") and `broadcast` (each school reached by the shared
+  summaries to the node "hub").
+`graph(layers)` gives a networkx graph (school nodes are their ids; an edge in several
+layers carries each layer's weight). Metrics are computed on sparse arrays (scipy) so that
+England's ~20,000 schools stay cheap: mean degree, mean clustering (as
+`networkx.average_clustering`), connected components, share of nodes in the largest one,
+and the mean shortest path between pairs of the largest component, estimated from
+`path_samples` breadth-first searches.
+
+`partnership_graph(model, layers)` (behind `model.network`) is the model's active
+partnerships alone, with the schools' attributes.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import networkx as nx
 import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from sim.errors import ConfigError
 from sim.geography import PHASE_NAMES
+
+HUB_LAYERS = ("authority", "broadcast")
 
 
 def partnership_graph(model, layers=None) -> nx.MultiGraph:
@@ -34,3 +60,142 @@ def partnership_graph(model, layers=None) -> nx.MultiGraph:
          {"kind": str(kinds[i]), "trust": float(p.trust[i]), "group": int(p.link_group[i])})
         for i in np.flatnonzero(live))
     return graph
+
+
+@dataclass
+class Layer:
+    a: np.ndarray        # (edges,) one end (a school id)
+    b: np.ndarray        # (edges,) the other end (a school id, or a hub index)
+    weight: np.ndarray   # (edges,)
+
+
+@dataclass
+class Network:
+    """The layers of the network at one moment, over `n_schools` schools."""
+
+    n_schools: int
+    layers: dict[str, Layer] = field(default_factory=dict)
+
+    def set_layer(self, name: str, a, b, weight=None) -> None:
+        a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+        w = np.ones(len(a)) if weight is None else np.asarray(weight, float)
+        self.layers[name] = Layer(a, b, w)
+
+    def edges(self, layers=None) -> pd.DataFrame:
+        """Tidy edge list: layer, a, b, weight (hub ends named as in the graph)."""
+        frames = []
+        for name in self._names(layers):
+            layer = self.layers[name]
+            frames.append(pd.DataFrame({
+                "layer": name, "a": _node_names(name, layer.a, is_hub=False),
+                "b": _node_names(name, layer.b, is_hub=name in HUB_LAYERS),
+                "weight": layer.weight}))
+        if not frames:
+            return pd.DataFrame({"layer": [], "a": [], "b": [], "weight": []})
+        return pd.concat(frames, ignore_index=True)
+
+    def graph(self, layers=None) -> nx.MultiGraph:
+        """The chosen layers (default: every school-to-school layer) as a networkx graph.
+
+        Nodes are school ids (attribute kind="school") and hubs ("la3", "hub"; kind="hub");
+        an edge per layer, keyed by the layer's name, with attributes kind and weight, so
+        two schools linked in two layers have two edges."""
+        g = nx.MultiGraph()
+        g.add_nodes_from(range(self.n_schools), kind="school")
+        for name in self._names(layers):
+            layer = self.layers[name]
+            ends = _node_names(name, layer.b, is_hub=name in HUB_LAYERS)
+            if name in HUB_LAYERS:
+                g.add_nodes_from(set(ends), kind="hub")
+            g.add_edges_from((a, b, name, {"kind": name, "weight": w})
+                             for a, b, w in zip(layer.a.tolist(), ends, layer.weight.tolist()))
+        return g
+
+    def school_layers(self) -> list[str]:
+        return [name for name in self.layers if name not in HUB_LAYERS]
+
+    def _names(self, layers) -> list[str]:
+        if layers is None:
+            return self.school_layers()
+        names = [layers] if isinstance(layers, str) else list(layers)
+        unknown = [n for n in names if n not in self.layers]
+        if unknown:
+            raise ValueError(f"layer {unknown[0]!r} is unknown; allowed: "
+                             f"{', '.join(self.layers)}")
+        return names
+
+    def adjacency(self, layers=None) -> sparse.csr_matrix:
+        """Symmetric 0/1 adjacency between schools of the chosen school-to-school layers."""
+        names = self._names(layers)
+        hubs = [n for n in names if n in HUB_LAYERS]
+        if hubs:
+            raise ValueError(f"layer {hubs[0]!r} joins schools to hubs; metrics take "
+                             f"school-to-school layers: {', '.join(self.school_layers())}")
+        a = np.concatenate([self.layers[n].a for n in names] or [np.zeros(0, np.int64)])
+        b = np.concatenate([self.layers[n].b for n in names] or [np.zeros(0, np.int64)])
+        return adjacency(a, b, self.n_schools)
+
+    def metrics(self, rng, path_samples: int = 50) -> pd.DataFrame:
+        """One row per school-to-school layer and one for them combined ("all")."""
+        rows = [{"layer": name, **metrics(self.adjacency(name), rng, path_samples)}
+                for name in self.school_layers()]
+        rows.append({"layer": "all", **metrics(self.adjacency(), rng, path_samples)})
+        return pd.DataFrame(rows)
+
+
+def _node_names(layer: str, ids: np.ndarray, is_hub: bool) -> list:
+    if not is_hub:
+        return ids.tolist()
+    return ["hub"] * len(ids) if layer == "broadcast" else [f"la{k}" for k in ids.tolist()]
+
+
+def adjacency(a: np.ndarray, b: np.ndarray, n: int) -> sparse.csr_matrix:
+    """Symmetric 0/1 adjacency (no self-loops) of the undirected edges (a, b)."""
+    keep = a != b
+    a, b = a[keep], b[keep]
+    m = sparse.coo_matrix((np.ones(2 * len(a)), (np.r_[a, b], np.r_[b, a])), shape=(n, n))
+    m = m.tocsr()
+    m.data[:] = 1.0   # duplicates (an edge in two layers) count once
+    return m
+
+
+def mean_clustering(adj: sparse.csr_matrix) -> float:
+    """Mean local clustering over all nodes, 0 for nodes of degree < 2 (as networkx)."""
+    degree = np.asarray(adj.sum(axis=1)).ravel()
+    triangles = np.asarray((adj @ adj).multiply(adj).sum(axis=1)).ravel() / 2
+    pairs = degree * (degree - 1) / 2
+    local = np.divide(triangles, pairs, out=np.zeros_like(triangles), where=pairs > 0)
+    return float(local.mean()) if len(local) else 0.0
+
+
+def sampled_path_length(adj: sparse.csr_matrix, nodes: np.ndarray, rng,
+                        samples: int) -> float:
+    """Mean shortest-path length between distinct nodes of a connected `nodes` set,
+    from breadth-first searches out of `samples` of them (all, if fewer)."""
+    if len(nodes) < 2:
+        return 0.0
+    sources = nodes if len(nodes) <= samples else rng.choice(nodes, samples, replace=False)
+    dist = csgraph.shortest_path(adj, unweighted=True, indices=sources)[:, nodes]
+    return float(dist[dist > 0].mean())
+
+
+def metrics(adj: sparse.csr_matrix, rng, path_samples: int) -> dict:
+    """Mean degree, clustering, components, largest component share, mean path length."""
+    n = adj.shape[0]
+    degree = np.asarray(adj.sum(axis=1)).ravel()
+    n_comp, label = csgraph.connected_components(adj, directed=False)
+    sizes = np.bincount(label, minlength=n_comp)
+    largest = np.flatnonzero(label == np.argmax(sizes)) if n else np.zeros(0, np.int64)
+    return {
+        "edges": int(adj.nnz // 2),
+        "mean_degree": float(degree.mean()) if n else 0.0,
+        "clustering": mean_clustering(adj),
+        "components": int(n_comp),
+        "largest_component_share": len(largest) / n if n else 0.0,
+        "mean_path_length": sampled_path_length(adj, largest, rng, path_samples),
+    }
+
+
+def hops_from(adj: sparse.csr_matrix, origin: int) -> np.ndarray:
+    """Network steps from `origin` to every school (inf where unreachable)."""
+    return csgraph.shortest_path(adj, unweighted=True, indices=[origin])[0]

@@ -12,6 +12,13 @@ own trust, so links are keyed by (layer, a, b). `interval_weeks` and `cost_days`
 per-group arrays, and `view(layer)` gives each scheme its own `Partnerships` whose arrays
 are slices of the combined ones, so trust, activity and meetings written through either
 are the same numbers.
+
+Partnerships lapse and are re-brokered (`rebroker_groups`, `add_groups`): when brokering is
+on, the schools whose groups lapsed that year are matched into new groups by the broker's
+rule (similar schools together, different ones, or at random: Ainscow 2015 on local
+authorities as brokers; Families of Schools grouped similar intakes, Pathways trios mixed
+authorities). A pair of schools matched again in the same layer resumes its old
+relationship with the trust it has left; a new pair starts at the initial trust.
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ class Partnerships:
     link_layer: np.ndarray | None = None   # (links,) layer of each link
     group_layer: np.ndarray | None = None  # (groups,) layer of each group
     layer_kinds: tuple[str, ...] = ()      # kind of each layer
+    # How readily each relationship builds trust (1: average); drawn when links form.
+    affinity: np.ndarray | None = None
 
     def __post_init__(self):
         self.met_this_term = np.zeros(len(self.link_a), bool)
@@ -49,6 +58,8 @@ class Partnerships:
             self.group_layer = np.zeros(len(self.members), np.int64)
         if not self.layer_kinds:
             self.layer_kinds = (self.kind,)
+        if self.affinity is None:
+            self.affinity = np.ones(len(self.link_a))
         n = np.int64(self._n_schools)
         self._link_keys = (self.link_layer.astype(np.int64) * n * n
                            + self.link_a.astype(np.int64) * n + self.link_b)
@@ -137,7 +148,8 @@ class Partnerships:
             cat([p.active for p in parts], bool), _n_schools=n_schools,
             link_layer=cat([np.full(p.n_links, k) for k, p in enumerate(parts)], np.int64),
             group_layer=cat([np.full(p.n_groups, k) for k, p in enumerate(parts)], np.int64),
-            layer_kinds=tuple(p.kind for p in parts))
+            layer_kinds=tuple(p.kind for p in parts),
+            affinity=cat([p.affinity for p in parts], float))
         return combined
 
     def layer_bounds(self, layer: int) -> tuple[int, int, int, int]:
@@ -157,7 +169,7 @@ class Partnerships:
             else self.interval_weeks,
             self.offset[g0:g1], self.group_cost()[g0:g1], self.link_a[l0:l1],
             self.link_b[l0:l1], self.link_group[l0:l1] - g0, self.trust[l0:l1],
-            self.active[g0:g1], _n_schools=self._n_schools)
+            self.active[g0:g1], _n_schools=self._n_schools, affinity=self.affinity[l0:l1])
         part.met_this_term = self.met_this_term[l0:l1]
         return part
 
@@ -181,6 +193,87 @@ class Partnerships:
         """Active links as (a, b, trust), for drawing the network."""
         live = np.flatnonzero(self.active[self.link_group])
         return [(int(self.link_a[i]), int(self.link_b[i]), float(self.trust[i])) for i in live]
+
+
+def rebroker_groups(pool: np.ndarray, feature: np.ndarray, size: int, rule: str,
+                    rng) -> list[np.ndarray]:
+    """New groups of `size` from the schools in `pool`, matched by `rule` on `feature`.
+
+    - "similar": ordered by feature, consecutive schools together;
+    - "different": ordered by feature, group j takes every m-th school from the j-th
+      (m = number of groups), so each group spans the range;
+    - "random": a random order, consecutive schools together.
+    Ties and the random order come from one permutation of the pool (one draw per school).
+    Schools left over form a smaller group if there are at least two; a single one waits."""
+    pool = np.asarray(pool)
+    shuffled = pool[rng.permutation(len(pool))]
+    if rule == "random":
+        order = shuffled
+    elif rule in ("similar", "different"):
+        order = shuffled[np.argsort(feature[shuffled], kind="stable")]
+    else:
+        raise ValueError(f"rebroker rule={rule!r} is unknown; allowed: similar, different, random")
+    m = len(order) // size
+    if rule == "different" and m:
+        groups = [order[:m * size][j::m] for j in range(m)]
+    else:
+        groups = [order[j * size:(j + 1) * size] for j in range(m)]
+    rest = order[m * size:]
+    if len(rest) >= 2:
+        groups.append(rest)
+    return groups
+
+
+def add_groups(p: Partnerships, layer: int, groups: list[np.ndarray], offset: np.ndarray,
+               initial_trust: float, draw_affinity) -> Partnerships:
+    """A new Partnerships with `groups` appended at the end of `layer`'s block.
+
+    Existing links of the layer between two members of a new group move to it and keep
+    their trust (the relationship resumes); new links get `initial_trust` and an affinity
+    from `draw_affinity(k)` (k values for the k new links, in (a, b) order). Returns the
+    rebuilt partnerships; group ids after the layer's block shift by len(groups)."""
+    g0, g1, _, _ = p.layer_bounds(layer)
+    added = Partnerships.from_groups(p.layer_kinds[layer], groups, p._n_schools, 1, 0.0,
+                                     offset, initial_trust)
+    width = max(p.members.shape[1], added.members.shape[1])
+
+    def pad(m):
+        return np.pad(m, ((0, 0), (0, width - m.shape[1])), constant_values=-1)
+
+    m_new = len(groups)
+    members = np.insert(pad(p.members), g1, pad(added.members), axis=0)
+    link_group = np.where(p.link_group >= g1, p.link_group + m_new, p.link_group)
+    n = np.int64(p._n_schools)
+    old_keys = p._link_keys
+    new_keys = np.int64(layer) * n * n + added.link_a * n + added.link_b
+    found = np.searchsorted(old_keys, new_keys)
+    exists = (found < len(old_keys)) & (old_keys[np.minimum(found, len(old_keys) - 1)]
+                                        == new_keys)
+    link_group = link_group.copy()
+    link_group[found[exists]] = added.link_group[exists] + g1
+    fresh = ~exists
+    affinity = draw_affinity(int(fresh.sum()))
+    keys = np.concatenate([old_keys, new_keys[fresh]])
+    order = np.argsort(keys, kind="stable")
+
+    def grow(old, new):
+        return np.concatenate([old, new])[order]
+
+    def per_group(values):
+        """A scalar stays shared; per-group values get the layer's value for the new groups."""
+        if np.ndim(values) == 0:
+            return values
+        return np.insert(values, g1, np.full(m_new, np.asarray(values)[g0]))
+
+    return Partnerships(
+        p.kind, members, per_group(p.interval_weeks), np.insert(p.offset, g1, offset),
+        per_group(p.cost_days),
+        grow(p.link_a, added.link_a[fresh]), grow(p.link_b, added.link_b[fresh]),
+        grow(link_group, added.link_group[fresh] + g1), grow(p.trust, added.trust[fresh]),
+        np.insert(p.active, g1, np.ones(m_new, bool)), _n_schools=p._n_schools,
+        link_layer=grow(p.link_layer, np.full(fresh.sum(), layer)),
+        group_layer=np.insert(p.group_layer, g1, np.full(m_new, layer)),
+        layer_kinds=p.layer_kinds, affinity=grow(p.affinity, affinity))
 
 
 def _links_of(members: np.ndarray):

@@ -1,10 +1,12 @@
-"""sim.partnerships: links of groups, lookups, the meeting schedule, partner counts."""
+"""sim.partnerships: links of groups, lookups, the meeting schedule, partner counts,
+re-brokering."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from sim import partnerships
 from sim.partnerships import Partnerships
 
 
@@ -78,3 +80,68 @@ def test_empty():
     p = Partnerships.empty(4)
     assert p.n_groups == 0 and p.n_links == 0
     np.testing.assert_array_equal(p.partner_counts(4), [0, 0, 0, 0])
+
+
+# ------------------------------------------------------------ re-brokering
+
+
+class NoShuffle:
+    def permutation(self, n):
+        return np.arange(n)
+
+
+def test_rebroker_similar_and_different_hand_worked():
+    pool = np.array([0, 1, 2, 3, 4, 5])
+    feature = np.array([0.1, 0.9, 0.5, 0.3, 0.7, 0.2])
+    # by feature: 0 (.1), 5 (.2), 3 (.3), 2 (.5), 4 (.7), 1 (.9)
+    similar = partnerships.rebroker_groups(pool, feature, 3, "similar", NoShuffle())
+    assert [g.tolist() for g in similar] == [[0, 5, 3], [2, 4, 1]]
+    different = partnerships.rebroker_groups(pool, feature, 3, "different", NoShuffle())
+    assert [g.tolist() for g in different] == [[0, 3, 4], [5, 2, 1]]
+    rand = partnerships.rebroker_groups(pool, feature, 3, "random", NoShuffle())
+    assert [g.tolist() for g in rand] == [[0, 1, 2], [3, 4, 5]]
+
+
+def test_rebroker_leftovers():
+    feature = np.arange(10) / 10
+    five = partnerships.rebroker_groups(np.arange(5), feature, 3, "similar", NoShuffle())
+    assert [g.tolist() for g in five] == [[0, 1, 2], [3, 4]]       # two left: a pair
+    four = partnerships.rebroker_groups(np.arange(4), feature, 3, "similar", NoShuffle())
+    assert [g.tolist() for g in four] == [[0, 1, 2]]               # one left waits
+    with pytest.raises(ValueError, match="allowed: similar, different, random"):
+        partnerships.rebroker_groups(np.arange(4), feature, 3, "nearby", NoShuffle())
+
+
+def test_add_groups_resumes_old_relationships_and_starts_new_ones():
+    p = Partnerships.from_groups("trios", [np.array([0, 1, 2]), np.array([3, 4, 5])], 8, 3,
+                                 0.5, np.array([0, 1]), 0.5)
+    p.trust[:] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]   # links (0,1) (0,2) (1,2) (3,4) (3,5) (4,5)
+    p.active[0] = False
+    q = partnerships.add_groups(p, 0, [np.array([0, 1, 6])], np.array([2]), 0.45,
+                                lambda k: np.full(k, 1.3))
+    assert q.n_groups == 3 and q.active.tolist() == [False, True, True]
+    assert q.members[2].tolist() == [0, 1, 6] and q.offset.tolist() == [0, 1, 2]
+    old = q.link_index(np.array([0]), np.array([1]))
+    assert q.trust[old][0] == 0.1 and q.link_group[old][0] == 2      # resumed
+    assert q.affinity[old][0] == 1.0
+    new = q.link_index(np.array([0, 1]), np.array([6, 6]))
+    np.testing.assert_allclose(q.trust[new], 0.45)
+    np.testing.assert_allclose(q.affinity[new], 1.3)
+    assert q.link_group[new].tolist() == [2, 2]
+    # the old group keeps its other links; the lapsed group's (0,2) and (1,2) stay in it
+    assert q.link_group[q.link_index(np.array([1]), np.array([2]))][0] == 0
+    assert q.n_links == 8
+
+
+def test_add_groups_in_a_middle_layer_shifts_later_groups():
+    a = Partnerships.from_groups("trios", [np.array([0, 1, 2])], 6, 3, 0.5, np.zeros(1), 0.5)
+    b = Partnerships.from_groups("families", [np.array([3, 4])], 6, 6, 1.0, np.zeros(1), 0.4)
+    both = Partnerships.combine([a, b], 6)
+    q = partnerships.add_groups(both, 0, [np.array([4, 5])], np.array([1]), 0.5,
+                                lambda k: np.ones(k))
+    assert q.group_layer.tolist() == [0, 0, 1]
+    assert q.members[:, :2].tolist() == [[0, 1], [4, 5], [3, 4]]
+    fam = q.link_index(np.array([3]), np.array([4]), layer=1)
+    assert q.link_group[fam][0] == 2 and q.trust[fam][0] == 0.4
+    assert q.interval_weeks.tolist() == [3, 3, 6]
+    assert q.view(1).members.tolist() == [[3, 4]]

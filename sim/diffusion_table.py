@@ -1,0 +1,105 @@
+"""`diffusion.parquet`: how far and how fast each practice spread.
+
+Built at the end of a run from the adoption log (`sim.diffusion.AdoptionLog`), the yearly
+count of schools holding each practice, the catalogue and the network. One row per
+practice per year (tidy, long):
+
+- practice, domain, effectiveness, origin, partner (-1 for the starting catalogue),
+  created_week;
+- year, adopters (distinct schools that had taken it up by the end of that year, the
+  origin included), holders (schools holding it at the end of that year);
+- reach (adopters by the end of the run / schools), weeks_to_10pct and weeks_to_50pct
+  (teaching weeks from creation until 10 % / 50 % of schools had taken it up; missing
+  (<NA>) if it never did), max_generation (longest chain of schools it passed along),
+  max_hops (largest network distance, in the run's final combined network, from its
+  origin to a school that took it up; <NA> for the starting catalogue, which has no origin
+  school, and where no adopter is reachable).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from sim.practices import INITIAL, Catalogue
+
+ORIGINS_PER_BATCH = 256   # breadth-first searches at once (memory: batch x schools)
+
+
+def first_adoptions(log: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(practice, school, week) of each school's first take-up of each practice."""
+    week, school, practice = log[:, 0], log[:, 1], log[:, 2]
+    order = np.lexsort((week, school, practice))
+    p, s, w = practice[order], school[order], week[order]
+    first = np.r_[True, (p[1:] != p[:-1]) | (s[1:] != s[:-1])] if len(p) else np.zeros(0, bool)
+    return p[first], s[first], w[first]
+
+
+def weeks_to_share(practice: np.ndarray, week: np.ndarray, n_practices: int, n_schools: int,
+                   share: float, created_week: np.ndarray) -> pd.array:
+    """Weeks from creation until ceil(share * n_schools) schools had taken each practice up."""
+    needed = int(np.ceil(share * n_schools))
+    order = np.lexsort((week, practice))
+    p, w = practice[order], week[order]
+    start = np.searchsorted(p, np.arange(n_practices), "left")
+    count = np.bincount(p, minlength=n_practices)
+    reached = count >= needed
+    out = pd.array(np.full(n_practices, pd.NA), dtype="Int64")
+    idx = np.flatnonzero(reached)
+    out[idx] = w[start[idx] + needed - 1] - created_week[idx]
+    return out
+
+
+def max_hops(practice, school, catalogue: Catalogue, adj: sparse.csr_matrix) -> pd.array:
+    """Largest network distance from each created practice's origin to one of its adopters."""
+    out = pd.array(np.full(catalogue.size, pd.NA), dtype="Int64")
+    created = np.flatnonzero(catalogue.origin != INITIAL)
+    for batch in np.array_split(created, max(1, int(np.ceil(len(created) / ORIGINS_PER_BATCH)))):
+        if len(batch) == 0:
+            continue
+        dist = csgraph.shortest_path(adj, unweighted=True, indices=catalogue.origin[batch])
+        for row, pid in enumerate(batch):
+            d = dist[row, school[practice == pid]]
+            d = d[np.isfinite(d)]
+            if len(d):
+                out[pid] = int(d.max())
+    return out
+
+
+def diffusion_table(log: np.ndarray, holders_by_year: np.ndarray, catalogue: Catalogue,
+                    n_schools: int, adj: sparse.csr_matrix, weeks_per_year: int) -> pd.DataFrame:
+    """The tidy table described in the module docstring.
+
+    `holders_by_year` is (years + 1, practices) holders at the start and each year end;
+    practices created later than a year have 0 there."""
+    n_p = catalogue.size
+    years = holders_by_year.shape[0]
+    practice, school, week = first_adoptions(log)
+    generation = np.zeros(n_p, np.int64)
+    if len(log):
+        np.maximum.at(generation, log[:, 2], log[:, 4])
+    year_of = np.ceil(week / weeks_per_year).astype(np.int64)
+    adopters = np.zeros((years, n_p), np.int64)
+    np.add.at(adopters, (np.minimum(year_of, years - 1), practice), 1)
+    adopters = np.cumsum(adopters, axis=0)
+    per_practice = pd.DataFrame({
+        "practice": np.arange(n_p), "domain": catalogue.domain,
+        "effectiveness": catalogue.effectiveness, "origin": catalogue.origin,
+        "partner": catalogue.partner, "created_week": catalogue.created_week,
+        "reach": adopters[-1] / n_schools,
+        "weeks_to_10pct": weeks_to_share(practice, week, n_p, n_schools, 0.1,
+                                         catalogue.created_week),
+        "weeks_to_50pct": weeks_to_share(practice, week, n_p, n_schools, 0.5,
+                                         catalogue.created_week),
+        "max_generation": generation,
+        "max_hops": max_hops(practice, school, catalogue, adj),
+    })
+    yearly = pd.DataFrame({
+        "practice": np.tile(np.arange(n_p), years),
+        "year": np.repeat(np.arange(years), n_p),
+        "adopters": adopters.ravel(), "holders": holders_by_year.ravel(),
+    })
+    return yearly.merge(per_practice, on="practice").sort_values(
+        ["practice", "year"], ignore_index=True)

@@ -1,0 +1,203 @@
+"""Practices: the things schools know, hold and can share, and the expertise they give.
+
+Sources: expertise "already exists inside schools" but "isn't moving around" (Ainscow et
+al. 2015); practice is shared, adapted and passed on between schools ("moving knowledge
+around", Ainscow 2012); implementation depth as the extent to which a practice is really
+in use (fidelity of implementation, Durlak & DuPre 2008).
+
+- A *catalogue* lists every practice: its domain and its effectiveness v >= 0 (what the
+  practice, fully implemented, does for the domain). New practices join the catalogue when
+  partners create them (`sim.diffusion`).
+- Each school holds at most `slots` practices per domain, each with an implementation depth
+  h in (0, 1]; an empty slot has practice -1 and depth 0. A school's expertise in a domain
+  follows from what it holds:
+      E_d = 1 - exp(-sum over held practices p of domain d of v_p * h_p)
+  so a deeper or more effective practice, or one more practice, raises expertise, with
+  diminishing returns; E stays in [0, 1).
+- In-school work deepens every held practice and forgetting thins it, with the equation of
+  `sim.improvement` applied to depth; a practice thinner than `drop_depth` is lost.
+- Each slot also keeps its *generation*: 0 where the school created the practice (or held
+  it from the start), the source's generation + 1 where it came from another school, so
+  the steps a practice has travelled along the chain of schools are known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.distributions import gamma_with_mean
+from sim.improvement import improve_and_forget
+
+INITIAL = -1   # origin of the practices in the starting catalogue (no school created them)
+
+
+@dataclass
+class PracticeConfig:
+    """The catalogue and the holdings (`sim.practices`)."""
+
+    # Practices per domain in the starting catalogue (several practices, with different
+    # effects, for each of teaching, inclusion, leadership and curriculum).
+    catalogue_per_domain: int = 8
+    effectiveness_mean: float = 0.35
+    effectiveness_sd: float = 0.15
+    # Chance that a school holds each catalogue practice at the start (at least one per domain).
+    initial_hold_share: float = 0.5
+    # Practices a school can keep in use per domain.
+    slots: int = 6
+    # A practice thinner than this is no longer in use and is lost.
+    drop_depth: float = 0.05
+
+
+@dataclass
+class Catalogue:
+    domain: np.ndarray          # (P,) domain of each practice
+    effectiveness: np.ndarray   # (P,) v >= 0
+    origin: np.ndarray          # (P,) school that created it, INITIAL for the starting set
+    partner: np.ndarray         # (P,) the partner it was created with, INITIAL if none
+    created_week: np.ndarray    # (P,) teaching week of creation, 0 for the starting set
+
+    @property
+    def size(self) -> int:
+        return len(self.domain)
+
+    def add(self, domain: int, effectiveness: float, origin: int, partner: int,
+            week: int) -> int:
+        """Append one practice; returns its id."""
+        self.domain = np.append(self.domain, domain)
+        self.effectiveness = np.append(self.effectiveness, effectiveness)
+        self.origin = np.append(self.origin, origin)
+        self.partner = np.append(self.partner, partner)
+        self.created_week = np.append(self.created_week, week)
+        return self.size - 1
+
+
+@dataclass
+class Holdings:
+    practice: np.ndarray     # (n, domains, slots) practice id, -1 empty
+    depth: np.ndarray        # (n, domains, slots) in [0, 1], 0 where empty
+    generation: np.ndarray   # (n, domains, slots) steps travelled from the origin
+    # Effectiveness of the practice in each slot (0 where empty), kept beside the ids so
+    # the weekly kernels need no catalogue look-up; written only by `place` and `clear`.
+    effect: np.ndarray
+
+    @property
+    def held(self) -> np.ndarray:
+        return self.practice >= 0
+
+    def potency(self) -> np.ndarray:
+        """v_p * h_p of every slot (0 where empty)."""
+        return self.effect * self.depth
+
+
+def initial_catalogue(n_domains: int, cfg, rng) -> Catalogue:
+    """`catalogue_per_domain` practices in each domain with gamma-distributed effectiveness."""
+    k = cfg.catalogue_per_domain
+    domain = np.repeat(np.arange(n_domains), k)
+    effectiveness = gamma_with_mean(rng, np.full(len(domain), cfg.effectiveness_mean),
+                                    cfg.effectiveness_sd)
+    none = np.full(len(domain), INITIAL)
+    return Catalogue(domain, effectiveness, none, none.copy(), np.zeros(len(domain), np.int64))
+
+
+def expertise(holdings: Holdings) -> np.ndarray:
+    """E_d = 1 - exp(-sum v h) per school and domain."""
+    return -np.expm1(-holdings.potency().sum(axis=2))
+
+
+def initial_holdings(target: np.ndarray, catalogue: Catalogue, cfg, rng) -> Holdings:
+    """Holdings whose expertise matches `target` (n, domains) where the catalogue allows.
+
+    Each school takes the catalogue practices of a domain in a random order and holds the
+    first ones: each with probability `initial_hold_share` (at least one), and more, in the
+    same order, until full depth could reach the target (at most `slots`). Depths are
+    u * c with u ~ U(0.2, 1) per practice and c fitted by bisection so that E_d = target_d.
+    Depths stay at most 1, so where even `slots` practices at full depth cannot give the
+    target, the school starts as high as its practices go (lower than drawn). Draws three
+    uniforms per (school, catalogue practice)."""
+    n, n_domains = target.shape
+    k, slots = cfg.catalogue_per_domain, cfg.slots
+    priority = rng.random((n, n_domains, k))
+    chosen = rng.random((n, n_domains, k)) < cfg.initial_hold_share
+    depth_draw = rng.uniform(0.2, 1.0, (n, n_domains, k))
+    order = np.argsort(priority, axis=2)
+    ids = np.take_along_axis(np.broadcast_to(np.arange(n_domains * k).reshape(1, n_domains, k),
+                                             (n, n_domains, k)), order, axis=2)
+    chosen = np.take_along_axis(chosen, order, axis=2)
+    u = np.take_along_axis(depth_draw, order, axis=2)
+    v = catalogue.effectiveness[ids]
+    need = -np.log1p(-target)                                          # sum v h wanted
+    enough_at = np.argmax(np.cumsum(v, axis=2) >= need[..., None], axis=2)
+    reachable = np.cumsum(v, axis=2)[..., -1] >= need
+    count = np.maximum(chosen.sum(axis=2), np.where(reachable, enough_at + 1, k))
+    count = np.clip(count, 1, min(k, slots))
+    held = np.arange(k)[None, None, :] < count[..., None]
+    pot = np.where(held, v, 0.0)
+    lo, hi = np.zeros((n, n_domains)), np.full((n, n_domains), 1.0 / 0.2)
+    for _ in range(40):   # bisection on c; sum v min(1, c u) rises with c
+        c = (lo + hi) / 2
+        low = (pot * np.minimum(1.0, c[..., None] * u)).sum(axis=2) < need
+        lo, hi = np.where(low, c, lo), np.where(low, hi, c)
+    width = max(k, slots)
+    practice = np.full((n, n_domains, width), -1, np.int64)
+    depth = np.zeros((n, n_domains, width))
+    practice[..., :k] = np.where(held, ids, -1)
+    depth[..., :k] = np.where(held, np.minimum(1.0, hi[..., None] * u), 0.0)
+    # Held practices first; the rest of the row is free slots.
+    practice = practice[..., :slots]
+    effect = np.where(practice >= 0, catalogue.effectiveness[np.maximum(practice, 0)], 0.0)
+    return Holdings(practice, depth[..., :slots], np.zeros((n, n_domains, slots), np.int64),
+                    effect)
+
+
+def deepen_and_forget(holdings: Holdings, resource, disadvantaged_share, improvement_cfg,
+                      drop_depth: float, dt_years: float) -> np.ndarray:
+    """In-school work and forgetting on the depth of every held practice; drops the thin.
+
+    Returns a (n, domains, slots) mask of the practices lost."""
+    n, n_domains, slots = holdings.depth.shape
+    flat = holdings.depth.reshape(n, n_domains * slots)
+    new = improve_and_forget(flat, resource, disadvantaged_share, improvement_cfg, dt_years)
+    held = holdings.held
+    holdings.depth[:] = np.where(held, new.reshape(holdings.depth.shape), 0.0)
+    lost = held & (holdings.depth < drop_depth)
+    clear(holdings, lost)
+    return lost
+
+
+def clear(holdings: Holdings, mask: np.ndarray) -> None:
+    """Empty the masked slots."""
+    holdings.practice[mask] = -1
+    holdings.depth[mask] = 0.0
+    holdings.generation[mask] = 0
+    holdings.effect[mask] = 0.0
+
+
+def place(holdings: Holdings, catalogue: Catalogue, school: np.ndarray,
+          practice: np.ndarray, depth: np.ndarray, generation: np.ndarray) -> np.ndarray:
+    """Put practices into schools (each school at most once per call); True where placed.
+
+    A school already holding the practice keeps the deeper of the two depths (generation
+    from whichever is kept). Otherwise the practice takes an empty slot of its domain, or
+    replaces the slot giving least (v h) if it gives more; else it is not taken up."""
+    if len(school) and len(np.unique(school)) != len(school):
+        raise ValueError("place() takes each school at most once per call")
+    d = catalogue.domain[practice]
+    rows = holdings.practice[school, d]                         # (m, slots)
+    v = catalogue.effectiveness
+    current = np.where(rows >= 0, v[np.maximum(rows, 0)] * holdings.depth[school, d], 0.0)
+    same = rows == practice[:, None]
+    has = same.any(axis=1)
+    # Empty slots give 0 and are chosen first (argmin); ties go to the first slot.
+    weakest = np.argmin(np.where(rows >= 0, current, -1.0), axis=1)
+    slot = np.where(has, np.argmax(same, axis=1), weakest)
+    old = current[np.arange(len(school)), slot]
+    gives = v[practice] * depth
+    placed = np.where(has, depth > holdings.depth[school, d, slot], gives > old)
+    s, dd, sl = school[placed], d[placed], slot[placed]
+    holdings.practice[s, dd, sl] = practice[placed]
+    holdings.depth[s, dd, sl] = depth[placed]
+    holdings.generation[s, dd, sl] = generation[placed]
+    holdings.effect[s, dd, sl] = v[practice[placed]]
+    return placed

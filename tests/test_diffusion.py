@@ -1,0 +1,145 @@
+"""sim.diffusion: choosing what a meeting discusses, adoption, passing on, creation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import diffusion
+from tests.helpers import section
+from tests.test_practices import catalogue, holdings
+
+
+class Draws:
+    """A stand-in generator whose `random(n)` calls return the given arrays in turn."""
+
+    def __init__(self, *arrays):
+        self.arrays = [np.asarray(a, float) for a in arrays]
+
+    def random(self, n):
+        out = self.arrays.pop(0)
+        assert len(out) == n
+        return out
+
+
+CFG = section(adoption_rate=0.6, share_depth=0.2, mutual_fidelity=0.8, copy_fidelity=0.5,
+              creation_rate=0.1, creation_step=0.15, effectiveness_ceiling=1.5,
+              creation_depth=0.3)
+
+
+def test_pick_hand_worked():
+    w = np.array([[0.0, 1.0, 3.0], [0.0, 0.0, 0.0], [2.0, 0.0, 0.0], [0.0, 1.0, 3.0]])
+    # row 0: 0.2 * 4 = 0.8 falls in column 1 (cumulative 0, 1, 4); row 3: 0.3 * 4 = 1.2 in 2
+    got = diffusion.pick(w, np.array([0.2, 0.5, 0.9, 0.3]))
+    np.testing.assert_array_equal(got, [1, -1, 0, 2])
+
+
+def test_pick_frequencies_follow_weights():
+    w = np.tile([1.0, 0.0, 3.0], (40_000, 1))
+    got = diffusion.pick(w, np.random.default_rng(0).random(40_000))
+    assert not (got == 1).any()
+    assert (got == 2).mean() == pytest.approx(0.75, abs=0.01)
+
+
+def two_schools():
+    cat = catalogue([0.5, 0.8], [0, 0])
+    # school 0 holds practice 0; school 1 holds practice 1 at 0.6 and practice 0 at 0.1
+    # (too thin to show)
+    h = holdings([[[0, -1]], [[1, 0]]], [[[0.5, 0.0]], [[0.6, 0.1]]], cat)
+    return cat, h
+
+
+def adopt_once(h, cat, u_take, fidelity=0.5):
+    # A = 0.5, trust 0.8, time 1, distance 0.07 of max 0.35: p = 0.6 .5 .8 .8 = 0.192
+    return diffusion.adopt(h, cat, np.array([0]), np.array([1]), np.array([0.8]),
+                           np.array([0.5, 0.5]), np.ones(2), np.array([0.07]), fidelity,
+                           None, CFG, 0.35, Draws([0.5], [u_take]))
+
+
+def test_adopt_hand_worked_probability_depth_and_generation():
+    cat, h = two_schools()
+    assert len(adopt_once(h, cat, 0.193)[0]) == 0        # 0.193 >= p: not taken up
+    learner, practice, source, generation = adopt_once(h, cat, 0.191)
+    assert (learner.tolist(), practice.tolist(), source.tolist()) == ([0], [1], [1])
+    # copied one-way: depth 0.5 * 0.6; one step from the source (generation 0)
+    assert h.practice[0, 0].tolist() == [0, 1] and h.depth[0, 0, 1] == pytest.approx(0.3)
+    assert generation.tolist() == [1] and h.generation[0, 0, 1] == 1
+
+
+def test_adopt_nothing_to_show_below_share_depth_or_beyond_understanding():
+    cat, h = two_schools()
+    h.depth[1, 0, 0] = 0.15                               # below share_depth 0.2
+    assert len(adopt_once(h, cat, 0.0)[0]) == 0
+    cat, h = two_schools()
+    got = diffusion.adopt(h, cat, np.array([0]), np.array([1]), np.array([0.8]),
+                          np.array([0.5, 0.5]), np.ones(2), np.array([0.35]), 0.5, None,
+                          CFG, 0.35, Draws([0.5], [0.0]))
+    assert len(got[0]) == 0                               # chance 0 at the max distance
+
+
+def test_adopt_one_practice_per_learner_per_week():
+    cat = catalogue([0.5, 0.8], [0, 0])
+    h = holdings([[[-1, -1]], [[0, -1]], [[1, -1]]],
+                 [[[0.0, 0.0]], [[0.9, 0.0]], [[0.9, 0.0]]], cat)
+    got = diffusion.adopt(h, cat, np.array([0, 0]), np.array([1, 2]), np.ones(2),
+                          np.ones(3), np.ones(3), np.zeros(2), 1.0, None,
+                          section(**{**vars(CFG), "adoption_rate": 1.0}), 0.35,
+                          Draws([0.5, 0.5], [0.0, 0.0]))
+    assert got[0].tolist() == [0] and got[2].tolist() == [1]   # the first pair only
+
+
+def test_domain_weights_restrict_what_is_discussed():
+    cat = catalogue([0.5, 0.8], [0, 1])
+    h = holdings([[[-1], [-1]], [[0], [1]]], [[[0.0], [0.0]], [[0.9], [0.9]]], cat)
+    got = diffusion.adopt(h, cat, np.array([0]), np.array([1]), np.ones(1), np.ones(2),
+                          np.ones(2), np.zeros(1), 1.0, np.array([[0.0, 1.0]]),
+                          section(**{**vars(CFG), "adoption_rate": 1.0}), 0.35,
+                          Draws([0.01], [0.0]))
+    assert got[1].tolist() == [1]   # only domain 1 discussed, however small the draw
+
+
+def test_a_practice_is_passed_on_along_a_chain():
+    """Schools 0-1-2-3 in a line; only school 0 holds practice 0. Certain adoption at full
+    fidelity passes it one step per round: generation k at school k."""
+    cat = catalogue([0.5], [0])
+    h = holdings([[[0]], [[-1]], [[-1]], [[-1]]], [[[0.9]], [[0.0]], [[0.0]], [[0.0]]], cat)
+    cfg = section(**{**vars(CFG), "adoption_rate": 1.0})
+    learner, source = np.array([1, 2, 3]), np.array([0, 1, 2])
+    for k in range(3):
+        diffusion.adopt(h, cat, learner, source, np.ones(3), np.ones(4), np.ones(4),
+                        np.zeros(3), 1.0, None, cfg, 0.35, Draws([0.5] * 3, [0.0] * 3))
+        assert h.held[:, 0, 0].tolist() == [True] * (k + 2) + [False] * (2 - k)
+    assert h.generation[:, 0, 0].tolist() == [0, 1, 2, 3]
+    np.testing.assert_allclose(h.depth[:, 0, 0], 0.9)
+
+
+def test_creation_chance_hand_worked_inverted_u():
+    got = diffusion.creation_chance(np.array([0.5, 0.5, 0.5]), np.array([0.0, 0.1, 0.35]),
+                                    CFG, 0.35)
+    np.testing.assert_allclose(got, [0.0, 0.1 * 0.5 * 0.1 * (1 - 0.1 / 0.35), 0.0])
+
+
+def test_create_hand_worked_new_practice_in_the_most_different_domain():
+    cat = catalogue([0.4, 0.9, 0.2], [0, 0, 1])
+    h = holdings([[[0, -1], [2, -1]], [[1, -1], [-1, -1]]],
+                 [[[0.5, 0.0], [0.5, 0.0]], [[0.5, 0.0], [0.0, 0.0]]], cat)
+    expertise = np.array([[0.5, 0.2], [0.45, 0.6]])     # differ most in domain 1
+    # distance 0.225: chance 0.1 * 1 * .225 * (1 - .225/.35) = 0.00804
+    assert len(diffusion.create(h, cat, expertise, np.array([0]), np.array([1]),
+                                np.ones(1), CFG, 0.35, 7, Draws([0.0081]))[0]) == 0
+    schools, created = diffusion.create(h, cat, expertise, np.array([0]), np.array([1]),
+                                        np.ones(1), CFG, 0.35, 7, Draws([0.008]))
+    assert schools.tolist() == [0, 1] and created.tolist() == [3, 3]
+    # best held in domain 1: 0.2 -> 0.2 + 0.15 (1.5 - 0.2) = 0.395
+    assert cat.effectiveness[3] == pytest.approx(0.395) and cat.domain[3] == 1
+    assert (cat.origin[3], cat.partner[3], cat.created_week[3]) == (0, 1, 7)
+    assert h.practice[:, 1].tolist() == [[2, 3], [3, -1]]
+    np.testing.assert_allclose(h.depth[[0, 1], 1, [1, 0]], 0.3)
+    assert h.generation[[0, 1], 1, [1, 0]].tolist() == [0, 0]
+
+
+def test_adoption_log_table():
+    log = diffusion.AdoptionLog()
+    assert log.table().shape == (0, 6)
+    log.record(5, [1, 2], [7, 8], [0, 0], [1, 2], diffusion.Channel.PARTNER)
+    np.testing.assert_array_equal(log.table(), [[5, 1, 7, 0, 1, 1], [5, 2, 8, 0, 2, 1]])

@@ -1,0 +1,126 @@
+"""sim.practices: expertise from holdings, starting holdings, depth dynamics, placement."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import practices
+from sim.practices import INITIAL, Catalogue, Holdings
+from tests.helpers import section
+
+
+def catalogue(effectiveness, domain):
+    n = len(effectiveness)
+    return Catalogue(np.asarray(domain), np.asarray(effectiveness, float), np.full(n, INITIAL),
+                     np.full(n, INITIAL), np.zeros(n, np.int64))
+
+
+def holdings(practice, depth, cat):
+    practice = np.asarray(practice)
+    effect = np.where(practice >= 0, cat.effectiveness[np.maximum(practice, 0)], 0.0)
+    return Holdings(practice, np.asarray(depth, float), np.zeros(practice.shape, np.int64),
+                    effect)
+
+
+IMPROVEMENT = section(rate=0.08, forgetting_rate=0.06, turnover_deprivation_factor=1.0)
+
+
+def test_expertise_hand_worked():
+    cat = catalogue([0.5, 1.0, 0.3], [0, 0, 1])
+    h = holdings([[[0, 1], [2, -1]]], [[[1.0, 0.2], [0.5, 0.0]]], cat)
+    # domain 0: 1 - exp(-(0.5*1 + 1*0.2)); domain 1: 1 - exp(-0.3*0.5)
+    np.testing.assert_allclose(practices.expertise(h), [[1 - np.exp(-0.7), 1 - np.exp(-0.15)]])
+
+
+def test_more_or_deeper_practice_raises_expertise_with_diminishing_returns():
+    cat = catalogue([0.4, 0.4], [0, 0])
+    one = practices.expertise(holdings([[[0, -1]]], [[[1.0, 0.0]]], cat))[0, 0]
+    two = practices.expertise(holdings([[[0, 1]]], [[[1.0, 1.0]]], cat))[0, 0]
+    assert one < two < 1
+    assert two - one < one   # the second practice adds less than the first
+
+
+def test_initial_holdings_match_the_target_and_respect_slots():
+    cfg = section(catalogue_per_domain=8, effectiveness_mean=0.35, effectiveness_sd=0.15,
+                  initial_hold_share=0.5, slots=6, drop_depth=0.05)
+    rng = np.random.default_rng(3)
+    cat = practices.initial_catalogue(4, cfg, rng)
+    target = np.clip(rng.normal(0.5, 0.1, (500, 4)), 0.1, 0.8)
+    h = practices.initial_holdings(target, cat, cfg, rng)
+    e = practices.expertise(h)
+    reachable = np.zeros_like(target, bool)
+    for d in range(4):   # full depth on the held practices could give the target
+        reachable[:, d] = -np.expm1(-np.where(h.practice[:, d] >= 0, h.effect[:, d], 0).sum(1)) \
+            >= target[:, d] - 1e-9
+    assert reachable.mean() > 0.99
+    np.testing.assert_allclose(e[reachable], target[reachable], atol=1e-6)
+    assert (h.depth <= 1).all() and (h.depth[h.held] > 0).all()
+    assert h.held.any(axis=2).all()                 # at least one practice per domain
+    assert h.practice.shape[2] == 6
+    # every held practice is a catalogue practice of the slot's own domain
+    d = np.broadcast_to(np.arange(4)[None, :, None], h.practice.shape)
+    assert (cat.domain[h.practice[h.held]] == d[h.held]).all()
+
+
+def test_deepen_and_forget_hand_worked_and_drops_thin_practice():
+    cat = catalogue([0.5, 0.5], [0, 0])
+    h = holdings([[[0, 1, -1]]], [[[0.5, 0.04, 0.0]]], cat)
+    lost = practices.deepen_and_forget(h, np.array([1.0]), np.array([0.5]), IMPROVEMENT,
+                                       drop_depth=0.05, dt_years=1.0)
+    a, b = 0.08, 0.06 * 1.5
+    star = a / (a + b)
+    assert h.depth[0, 0, 0] == pytest.approx(star + (0.5 - star) * np.exp(-(a + b)))
+    # 0.04 rises to star + (0.04 - star) e^-(a+b) = 0.1 > 0.05: kept
+    assert h.depth[0, 0, 1] == pytest.approx(star + (0.04 - star) * np.exp(-(a + b)))
+    assert h.practice[0, 0, 2] == -1 and h.depth[0, 0, 2] == 0   # empty stays empty
+    assert not lost.any()
+    no_time = holdings([[[0, 1, -1]]], [[[0.5, 0.055, 0.0]]], cat)
+    lost = practices.deepen_and_forget(no_time, np.array([0.0]), np.array([0.5]),
+                                       IMPROVEMENT, drop_depth=0.05, dt_years=1.0)
+    # without time: 0.055 e^-0.09 = 0.0503 kept; a year later 0.0459 < 0.05 is lost
+    assert no_time.depth[0, 0, 1] == pytest.approx(0.055 * np.exp(-0.09))
+    lost = practices.deepen_and_forget(no_time, np.array([0.0]), np.array([0.5]),
+                                       IMPROVEMENT, drop_depth=0.05, dt_years=1.0)
+    assert lost[0, 0, 1] and no_time.practice[0, 0, 1] == -1 and no_time.effect[0, 0, 1] == 0
+
+
+def test_place_fills_empty_then_replaces_the_weakest_only_if_better():
+    cat = catalogue([0.2, 0.5, 1.0, 0.1, 0.05], [0, 0, 0, 0, 0])
+    h = holdings([[[0, -1]], [[0, 1]]], [[[0.5, 0.0]], [[0.5, 0.5]]], cat)
+    placed = practices.place(h, cat, np.array([0, 1]), np.array([2, 3]),
+                             np.array([0.3, 0.9]), np.array([1, 2]))
+    # school 0: empty slot taken; school 1: 0.1*0.9=0.09 < weakest 0.2*0.5=0.1: refused
+    np.testing.assert_array_equal(placed, [True, False])
+    assert h.practice[0, 0].tolist() == [0, 2] and h.depth[0, 0, 1] == 0.3
+    assert h.generation[0, 0, 1] == 1 and h.effect[0, 0, 1] == 1.0
+    placed = practices.place(h, cat, np.array([1]), np.array([2]), np.array([0.2]),
+                             np.array([3]))
+    # 1.0*0.2 = 0.2 > 0.1: replaces practice 0 (the weakest), not practice 1
+    assert placed[0] and h.practice[1, 0].tolist() == [2, 1]
+
+
+def test_place_keeps_the_deeper_of_two_holdings_of_the_same_practice():
+    cat = catalogue([0.5], [0])
+    h = holdings([[[0, -1]]], [[[0.6, 0.0]]], cat)
+    assert not practices.place(h, cat, np.array([0]), np.array([0]), np.array([0.4]),
+                               np.array([1]))[0]
+    assert h.depth[0, 0].tolist() == [0.6, 0.0]
+    assert practices.place(h, cat, np.array([0]), np.array([0]), np.array([0.8]),
+                           np.array([2]))[0]
+    assert h.depth[0, 0].tolist() == [0.8, 0.0] and h.generation[0, 0, 0] == 2
+
+
+def test_place_refuses_a_school_twice_in_one_call():
+    cat = catalogue([0.5], [0])
+    h = holdings([[[-1, -1]]], [[[0.0, 0.0]]], cat)
+    with pytest.raises(ValueError, match="at most once"):
+        practices.place(h, cat, np.array([0, 0]), np.array([0, 0]), np.array([0.1, 0.2]),
+                        np.array([1, 1]))
+
+
+def test_catalogue_add_appends():
+    cat = catalogue([0.5], [0])
+    assert cat.add(2, 0.7, 5, 9, 40) == 1
+    assert cat.domain.tolist() == [0, 2] and cat.origin.tolist() == [INITIAL, 5]
+    assert cat.partner.tolist() == [INITIAL, 9] and cat.created_week.tolist() == [0, 40]
