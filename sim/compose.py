@@ -42,15 +42,24 @@ def as_override_list(overrides) -> list[str]:
     if overrides is None:
         return []
     if isinstance(overrides, dict):
-        return [f"{k}={_override_value(v)}" for k, v in overrides.items()]
+        return [override(k, v) for k, v in overrides.items()]
     return list(overrides)
 
 
-def _override_value(value) -> str:
+def override(key: str, value) -> str:
+    """`key=value` as written on the command line (the one place that formats an override)."""
+    return f"{key}={override_value(value)}"
+
+
+def override_value(value) -> str:
+    """A value in Hydra's override grammar: null, true/false, [a,b]; numbers and text as
+    Python writes them (floats in full, so a lever's value survives the round trip)."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_override_value(v) for v in value) + "]"
+        return "[" + ",".join(override_value(v) for v in value) + "]"
     return str(value)
 
 

@@ -45,6 +45,7 @@ from typing import ClassVar
 import numpy as np
 
 from sim import calendar
+from sim.compose import override
 
 
 def week_of_year(year: float) -> int:
@@ -90,13 +91,8 @@ class Policy:
 
     def overrides(self) -> list[str]:
         """Hydra overrides that put this lever in a config."""
-        out = []
-        for f in fields(self):
-            value = getattr(self, f.name)
-            text = "null" if value is None else str(value).lower() if isinstance(value, bool) \
-                else str(value)
-            out.append(f"policy.{self.key}.{f.name}={text}")
-        return out
+        return [override(f"policy.{self.key}.{f.name}", getattr(self, f.name))
+                for f in fields(self)]
 
     @classmethod
     def from_config(cls, node) -> Policy:
@@ -199,7 +195,7 @@ class CrossBorder(Policy):
     key: ClassVar[str] = "cross_border"
 
     def overrides(self) -> list[str]:
-        return [f"{self.scheme_key}={str(self.required).lower()}"]
+        return [override(self.scheme_key, self.required)]
 
 
 @dataclass(frozen=True)

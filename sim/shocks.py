@@ -31,6 +31,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim import calendar
+from sim.compose import override
 from sim.config import PandemicConfig
 from sim.policies import week_of_year
 
@@ -55,12 +56,9 @@ class Pandemic:
         return cls(**{f.name: node[f.name] for f in fields(cls)})
 
     def overrides(self) -> list[str]:
-        out = ["shocks.pandemic.enabled=true"]
-        for f in fields(self):
-            value = getattr(self, f.name)
-            out.append(f"shocks.pandemic.{f.name}="
-                       f"{str(value).lower() if isinstance(value, bool) else value}")
-        return out
+        return [override("shocks.pandemic.enabled", True),
+                *(override(f"shocks.pandemic.{f.name}", getattr(self, f.name))
+                  for f in fields(self))]
 
     @property
     def start_week(self) -> int:

@@ -15,10 +15,12 @@ from joblib import Parallel, delayed
 
 from experiments.validation import checks as checks_mod
 from experiments.validation import runner
+from sim.compose import override
 
 
 def theta_overrides(theta: dict[str, float]) -> list[str]:
-    return [f"{k}={v:.6g}" for k, v in theta.items()]
+    # Six significant digits: the trial's values as the record and the config file show them.
+    return [override(k, format(v, ".6g")) for k, v in theta.items()]
 
 
 class ModelEvaluator:

@@ -25,7 +25,7 @@ import solara
 from omegaconf import DictConfig, OmegaConf
 
 from sim.errors import ConfigError
-from sim.compose import compose_config
+from sim.compose import compose_config, override_value
 
 # Hydra's global state is not thread-safe; every compose in the dashboard takes this lock.
 _COMPOSE_LOCK = threading.Lock()
@@ -318,14 +318,9 @@ def _generic_lever(key: str, value: Any) -> Lever | None:
 
 
 def format_value(value: Any) -> str:
-    """A value as it is written in an override (`true`, `0.6`, `3`)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return format(round(value, 6), "g")
-    return str(value)
+    """A value as it is written in an override (`true`, `0.6`, `3`); floats to six
+    significant digits, so a slider's 0.30000000000000004 reads 0.3."""
+    return override_value(format(round(value, 6), "g") if isinstance(value, float) else value)
 
 
 def describe_value(lever: Lever, value: Any) -> str:
