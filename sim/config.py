@@ -15,12 +15,11 @@ from typing import Any, Optional
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
+from sim.component import component_class, registered
 from sim.errors import ConfigError
+from sim.schemes.base import MEETING_MODES, SchemeParams
 
 DOMAINS = ("teaching", "inclusion", "leadership", "curriculum")
-MODES = ("mutual", "one_way")
-MEETING_MODES = ("in_person", "online")
-GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
 
 
 @dataclass
@@ -162,182 +161,6 @@ class AttainmentConfig:
 
 
 @dataclass
-class SchemeConfig:
-    """Base of every scheme; each scheme's YAML extends its own subclass."""
-
-    name: str = MISSING
-    mode: str = "mutual"
-    participation: float = 1.0
-
-
-@dataclass
-class NoneSchemeConfig(SchemeConfig):
-    name: str = "none"
-
-
-@dataclass
-class TriosConfig(SchemeConfig):
-    name: str = "trios"
-    meeting_interval_weeks: int = 3
-    meeting_cost_days: float = 0.5
-    initial_trust: float = 0.5
-    initial_trust_sd: float = 0.15
-    cross_border: bool = True
-    broadcast: bool = True
-    # Pathways to Success met online; the scheme's costs and rates are for this mode.
-    meeting_mode: str = "online"
-
-
-@dataclass
-class FamiliesConfig(SchemeConfig):
-    name: str = "families"
-    min_size: int = 12
-    max_size: int = 20
-    meeting_interval_weeks: int = 6
-    meeting_cost_days: float = 1.0
-    initial_trust: float = 0.4
-    initial_trust_sd: float = 0.15
-    # Greater Manchester 2011 weights: prior attainment, deprivation, EAL, mobility.
-    weight_prior_attainment: float = 0.66
-    weight_deprivation: float = 0.20
-    weight_eal: float = 0.10
-    weight_mobility: float = 0.04
-    meeting_mode: str = "in_person"
-
-
-@dataclass
-class MarketConfig(SchemeConfig):
-    name: str = "market"
-    mode: str = "one_way"
-    # Schools a family considers: the nearest this many of the right phase.
-    choice_set: int = 8
-    # Logit weights per month of league-table attainment and per km of travel: advantaged
-    # families read league tables more and travel further.
-    performance_weight_advantaged: float = 0.4
-    performance_weight_disadvantaged: float = 0.1
-    distance_weight_advantaged: float = 0.3
-    distance_weight_disadvantaged: float = 1.0
-    # Extra utility of the local (catchment) school: most families stay local.
-    home_preference: float = 1.5
-    # Advantaged families avoid schools with many disadvantaged pupils (utility per unit share).
-    composition_aversion_advantaged: float = 6.0
-    capacity_headroom: float = 0.1
-    # Share of a school's improvement resource that follows its roll.
-    funding_elasticity: float = 0.8
-    # Yearly pull towards the best nearby competitor in visible domains only.
-    imitation_rate: float = 0.05
-    visible_domains: list[str] = field(default_factory=lambda: ["teaching", "curriculum"])
-    # Competition exposure cuts openness by this much more under a market.
-    market_openness_cut: float = 0.5
-
-
-@dataclass
-class LeadershipConfig(SchemeConfig):
-    """System leadership (`sim.schemes.leadership`): strong schools support weak ones."""
-
-    name: str = "leadership"
-    mode: str = "one_way"
-    # Grades that make a school a system leader, and grades that get support.
-    leader_grades: list[str] = field(default_factory=lambda: ["outstanding"])
-    supported_grades: list[str] = field(
-        default_factory=lambda: ["requires_improvement", "inadequate"])
-    # Schools one leader supports at most (pairs or small clusters).
-    max_supported: int = 2
-    meeting_interval_weeks: int = 2
-    meeting_cost_days: float = 0.5
-    # Days per term per supported school diverted from the lead school's own improvement...
-    leader_days_per_supported: float = 2.0
-    # ...of which this share arrives as leadership capacity in the supported school (the
-    # leader's team works there); the rest is lost to travel and learning the context.
-    lent_days_share: float = 0.75
-    # Support is hands-on (the leader's staff work in the school): learning per meeting
-    # is this many times a network meeting's.
-    support_intensity: float = 5.0
-    initial_trust: float = 0.4
-    initial_trust_sd: float = 0.15
-    # Host-as-teacher meetings build trust more slowly than mutual enquiry.
-    trust_growth_factor: float = 0.3
-    # Support ends when the supported school is re-graded good or better.
-    end_when_regraded: bool = True
-    # System leaders are "incentivised by increased prestige and resources" (seed 001):
-    # false means support stops with programme funding, whatever the trust.
-    continues_unfunded: bool = False
-    meeting_mode: str = "in_person"
-
-
-@dataclass
-class PeerReviewConfig(SchemeConfig):
-    """Schools Partnership Programme (`sim.schemes.peer_review`)."""
-
-    name: str = "peer_review"
-    min_size: int = 3
-    max_size: int = 7
-    cluster_size: int = 4
-    # Cluster meetings: a school's own review visit and the visits it makes as a reviewer
-    # (1-2 days each), with the champions' workshops, about every six weeks, a day each.
-    meeting_interval_weeks: int = 6
-    meeting_cost_days: float = 1.0
-    # Training for reviewers and champions in the first year (days per school).
-    training_days: float = 3.0
-    # The improvement champion's time on the focus domain, days per term.
-    champion_days_per_term: float = 1.0
-    # Yearly share of the focus domain's headroom the champion closes (x fidelity x trust).
-    champion_rate: float = 0.3
-    # How faithfully each cluster runs the cycle (beta, per cluster).
-    fidelity_mean: float = 0.7
-    fidelity_sd: float = 0.2
-    initial_trust: float = 0.4
-    initial_trust_sd: float = 0.15
-    meeting_mode: str = "in_person"
-
-
-@dataclass
-class TrustsConfig(SchemeConfig):
-    """Multi-academy trusts (`sim.schemes.trusts`)."""
-
-    name: str = "trusts"
-    mode: str = "one_way"
-    # Trust sizes: lognormal around the median, clipped to [min_size, max_size].
-    size_median: float = 5.0
-    size_sigma: float = 0.8
-    min_size: int = 2
-    max_size: int = 40
-    meeting_interval_weeks: int = 6
-    meeting_cost_days: float = 0.5
-    # Yearly pull of every member towards the trust's central model (both directions).
-    standardisation_rate: float = 0.3
-    # Days per term the lead school gives to running the trust.
-    lead_days: float = 2.0
-    # Members take less from schools outside their trust (mixed schemes).
-    cross_trust_openness_cut: float = 0.5
-    initial_trust: float = 0.6
-    initial_trust_sd: float = 0.1
-    meeting_mode: str = "in_person"
-
-
-@dataclass
-class MixedConfig(SchemeConfig):
-    """Several schemes at once (`sim.schemes.mixed`): a partition plus overlays."""
-
-    name: str = "mixed"
-    # The partition: schemes that share out the schools between them (none for the rest).
-    partition: list[str] = field(default_factory=lambda: ["trusts", "trios"])
-    # "share": each school joins partition[k] with probability shares[k];
-    # "la": whole local authorities: partition[k] takes the authorities named in las[k].
-    split: str = "share"
-    shares: list[float] = field(default_factory=lambda: [0.3, 0.7])
-    las: list[list[str]] = field(default_factory=list)
-    # Schemes run over every school on top of the partition (e.g. leadership, market).
-    overlay: list[str] = field(default_factory=list)
-    trios: TriosConfig = field(default_factory=TriosConfig)
-    families: FamiliesConfig = field(default_factory=FamiliesConfig)
-    leadership: LeadershipConfig = field(default_factory=LeadershipConfig)
-    peer_review: PeerReviewConfig = field(default_factory=PeerReviewConfig)
-    trusts: TrustsConfig = field(default_factory=TrustsConfig)
-    market: MarketConfig = field(default_factory=MarketConfig)
-
-
-@dataclass
 class InspectionConfig:
     """Inspection grades (`sim.inspection`), judged from school mean attainment (months)."""
 
@@ -470,7 +293,7 @@ class SimConfig:
     seed: int = 42
     years: int = 10
     region: RegionConfig = MISSING
-    scheme: SchemeConfig = MISSING
+    scheme: SchemeParams = MISSING
     school: SchoolConfig = field(default_factory=SchoolConfig)
     improvement: ImprovementConfig = field(default_factory=ImprovementConfig)
     exchange: ExchangeConfig = field(default_factory=ExchangeConfig)
@@ -485,18 +308,9 @@ class SimConfig:
     scenario_name: str = ""
 
 
-SCHEME_SCHEMAS: dict[str, type[SchemeConfig]] = {
-    "none": NoneSchemeConfig,
-    "trios": TriosConfig,
-    "families": FamiliesConfig,
-    "market": MarketConfig,
-    "leadership": LeadershipConfig,
-    "peer_review": PeerReviewConfig,
-    "trusts": TrustsConfig,
-    "mixed": MixedConfig,
-}
-# Schemes a mixed scheme can combine (market: only as an overlay, it spans the region).
-COMPONENT_SCHEMES = ("trios", "families", "leadership", "peer_review", "trusts", "market")
+def scheme_schemas() -> dict[str, type]:
+    """The config dataclass of every registered scheme, by name."""
+    return {name: cls.schema() for name, cls in registered("scheme").items()}
 
 
 def register_configs() -> None:
@@ -506,7 +320,7 @@ def register_configs() -> None:
     cs.store(group="region", name="region_schema", node=RegionConfig)
     cs.store(group="region", name="region_csv_schema", node=CsvRegionConfig)
     cs.store(group="region", name="region_real_schema", node=RealRegionConfig)
-    for name, schema in SCHEME_SCHEMAS.items():
+    for name, schema in scheme_schemas().items():
         cs.store(group="scheme", name=f"{name}_schema", node=schema)
 
 
@@ -557,7 +371,7 @@ def validate(cfg: DictConfig | SimConfig) -> None:
     _positive(cfg.school.competition_half_count, "school.competition_half_count")
     _check_section(cfg.trust, "trust", unit=tuple(cfg.trust.keys()))
     _validate_attainment(cfg.attainment, len(cfg.school.domains))
-    _validate_scheme(cfg.scheme, list(cfg.school.domains))
+    _validate_scheme(cfg.scheme, cfg)
     # Sections added by the schemes/policies/shocks work; absent from hand-built configs.
     if "inspection" in cfg:
         _validate_inspection(cfg.inspection)
@@ -631,105 +445,8 @@ def _validate_attainment(att: Any, n_domains: int) -> None:
     _check_section(att, "attainment", unit=("reference_expertise",))
 
 
-_SCHEME_UNIT_KEYS = ("participation", "initial_trust", "capacity_headroom", "funding_elasticity",
-                     "imitation_rate", "market_openness_cut", "trust_growth_factor",
-                     "fidelity_mean", "standardisation_rate", "cross_trust_openness_cut",
-                     "lent_days_share")
-
-
-def _validate_scheme(scheme: Any, domains: list[str], prefix: str = "scheme") -> None:
-    name = scheme.name
-    _check(name in SCHEME_SCHEMAS,
-           f"{prefix}.name={name} is unknown; allowed: {', '.join(SCHEME_SCHEMAS)}")
-    _check(scheme.mode in MODES,
-           f"{prefix}.mode={scheme.mode} is unknown; allowed: {', '.join(MODES)}")
-    _check_section(scheme, prefix, unit=_SCHEME_UNIT_KEYS)
-    if "meeting_interval_weeks" in scheme:
-        _check(1 <= scheme.meeting_interval_weeks <= 39,
-               f"{prefix}.meeting_interval_weeks={scheme.meeting_interval_weeks}; allowed: 1 to 39")
-    if "meeting_mode" in scheme:
-        _check(scheme.meeting_mode in MEETING_MODES,
-               f"{prefix}.meeting_mode={scheme.meeting_mode} is unknown; allowed: "
-               f"{', '.join(MEETING_MODES)}")
-    if name in ("families", "peer_review", "trusts"):
-        _check(2 <= scheme.min_size <= scheme.max_size,
-               f"{prefix}.min_size={scheme.min_size}, {prefix}.max_size={scheme.max_size}; "
-               "allowed: 2 <= min_size <= max_size")
-    if name == "market":
-        _check(scheme.choice_set >= 2,
-               f"{prefix}.choice_set={scheme.choice_set}; allowed: an integer >= 2")
-        for d in scheme.visible_domains:
-            _check(d in domains,
-                   f"{prefix}.visible_domains has '{d}'; allowed: {', '.join(domains)}")
-    if name == "leadership":
-        _validate_leadership(scheme, prefix)
-    if name == "peer_review":
-        _check(scheme.min_size >= 3 and scheme.max_size <= 7
-               and scheme.min_size <= scheme.cluster_size <= scheme.max_size,
-               f"{prefix}.cluster_size={scheme.cluster_size} (min_size={scheme.min_size}, "
-               f"max_size={scheme.max_size}); allowed: 3 <= min_size <= cluster_size <= "
-               "max_size <= 7")
-    if name == "peer_review":
-        _check(scheme.champion_rate <= 3,
-               f"{prefix}.champion_rate={scheme.champion_rate} is too large; allowed: 0 to 3 "
-               "(a term closes at most rate / 3 of the headroom)")
-    if name == "trusts":
-        _positive(scheme.size_median, f"{prefix}.size_median")
-    if name == "mixed":
-        _validate_mixed(scheme, domains, prefix)
-
-
-def _validate_leadership(scheme: Any, prefix: str) -> None:
-    for key in ("leader_grades", "supported_grades"):
-        values = list(scheme[key])
-        _check(len(values) > 0 and all(g in GRADES for g in values),
-               f"{prefix}.{key}={values}; allowed: a non-empty list from {', '.join(GRADES)}")
-    overlap = set(scheme.leader_grades) & set(scheme.supported_grades)
-    _check(not overlap, f"{prefix}.leader_grades and {prefix}.supported_grades share "
-           f"{sorted(overlap)}; allowed: disjoint lists")
-    _check(scheme.max_supported >= 1,
-           f"{prefix}.max_supported={scheme.max_supported}; allowed: an integer >= 1")
-
-
-def _validate_mixed(scheme: Any, domains: list[str], prefix: str) -> None:
-    allowed_split = ("share", "la")
-    _check(scheme.split in allowed_split,
-           f"{prefix}.split={scheme.split} is unknown; allowed: {', '.join(allowed_split)}")
-    partition, overlay = list(scheme.partition), list(scheme.overlay)
-    allowed = [c for c in COMPONENT_SCHEMES if c != "market"]
-    for name in partition:
-        _check(name in allowed, f"{prefix}.partition has '{name}'; allowed: {', '.join(allowed)}"
-               " (market only in the overlay: it spans the region)")
-    for name in overlay:
-        _check(name in COMPONENT_SCHEMES,
-               f"{prefix}.overlay has '{name}'; allowed: {', '.join(COMPONENT_SCHEMES)}")
-    every = partition + overlay
-    _check(len(set(every)) == len(every),
-           f"{prefix}.partition={partition}, {prefix}.overlay={overlay} repeat a scheme; "
-           "allowed: each scheme once")
-    _check(len(every) > 0, f"{prefix}.partition and {prefix}.overlay are empty; allowed: at "
-           "least one scheme")
-    if scheme.split == "share":
-        shares = list(scheme.shares)
-        _check(len(shares) == len(partition),
-               f"{prefix}.shares has {len(shares)} entries; allowed: one per "
-               f"{prefix}.partition entry ({len(partition)})")
-        for k, share in enumerate(shares):
-            _in_unit(share, f"{prefix}.shares[{k}]")
-        _check(sum(shares) <= 1 + 1e-9,
-               f"{prefix}.shares={shares} add up to {sum(shares):g}; allowed: a total <= 1")
-    else:
-        las = [list(x) for x in scheme.las]
-        _check(len(las) == len(partition),
-               f"{prefix}.las has {len(las)} lists; allowed: one list of local authorities per "
-               f"{prefix}.partition entry ({len(partition)})")
-        names = [la for group in las for la in group]
-        _check(len(set(names)) == len(names),
-               f"{prefix}.las names a local authority twice; allowed: each in one list")
-    for name in every:
-        sub = scheme[name]
-        _check(sub.name == name, f"{prefix}.{name}.name={sub.name}; allowed: {name}")
-        _validate_scheme(sub, domains, f"{prefix}.{name}")
+def _validate_scheme(scheme: Any, cfg: Any) -> None:
+    component_class("scheme", scheme.name, "scheme.name").check(scheme, "scheme", cfg)
 
 
 def _validate_inspection(ins: Any) -> None:

@@ -32,9 +32,9 @@ from types import SimpleNamespace
 import numpy as np
 
 from sim import calendar
-from sim.config import GRADES
 from sim.geography import PHASE_NAMES, PRIMARY
 
+GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
 OUTSTANDING, GOOD, REQUIRES_IMPROVEMENT, INADEQUATE = range(4)
 
 

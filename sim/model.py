@@ -84,7 +84,7 @@ class SchoolSystem(mesa.Model):
         self.policies = policies.from_config(cfg)
         self.shocks = shocks.from_config(cfg)
         self.inspection = Inspectorate(self, _section(cfg, "inspection", InspectionConfig))
-        self.scheme = make_scheme(cfg.scheme)
+        self.scheme = make_scheme(OmegaConf.to_object(cfg.scheme))
         self.partnerships = self.scheme.form(self)
         for policy in self.policies:
             policy.at_formation(self)
@@ -329,7 +329,7 @@ class SchoolSystem(mesa.Model):
                                                      cfg.improvement, TERM_YEARS)
         s.expertise, _ = improvement.turnover_shocks(s.expertise, share, cfg.improvement,
                                                      TERM_YEARS, self.streams["turnover"])
-        self.scheme.on_term_end(self)
+        self.scheme.term_end(self)
         p = self.partnerships
         trust.decay(p.trust, cfg.trust.decay_per_term)
         p.met_this_term[:] = False
@@ -354,7 +354,7 @@ class SchoolSystem(mesa.Model):
                                           self.streams["lapse"])
             lapsed &= self.scheme.lapsable_groups(self)
             p.active &= ~lapsed
-        self.scheme.on_year_end(self, year)
+        self.scheme.year_end(self, year)
         self.refresh_commitments()
 
     def update_attainment(self) -> None:

@@ -42,11 +42,11 @@ def test_experiment_expands_and_every_setting_is_accepted(name, minimum):
 
 
 def test_compare_schemes_covers_every_scheme_and_20_seeds():
-    from sim.config import SCHEME_SCHEMAS
+    from sim.schemes import SCHEMES
 
     jobs = plan("compare_schemes")
     values = [j.swept_values() for j in jobs]
-    assert {v["scheme"] for v in values} == set(SCHEME_SCHEMAS)
+    assert {v["scheme"] for v in values} == set(SCHEMES)
     assert {v["seed"] for v in values} == set(range(1, 21))
 
 

@@ -264,7 +264,7 @@ def test_broadcast_lever_switches_the_trio_summaries_off():
         m = build_model(["scheme=trios", *SMALL, "scheme.participation=0.3", *extra])
         step_to(m, 12)
         broadcast_before = m.state.expertise.copy()
-        m.scheme.on_term_end(m)
+        m.scheme.term_end(m)
         return m, broadcast_before
 
     on, before_on = after_a_term([])

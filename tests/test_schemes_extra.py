@@ -216,7 +216,7 @@ def test_peer_review_champion_term_hand_worked():
     d = sch.focus[school]
     before = m.state.expertise[school].copy()
     fid, trust = sch.fidelity[0], p.mean_trust_by_group()[0]
-    sch.on_term_end(m)
+    sch.term_end(m)
     expected = before[d] + 0.6 * fid * trust / 3 * (1 - before[d])
     np.testing.assert_allclose(m.state.expertise[school, d], expected)
     other = [k for k in range(4) if k != d]
@@ -226,7 +226,7 @@ def test_peer_review_champion_term_hand_worked():
 def test_peer_review_commitments_training_in_the_first_year_only(peer_model):
     m = build_model(["scheme=peer_review", *SMALL])
     np.testing.assert_allclose(m.state.days_committed, 1.0 + 3.0 / 3)
-    m.scheme.on_year_end(m, 1)
+    m.scheme.year_end(m, 1)
     np.testing.assert_allclose(m.state.days_committed, 1.0)
 
 
@@ -265,7 +265,7 @@ def test_trusts_standardise_in_both_directions_hand_worked(trusts_model):
     lead = sch.lead[g]
     member = [s for s in m.partnerships.members[g] if s >= 0 and s != lead][0]
     e_lead, e_mem = m.state.expertise[lead].copy(), m.state.expertise[member].copy()
-    sch.on_term_end(m)
+    sch.term_end(m)
     np.testing.assert_allclose(m.state.expertise[member], e_mem + 0.1 * (e_lead - e_mem))
     np.testing.assert_array_equal(m.state.expertise[lead], e_lead)
 
@@ -364,14 +364,14 @@ BAD = [
     (["scheme=leadership", "scheme.trust_growth_factor=2"], "scheme.trust_growth_factor=2"),
     (["scheme=leadership", "scheme.meeting_mode=zoom"], "scheme.meeting_mode=zoom"),
     (["scheme=peer_review", "scheme.cluster_size=8"], "scheme.cluster_size=8"),
-    (["scheme=peer_review", "scheme.min_size=2"], "scheme.cluster_size"),
+    (["scheme=peer_review", "scheme.min_size=2"], "scheme.min_size=2"),
     (["scheme=peer_review", "scheme.fidelity_mean=1.2"], "scheme.fidelity_mean=1.2"),
     (["scheme=peer_review", "scheme.champion_rate=-0.1"], "scheme.champion_rate=-0.1"),
     (["scheme=peer_review", "scheme.champion_rate=4"], "scheme.champion_rate=4"),
     (["scheme=trusts", "scheme.min_size=5", "scheme.max_size=3"], "scheme.min_size=5"),
     (["scheme=trusts", "scheme.size_median=0"], "scheme.size_median=0"),
     (["scheme=trusts", "scheme.standardisation_rate=1.5"], "scheme.standardisation_rate=1.5"),
-    (["scheme=mixed", "scheme.partition=[market]", "scheme.shares=[1.0]"], "market only"),
+    (["scheme=mixed", "scheme.partition=[market]", "scheme.shares=[1.0]"], "only in the overlay"),
     (["scheme=mixed", "scheme.partition=[trios,trios]", "scheme.shares=[0.5,0.5]"], "repeat"),
     (["scheme=mixed", "scheme.shares=[0.6,0.6]"], "add up to 1.2"),
     (["scheme=mixed", "scheme.shares=[0.5]"], "scheme.shares has 1 entries"),

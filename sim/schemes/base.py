@@ -1,27 +1,35 @@
-"""The interface every scheme implements, and what schemes share.
+"""The scheme component: the interface every scheme implements, and what schemes share.
 
-A scheme decides *who partners whom* (`form`) and *what a meeting exchanges*
-(`meeting_pairs`: learner, source and the domains discussed); the model's calendar does the rest — when
-groups meet, attendance against leadership time, the exchange kernel, trust. Schemes may
-also act at the end of a term or a year (the market's admissions) and may cut openness
-further where competition bites (`extra_openness_cut`).
+A scheme is a component (`sim.component`, kind "scheme"): one module with its `Params`
+dataclass (extending `SchemeParams`, or `GroupParams` for schemes whose groups meet), its
+`validate` for checks between fields, and its hooks. It decides *who partners whom*
+(`form`, the scheme's set-up) and *what a meeting exchanges* (`exchange_plan`); the model's
+calendar does the rest — when groups meet, attendance against leadership time, the exchange
+kernel (`sim.meetings`), trust.
 
-To write a scheme: subclass `Scheme`, set `name`, implement `form`, and register it in
-`sim.schemes.SCHEMES` with a config dataclass in `sim.config.SCHEME_SCHEMAS`.
+To write a scheme: one module in `sim/schemes/` with a `Scheme` subclass that sets `name`
+and `Params` and implements `form`, plus `configs/scheme/<name>.yaml` naming
+`<name>_schema`. The module registers itself when `sim.schemes` imports it.
 
-Optional hooks and attributes (defaults in brackets), added with the schemes, levers and
-shocks of the second round:
-- `exchange_plan` — the whole meeting: pairs, links, per-pair learning factor and whether
-  each pair learns mutually (built from `meeting_pairs`; a scheme with its own kind of
-  meeting overrides it);
+Hooks beyond the lifecycle of `sim.component` (defaults in brackets):
+- `form(model) -> Partnerships` — the set-up: the scheme's partnerships [none];
+- `exchange_plan(model, groups, attending)` — the whole meeting: pairs, links, per-pair
+  learning factor and whether each pair learns mutually [every attending member learns
+  every domain from every other; one-way: the weaker from the stronger];
+- `term_end(model)`, `year_end(model, year)` — as in `sim.component`;
 - `on_inspection(model, schools, old, new)` — after inspections re-grade schools;
 - `commitments(model)` — standing leadership days per term per school [None: none];
 - `programme_groups(model)` — groups that a funded programme runs, so that they stop when
   funding stops unless trusted [all]; `on_funding_end(model)` — groups that stop with the
   funding whatever their trust [none]; `lapsable_groups(model)` — groups that may lapse [all];
-- `trust_growth_factor` [1.0]; `native_online` (the scheme's meetings are online) [from
-  `meeting_mode`];
+- `link_trust_growth(model, links)` — multiplier of trust growth [`trust_growth_factor`, 1];
+- `outsider_openness_cut(model)` — per school, the openness lost to partners outside this
+  scheme's groups when schemes are mixed [None: none];
+- `extra_openness_cut` — openness lost where competition bites [0];
+- `formation_levers(prefix)` — lever objects fixed at formation, for the summary [none];
 - `eligible` — a mask of the schools the scheme may take (a mixed scheme's share) [all].
+Class attributes: `combinable` (a mixed scheme may use it) and `partitionable` (it may take
+a share of the schools; False for a scheme that spans the region, such as the market).
 
 A scheme keeps the Partnerships it formed in `self.groups`; inside a mixed scheme that is a
 view of one layer of the model's combined partnerships, and group ids passed to the
@@ -31,11 +39,52 @@ scheme's hooks are its own (layer-local) ids.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
+from omegaconf import MISSING
 
+from sim.component import Component, param
 from sim.distributions import beta_with_mean
 from sim.partnerships import Partnerships
+
+MODES = ("mutual", "one_way")
+MEETING_MODES = ("in_person", "online")
+
+
+@dataclass
+class SchemeParams:
+    """Settings every scheme has."""
+
+    name: str = MISSING
+    mode: str = param("mutual", choices=MODES, label="How partners learn",
+                      help="mutual: partners learn from each other and may create practice; "
+                           "one_way: the stronger school hosts and the weaker learns")
+    participation: float = param(1.0, min=0, max=1, why="a share of schools", unit="share",
+                                 label="Share of schools taking part", step=0.05,
+                                 help="Each school joins with this probability.")
+
+
+@dataclass
+class GroupParams(SchemeParams):
+    """Settings of schemes whose groups meet."""
+
+    meeting_interval_weeks: int = param(
+        6, min=1, max=39, why="at least once a school year of 39 teaching weeks",
+        unit="weeks", label="Weeks between meetings", help="Teaching weeks between meetings.")
+    meeting_cost_days: float = param(
+        1.0, min=0, max=10, why="a meeting takes at most two working weeks of a leader",
+        unit="days", label="Leadership days per meeting", step=0.25,
+        help="Leadership days each member spends on one meeting.")
+    initial_trust: float = param(
+        0.4, min=0, max=1, why="trust is a share", unit="0-1", label="Trust at the start",
+        help="Mean starting trust on each link (brokered partnerships start higher).")
+    initial_trust_sd: float = param(
+        0.15, min=0, max=0.5, why="the widest spread of a share", unit="0-1",
+        label="Spread of starting trust", help="Standard deviation of starting trust.")
+    meeting_mode: str = param(
+        "in_person", choices=MEETING_MODES, label="Meetings held",
+        help="How the scheme's groups meet; its costs and rates are for this mode.")
 
 
 @dataclass
@@ -50,23 +99,26 @@ class MeetingPlan:
     mutual: bool | np.ndarray = True  # per pair (or all): mutual learning can create practice
 
 
-class Scheme:
-    name = "base"
+class Scheme(Component):
+    kind: ClassVar[str] = "scheme"
+    Params: ClassVar[type] = SchemeParams
+    combinable: ClassVar[bool] = True
+    partitionable: ClassVar[bool] = True
     extra_openness_cut = 0.0
     trust_growth_factor = 1.0
 
-    def __init__(self, cfg):
-        self.cfg = cfg
+    def __init__(self, params):
+        super().__init__(params)
         self.groups: Partnerships | None = None
         self.eligible: np.ndarray | None = None
 
     @property
     def mutual(self) -> bool:
-        return self.cfg.mode == "mutual"
+        return self.params.mode == "mutual"
 
     @property
     def native_online(self) -> bool:
-        return getattr(self.cfg, "meeting_mode", "in_person") == "online"
+        return isinstance(self.params, GroupParams) and self.params.meeting_mode == "online"
 
     def form(self, model) -> Partnerships:
         self.groups = Partnerships.empty(model.n_schools)
@@ -76,15 +128,12 @@ class Scheme:
         """This scheme's partnerships (its own layer inside a mixed scheme)."""
         return self.groups if self.groups is not None else model.partnerships
 
-    def meeting_pairs(self, model, groups: np.ndarray, attending: np.ndarray):
-        """(learner, source, domain weights or None for all) for this week's meetings."""
-        return all_pairs(model, self.partnerships_of(model).members[groups], attending,
-                         self.mutual)
-
     def exchange_plan(self, model, groups: np.ndarray, attending: np.ndarray) -> MeetingPlan:
-        learner, source, weights = self.meeting_pairs(model, groups, attending)
+        """What this week's meetings of `groups` exchange (by default: `all_pairs`)."""
+        learner, source = all_pairs(model, self.partnerships_of(model).members[groups],
+                                    attending, self.mutual)
         links = self.partnerships_of(model).link_index(learner, source)
-        return MeetingPlan(learner, source, weights, links, None, self.mutual)
+        return MeetingPlan(learner, source, None, links, None, self.mutual)
 
     def link_trust_growth(self, model, links: np.ndarray):
         """Multiplier of trust growth on each of these links (a scalar: all the same)."""
@@ -94,12 +143,6 @@ class Scheme:
     def native_online_layers(self) -> np.ndarray:
         """Whether each layer of the model's partnerships meets online by design."""
         return np.array([self.native_online], bool)
-
-    def on_term_end(self, model) -> None:
-        """Called after the term's improvement and forgetting."""
-
-    def on_year_end(self, model, year: int) -> None:
-        """Called after the year's attainment results."""
 
     def on_inspection(self, model, schools: np.ndarray, old: np.ndarray,
                       new: np.ndarray) -> None:
@@ -121,20 +164,25 @@ class Scheme:
         p = self.partnerships_of(model)
         return np.ones(p.n_groups, bool)
 
-    def summary(self, model) -> dict:
-        return {}
+    def outsider_openness_cut(self, model) -> np.ndarray | None:
+        """Per school, openness lost to partners outside this scheme's groups (mixed)."""
+        return None
+
+    def formation_levers(self, prefix: str) -> list:
+        """Lever objects this scheme's settings fix at formation (listed in the summary)."""
+        return []
 
     # Helpers shared by schemes that form groups.
     def participants(self, n_schools: int, rng) -> np.ndarray:
         """Schools taking part (each with probability `participation`); one draw per school.
 
         Inside a mixed scheme only the schools assigned to this scheme are eligible."""
-        joining = rng.random(n_schools) < self.cfg.participation
+        joining = rng.random(n_schools) < self.params.participation
         return joining if self.eligible is None else joining & self.eligible
 
     def grouped(self, model, groups: list[np.ndarray], rng) -> Partnerships:
         """Partnerships from member lists, with random offsets and starting trust."""
-        cfg = self.cfg
+        cfg = self.params
         offset = rng.integers(0, cfg.meeting_interval_weeks, len(groups))
         partnerships = Partnerships.from_groups(
             self.name, groups, model.n_schools, cfg.meeting_interval_weeks,
@@ -150,7 +198,7 @@ def all_pairs(model, members: np.ndarray, attending: np.ndarray, mutual: bool):
     """Every attending member learns every domain from every other attending member.
 
     In one-way mode the stronger school of a pair hosts (acts as teacher) and only the
-    weaker learns."""
+    weaker learns. Returns (learner, source)."""
     width = members.shape[1]
     i, j = np.where(~np.eye(width, dtype=bool))
     learner, source = members[:, i].ravel(), members[:, j].ravel()
@@ -162,7 +210,7 @@ def all_pairs(model, members: np.ndarray, attending: np.ndarray, mutual: bool):
         level = model.state.expertise.mean(axis=1)
         weaker = level[learner] < level[source]
         learner, source = learner[weaker], source[weaker]
-    return learner, source, None
+    return learner, source
 
 
 def leader_pairs(members: np.ndarray, attending: np.ndarray, lead_column: np.ndarray):

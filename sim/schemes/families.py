@@ -21,15 +21,45 @@ create new practice together.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from sim.component import param, redefault, require
 from sim.errors import ConfigError
 from sim.geography import PHASE_NAMES
-from sim.schemes.base import Scheme
+from sim.schemes.base import GroupParams, MeetingPlan, Scheme
+
+_WEIGHT = dict(min=0, max=1, why="a weight of the intake index", unit="weight")
+
+
+@dataclass
+class FamiliesParams(GroupParams):
+    name: str = "families"
+    meeting_interval_weeks: int = redefault(GroupParams, "meeting_interval_weeks", 6)
+    meeting_cost_days: float = redefault(GroupParams, "meeting_cost_days", 1.0)
+    initial_trust: float = redefault(GroupParams, "initial_trust", 0.4)
+    min_size: int = param(12, min=2, max=200, why="a family is a group, not a region",
+                          unit="schools", label="Smallest family", step=1)
+    max_size: int = param(20, min=2, max=200, why="a family is a group, not a region",
+                          unit="schools", label="Largest family", step=1)
+    # Greater Manchester 2011 weights: prior attainment, deprivation, EAL, mobility.
+    weight_prior_attainment: float = param(0.66, **_WEIGHT, label="Weight of prior attainment")
+    weight_deprivation: float = param(0.20, **_WEIGHT, label="Weight of deprivation")
+    weight_eal: float = param(0.10, **_WEIGHT,
+                              label="Weight of English as an additional language")
+    weight_mobility: float = param(0.04, **_WEIGHT, label="Weight of pupil mobility")
 
 
 class Families(Scheme):
     name = "families"
+    Params = FamiliesParams
+
+    @classmethod
+    def validate(cls, params, prefix, cfg):
+        require(params.min_size <= params.max_size,
+                f"{prefix}.min_size={params.min_size}, {prefix}.max_size={params.max_size}; "
+                "allowed: 2 <= min_size <= max_size")
 
     def form(self, model):
         region, rng = model.region, model.streams["formation"]
@@ -45,7 +75,7 @@ class Families(Scheme):
 
     def intake_index(self, model) -> np.ndarray:
         """Weighted index of standardised intake features (higher: more advantaged)."""
-        cfg, region, state = self.cfg, model.region, model.state
+        cfg, region, state = self.params, model.region, model.state
         prior = model.school_mean_attainment()
         features = [(prior, cfg.weight_prior_attainment),
                     (-region.disadvantaged_share, cfg.weight_deprivation),
@@ -64,7 +94,7 @@ class Families(Scheme):
         n = len(schools)
         if n == 0:
             return []
-        lo, hi = self.cfg.min_size, self.cfg.max_size
+        lo, hi = self.params.min_size, self.params.max_size
         fewest = max(int(round(n / ((lo + hi) / 2))), -(-n // hi), 1)
         most = n // lo
         if n < lo or fewest > most:
@@ -82,7 +112,13 @@ class Families(Scheme):
             f"without two competitors in a group; allowed: a smaller scheme.min_size (more, "
             f"smaller families) or a smaller school.competition_radius_km_{phase_name}")
 
-    def meeting_pairs(self, model, groups, attending):
+    def exchange_plan(self, model, groups, attending):
+        learner, source, weights = self.pairs(model, groups, attending)
+        links = self.partnerships_of(model).link_index(learner, source)
+        return MeetingPlan(learner, source, weights, links, None, self.mutual)
+
+    def pairs(self, model, groups, attending):
+        """(learner, source, domain weights or None: all) of the families' data meetings."""
         members = self.partnerships_of(model).members[groups]  # (g, width)
         present = (members >= 0) & attending[np.maximum(members, 0)]
         expertise = model.state.expertise[np.maximum(members, 0)]  # (g, width, D)

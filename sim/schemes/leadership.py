@@ -37,26 +37,78 @@ pairs below `policy.funding.sustain_trust` stop, as in other schemes).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.spatial import cKDTree
 
-from sim.inspection import GOOD, grade_codes
-from sim.schemes.base import MeetingPlan, Scheme
+from sim.component import param, redefault, require
+from sim.inspection import GOOD, GRADES, grade_codes
+from sim.schemes.base import GroupParams, MeetingPlan, Scheme
+
+
+@dataclass
+class LeadershipParams(GroupParams):
+    """System leadership: strong schools support weak ones."""
+
+    name: str = "leadership"
+    mode: str = redefault(GroupParams, "mode", "one_way")
+    meeting_interval_weeks: int = redefault(GroupParams, "meeting_interval_weeks", 2)
+    meeting_cost_days: float = redefault(GroupParams, "meeting_cost_days", 0.5)
+    leader_grades: list[str] = param(["outstanding"], choices=GRADES,
+                                     label="Grades that make a school a system leader")
+    supported_grades: list[str] = param(["requires_improvement", "inadequate"], choices=GRADES,
+                                        label="Grades that get support")
+    max_supported: int = param(2, min=1, max=10, why="pairs or small clusters", unit="schools",
+                               label="Schools one system leader supports", step=1)
+    leader_days_per_supported: float = param(
+        2.0, min=0, max=30, why="days in a term of 65 working days, less the leader's own",
+        unit="days per term", label="Leader's days per supported school",
+        help="Days per term per supported school diverted from the lead school's own "
+             "improvement.")
+    lent_days_share: float = param(
+        0.75, min=0, max=1, why="a share", unit="share", label="Share of lent days that arrive",
+        help="Share of the leader's days that arrive as leadership capacity in the supported "
+             "school; the rest is lost to travel and learning the context.")
+    support_intensity: float = param(
+        5.0, min=0, max=20, why="hands-on support, a few times a network meeting's learning",
+        unit="x a meeting", label="Intensity of hands-on support", step=0.5,
+        help="Learning per support visit, in network meetings' learning.")
+    # Host-as-teacher meetings build trust more slowly than mutual enquiry.
+    trust_growth_factor: float = param(
+        0.3, min=0, max=1, why="teaching visits build at most as much trust as enquiry",
+        unit="x usual", label="Trust growth of support visits")
+    end_when_regraded: bool = param(True, label="Support ends when re-graded good",
+                                    help="Support ends when the supported school is re-graded "
+                                         "good or better.")
+    continues_unfunded: bool = param(
+        False, label="Support continues unfunded",
+        help="False: support stops with programme funding, whatever the trust.")
 
 
 class Leadership(Scheme):
     name = "leadership"
+    Params = LeadershipParams
+
+    @classmethod
+    def validate(cls, params, prefix, cfg):
+        for key in ("leader_grades", "supported_grades"):
+            require(len(getattr(params, key)) > 0,
+                    f"{prefix}.{key}=[]; allowed: a non-empty list from {', '.join(GRADES)}")
+        overlap = set(params.leader_grades) & set(params.supported_grades)
+        require(not overlap, f"{prefix}.leader_grades and {prefix}.supported_grades share "
+                f"{sorted(overlap)}; allowed: disjoint lists")
 
     @property
     def trust_growth_factor(self) -> float:
-        return float(self.cfg.trust_growth_factor)
+        return float(self.params.trust_growth_factor)
 
     def form(self, model):
         rng = model.streams["formation"]
         joining = self.participants(model.n_schools, rng)
         grade = model.inspection.grade
-        lead_ok = np.isin(grade, grade_codes(self.cfg.leader_grades)) & joining
-        need = np.isin(grade, grade_codes(self.cfg.supported_grades)) & joining
+        lead_ok = np.isin(grade, grade_codes(self.params.leader_grades)) & joining
+        need = np.isin(grade, grade_codes(self.params.supported_grades)) & joining
         performance = model.school_mean_attainment()
         pairs = []
         for phase in (0, 1):
@@ -64,7 +116,7 @@ class Leadership(Scheme):
             weak = np.flatnonzero(need & (model.region.phase == phase))
             weak = weak[np.argsort(performance[weak], kind="stable")]
             pairs += match_nearest(weak, leaders, model.region.pos_km,
-                                   int(self.cfg.max_supported))
+                                   int(self.params.max_supported))
         groups = [np.array(pair) for pair in pairs]
         self.supported = np.array([p[1] for p in pairs], np.int64)
         self.leaders = np.array(sorted({p[0] for p in pairs}), np.int64)
@@ -83,22 +135,18 @@ class Leadership(Scheme):
         keep = attending[leader] & attending[supported]
         learner, source = supported[keep], leader[keep]
         links = self.partnerships_of(model).link_index(learner, source)
-        factor = np.full(len(learner), float(self.cfg.support_intensity))
+        factor = np.full(len(learner), float(self.params.support_intensity))
         return MeetingPlan(learner, source, None, links, factor, False)
-
-    def meeting_pairs(self, model, groups, attending):
-        plan = self.exchange_plan(model, groups, attending)
-        return plan.learner, plan.source, None
 
     def commitments(self, model):
         """Leaders give days; supported schools receive a share of them (negative)."""
         p = self.partnerships_of(model)
         if p.n_groups == 0:
             return None
-        days = self.cfg.leader_days_per_supported
+        days = self.params.leader_days_per_supported
         given = np.bincount(self.leader_of_group[p.active], minlength=model.n_schools) * days
         received = np.bincount(self.supported_of_group[p.active],
-                               minlength=model.n_schools) * days * self.cfg.lent_days_share
+                               minlength=model.n_schools) * days * self.params.lent_days_share
         return given - received
 
     def programme_groups(self, model):
@@ -114,12 +162,12 @@ class Leadership(Scheme):
     def on_funding_end(self, model) -> np.ndarray:
         """Pairs that stop when programme funding stops (beyond the trust rule)."""
         p = self.partnerships_of(model)
-        if self.cfg.continues_unfunded:
+        if self.params.continues_unfunded:
             return np.zeros(p.n_groups, bool)
         return p.active.copy()
 
     def on_inspection(self, model, schools, old, new):
-        if not self.cfg.end_when_regraded:
+        if not self.params.end_when_regraded:
             return
         p = self.partnerships_of(model)
         if p.n_groups == 0:

@@ -16,41 +16,97 @@ schools imitate what is visible in league tables rather than the practice behind
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim import admissions
-from sim.schemes.base import Scheme
+from sim.component import param, redefault, require
+from sim.schemes.base import Scheme, SchemeParams
 from sim.state import years_on_roll
+
+_LOGIT = dict(min=0, max=10, why="a logit weight beyond 10 makes a choice certain")
+
+
+@dataclass
+class MarketParams(SchemeParams):
+    name: str = "market"
+    mode: str = redefault(SchemeParams, "mode", "one_way")
+    choice_set: int = param(8, min=2, max=50, why="a family weighs a few nearby schools",
+                            unit="schools", label="Schools a family considers",
+                            help="The nearest this many schools of the right phase.")
+    # Logit weights per month of league-table attainment and per km of travel: advantaged
+    # families read league tables more and travel further.
+    performance_weight_advantaged: float = param(
+        0.4, **_LOGIT, unit="per month", label="League-table weight, advantaged families")
+    performance_weight_disadvantaged: float = param(
+        0.1, **_LOGIT, unit="per month", label="League-table weight, disadvantaged families")
+    distance_weight_advantaged: float = param(
+        0.3, **_LOGIT, unit="per km", label="Distance weight, advantaged families")
+    distance_weight_disadvantaged: float = param(
+        1.0, **_LOGIT, unit="per km", label="Distance weight, disadvantaged families")
+    home_preference: float = param(1.5, **_LOGIT, unit="utility",
+                                   label="Preference for the local school",
+                                   help="Extra utility of the local (catchment) school.")
+    composition_aversion_advantaged: float = param(
+        6.0, min=0, max=20, why="utility per unit share; 20 excludes any mixed school",
+        unit="per unit share", label="Advantaged families' aversion to high-FSM schools")
+    capacity_headroom: float = param(0.1, min=0, max=1, why="a share of the starting roll",
+                                     unit="share", label="Spare places")
+    funding_elasticity: float = param(
+        0.8, min=0, max=1, why="a share of the resource", unit="share",
+        label="Funding follows pupils", step=0.05,
+        help="Share of a school's improvement resource that follows its roll.")
+    imitation_rate: float = param(
+        0.05, min=0, max=1, why="a share of the gap per year", unit="per year",
+        label="Imitation of league-table leaders", step=0.01,
+        help="Yearly pull towards the best nearby competitor in visible domains only.")
+    visible_domains: list[str] = param(["teaching", "curriculum"],
+                                       label="Domains visible in league tables")
+    market_openness_cut: float = param(
+        0.5, min=0, max=1, why="a share of openness", unit="share",
+        label="Openness lost to competition", step=0.05,
+        help="Competition exposure cuts openness by this much more under a market.")
 
 
 class Market(Scheme):
     name = "market"
+    Params = MarketParams
+    # The market spans the region: a mixed scheme may only lay it over every school.
+    partitionable = False
+
+    @classmethod
+    def validate(cls, params, prefix, cfg):
+        domains = list(cfg.school.domains)
+        for d in params.visible_domains:
+            require(d in domains,
+                    f"{prefix}.visible_domains has '{d}'; allowed: {', '.join(domains)}")
 
     @property
     def extra_openness_cut(self) -> float:
-        return self.cfg.market_openness_cut
+        return self.params.market_openness_cut
 
     def form(self, model):
         state, region = model.state, model.region
         self.choices, self.dist = admissions.choice_sets(region.pos_km, region.phase,
-                                                         self.cfg.choice_set)
+                                                         self.params.choice_set)
         self.years = years_on_roll(region.phase)
         self.demand_dis = state.pupils_disadvantaged / self.years
         self.demand_oth = state.pupils_other / self.years
-        self.capacity = (1 + self.cfg.capacity_headroom) * state.initial_pupils / self.years
+        self.capacity = (1 + self.params.capacity_headroom) * state.initial_pupils / self.years
         self.visible = np.array([model.cfg.school.domains.index(d)
-                                 for d in self.cfg.visible_domains], np.int64)
+                                 for d in self.params.visible_domains], np.int64)
         return super().form(model)
 
-    def on_year_end(self, model, year):
+    def year_end(self, model, year):
         state = model.state
         league_table = model.school_mean_attainment()
         intake = admissions.allocate(self.demand_dis, self.demand_oth, self.choices, self.dist,
-                                     league_table, self.capacity, self.cfg,
+                                     league_table, self.capacity, self.params,
                                      state.disadvantaged_share)
         state.pupils_disadvantaged, state.pupils_other = admissions.age_rolls(
             state.pupils_disadvantaged, state.pupils_other, *intake, self.years)
-        state.funding = (state.pupils / state.initial_pupils) ** self.cfg.funding_elasticity
+        state.funding = (state.pupils / state.initial_pupils) ** self.params.funding_elasticity
         self.imitate(model, league_table)
 
     def imitate(self, model, league_table):
@@ -58,7 +114,7 @@ class Market(Scheme):
         best = self.choices[np.arange(len(self.choices)),
                             league_table[self.choices].argmax(axis=1)]
         better = league_table[best] > league_table
-        pull = self.cfg.imitation_rate * model.absorptive_capacity() * better
+        pull = self.params.imitation_rate * model.absorptive_capacity() * better
         v = self.visible
         gap = np.maximum(state.expertise[best][:, v] - state.expertise[:, v], 0.0)
         state.expertise[:, v] += pull[:, None] * gap

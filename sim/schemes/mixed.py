@@ -18,33 +18,116 @@ its eligible schools. Their partnerships are layers of one combined `Partnership
 (`Partnerships.combine`): links are keyed by (layer, a, b), so the same two schools may be
 linked in two layers, each relationship with its own trust. Meetings due in a week are
 dispatched to each component with its own group ids; the exchange is then applied in one
-call. Trusts compete: members of a trust take `cross_trust_openness_cut` less from pairs
-in other layers.
+call. A component may cut its members' openness to pairs in other layers
+(`Scheme.outsider_openness_cut`: trusts compete, so members take `cross_trust_openness_cut`
+less from partnerships outside their trust).
+
+Every combinable scheme in the registry has its settings under `scheme.<name>`: the schema
+(`MixedParams`) is built from the registry, so a new scheme is usable here with no change.
+Each component draws from its own streams (`formation/<name>`, ...), so reordering the
+parts changes nobody's draws.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+from dataclasses import dataclass
+
 import numpy as np
 
+from sim.component import param, registered, require
 from sim.errors import ConfigError
 from sim.partnerships import Partnerships
-from sim.schemes.base import MeetingPlan, Scheme
+from sim.schemes.base import MeetingPlan, Scheme, SchemeParams
+
+SPLITS = ("share", "la")
+
+
+@dataclass
+class MixedBaseParams(SchemeParams):
+    """Several schemes at once: a partition plus overlays (the components' settings are
+    added per scheme by `Mixed.schema`)."""
+
+    name: str = "mixed"
+    partition: list[str] = param(
+        ["trusts", "trios"], label="Schemes sharing out the schools",
+        help="Schemes that share out the schools between them (none for the rest).")
+    split: str = param("share", choices=SPLITS, label="How the schools are shared out",
+                       help="share: each school joins partition[k] with probability "
+                            "shares[k]; la: whole local authorities, las[k] for partition[k]")
+    shares: list[float] = param([0.3, 0.7], min=0, max=1, why="shares of schools",
+                                unit="share", label="Share of schools in each scheme")
+    las: list[list[str]] = param([], label="Local authorities of each scheme")
+    overlay: list[str] = param([], label="Schemes over every school",
+                               help="Schemes run over every school on top of the partition "
+                                    "(e.g. leadership, market).")
+
+
+def combinable() -> dict[str, type[Scheme]]:
+    """Schemes a mixed scheme can combine, by name."""
+    return {n: c for n, c in registered("scheme").items() if c.combinable}
 
 
 class Mixed(Scheme):
     name = "mixed"
+    Params = MixedBaseParams
+    combinable = False
 
-    def __init__(self, cfg):
-        super().__init__(cfg)
-        from sim.schemes import SCHEMES
+    @classmethod
+    @functools.cache
+    def schema(cls) -> type:
+        """MixedBaseParams plus a section `<name>` for every combinable scheme."""
+        parts = [(n, c.schema(), dataclasses.field(default_factory=c.schema()))
+                 for n, c in combinable().items()]
+        return dataclasses.make_dataclass("MixedParams", parts, bases=(MixedBaseParams,))
 
-        self.partition = self._partition_names()
-        self.overlay = list(cfg.overlay)
-        self.components: list[Scheme] = [SCHEMES[n](cfg[n]) for n in self.partition + self.overlay]
+    @classmethod
+    def validate(cls, params, prefix, cfg):
+        partition, overlay = list(params.partition), list(params.overlay)
+        schemes = combinable()
+        allowed = [n for n, c in schemes.items() if c.partitionable]
+        for name in partition:
+            require(name in allowed, f"{prefix}.partition has '{name}'; allowed: "
+                    f"{', '.join(allowed)} (the others only in the overlay: they span the "
+                    "region)")
+        for name in overlay:
+            require(name in schemes,
+                    f"{prefix}.overlay has '{name}'; allowed: {', '.join(schemes)}")
+        every = partition + overlay
+        require(len(set(every)) == len(every),
+                f"{prefix}.partition={partition}, {prefix}.overlay={overlay} repeat a scheme; "
+                "allowed: each scheme once")
+        require(len(every) > 0, f"{prefix}.partition and {prefix}.overlay are empty; allowed: "
+                "at least one scheme")
+        if params.split == "share":
+            shares = list(params.shares)
+            require(len(shares) == len(partition),
+                    f"{prefix}.shares has {len(shares)} entries; allowed: one per "
+                    f"{prefix}.partition entry ({len(partition)})")
+            require(sum(shares) <= 1 + 1e-9,
+                    f"{prefix}.shares={shares} add up to {sum(shares):g}; allowed: a total <= 1")
+        else:
+            las = [list(x) for x in params.las]
+            require(len(las) == len(partition),
+                    f"{prefix}.las has {len(las)} lists; allowed: one list of local authorities "
+                    f"per {prefix}.partition entry ({len(partition)})")
+            names = [la for group in las for la in group]
+            require(len(set(names)) == len(names),
+                    f"{prefix}.las names a local authority twice; allowed: each in one list")
+        for name in every:
+            sub = params[name]
+            require(sub.name == name, f"{prefix}.{name}.name={sub.name}; allowed: {name}")
+            schemes[name].validate(sub, f"{prefix}.{name}", cfg)
+
+    def __init__(self, params):
+        super().__init__(params)
+        schemes = registered("scheme")
+        self.partition = list(params.partition)
+        self.overlay = list(params.overlay)
         self.component_names = self.partition + self.overlay
-
-    def _partition_names(self) -> list[str]:
-        return list(self.cfg.partition)
+        self.components: list[Scheme] = [schemes[n](getattr(params, n))
+                                         for n in self.component_names]
 
     @property
     def mutual(self) -> bool:
@@ -62,7 +145,7 @@ class Mixed(Scheme):
     # ------------------------------------------------------------------ formation
     def assign(self, model) -> dict[str, np.ndarray]:
         """Eligible schools of each partition component."""
-        n, cfg = model.n_schools, self.cfg
+        n, cfg = model.n_schools, self.params
         u = model.streams["mixing"].random(n)  # one draw per school whatever the split
         masks = {}
         if cfg.split == "share":
@@ -96,15 +179,13 @@ class Mixed(Scheme):
             self.bounds.append(combined.layer_bounds(k))
         self.groups = combined
         self.assigned = {name: int(m.sum()) for name, m in masks.items()}
-        self._outsider_cut = self._trust_outsider_cut(model)
+        self._outsider_cuts = self._nonzero_outsider_cuts(model)
         return combined
 
-    def _trust_outsider_cut(self, model) -> np.ndarray | None:
-        cut = np.zeros(model.n_schools)
-        for c in self.components:
-            if c.name == "trusts":
-                cut[c.trust_of >= 0] = c.cfg.cross_trust_openness_cut
-        return cut if cut.any() else None
+    def _nonzero_outsider_cuts(self, model) -> list[tuple[int, np.ndarray]]:
+        """(layer, cut per school) of the components that cut openness to other layers."""
+        cuts = [(k, c.outsider_openness_cut(model)) for k, c in enumerate(self.components)]
+        return [(k, cut) for k, cut in cuts if cut is not None and cut.any()]
 
     # ------------------------------------------------------------------ meetings
     def exchange_plan(self, model, groups, attending):
@@ -129,19 +210,14 @@ class Mixed(Scheme):
                            else np.ones((len(p.learner), n_domains)) for p in plans])
         factor = cat([p.factor if p.factor is not None else np.ones(len(p.learner))
                       for p in plans])
-        if self._outsider_cut is not None:
-            outside = cat([np.full(len(p.learner), self.components[k].name != "trusts")
-                           for p, k in zip(plans, layers)])
+        for owner, cut in self._outsider_cuts:
+            outside = cat([np.full(len(p.learner), k != owner) for p, k in zip(plans, layers)])
             learner = cat([p.learner for p in plans])
-            factor = factor * np.where(outside, 1.0 - self._outsider_cut[learner], 1.0)
+            factor = factor * np.where(outside, 1.0 - cut[learner], 1.0)
         mutual = cat([np.broadcast_to(np.asarray(p.mutual, bool), (len(p.learner),))
                       for p in plans])
         return MeetingPlan(cat([p.learner for p in plans]), cat([p.source for p in plans]),
                            weights, cat([p.links for p in plans]), factor, mutual)
-
-    def meeting_pairs(self, model, groups, attending):
-        plan = self.exchange_plan(model, groups, attending)
-        return plan.learner, plan.source, plan.weights
 
     def link_trust_growth(self, model, links: np.ndarray):
         """Trust growth factor of each link (by its layer's scheme)."""
@@ -149,13 +225,13 @@ class Mixed(Scheme):
         return factors[model.partnerships.link_layer[links]]
 
     # ------------------------------------------------------------------ hooks
-    def on_term_end(self, model):
+    def term_end(self, model):
         for c in self.components:
-            c.on_term_end(model)
+            c.term_end(model)
 
-    def on_year_end(self, model, year):
+    def year_end(self, model, year):
         for c in self.components:
-            c.on_year_end(model, year)
+            c.year_end(model, year)
 
     def on_inspection(self, model, schools, old, new):
         for c in self.components:
@@ -177,6 +253,10 @@ class Mixed(Scheme):
     def lapsable_groups(self, model):
         return np.concatenate([c.lapsable_groups(model) for c in self.components]
                               or [np.zeros(0, bool)])
+
+    def formation_levers(self, prefix: str) -> list:
+        return [lever for name, c in zip(self.component_names, self.components)
+                for lever in c.formation_levers(f"{prefix}.{name}")]
 
     @property
     def native_online_layers(self) -> np.ndarray:

@@ -35,14 +35,55 @@ priorities and resource allocation ... into the open in a transparent process" (
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim import calendar
-from sim.schemes.base import MeetingPlan, Scheme
+from sim.component import param, redefault, require
+from sim.schemes.base import GroupParams, MeetingPlan, Scheme
+
+_SIZE = dict(min=3, max=7, why="SPP clusters have three to seven schools", unit="schools",
+             step=1)
+
+
+@dataclass
+class PeerReviewParams(GroupParams):
+    """Schools Partnership Programme."""
+
+    name: str = "peer_review"
+    min_size: int = param(3, **_SIZE, label="Smallest cluster")
+    max_size: int = param(7, **_SIZE, label="Largest cluster")
+    cluster_size: int = param(4, **_SIZE, label="Schools per peer-review cluster")
+    # Cluster meetings: a school's own review visit and the visits it makes as a reviewer
+    # (1-2 days each), with the champions' workshops, about every six weeks, a day each.
+    training_days: float = param(3.0, min=0, max=30, why="days of a school year's training",
+                                 unit="days", label="Training days in the first year",
+                                 help="Training for reviewers and champions (days per school).")
+    champion_days_per_term: float = param(
+        1.0, min=0, max=30, why="days in a term of 65 working days, less the leader's own",
+        unit="days per term", label="Improvement champion's days per term", step=0.5)
+    champion_rate: float = param(
+        0.3, min=0, max=3, why="a term closes at most rate / 3 of the headroom", unit="per year",
+        label="Champion's yearly share of the focus headroom",
+        help="Yearly share of the focus domain's headroom the champion closes "
+             "(x fidelity x trust).")
+    fidelity_mean: float = param(0.7, min=0, max=1, why="a share", unit="0-1",
+                                 label="How faithfully clusters run the review cycle")
+    fidelity_sd: float = param(0.2, min=0, max=0.5, why="the widest spread of a share",
+                               unit="0-1", label="Spread of fidelity between clusters")
 
 
 class PeerReview(Scheme):
     name = "peer_review"
+    Params = PeerReviewParams
+
+    @classmethod
+    def validate(cls, params, prefix, cfg):
+        require(params.min_size <= params.cluster_size <= params.max_size,
+                f"{prefix}.cluster_size={params.cluster_size} (min_size={params.min_size}, "
+                f"max_size={params.max_size}); allowed: 3 <= min_size <= cluster_size <= "
+                "max_size <= 7")
 
     def form(self, model):
         region, rng = model.region, model.streams["formation"]
@@ -51,12 +92,12 @@ class PeerReview(Scheme):
         for phase in (0, 1):
             schools = np.flatnonzero(joining & (region.phase == phase))
             order = np.lexsort((morton_code(region.pos_km[schools]), region.la[schools]))
-            clusters += chunk(schools[order], self.cfg.cluster_size, self.cfg.min_size,
-                              self.cfg.max_size)
+            clusters += chunk(schools[order], self.params.cluster_size, self.params.min_size,
+                              self.params.max_size)
         self.unclustered = int(joining.sum()) - sum(len(c) for c in clusters)
         partnerships = self.grouped(model, clusters, rng)
-        self.fidelity = _beta(model.streams["fidelity"], self.cfg.fidelity_mean,
-                              self.cfg.fidelity_sd, partnerships.n_groups)
+        self.fidelity = _beta(model.streams["fidelity"], self.params.fidelity_mean,
+                              self.params.fidelity_sd, partnerships.n_groups)
         # Cluster of each school (-1: none).
         self.cluster_of = np.full(model.n_schools, -1, np.int64)
         for g, members in enumerate(partnerships.members):
@@ -96,11 +137,7 @@ class PeerReview(Scheme):
         links = p.link_index(learner, source)
         return MeetingPlan(learner, source, weights, links, self.fidelity[group], self.mutual)
 
-    def meeting_pairs(self, model, groups, attending):
-        plan = self.exchange_plan(model, groups, attending)
-        return plan.learner, plan.source, plan.weights
-
-    def on_term_end(self, model):
+    def term_end(self, model):
         """The improvement champions' term of work on each school's focus domain."""
         p = self.partnerships_of(model)
         if p.n_groups == 0:
@@ -109,13 +146,13 @@ class PeerReview(Scheme):
         g = self.cluster_of[inside]
         live = p.active[g]
         inside, g = inside[live], g[live]
-        rate = (self.cfg.champion_rate * self.fidelity[g] * p.mean_trust_by_group()[g]
+        rate = (self.params.champion_rate * self.fidelity[g] * p.mean_trust_by_group()[g]
                 / calendar.TERMS_PER_YEAR)
         d = self.focus[inside]
         e = model.state.expertise
         e[inside, d] += rate * (1.0 - e[inside, d])
 
-    def on_year_end(self, model, year):
+    def year_end(self, model, year):
         self.year = year
         self.focus = self.agree_focus(model)
         model.refresh_commitments()
@@ -136,9 +173,9 @@ class PeerReview(Scheme):
         inside = self.cluster_of >= 0
         live = np.zeros(model.n_schools, bool)
         live[inside] = p.active[self.cluster_of[inside]]
-        days[live] = self.cfg.champion_days_per_term
+        days[live] = self.params.champion_days_per_term
         if self.year == 0:
-            days[live] += self.cfg.training_days / calendar.TERMS_PER_YEAR
+            days[live] += self.params.training_days / calendar.TERMS_PER_YEAR
         return days
 
     def summary(self, model):

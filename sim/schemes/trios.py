@@ -15,19 +15,39 @@ the mean of the best practice in each trio that met that term.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from sim.component import param, redefault
 from sim.errors import ConfigError
 from sim.exchange import broadcast
-from sim.schemes.base import Scheme
+from sim.policies import CrossBorder
+from sim.schemes.base import GroupParams, Scheme
+
+
+@dataclass
+class TriosParams(GroupParams):
+    name: str = "trios"
+    meeting_interval_weeks: int = redefault(GroupParams, "meeting_interval_weeks", 3)
+    meeting_cost_days: float = redefault(GroupParams, "meeting_cost_days", 0.5)
+    initial_trust: float = redefault(GroupParams, "initial_trust", 0.5)
+    # Pathways to Success met online; the scheme's costs and rates are for this mode.
+    meeting_mode: str = redefault(GroupParams, "meeting_mode", "online")
+    cross_border: bool = param(True, label="Trios across local-authority borders",
+                               help="Each trio takes schools from three local authorities.")
+    broadcast: bool = param(True, label="Summaries go to every school",
+                            help="Each term every school drifts towards the best practice "
+                                 "of the trios that met.")
 
 
 class Trios(Scheme):
     name = "trios"
+    Params = TriosParams
 
     def form(self, model):
         region, rng = model.region, model.streams["formation"]
-        if self.cfg.cross_border and region.n_local_authorities < 3:
+        if self.params.cross_border and region.n_local_authorities < 3:
             raise ConfigError(
                 f"scheme=trios with cross_border=true needs at least 3 local authorities; "
                 f"region has {region.n_local_authorities}")
@@ -35,7 +55,7 @@ class Trios(Scheme):
         trios = []
         for phase in (0, 1):
             pool = rng.permutation(np.flatnonzero(joining & (region.phase == phase)))
-            trios += (cross_border_trios(pool, region.la[pool]) if self.cfg.cross_border
+            trios += (cross_border_trios(pool, region.la[pool]) if self.params.cross_border
                       else [pool[k:k + 3] for k in range(0, len(pool) - 2, 3)])
         self.unpartnered = int(joining.sum()) - 3 * len(trios)
         return self.grouped(model, trios, rng)
@@ -43,9 +63,13 @@ class Trios(Scheme):
     def broadcasting(self, model) -> bool:
         """The scheme's own setting unless the broadcast lever forces it."""
         forced = model.levers.broadcast
-        return bool(self.cfg.broadcast) if forced is None else bool(forced)
+        return bool(self.params.broadcast) if forced is None else bool(forced)
 
-    def on_term_end(self, model):
+    def formation_levers(self, prefix: str) -> list:
+        return [CrossBorder(required=bool(self.params.cross_border),
+                            scheme_key=f"{prefix}.cross_border")]
+
+    def term_end(self, model):
         p = self.partnerships_of(model)
         if not self.broadcasting(model) or p.n_groups == 0:
             return

@@ -28,22 +28,64 @@ lapse and are not a funded programme. Trusts compete: inside a mixed scheme, mem
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim import calendar
-from sim.schemes.base import MeetingPlan, Scheme, leader_pairs
+from sim.component import param, redefault, require
+from sim.schemes.base import GroupParams, MeetingPlan, Scheme, leader_pairs
 from sim.schemes.peer_review import morton_code
+
+
+@dataclass
+class TrustsParams(GroupParams):
+    """Multi-academy trusts."""
+
+    name: str = "trusts"
+    mode: str = redefault(GroupParams, "mode", "one_way")
+    meeting_cost_days: float = redefault(GroupParams, "meeting_cost_days", 0.5)
+    initial_trust: float = redefault(GroupParams, "initial_trust", 0.6)
+    initial_trust_sd: float = redefault(GroupParams, "initial_trust_sd", 0.1)
+    # Trust sizes: lognormal around the median, clipped to [min_size, max_size].
+    size_median: float = param(5.0, min=1, max=200, min_open=True,
+                               why="a trust has more than one school", unit="schools",
+                               label="Typical trust size (schools)", step=1)
+    size_sigma: float = param(0.8, min=0, max=3, why="sd of a log size", unit="log",
+                              label="Spread of trust sizes")
+    min_size: int = param(2, min=2, max=500, why="a trust has two schools or more",
+                          unit="schools", label="Smallest trust", step=1)
+    max_size: int = param(40, min=2, max=500, why="the largest English trusts have about 500 "
+                          "schools (hence at most that)", unit="schools", label="Largest trust",
+                          step=1)
+    standardisation_rate: float = param(
+        0.3, min=0, max=1, why="a share of the distance per year", unit="per year",
+        label="Yearly pull towards the trust's central model")
+    lead_days: float = param(2.0, min=0, max=30,
+                             why="days in a term of 65 working days, less the leader's own",
+                             unit="days per term", label="Lead school's days running the trust")
+    cross_trust_openness_cut: float = param(
+        0.5, min=0, max=1, why="a share of openness", unit="share",
+        label="Openness lost to schools outside the trust",
+        help="Members take less from partnerships outside their trust (mixed schemes).")
 
 
 class Trusts(Scheme):
     name = "trusts"
+    Params = TrustsParams
+
+    @classmethod
+    def validate(cls, params, prefix, cfg):
+        require(params.min_size <= params.max_size,
+                f"{prefix}.min_size={params.min_size}, {prefix}.max_size={params.max_size}; "
+                "allowed: 2 <= min_size <= max_size")
 
     def form(self, model):
         rng = model.streams["formation"]
         joining = self.participants(model.n_schools, rng)
         schools = np.flatnonzero(joining)
         ordered = schools[np.argsort(morton_code(model.region.pos_km[schools]), kind="stable")]
-        sizes = trust_sizes(rng, len(ordered), self.cfg)
+        sizes = trust_sizes(rng, len(ordered), self.params)
         bounds = np.r_[0, np.cumsum(sizes)]
         trusts = [ordered[bounds[k]:bounds[k + 1]] for k in range(len(sizes))]
         partnerships = self.grouped(model, trusts, rng)
@@ -64,29 +106,27 @@ class Trusts(Scheme):
         links = p.link_index(learner, source)
         return MeetingPlan(learner, source, None, links, None, False)
 
-    def meeting_pairs(self, model, groups, attending):
-        plan = self.exchange_plan(model, groups, attending)
-        return plan.learner, plan.source, None
-
-    def on_term_end(self, model):
+    def term_end(self, model):
         """Standardisation towards each trust's central model (its lead school)."""
         if len(self.lead) == 0:
             return
         inside = np.flatnonzero(self.trust_of >= 0)
         model_school = self.lead[self.trust_of[inside]]
         e = model.state.expertise
-        rate = self.cfg.standardisation_rate / calendar.TERMS_PER_YEAR
+        rate = self.params.standardisation_rate / calendar.TERMS_PER_YEAR
         e[inside] += rate * (e[model_school] - e[inside])
 
     def commitments(self, model):
         if len(self.lead) == 0:
             return None
         days = np.zeros(model.n_schools)
-        days[self.lead] = self.cfg.lead_days
+        days[self.lead] = self.params.lead_days
         return days
 
-    def members_mask(self, n_schools: int) -> np.ndarray:
-        return self.trust_of >= 0
+    def outsider_openness_cut(self, model) -> np.ndarray | None:
+        cut = np.zeros(model.n_schools)
+        cut[self.trust_of >= 0] = self.params.cross_trust_openness_cut
+        return cut
 
     def programme_groups(self, model):
         return np.zeros(self.partnerships_of(model).n_groups, bool)
