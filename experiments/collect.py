@@ -9,10 +9,12 @@ Writes, into SWEEP_DIR/collected/ unless told otherwise:
   `scheme`, `scheme.initial_trust`, ...) in front; `scheme` and `seed` are always there;
 - `runs.parquet`: one row per planned job: its status (finished, failed, running, missing),
   its error, its swept settings and, when finished, the last value of every metric;
-- `sweep.duckdb`: a DuckDB database with one view per table over those files
-  (`duckdb SWEEP_DIR/collected/sweep.duckdb "select scheme, avg(gap_months) from metrics ..."`).
+- `sweep.duckdb`: a DuckDB database with one view per table over the files beside it, by
+  their bare names (`cd SWEEP_DIR/collected && duckdb sweep.duckdb "select scheme,
+  avg(gap_months) from metrics ..."`), so a moved or copied folder reads its own files.
 Each file is written under a temporary name and renamed into place. It reports how many jobs
-finished, failed, are running or missing, and names each failure with its error.
+finished, failed, are running or missing, and names each failure with its error; a
+"finished" job whose outputs do not read back counts as failed and the rest is collected.
 """
 
 from __future__ import annotations
@@ -53,16 +55,29 @@ def collect(sweep_dir: str | Path, out_dir: str | Path | None = None, *,
             write: bool = True) -> Collected:
     """Gather the sweep in `sweep_dir`; write the dataset to `out_dir` (default: collected/)."""
     sweep_dir = check_sweep_dir(sweep_dir)
-    statuses = sweep_status(sweep_dir)
-    summaries = {s.job.num: sweep_job.read_summary(sweep_dir / s.job.subdir)
-                 for s in statuses if s.status == "finished"}
+    statuses, outputs = _read_finished(sweep_dir, sweep_status(sweep_dir))
+    summaries = {num: out.summary for num, out in outputs.items()}
     labels = {s.job.num: _labels(s, summaries.get(s.job.num)) for s in statuses}
-    tables = {name: _stack(sweep_dir, name, summaries, labels) for name in TABLES}
+    tables = {name: _stack(name, outputs, labels) for name in TABLES}
     result = Collected(_runs(statuses, summaries, labels), tables, statuses)
     if write:
         result.out_dir = Path(out_dir) if out_dir else sweep_dir / "collected"
         result.files = _write(result)
     return result
+
+
+def _read_finished(sweep_dir: Path, statuses: list[JobStatus]):
+    """Every finished job's outputs, read whole; a job whose outputs do not read back is
+    counted as failed (with the reason) and left out, and the others still collected."""
+    outputs, checked = {}, []
+    for s in statuses:
+        if s.status == "finished":
+            try:
+                outputs[s.job.num] = sweep_job.read_outputs(sweep_dir / s.job.subdir)
+            except sweep_job.BrokenJob as why:
+                s = JobStatus(s.job, "failed", f"outputs unusable: {why}")
+        checked.append(s)
+    return checked, outputs
 
 
 def _labels(status: JobStatus, summary: dict | None) -> dict[str, object]:
@@ -76,10 +91,10 @@ def _labels(status: JobStatus, summary: dict | None) -> dict[str, object]:
     return labels
 
 
-def _stack(sweep_dir: Path, name: str, summaries: dict, labels: dict) -> pd.DataFrame:
+def _stack(name: str, outputs: dict, labels: dict) -> pd.DataFrame:
     frames = []
-    for num in sorted(summaries):
-        frame = pd.read_parquet(sweep_dir / str(num) / f"{name}.parquet")
+    for num in sorted(outputs):
+        frame = outputs[num].tables[name]
         front = pd.DataFrame({k: [v] * len(frame) for k, v in labels[num].items()})
         frames.append(pd.concat([front, frame.drop(columns=list(front.columns), errors="ignore")],
                                 axis=1))
@@ -94,6 +109,7 @@ def _runs(statuses: list[JobStatus], summaries: dict, labels: dict) -> pd.DataFr
         rows.append({**labels[s.job.num], "status": s.status, "error": s.error,
                      "overrides": " ".join(s.job.overrides),
                      "n_schools": summary.get("n_schools"),
+                     "code_version": summary.get("code_version"),
                      "runtime_seconds": sum(summary.get("runtime_seconds", {}).values()) or None,
                      **last})
     return pd.DataFrame(rows)
@@ -109,14 +125,22 @@ def _write(result: Collected) -> list[Path]:
 
 
 def _duckdb_views(path: Path, frames: dict[str, pd.DataFrame], out: Path) -> None:
+    """Views over the Parquet files by their bare names, which DuckDB looks up from its
+    working directory: opened from the collected folder, the database reads the files
+    beside it, wherever that folder was moved or copied to. Written in the oldest storage
+    format that holds views (DuckDB 1.0's), so command-line tools from 1.0 on open it."""
     import duckdb
 
     path.unlink(missing_ok=True)  # DuckDB makes the file itself
-    with duckdb.connect(str(path)) as con:
+    with duckdb.connect(str(path), config={"storage_compatibility_version": "v1.0.0"}) as con:
+        con.execute(f"SET file_search_path = '{_sql_text(out.resolve().as_posix())}'")
         for name, frame in frames.items():
             if len(frame.columns):
-                parquet = (out / f"{name}.parquet").resolve().as_posix().replace("'", "''")
-                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{parquet}')")
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{name}.parquet')")
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
 
 
 def report(result: Collected, limit: int = 20) -> str:

@@ -27,12 +27,20 @@ class JobStatus:
 
 
 def job_status(sweep_dir: Path, job: Job, quick: bool = False) -> JobStatus:
-    """`quick` trusts summary.json's presence (it is renamed into place last) instead of
-    reading it: cheap enough to count a large sweep after every job."""
+    """A job is finished when its outputs read back (Parquet footers, summary.json); one
+    whose summary is there but whose outputs do not is failed, with the reason. `quick`
+    trusts summary.json's presence (it is renamed into place last) instead: cheap enough to
+    count a large sweep after every job."""
     job_dir = sweep_dir / job.subdir
     if not job_dir.is_dir():
         return JobStatus(job, "missing")
-    if (job_dir / sweep_job.SUMMARY_FILE).is_file() if quick else sweep_job.read_summary(job_dir):
+    if (job_dir / sweep_job.SUMMARY_FILE).is_file():
+        if quick:
+            return JobStatus(job, "finished")
+        try:
+            sweep_job.read_outputs(job_dir, full=False)
+        except sweep_job.BrokenJob as why:
+            return JobStatus(job, "failed", f"outputs unusable: {why}")
         return JobStatus(job, "finished")
     error = job_dir / sweep_job.ERROR_FILE
     if error.is_file():

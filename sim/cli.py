@@ -91,11 +91,16 @@ def _remove_empty_parents(path: Path) -> None:
 
 def _resume_skips(out_dir: Path, cfg: DictConfig) -> bool:
     """In a sweep, skip a job whose folder already holds its finished outputs (resume)."""
-    if sweep_job.finished_with(out_dir, as_plain(cfg)):
-        print(f"schoolsim: {out_dir} finished earlier with this config; skipped")
-        return True
-    sweep_job.start(out_dir)
-    return False
+    try:
+        sweep_job.check_finished(out_dir, as_plain(cfg))
+    except sweep_job.BrokenJob as why:
+        if (out_dir / sweep_job.SUMMARY_FILE).exists():
+            print(f"schoolsim: {out_dir} has earlier outputs that cannot be reused ({why}); "
+                  "running it again")
+        sweep_job.start(out_dir)
+        return False
+    print(f"schoolsim: {out_dir} finished earlier with this config; skipped")
+    return True
 
 
 def _precheck(argv: list[str]) -> None:

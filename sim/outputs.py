@@ -77,11 +77,13 @@ def _schools_frame(model) -> pd.DataFrame:
 
 def _summary(model, metrics_df: pd.DataFrame, setup: float, simulate: float) -> dict:
     from sim import __version__
+    from sim.code_version import code_version
 
     cfg = model.cfg
     numeric = metrics_df.drop(columns=["week", "year"]).columns
     return {
         "schoolsim_version": __version__,
+        "code_version": code_version(),
         "scheme": cfg.scheme.name,
         "region": cfg.region.name,
         "seed": int(cfg.seed),

@@ -50,12 +50,24 @@ def test_collected_dataset_has_swept_columns_and_duckdb_views(sweep_dir, tmp_pat
     assert list(runs["status"]) == ["finished"] * 4
     assert runs["last_gap_months"].notna().all()
 
-    con = duckdb.connect(str(out / "sweep.duckdb"), read_only=True)
+    assert not list(out.glob("*.partial"))
+    moved = tmp_path / "moved"
+    out.rename(moved)  # the views name the files beside the database, not where they were
+    con = duckdb.connect(str(moved / "sweep.duckdb"), read_only=True)
+    con.execute(f"SET file_search_path = '{moved}'")  # as `cd moved && duckdb sweep.duckdb`
     rows = con.sql('select "scheme.initial_trust" t, count(*) n from metrics group by t '
                    "order by t").fetchall()
     assert rows == [(0.3, 8), (0.7, 8)]
     assert con.sql("select count(*) from runs where status = 'finished'").fetchall() == [(4,)]
-    assert not list(out.glob("*.partial"))
+
+
+def test_duckdb_file_opens_in_older_command_line_tools(sweep_dir, tmp_path):
+    """DuckDB's file header holds its storage version at bytes 8-16 after the magic; the
+    1.x command-line tools read versions 64 (1.0) to 68 only."""
+    collect.collect(sweep_dir, tmp_path / "out")
+    header = (tmp_path / "out" / "sweep.duckdb").read_bytes()[:24]
+    assert header[8:12] == b"DUCK"
+    assert 64 <= int.from_bytes(header[12:20], "little") <= 68
 
 
 def test_missing_and_running_jobs_are_reported(sweep_dir, tmp_path):

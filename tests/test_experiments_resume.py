@@ -4,11 +4,14 @@ Sweep folders of two sweeps started together never collide."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import sim.code_version
 from experiments.status import sweep_status
 from tests.experiments_helpers import (TINY, assert_same_tables, collected, schoolsim,  # noqa: F401
                                       serial, sweep)
@@ -38,7 +41,8 @@ KILLER = textwrap.dedent("""
 def killer_args(tmp_path: Path, job: int) -> tuple[list[str], dict]:
     (tmp_path / "killer.py").write_text(KILLER)
     return ([f"+hydra.callbacks.killer._target_=killer.KillDuringJob",
-             f"+hydra.callbacks.killer.job={job}"], {"PYTHONPATH": str(tmp_path)})
+             f"+hydra.callbacks.killer.job={job}"],
+            {"PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])})
 
 
 def mtimes(sweep_dir: Path, jobs) -> dict:
@@ -115,3 +119,42 @@ def test_sweep_dir_pattern_has_microseconds():
     cfg = yaml.safe_load((Path(__file__).parents[1] / "configs" / "config.yaml").read_text())
     assert "%f" in cfg["hydra"]["sweep"]["dir"]
     assert cfg["hydra"]["sweep"]["subdir"] == "${hydra.job.num}"
+
+
+def test_truncated_output_is_reported_collected_around_and_run_again(tmp_path, serial):
+    sweep_dir = tmp_path / "sweep"
+    sweep(sweep_dir, "basic")
+    damaged = sweep_dir / "1" / "metrics.parquet"
+    damaged.write_bytes(damaged.read_bytes()[:200])
+
+    states = sweep_status(sweep_dir)
+    assert [s.status for s in states] == ["finished", "failed", "finished", "finished"]
+    assert "metrics.parquet does not read back" in states[1].error
+
+    from experiments.collect import collect
+
+    result = collect(sweep_dir)  # writes everything it can read
+    assert list(result.runs["status"]) == ["finished", "failed", "finished", "finished"]
+    assert sorted(result.metrics["job"].unique()) == [0, 2, 3]
+    assert (sweep_dir / "collected" / "metrics.parquet").is_file()
+
+    again = sweep(sweep_dir, "basic")
+    assert again.stdout.count("skipped") == 3
+    assert "cannot be reused (metrics.parquet does not read back" in again.stdout
+    assert_same_tables(collected(sweep_dir), serial)
+
+
+def test_job_made_by_other_code_is_run_again(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    sweep(sweep_dir, "basic")
+    summary_file = sweep_dir / "0" / "summary.json"
+    summary = json.loads(summary_file.read_text())
+    assert summary["code_version"].startswith(sim.__version__ + "+src.")
+    summary["code_version"] = "0.0.1+src.000000000000"
+    summary_file.write_text(json.dumps(summary))
+
+    again = sweep(sweep_dir, "basic")
+    assert again.stdout.count("skipped") == 3
+    assert "made by code 0.0.1+src.000000000000" in again.stdout
+    assert json.loads(summary_file.read_text())["code_version"] == \
+        sim.code_version.code_version()
