@@ -34,6 +34,9 @@ class Region:
     dropped: dict = field(default_factory=dict)
     urn: np.ndarray | None = None
     school_names: tuple[str, ...] | None = None
+    # (n_neighbourhoods, 2) centre of each neighbourhood in km, where pupils live
+    # (`sim.pupils`); every generator sets it.
+    neighbourhood_pos_km: np.ndarray | None = None
 
     @property
     def n_schools(self) -> int:

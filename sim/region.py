@@ -45,7 +45,7 @@ def build_region(cfg, rng: np.random.Generator) -> Region:
                      (1 - nb_mean[neighbourhood]) * cfg.fsm_concentration)
     eal, mobility = eal_and_mobility(rng, nb_logit[neighbourhood])
     return Region(cfg.name, la_names, la, neighbourhood, nb_mean, pos, phase, pupils,
-                  share, eal, mobility)
+                  share, eal, mobility, neighbourhood_pos_km=nb_pos)
 
 
 def _schools_per_la(cfg, rng) -> np.ndarray:

@@ -175,7 +175,7 @@ def build_region_from_csv(cfg, rng: np.random.Generator) -> Region:
     metres = np.column_stack([rows["easting"], rows["northing"]]).astype(float)
     pos_km = (metres - metres.min(axis=0)) / 1000.0
     cell = np.floor(pos_km / cfg.neighbourhood_km).astype(np.int64)
-    _, neighbourhood = np.unique(cell, axis=0, return_inverse=True)
+    cells, neighbourhood = np.unique(cell, axis=0, return_inverse=True)
     neighbourhood = neighbourhood.ravel()
     share = np.clip(np.asarray(rows["fsm"], float) / 100.0, 0.0, 1.0)
     counts = np.bincount(neighbourhood)
@@ -187,4 +187,5 @@ def build_region_from_csv(cfg, rng: np.random.Generator) -> Region:
                   np.asarray(rows["pupils"], float), share, eal, mobility,
                   dropped=dict(sorted(dropped.items())),
                   urn=np.asarray(rows["urn"], np.int64),
-                  school_names=tuple(rows["name"]))
+                  school_names=tuple(rows["name"]),
+                  neighbourhood_pos_km=(cells + 0.5) * cfg.neighbourhood_km)

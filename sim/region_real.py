@@ -51,7 +51,6 @@ class RealRegion(Region):
     """A region of real schools and LSOAs: the synthetic arrays plus what the data adds."""
 
     neighbourhood_code: tuple[str, ...] = ()        # LSOA 2011 code of each neighbourhood
-    neighbourhood_pos_km: np.ndarray | None = None  # (n_neighbourhoods, 2) centre points
     neighbourhood_la: np.ndarray | None = None      # int, index into la_names
     neighbourhood_imd_rank: np.ndarray | None = None    # 1 = most deprived of England's
     neighbourhood_imd_decile: np.ndarray | None = None  # 1 = most deprived tenth

@@ -15,8 +15,12 @@ from tests.pupils_helpers import line_of_schools
 PARAMS = intake.IntakeParams()
 
 
+def cohort_of(places, params, rng):
+    return intake.reception_cohort(places, intake.catchment(places, params), params, rng)
+
+
 def test_every_primary_fills_its_reception_places_and_no_secondary_gets_any():
-    cohort = intake.reception_cohort(line_of_schools(), PARAMS, np.random.default_rng(0))
+    cohort = cohort_of(line_of_schools(), PARAMS, np.random.default_rng(0))
     np.testing.assert_array_equal(np.bincount(cohort.school, minlength=6), [30, 30, 30, 30, 0, 0])
     assert (cohort.year == 0).all()
 
@@ -30,7 +34,7 @@ def big_two_schools(share=(0.1, 0.5), deprivation=(0.8, 0.2)) -> Places:
 
 
 def test_each_schools_disadvantaged_share_matches_its_intake_share():
-    cohort = intake.reception_cohort(big_two_schools(), PARAMS, np.random.default_rng(1))
+    cohort = cohort_of(big_two_schools(), PARAMS, np.random.default_rng(1))
     for school, share in ((0, 0.1), (1, 0.5)):
         assert cohort.disadvantaged[cohort.school == school].mean() == pytest.approx(share, abs=0.01)
 
@@ -39,7 +43,7 @@ def test_disadvantaged_pupils_come_from_the_more_deprived_neighbourhood():
     # Equidistant neighbourhoods with deprivation 0.8 and 0.2:
     # P(home 0 | disadvantaged) = 0.8 / (0.8 + 0.2) = 0.8; P(home 0 | other) = 0.2 / 1.0 = 0.2.
     params = dataclasses.replace(PARAMS, catchment_neighbourhoods=2)
-    cohort = intake.reception_cohort(big_two_schools(), params, np.random.default_rng(2))
+    cohort = cohort_of(big_two_schools(), params, np.random.default_rng(2))
     at_zero = cohort.home == 0
     assert at_zero[cohort.disadvantaged].mean() == pytest.approx(0.8, abs=0.015)
     assert at_zero[~cohort.disadvantaged].mean() == pytest.approx(0.2, abs=0.01)
@@ -51,13 +55,13 @@ def test_nearer_neighbourhoods_send_more_pupils():
     places = dataclasses.replace(big_two_schools(deprivation=(0.3, 0.3)),
                                  neighbourhood_km=np.array([[1.0, 0.0], [0.0, 2.0]]))
     params = dataclasses.replace(PARAMS, catchment_neighbourhoods=2)
-    cohort = intake.reception_cohort(places, params, np.random.default_rng(3))
+    cohort = cohort_of(places, params, np.random.default_rng(3))
     assert (cohort.home == 0).mean() == pytest.approx(1 / (1 + np.exp(-1)), abs=0.01)
 
 
 def test_entry_attainment_centres_on_zero_with_the_entry_gap_between_groups():
     # Disadvantaged mean 4.6 * (0.24 - 1) = -3.496, others 4.6 * 0.24 = 1.104, sd 8.
-    cohort = intake.reception_cohort(big_two_schools(share=(0.24, 0.24)), PARAMS,
+    cohort = cohort_of(big_two_schools(share=(0.24, 0.24)), PARAMS,
                                      np.random.default_rng(4))
     dis = cohort.disadvantaged
     assert cohort.attainment[dis].mean() == pytest.approx(-3.496, abs=0.2)
@@ -67,6 +71,6 @@ def test_entry_attainment_centres_on_zero_with_the_entry_gap_between_groups():
 
 
 def test_homes_scatter_around_the_home_neighbourhood():
-    cohort = intake.reception_cohort(big_two_schools(), PARAMS, np.random.default_rng(5))
+    cohort = cohort_of(big_two_schools(), PARAMS, np.random.default_rng(5))
     offset = cohort.home_km - big_two_schools().neighbourhood_km[cohort.home]
     assert offset.std(axis=0) == pytest.approx([0.3, 0.3], rel=0.03)

@@ -92,7 +92,8 @@ def random_market(seed, n=3000, m=40, places=60):
     home = rng.integers(0, 200, n)
     home_km = (neighbourhood_km[home] + rng.normal(0, 0.3, (n, 2))).astype(np.float32)
     dis = rng.random(n) < 0.3
-    prefs, dist = tr.ranked_preferences(home, home_km, dis, neighbourhood_km, school_km,
+    candidates = tr.candidate_schools(neighbourhood_km, school_km, tr.TransitionParams())
+    prefs, dist = tr.ranked_preferences(home, home_km, dis, candidates, school_km,
                                         rng.normal(0, 5, m), rng.beta(2, 5, m),
                                         tr.TransitionParams(), rng)
     lottery = rng.permutation(n)
@@ -132,7 +133,7 @@ def test_families_rank_by_distance_when_distance_dominates():
     school_km = np.array([[3.0, 0.0], [1.0, 0.0], [0.0, 2.0], [9.0, 9.0]])
     prefs, dist = tr.ranked_preferences(
         np.array([0]), np.array([[0.0, 0.0]], np.float32), np.array([True]),
-        np.array([[0.0, 0.0]]), school_km, np.zeros(4), np.zeros(4), params,
+        tr.candidate_schools(np.array([[0.0, 0.0]]), school_km, params), school_km, np.zeros(4), np.zeros(4), params,
         np.random.default_rng(0))
     np.testing.assert_array_equal(prefs, [[1, 2, 0]])
     np.testing.assert_allclose(dist, [[1.0, 2.0, 3.0]])
@@ -145,8 +146,8 @@ def test_advantaged_families_travel_further_and_avoid_disadvantaged_intakes():
     share = rng.beta(2, 5, m)
     home_km = rng.uniform(0, 10, (n, 2)).astype(np.float32)
     dis = np.arange(n) < n // 2
-    prefs, dist = tr.ranked_preferences(np.arange(n), home_km, dis, home_km.astype(float),
-                                        school_km, np.zeros(m), share, tr.TransitionParams(), rng)
+    candidates = tr.candidate_schools(home_km.astype(float), school_km, tr.TransitionParams())
+    prefs, dist = tr.ranked_preferences(np.arange(n), home_km, dis, candidates, school_km, np.zeros(m), share, tr.TransitionParams(), rng)
     assert dist[~dis, 0].mean() > 1.15 * dist[dis, 0].mean()
     assert share[prefs[~dis, 0]].mean() < share[prefs[dis, 0]].mean() - 0.02
 
@@ -157,8 +158,8 @@ def test_everyone_is_placed_within_capacity():
     school_km = rng.uniform(0, 10, (m, 2))
     capacity = np.full(m, 210)
     home_km = rng.uniform(0, 10, (n, 2)).astype(np.float32)
-    assigned = tr.allocate(np.arange(n), home_km, rng.random(n) < 0.25, home_km.astype(float),
-                           school_km, capacity, np.zeros(m), np.full(m, 0.25),
+    candidates = tr.candidate_schools(home_km.astype(float), school_km, tr.TransitionParams())
+    assigned = tr.allocate(np.arange(n), home_km, rng.random(n) < 0.25, candidates, school_km, capacity, np.zeros(m), np.full(m, 0.25),
                            tr.TransitionParams(), rng)
     assert (assigned >= 0).all()
     assert (np.bincount(assigned, minlength=m) <= capacity).all()
@@ -167,7 +168,7 @@ def test_everyone_is_placed_within_capacity():
 def test_too_few_places_is_a_one_line_error_naming_the_shortfall():
     with pytest.raises(ConfigError) as err:
         tr.allocate(np.zeros(10, int), np.zeros((10, 2), np.float32), np.zeros(10, bool),
-                    np.zeros((1, 2)), np.array([[0.0, 0.0], [1.0, 0.0]]), np.array([3, 4]),
+                    np.zeros((1, 2), int), np.array([[0.0, 0.0], [1.0, 0.0]]), np.array([3, 4]),
                     np.zeros(2), np.zeros(2), tr.TransitionParams(), np.random.default_rng(0))
     message = str(err.value)
     assert "\n" not in message

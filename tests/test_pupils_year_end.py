@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.errors import ConfigError
-from sim.pupils import mobility, year_end
+from sim.pupils import year_end
 from sim.pupils.roll import Pupils
 from tests.pupils_helpers import line_of_schools
 
@@ -27,10 +27,10 @@ def streams(seed=0):
 
 def run_years(years, places=PLACES, params=PARAMS, seed=0):
     pupils, rngs, history = Pupils.empty(), streams(seed), []
-    nearby = mobility.nearby_by_phase(places, params.mobility.candidates)
+    areas = year_end.catchments(places, params)
     for _ in range(years):
         before = pupils
-        pupils, flows = year_end.end_of_year(pupils, places, nearby, schools_now(places),
+        pupils, flows = year_end.end_of_year(pupils, places, areas, schools_now(places),
                                              params, rngs)
         history.append((before, pupils, flows))
     return history

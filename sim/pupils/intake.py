@@ -48,32 +48,50 @@ class IntakeParams:
     home_spread_km: float = 0.3
 
 
-def reception_cohort(places: Places, params: IntakeParams, rng: np.random.Generator) -> Pupils:
+@dataclass(frozen=True)
+class Catchment:
+    """For each primary (in `Places.schools_of(PRIMARY)` order): its nearest neighbourhoods
+    and the cumulative home weights of a disadvantaged and of an other pupil over them."""
+
+    neighbourhoods: np.ndarray     # (primaries, k) int
+    cumulative_disadvantaged: np.ndarray
+    cumulative_other: np.ndarray
+
+
+def catchment(places: Places, params: IntakeParams) -> Catchment:
+    """Each primary's catchment (computed once: places do not move)."""
+    schools = places.schools_of(PRIMARY)
+    k = min(params.catchment_neighbourhoods, len(places.neighbourhood_km))
+    dist, near = cKDTree(places.neighbourhood_km).query(places.school_km[schools], k=k)
+    near, dist = near.reshape(len(schools), k), dist.reshape(len(schools), k)
+    closeness = np.exp(-dist / params.catchment_scale_km)
+    p_dis = places.deprivation[near]
+    return Catchment(near.astype(np.int32), np.cumsum(closeness * p_dis, axis=1),
+                     np.cumsum(closeness * (1 - p_dis), axis=1))
+
+
+def reception_cohort(places: Places, area: Catchment, params: IntakeParams,
+                     rng: np.random.Generator) -> Pupils:
     """A Reception cohort filling every primary's Reception places."""
     schools = places.schools_of(PRIMARY)
     size = places.entry_places[schools]
     school = np.repeat(schools.astype(np.int32), size)
     within = np.repeat(np.arange(len(schools)), size)
     dis = rng.random(len(school)) < places.intake_share[schools][within]
-    home = _home_neighbourhoods(places.school_km[schools], within, dis, places.neighbourhood_km,
-                                places.deprivation, params, rng)
+    home = _home_neighbourhoods(area, within, dis, rng)
     spread = rng.normal(0.0, params.home_spread_km, (len(school), 2))
     home_km = (places.neighbourhood_km[home] + spread).astype(np.float32)
     theta = (params.entry_gap_months * (NATIONAL_DISADVANTAGED_SHARE - dis)
-             + rng.normal(0.0, params.entry_sd_months, len(school)))
+             + rng.normal(0.0, params.entry_sd_months, len(school))).astype(np.float32)
     return Pupils(school, np.full(len(school), RECEPTION, np.int8), dis, home, home_km,
-                  theta.astype(np.float64), theta.astype(np.float32))
+                  theta, theta.copy())
 
 
-def _home_neighbourhoods(school_km, within, dis, neighbourhood_km, deprivation, params, rng):
-    """Each pupil's home among their school's nearest neighbourhoods (see the docstring)."""
-    k = min(params.catchment_neighbourhoods, len(neighbourhood_km))
-    dist, near = cKDTree(neighbourhood_km).query(school_km, k=k)
-    near, dist = near.reshape(len(school_km), k), dist.reshape(len(school_km), k)
-    closeness = np.exp(-dist / params.catchment_scale_km)
-    p_dis = deprivation[near]
-    weight = np.where(dis[:, None], (closeness * p_dis)[within], (closeness * (1 - p_dis))[within])
-    cumulative = np.cumsum(weight, axis=1)
+def _home_neighbourhoods(area: Catchment, within, dis, rng) -> np.ndarray:
+    """Each pupil's home in their school's catchment (see the module docstring)."""
+    cumulative = np.where(dis[:, None], area.cumulative_disadvantaged[within],
+                          area.cumulative_other[within])
     draw = rng.random(len(within)) * cumulative[:, -1]
     pick = (cumulative < draw[:, None]).sum(axis=1)
-    return near[within, np.minimum(pick, k - 1)].astype(np.int32)
+    k = cumulative.shape[1]
+    return area.neighbourhoods[within, np.minimum(pick, k - 1)]

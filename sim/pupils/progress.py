@@ -65,29 +65,50 @@ def value_added(expertise: np.ndarray, phase: np.ndarray, school_effect: np.ndar
 
 def peer_deviation(pupils: Pupils, n_schools: int) -> np.ndarray:
     """Each pupil's year-group mean attainment at their school minus the region's."""
-    cell = pupils.school.astype(np.int64) * YEAR_GROUPS + pupils.year
-    n_cells = n_schools * YEAR_GROUPS
-    size = np.bincount(cell, minlength=n_cells)
-    total = np.bincount(cell, weights=pupils.attainment, minlength=n_cells)
-    year_size = np.bincount(pupils.year, minlength=YEAR_GROUPS)
-    year_total = np.bincount(pupils.year, weights=pupils.attainment, minlength=YEAR_GROUPS)
-    year_mean = year_total / np.maximum(year_size, 1)
-    return total[cell] / size[cell] - year_mean[pupils.year]
+    cell = cells(pupils)
+    return cell_peer_deviation(pupils, cell, n_schools)[cell]
+
+
+def cells(pupils: Pupils) -> np.ndarray:
+    """Each pupil's (school, year group) cell: school * 12 + year."""
+    return pupils.school * np.int32(YEAR_GROUPS) + pupils.year
+
+
+def cell_peer_deviation(pupils: Pupils, cell: np.ndarray, n_schools: int) -> np.ndarray:
+    """Per (school, year group) cell: its mean attainment minus its year group's in the region
+    (0 for empty cells)."""
+    size = np.bincount(cell, minlength=n_schools * YEAR_GROUPS).reshape(n_schools, YEAR_GROUPS)
+    total = np.bincount(cell, weights=pupils.attainment,
+                        minlength=n_schools * YEAR_GROUPS).reshape(n_schools, YEAR_GROUPS)
+    year_mean = total.sum(axis=0) / np.maximum(size.sum(axis=0), 1)
+    deviation = np.where(size > 0, total / np.maximum(size, 1) - year_mean, 0.0)
+    return deviation.ravel()
 
 
 def progress(pupils: Pupils, school_phase: np.ndarray, va_dis: np.ndarray,
              va_oth: np.ndarray, params: ProgressParams, rng: np.random.Generator) -> np.ndarray:
-    """Each pupil's change in attainment against the expectation over one school year.
+    """Each pupil's change in attainment against the expectation over one school year
+    (float32). Pure: returns the changes; the caller adds them. Always draws one normal per
+    pupil.
 
-    Pure: returns the changes; the caller adds them. Always draws one normal per pupil."""
-    phase = school_phase[pupils.school]
-    va = np.where(pupils.disadvantaged, va_dis[pupils.school], va_oth[pupils.school])
-    home = np.asarray(params.home)[phase] * pupils.persistent
-    peers = np.asarray(params.peers)[phase] * peer_deviation(pupils, len(school_phase))
-    noise = rng.normal(0.0, params.noise_sd_months, len(pupils))
-    return va + home + peers + noise
+    Every term but the pupil's own is first computed per school (value added per group, the
+    home rate of the school's phase) or per (school, year group) cell (peers), then gathered
+    once per pupil."""
+    n_schools = len(school_phase)
+    va = np.column_stack([va_oth, va_dis]).astype(np.float32).ravel()
+    home_rate = np.asarray(params.home, np.float32)[school_phase]
+    cell = cells(pupils)
+    peers = (np.asarray(params.peers)[school_phase][:, None]
+             * cell_peer_deviation(pupils, cell, n_schools).reshape(n_schools, YEAR_GROUPS))
+    noise = rng.standard_normal(len(pupils), dtype=np.float32)
+    noise *= np.float32(params.noise_sd_months)
+    noise += va[2 * pupils.school + pupils.disadvantaged]
+    noise += home_rate[pupils.school] * pupils.persistent
+    noise += peers.astype(np.float32).ravel()[cell]
+    return noise
 
 
 def learning_loss(pupils: Pupils, months_disadvantaged: float, months_other: float) -> None:
     """A loss of learning falls on the pupils on roll now and stays with them (in place)."""
-    pupils.attainment -= np.where(pupils.disadvantaged, months_disadvantaged, months_other)
+    pupils.attainment -= np.where(pupils.disadvantaged, np.float32(months_disadvantaged),
+                                  np.float32(months_other))

@@ -29,7 +29,7 @@ class Pupils:
     disadvantaged: np.ndarray   # bool, eligible for free school meals
     home: np.ndarray            # int32, home neighbourhood
     home_km: np.ndarray         # (n, 2) float32, home location in km
-    attainment: np.ndarray      # float64, months vs the national expectation for age
+    attainment: np.ndarray      # float32, months vs the national expectation for age
     persistent: np.ndarray      # float32, months at school entry (home and individual)
 
     def __len__(self) -> int:
@@ -38,7 +38,7 @@ class Pupils:
     @classmethod
     def empty(cls) -> Pupils:
         return cls(np.zeros(0, np.int32), np.zeros(0, np.int8), np.zeros(0, bool),
-                   np.zeros(0, np.int32), np.zeros((0, 2), np.float32), np.zeros(0),
+                   np.zeros(0, np.int32), np.zeros((0, 2), np.float32), np.zeros(0, np.float32),
                    np.zeros(0, np.float32))
 
     def take(self, index) -> Pupils:

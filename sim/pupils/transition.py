@@ -62,15 +62,21 @@ def check_capacity(n_pupils: int, capacity: np.ndarray) -> None:
             f"one place per pupil (more secondaries, larger rolls or more headroom)")
 
 
-def ranked_preferences(home, home_km, disadvantaged, neighbourhood_km, school_km, results,
+def candidate_schools(neighbourhood_km, school_km, params: TransitionParams) -> np.ndarray:
+    """The `candidates` schools nearest each neighbourhood's centre (computed once)."""
+    k = min(params.candidates, len(school_km))
+    _, near = cKDTree(school_km).query(neighbourhood_km, k=k)
+    return near.reshape(len(neighbourhood_km), k)
+
+
+def ranked_preferences(home, home_km, disadvantaged, candidates, school_km, results,
                        disadvantaged_share, params: TransitionParams, rng: np.random.Generator):
     """Each family's ranked secondaries (n, preferences) and the distances to them (km).
 
-    The candidates are the secondaries nearest the centre of the family's home neighbourhood
-    (one search per neighbourhood, not per pupil); distances are from the home itself."""
-    k = min(params.candidates, len(school_km))
-    _, near = cKDTree(school_km).query(neighbourhood_km, k=k)
-    near = near.reshape(len(neighbourhood_km), k)[home]
+    The candidates are those of the family's home neighbourhood (`candidate_schools`);
+    distances are from the home itself."""
+    near = candidates[home]
+    k = near.shape[1]
     school_km = school_km.astype(np.float32)     # single precision: metres are plenty
     dx = school_km[:, 0][near] - home_km[:, 0, None]
     dy = school_km[:, 1][near] - home_km[:, 1, None]
@@ -159,12 +165,13 @@ def place_nearest_with_room(assigned, home_km, school_km, capacity) -> np.ndarra
     return assigned
 
 
-def allocate(home, home_km, disadvantaged, neighbourhood_km, school_km, capacity, results,
+def allocate(home, home_km, disadvantaged, candidates, school_km, capacity, results,
              disadvantaged_share, params: TransitionParams,
              rng: np.random.Generator) -> np.ndarray:
-    """The secondary (index into `school_km`) each Year 6 pupil joins."""
+    """The secondary (index into `school_km`) each Year 6 pupil joins; `candidates` from
+    `candidate_schools`."""
     check_capacity(len(home), capacity)
-    prefs, dist = ranked_preferences(home, home_km, disadvantaged, neighbourhood_km, school_km,
+    prefs, dist = ranked_preferences(home, home_km, disadvantaged, candidates, school_km,
                                      results, disadvantaged_share, params, rng)
     lottery = rng.permutation(len(home))
     assigned = deferred_acceptance(priority_keys(prefs, dist, lottery), lottery, capacity)

@@ -37,6 +37,24 @@ class PupilParams:
     mobility: mobility.MobilityParams = field(default_factory=mobility.MobilityParams)
 
 
+@dataclass(frozen=True)
+class Catchments:
+    """Who lives near which schools, computed once per run (`catchments`)."""
+
+    intake: intake.Catchment
+    secondary_candidates: np.ndarray   # (neighbourhoods, k) indices into the secondaries
+    nearby: tuple                      # (primaries, secondaries) near each neighbourhood
+
+
+def catchments(places: Places, params: PupilParams) -> Catchments:
+    secondaries = places.schools_of(SECONDARY)
+    return Catchments(
+        intake.catchment(places, params.intake),
+        transition.candidate_schools(places.neighbourhood_km, places.school_km[secondaries],
+                                     params.transition),
+        mobility.nearby_by_phase(places, params.mobility.candidates))
+
+
 @dataclass
 class YearEnd:
     """What one year end did: flows (pupil counts) and the KS2 / KS4 results per school."""
@@ -62,7 +80,7 @@ class SchoolsNow:
     disadvantaged_share: np.ndarray
 
 
-def end_of_year(pupils: Pupils, places: Places, nearby, schools: SchoolsNow,
+def end_of_year(pupils: Pupils, places: Places, areas: Catchments, schools: SchoolsNow,
                 params: PupilParams, streams) -> tuple[Pupils, YearEnd]:
     """Advance every pupil through the year end; returns the new roll and what happened.
 
@@ -78,22 +96,24 @@ def end_of_year(pupils: Pupils, places: Places, nearby, schools: SchoolsNow,
     n_leavers = int(np.count_nonzero(pupils.year == LAST_YEAR))
     staying = pupils.take(slice(n_leavers, None))    # the oldest cohort is the prefix
     year6 = np.flatnonzero(staying.year == LAST_PRIMARY_YEAR)
-    secondary = _secondary_places(staying, year6, places, schools, params, streams)
-    newcomers = intake.reception_cohort(places, params.intake, streams["pupils/intake"])
+    secondary = _secondary_places(staying, year6, places, areas, schools, params, streams)
+    newcomers = intake.reception_cohort(places, areas.intake, params.intake,
+                                        streams["pupils/intake"])
     pupils = staying.joined(newcomers)                # new arrays from here on
     pupils.school[year6] = secondary
     pupils.year[:len(staying)] += 1
-    movers, school = mobility.moves(pupils, nearby, params.mobility, streams["pupils/mobility"])
+    movers, school = mobility.moves(pupils, areas.nearby, params.mobility,
+                                    streams["pupils/mobility"])
     pupils.school[movers] = school
     return pupils, YearEnd(n_leavers, len(year6), len(newcomers), len(movers), ks2, ks4,
                            *gaps)
 
 
-def _secondary_places(pupils, year6, places, schools, params, streams) -> np.ndarray:
+def _secondary_places(pupils, year6, places, areas, schools, params, streams) -> np.ndarray:
     secondaries = places.schools_of(SECONDARY)
     chosen = transition.allocate(
         pupils.home[year6], pupils.home_km[year6], pupils.disadvantaged[year6],
-        places.neighbourhood_km, places.school_km[secondaries], places.entry_places[secondaries],
+        areas.secondary_candidates, places.school_km[secondaries], places.entry_places[secondaries],
         schools.published_results[secondaries], schools.disadvantaged_share[secondaries],
         params.transition, streams["pupils/transition"])
     return secondaries[chosen].astype(np.int32)
