@@ -10,6 +10,7 @@ output folder left behind.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -19,9 +20,9 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from sim import sweep_job
+from sim.compose import compose_config, refuse_schema_choices
 from sim.config import as_plain
 from sim.errors import ConfigError
-from sim.compose import compose_config
 from sim.headlines import headline_table
 from sim.run import run_config
 
@@ -38,14 +39,16 @@ def fail(message: str) -> None:
 
 
 @hydra.main(version_base="1.3", config_path="pkg://configs", config_name="config")
-def app(cfg: DictConfig) -> None:
+def app(cfg: DictConfig) -> float:
+    """Run one job; return its objective (`output.objective`) for optimising sweepers."""
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     sweeping = HydraConfig.get().mode.name == "MULTIRUN"
     if sweeping and _resume_skips(out_dir, cfg):
-        return
+        return objective(json.loads((out_dir / "summary.json").read_text()), cfg)
     try:
         from sim.config import validate
 
+        refuse_schema_choices(HydraConfig.get().runtime.choices)
         validate(cfg)
         result = run_config(cfg)
         result.write(out_dir, with_config=False)
@@ -62,6 +65,12 @@ def app(cfg: DictConfig) -> None:
     if cfg.output.print_summary:
         print(headline_table(result.summary))
         print(f"outputs: {out_dir}")
+    return objective(result.summary, cfg)
+
+
+def objective(summary: dict, cfg: DictConfig) -> float:
+    """The final value of the metric `output.objective` names."""
+    return float(summary["last"][cfg.output.objective])
 
 
 def _discard(out_dir: Path, exc: BaseException) -> None:

@@ -16,19 +16,43 @@ from sim.config import validate
 from sim.errors import ConfigError
 
 
+# Config-store entries that type-check a group's YAML files (`trios_schema`); not choices.
+SCHEMA_SUFFIX = "_schema"
+
+
 def compose_config(overrides: list[str] | dict | None = None) -> DictConfig:
     """The config `schoolsim` would use with these command-line overrides, validated."""
     overrides = as_override_list(overrides)
     try:
         if GlobalHydra.instance().is_initialized():
-            cfg = compose(config_name="config", overrides=overrides)
+            cfg = _compose(overrides)
         else:
             with initialize_config_module(config_module="configs", version_base="1.3"):
-                cfg = compose(config_name="config", overrides=overrides)
+                cfg = _compose(overrides)
     except (HydraException, OmegaConfBaseException) as exc:
         raise ConfigError(_describe_in_context(exc, overrides)) from None
     validate(cfg)
     return cfg
+
+
+def _compose(overrides: list[str]) -> DictConfig:
+    refuse_schema_choices(dict(o.lstrip("+").split("=", 1) for o in overrides
+                               if "=" in o and not o.startswith("~")))
+    return compose(config_name="config", overrides=overrides)
+
+
+def refuse_schema_choices(choices: dict) -> None:
+    """A schema entry chosen as a group's option (`scheme=trios_schema`) is an error."""
+    for group, choice in choices.items():
+        if str(choice).endswith(SCHEMA_SUFFIX) and "." not in group:
+            raise ConfigError(f"{group}={choice} is unknown; allowed: "
+                              f"{', '.join(group_options(group))}")
+
+
+def group_options(group: str) -> list[str]:
+    """The options of a config group a user can choose (schemas left out)."""
+    loader = GlobalHydra.instance().config_loader()
+    return [o for o in loader.get_group_options(group) if not o.endswith(SCHEMA_SUFFIX)]
 
 
 def _describe_in_context(exc, overrides) -> str:
@@ -67,7 +91,7 @@ def describe_config_error(exc: Exception, overrides: list[str] = ()) -> str:
     """One line from Hydra's or OmegaConf's (multi-line) composition errors."""
     if isinstance(exc, MissingConfigException) and exc.missing_cfg_file and exc.options:
         group, _, missing = exc.missing_cfg_file.rpartition("/")
-        options = sorted(o for o in exc.options if not o.endswith("_schema"))
+        options = sorted(o for o in exc.options if not o.endswith(SCHEMA_SUFFIX))
         return f"{group or 'config'}={missing} is unknown; allowed: {', '.join(options)}"
     cause = exc.__cause__ or exc
     key = getattr(cause, "full_key", None)

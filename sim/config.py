@@ -17,6 +17,7 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 
 from sim.component import component_class, registered
 from sim.errors import ConfigError
+from sim.metrics import OBJECTIVES
 from sim.schemes.base import MEETING_MODES, SchemeParams
 
 DOMAINS = ("teaching", "inclusion", "leadership", "curriculum")
@@ -286,6 +287,8 @@ class OutputConfig:
     # "auto" shows a progress bar once a run has taken two seconds; true/false force it.
     progress: str = "auto"
     print_summary: bool = True
+    # What the run returns to Hydra (its final value), for optimising sweepers (Optuna, ...).
+    objective: str = "gap_months"
 
 
 @dataclass
@@ -386,6 +389,8 @@ def validate(cfg: DictConfig | SimConfig) -> None:
     progress = str(cfg.output.progress).lower()
     _check(progress in ("auto", "true", "false"),
            f"output.progress={cfg.output.progress} is not allowed; allowed: auto, true, false")
+    _check(cfg.output.objective in OBJECTIVES,
+           f"output.objective={cfg.output.objective} is unknown; allowed: {', '.join(OBJECTIVES)}")
 
 
 def _validate_region(region: Any) -> None:

@@ -75,6 +75,8 @@ def active_partnerships(model) -> int:
 MODEL_REPORTERS = {f.__name__: f for f in (
     attainment_disadvantaged, attainment_other, gap_months, expertise_mean,
     between_school_sd, segregation, active_partnerships)}
+# Metrics whose final value a run can return to Hydra (`output.objective`).
+OBJECTIVES = (*MODEL_REPORTERS, "gap_months_primary", "gap_months_secondary", "mean_trust")
 
 
 def term_row(model, week: int) -> dict:

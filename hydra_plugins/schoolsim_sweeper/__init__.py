@@ -21,6 +21,8 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig
 
+from sim.compose import refuse_schema_choices
+
 
 class LightBasicSweeper(BasicSweeper):
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
@@ -30,6 +32,7 @@ class LightBasicSweeper(BasicSweeper):
         checked: set[tuple[tuple[str, ...], str]] = set()
         for overrides in batch:
             groups, values = split_overrides(parser.parse_overrides(list(overrides)), loader)
+            refuse_schema_choices({o.key_or_group: o.value() for o in groups})
             key = tuple(o.input_line for o in groups)
             if key not in composed:
                 composed[key] = loader.load_sweep_config(self.config, list(key))
