@@ -14,6 +14,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import validate
 from sim.errors import ConfigError
+from sim.overrides import override
 
 
 # Config-store entries that type-check a group's YAML files (`trios_schema`); not choices.
@@ -68,23 +69,6 @@ def as_override_list(overrides) -> list[str]:
     if isinstance(overrides, dict):
         return [override(k, v) for k, v in overrides.items()]
     return list(overrides)
-
-
-def override(key: str, value) -> str:
-    """`key=value` as written on the command line (the one place that formats an override)."""
-    return f"{key}={override_value(value)}"
-
-
-def override_value(value) -> str:
-    """A value in Hydra's override grammar: null, true/false, [a,b]; numbers and text as
-    Python writes them (floats in full, so a lever's value survives the round trip)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(override_value(v) for v in value) + "]"
-    return str(value)
 
 
 def describe_config_error(exc: Exception, overrides: list[str] = ()) -> str:

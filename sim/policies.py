@@ -45,7 +45,7 @@ from typing import ClassVar
 import numpy as np
 
 from sim import calendar
-from sim.compose import override
+from sim.overrides import override
 
 
 def week_of_year(year: float) -> int:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim import calendar
-from sim.compose import override
+from sim.overrides import override
 from sim.config import PandemicConfig
 from sim.policies import week_of_year
 

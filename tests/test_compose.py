@@ -1,10 +1,11 @@
-"""Overrides as the command line writes them (sim.compose): the one formatter every lever,
+"""Overrides as the command line writes them (sim.overrides, sim.compose): the one formatter every lever,
 shock, dashboard setting and calibration trial goes through."""
 
 from __future__ import annotations
 
 import sim
-from sim.compose import as_override_list, override, override_value
+from sim.compose import as_override_list
+from sim.overrides import override, override_value
 from sim.policies import ProgrammeFunding
 from sim.shocks import Pandemic
 

@@ -15,7 +15,7 @@ from joblib import Parallel, delayed
 
 from experiments.validation import checks as checks_mod
 from experiments.validation import runner
-from sim.compose import override
+from sim.overrides import override
 
 
 def theta_overrides(theta: dict[str, float]) -> list[str]:

@@ -25,7 +25,8 @@ import solara
 from omegaconf import DictConfig, OmegaConf
 
 from sim.errors import ConfigError
-from sim.compose import compose_config, override_value
+from sim.compose import compose_config
+from sim.overrides import override_value
 
 # Hydra's global state is not thread-safe; every compose in the dashboard takes this lock.
 _COMPOSE_LOCK = threading.Lock()
