@@ -197,9 +197,8 @@ REGISTRY: dict[str, dict[str, type[Component]]] = {kind: {} for kind in KINDS}
 
 
 def registered(kind: str) -> dict[str, type[Component]]:
-    """The component classes of one kind, by name, in the order they registered."""
-    if kind == "scheme":
-        import sim.schemes  # noqa: F401  (imports every scheme module)
+    """The component classes of one kind, by name, in the order they registered (a package
+    of components registers them all when imported: `sim.config` imports `sim.schemes`)."""
     return REGISTRY[kind]
 
 

@@ -15,6 +15,7 @@ from typing import Any, Optional
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
+import sim.schemes  # noqa: F401  (registers every scheme)
 from sim.component import component_class, registered
 from sim.errors import ConfigError
 from sim.metrics import OBJECTIVES

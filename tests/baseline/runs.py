@@ -58,8 +58,8 @@ RUNS: dict[str, list[str]] = {
 TABLES = ("metrics", "schools", "partnerships")
 # Exact headline numbers beside the hashes, so a failure says what moved and by how much.
 HEADLINES = ("gap_months", "attainment_disadvantaged", "expertise_mean", "segregation")
-# Summary fields that vary between identical runs.
-UNSTABLE_SUMMARY_KEYS = ("runtime_seconds", "schoolsim_version")
+# Summary fields that vary between identical runs, or with any edit of the code.
+UNSTABLE_SUMMARY_KEYS = ("runtime_seconds", "schoolsim_version", "code_version")
 
 
 def canonical_bytes(table: pd.DataFrame) -> bytes:
