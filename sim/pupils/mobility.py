@@ -35,12 +35,13 @@ def nearby_by_phase(places: Places, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def moves(pupils: Pupils, nearby, params: MobilityParams, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Who moves (indices, ascending) and the school each moves to. Draws one uniform per
-    pupil and one per mover."""
-    rate = np.where(pupils.disadvantaged, params.rate_other * params.disadvantaged_factor,
-                    params.rate_other)
+    """Who moves (indices, ascending) and the school each moves to."""
     test_year = (pupils.year == LAST_PRIMARY_YEAR) | (pupils.year == LAST_YEAR)
-    mover = np.flatnonzero((rng.random(len(pupils)) < rate) & ~test_year)
+    groups = ((pupils.disadvantaged & ~test_year,
+               params.rate_other * params.disadvantaged_factor),
+              (~pupils.disadvantaged & ~test_year, params.rate_other))
+    mover = np.sort(np.concatenate([_bernoulli_picks(np.flatnonzero(eligible), rate, rng)
+                                    for eligible, rate in groups]))
     pick = rng.random(len(mover))
     school = np.empty(len(mover), np.int32)
     secondary = pupils.year[mover] >= FIRST_SECONDARY_YEAR
@@ -48,6 +49,22 @@ def moves(pupils: Pupils, nearby, params: MobilityParams, rng) -> tuple[np.ndarr
         school[chosen] = _elsewhere(nearby[phase][pupils.home[mover[chosen]]],
                                     pupils.school[mover[chosen]], pick[chosen])
     return mover, school
+
+
+def _bernoulli_picks(candidates: np.ndarray, rate: float, rng) -> np.ndarray:
+    """Each candidate independently with probability `rate`: the gaps between picks are
+    geometric, so only the picks are drawn (a few per cent), not one uniform per pupil."""
+    if rate <= 0.0 or len(candidates) == 0:
+        return candidates[:0]
+    if rate >= 1.0:
+        return candidates
+    expected = len(candidates) * rate
+    gaps = rng.geometric(rate, int(expected + 6.0 * np.sqrt(expected) + 16))
+    position = np.cumsum(gaps) - 1
+    while position[-1] < len(candidates):      # rare: draw more gaps until past the end
+        more = np.cumsum(rng.geometric(rate, len(gaps))) + position[-1]
+        position = np.concatenate([position, more])
+    return candidates[position[position < len(candidates)]]
 
 
 def _elsewhere(options: np.ndarray, own: np.ndarray, pick: np.ndarray) -> np.ndarray:

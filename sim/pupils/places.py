@@ -46,3 +46,12 @@ def nearest_schools(points_km: np.ndarray, school_km: np.ndarray, schools: np.nd
     k = min(k, len(schools))
     _, j = cKDTree(school_km[schools]).query(points_km, k=k)
     return schools[j.reshape(len(points_km), k)]
+
+
+def places_of(region, headroom: float) -> Places:
+    """The places of a region (`sim.geography.Region`): its schools, their entry places and
+    intake shares, and its neighbourhoods."""
+    return Places(region.pos_km, region.phase,
+                  entry_places(region.pupils, region.phase, headroom),
+                  region.disadvantaged_share, region.neighbourhood_pos_km,
+                  region.neighbourhood_deprivation)

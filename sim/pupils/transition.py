@@ -145,23 +145,25 @@ def _merge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sort(np.concatenate([a, b]), kind="stable")
 
 
-def place_nearest_with_room(assigned, home_km, school_km, capacity) -> np.ndarray:
-    """The local authority's offer: each unplaced pupil gets the nearest school with room
-    (nearer pupils first when a school cannot take them all)."""
+def place_nearest_with_room(assigned, home_km, school_km, capacity, k: int = 8) -> np.ndarray:
+    """The local authority's offer: each unplaced pupil gets the nearest school with room,
+    nearer pupils first where a school cannot take them all. That is deferred acceptance
+    again, every pupil ranking the schools with room by distance (k at a time)."""
     assigned = assigned.copy()
     room = capacity - np.bincount(assigned[assigned >= 0], minlength=len(capacity))
     waiting = np.flatnonzero(assigned < 0)
     while len(waiting):
         open_schools = np.flatnonzero(room > 0)
-        dist, j = cKDTree(school_km[open_schools]).query(home_km[waiting], k=1)
-        school = open_schools[j]
-        order = np.lexsort((dist, school))
-        school, pupil = school[order], waiting[order]
-        rank = np.arange(len(pupil)) - np.searchsorted(school, school, side="left")
-        kept = rank < room[school]
-        assigned[pupil[kept]] = school[kept]
-        room -= np.bincount(school[kept], minlength=len(capacity))
-        waiting = pupil[~kept]
+        kk = min(k, len(open_schools))
+        dist, j = cKDTree(school_km[open_schools]).query(home_km[waiting], k=kk)
+        prefs = open_schools[j.reshape(len(waiting), kk)]
+        lottery = np.arange(len(waiting))
+        offered = deferred_acceptance(priority_keys(prefs, dist.reshape(len(waiting), kk),
+                                                    lottery), lottery, room)
+        placed = offered >= 0
+        assigned[waiting[placed]] = offered[placed]
+        room -= np.bincount(offered[placed], minlength=len(capacity))
+        waiting = waiting[~placed]
     return assigned
 
 
