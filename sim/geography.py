@@ -37,6 +37,7 @@ class Region:
     # (n_neighbourhoods, 2) centre of each neighbourhood in km, where pupils live
     # (`sim.pupils`); every generator sets it.
     neighbourhood_pos_km: np.ndarray | None = None
+    read_as: str = ""                  # the school list's encoding, e.g. "Windows-1252"
 
     @property
     def n_schools(self) -> int:

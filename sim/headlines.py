@@ -14,6 +14,11 @@ HEADLINES = (
 )
 
 
+def _cell(value, width: int, spec: str = ".2f") -> str:
+    """A number right-aligned, or `n/a` where a measure has no value (a missing phase)."""
+    return f"{'n/a' if value is None else format(value, spec):>{width}}"
+
+
 def headline_table(summary: dict) -> str:
     """The few numbers a reader wants first, start vs end."""
     years = summary["years"]
@@ -23,7 +28,10 @@ def headline_table(summary: dict) -> str:
              f"{'':44}{'start':>9}{'year ' + str(years):>10}{'change':>9}"]
     for key, label in HEADLINES:
         a, b = summary["first"][key], summary["last"][key]
-        lines.append(f"{label:44}{a:9.2f}{b:10.2f}{b - a:+9.2f}")
+        change = None if a is None or b is None else b - a
+        lines.append(f"{label:44}{_cell(a, 9)}{_cell(b, 10)}{_cell(change, 9, '+.2f')}")
+    if summary.get("region_read_as"):
+        lines.append(f"school list: read as {summary['region_read_as']}")
     if summary.get("region_rows_dropped"):
         notes = ", ".join(f"{n} {why}" for why, n in summary["region_rows_dropped"].items())
         lines.append(f"school list: rows not used: {notes}")

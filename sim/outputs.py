@@ -117,9 +117,10 @@ def _extra_summary(model, metrics_df: pd.DataFrame) -> dict:
             out[key] = int(getattr(model, key))
     if getattr(model, "inspection", None) is not None:
         out["inspections"] = int(model.inspection.inspections)
-    dropped = getattr(model.region, "dropped", None)
-    if dropped:
-        out["region_rows_dropped"] = dict(dropped)
+    if model.region.read_as:
+        out["region_read_as"] = model.region.read_as
+    if model.region.dropped:
+        out["region_rows_dropped"] = dict(model.region.dropped)
     for shock in getattr(model, "shocks", []):
         from sim.shocks import recovery_weeks
 

@@ -1,7 +1,8 @@
 """A region built from a real school list: Get Information About Schools (GIAS) columns.
 
 England's register of schools publishes extracts (edubasealldata*.csv) with one row per
-establishment. `region=csv region.path=<file>` reads these columns (others are ignored):
+establishment, and DfE statistics publish school-level tables in the same columns.
+`region=csv region.path=<file>` reads these columns (others are ignored):
 
     URN                         unique reference number (integer, unique in the file)
     EstablishmentName           name (kept for the outputs)
@@ -14,15 +15,28 @@ establishment. `region=csv region.path=<file>` reads these columns (others are i
     Easting, Northing           British National Grid, metres
     EstablishmentStatus (name)  optional; rows not "Open" / "Open, but proposed to close"
                                 are not used
+    TypeOfEstablishment (name)  optional; independent, special and alternative-provision
+                                schools are not used
 
-Rows that cannot be used are never dropped silently: they are counted by reason (closed,
-not yet open, phase not primary or secondary, missing pupils, missing free-school-meal
-share — GIAS writes SUPP where it is suppressed —, missing coordinates, missing local
-authority) and the counts go into `Region.dropped`, the run's summary and the printed
-table. A malformed file (missing column, wrong number of fields, a value that is not a
-number, a percentage outside 0-100, a repeated URN) stops with a one-line ConfigError naming
-the line and column. Files are read as UTF-8, or as Windows-1252 (as GIAS writes them) if
-that fails.
+The reader is strict, so that no row is silently lost or mixed with another:
+- Encoding is decided once for the whole file and reported: UTF-8 (with or without a byte
+  order mark), else Windows-1252 (as GIAS writes) if the file has no UTF-8 sequence at all.
+  A file mixing the two, or with a byte neither allows, stops with the first bad byte's line
+  and column — never a re-read that garbles names ("Ynys Môn" -> "Ynys MÃ´n").
+- Each physical line is one row: a quote left open on its line stops the read with that
+  line's number (a GIAS row never spans lines; an unclosed quote would otherwise swallow the
+  rows after it into one record of the right width). NUL bytes (binary or UTF-16 files)
+  stop the read the same way.
+- Rows that cannot be used are never dropped silently: they are counted by reason (closed,
+  not yet open, independent / special / alternative-provision school, phase not primary or
+  secondary, no pupils on roll, a missing value — DfE's symbols `z c x low u SUPP .. :` each
+  counted under its own reason —, missing local authority, a row of empty fields) and the
+  counts go into
+  `Region.dropped`, the run's summary and the printed table.
+- A malformed file or value stops with a one-line ConfigError naming the line and column:
+  missing column, wrong number of fields, a value that is not a plain number, pupils below 0
+  or above MAX_PUPILS, a percentage outside 0-100, coordinates outside the British National
+  Grid, a repeated URN, a field longer than the csv module allows.
 
 What a school list lacks is derived as in the synthetic regions (`sim.region`):
 neighbourhoods are the squares of a `neighbourhood_km` grid, each with the mean
@@ -35,7 +49,7 @@ rising with deprivation.
 from __future__ import annotations
 
 import csv
-import io
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -51,11 +65,29 @@ SAMPLE = DATA_DIR / "gias_sample.csv"
 COLUMNS = ("URN", "EstablishmentName", "LA (name)", "PhaseOfEducation (name)",
            "NumberOfPupils", "PercentageFSM", "Easting", "Northing")
 STATUS = "EstablishmentStatus (name)"
+TYPE = "TypeOfEstablishment (name)"
 PHASES = {"primary": PRIMARY, "middle deemed primary": PRIMARY,
           "secondary": SECONDARY, "middle deemed secondary": SECONDARY,
           "all-through": SECONDARY}
 OPEN = {"open", "open, but proposed to close"}
-MISSING = {"", "supp", "ne", "na", "n/a", "x", "..", ":"}
+# Establishment types not in a region of mainstream state schools, by the words GIAS uses.
+EXCLUDED_TYPES = (("independent", "independent school"), ("special", "special school"),
+                  ("alternative provision", "alternative provision"),
+                  ("pupil referral", "alternative provision"))
+# DfE and GIAS symbols for a value that is not there, each counted under its own reason.
+SYMBOLS = {"z": "z, not applicable", "c": "c, confidential", "x": "x, not available",
+           "low": "low, rounds to zero", "u": "u, low reliability", "supp": "SUPP, suppressed",
+           "..": "'..', not available", ":": "':', not available",
+           "ne": "NE, not entered", "na": "NA, not available", "n/a": "n/a, not available"}
+LABELS = {"NumberOfPupils": "pupils", "PercentageFSM": "free-school-meal share",
+          "Easting": "coordinates", "Northing": "coordinates"}
+NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d*)?([eE][+-]?\d+)?|[+-]?\.\d+")
+# British National Grid extent (metres) and a roll no school in England comes near.
+EASTING, NORTHING = (0.0, 700_000.0), (0.0, 1_300_000.0)
+MAX_PUPILS = 10_000
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                           rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+BOM = b"\xef\xbb\xbf"
 
 
 def resolve_path(path: str) -> Path:
@@ -71,105 +103,172 @@ def resolve_path(path: str) -> Path:
                       f"{DATA_DIR}); allowed: a school-list CSV in GIAS columns")
 
 
-def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ConfigError(f"region.path={path} is neither UTF-8 nor Windows-1252 text; "
-                      "allowed: a CSV file")
-
-
-def read_school_list(path: str | Path):
-    """Parse the file: (columns as arrays for the usable rows, Counter of dropped reasons)."""
-    path = resolve_path(str(path))
-    reader = csv.reader(io.StringIO(_read_text(path), newline=""))
+def decode(raw: bytes, path: Path) -> tuple[str, str]:
+    """(text, encoding name): UTF-8, or Windows-1252 for a file with no UTF-8 sequence."""
+    if b"\x00" in raw:   # binary, or UTF-16: not a text file either encoding reads
+        _bad_byte(raw, raw.index(b"\x00"), path, "a text file")
+    skip = len(BOM) if raw.startswith(BOM) else 0
     try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
+        return raw[skip:].decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError as utf8_error:
+        if skip or UTF8_SEQUENCE.search(raw):
+            _bad_byte(raw, skip + utf8_error.start, path,
+                      "a UTF-8 file (it has UTF-8 characters)")
+    try:
+        return raw.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError as cp_error:
+        _bad_byte(raw, cp_error.start, path, "a Windows-1252 file")
+
+
+def _bad_byte(raw: bytes, at: int, path: Path, what: str):
+    line = raw.count(b"\n", 0, at) + 1
+    column = at - (raw.rfind(b"\n", 0, at) + 1) + 1
+    raise ConfigError(f"region.path={path} line {line}, column {column}: byte "
+                      f"0x{raw[at]:02X} is not valid in {what}; allowed: one encoding for "
+                      "the whole file, UTF-8 or Windows-1252")
+
+
+def split_line(text: str, line: int, path: Path) -> list[str]:
+    """The fields of one physical line; quotes must open and close on it."""
+    if text.count('"') % 2:
+        raise ConfigError(f"region.path={path} line {line}: a quote opens a field that does "
+                          "not close on this line; allowed: each row on one line, quotes in "
+                          'pairs (a quote inside a quoted field written "")')
+    try:
+        return next(csv.reader([text], strict=True))
+    except csv.Error as exc:
+        raise ConfigError(f"region.path={path} line {line}: {exc}; allowed: comma-separated "
+                          "fields, quoted where they hold commas") from None
+
+
+class Row:
+    """One data line's fields, read by column name, with one-line errors for bad values."""
+
+    def __init__(self, fields: list[str], col: dict[str, int], line: int, path: Path):
+        self.fields, self.col, self.line, self.path = fields, col, line, path
+
+    def text(self, name: str) -> str:
+        return self.fields[self.col[name]].strip()
+
+    def fail(self, name: str, message: str):
+        raise ConfigError(f"region.path={self.path} line {self.line}, column {name}: "
+                          f"{message}")
+
+    def number(self, name: str, lo: float, hi: float) -> float | str:
+        """The value as a float in [lo, hi], or the reason it is missing (a string)."""
+        text = self.text(name)
+        if text.lower() in SYMBOLS or not text:
+            symbol = f" ({SYMBOLS[text.lower()]})" if text else ""
+            return f"missing {LABELS[name]}{symbol}"
+        if not NUMBER.fullmatch(text):
+            self.fail(name, f"'{text[:40]}' is not a number; allowed: a number, empty or a "
+                            "DfE symbol (z c x low u SUPP .. :)")
+        x = float(text.replace(",", ""))
+        if not lo <= x <= hi:
+            self.fail(name, f"'{text[:40]}' is out of range; allowed: {lo:.15g} to "
+                            f"{hi:.15g}")
+        return x
+
+
+def _header(lines: list[str], path: Path) -> tuple[list[str], dict[str, int]]:
+    if not lines or not lines[0].strip():
         raise ConfigError(f"region.path={path} is empty; allowed: a CSV with a header line")
+    header = [h.strip() for h in split_line(lines[0], 1, path)]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ConfigError(f"region.path={path} line 1: missing column(s) "
                           f"{', '.join(missing)}; allowed: a GIAS extract with "
                           f"{', '.join(COLUMNS)}")
-    col = {name: header.index(name) for name in COLUMNS}
-    status_col = header.index(STATUS) if STATUS in header else None
+    return header, {name: header.index(name) for name in (*COLUMNS, STATUS, TYPE)
+                    if name in header}
+
+
+def read_school_list(path: str | Path):
+    """Parse the file: (path, columns as lists for the usable rows, Counter of dropped
+    reasons, encoding)."""
+    path = resolve_path(str(path))
+    text, encoding = decode(path.read_bytes(), path)
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    header, col = _header(lines, path)
     rows: dict[str, list] = {k: [] for k in ("urn", "name", "la", "phase", "pupils", "fsm",
                                              "easting", "northing", "line")}
     dropped: Counter = Counter()
     seen: dict[int, int] = {}
-    for fields in reader:
-        line = reader.line_num
-        if not fields or all(not f.strip() for f in fields):
+    for line, line_text in enumerate(lines[1:], start=2):
+        if not line_text.strip():
             continue
+        fields = split_line(line_text, line, path)
         if len(fields) != len(header):
             raise ConfigError(f"region.path={path} line {line}: {len(fields)} fields; "
                               f"allowed: {len(header)}, as in the header")
-
-        def value(name):
-            return fields[col[name]].strip()
-
-        def number(name, *, whole=False, lo=None, hi=None):
-            text = value(name)
-            if text.lower() in MISSING:
-                return None
-            try:
-                x = float(text.replace(",", ""))
-            except ValueError:
-                raise ConfigError(f"region.path={path} line {line}, column {name}: '{text}' "
-                                  f"is not a number; allowed: a number or empty") from None
-            if not np.isfinite(x) or (whole and x != int(x)) or (lo is not None and x < lo) \
-                    or (hi is not None and x > hi):
-                allowed = ("a whole number" if whole else "a number") + (
-                    f" from {lo:g} to {hi:g}" if hi is not None else
-                    f" >= {lo:g}" if lo is not None else "")
-                raise ConfigError(f"region.path={path} line {line}, column {name}: '{text}'; "
-                                  f"allowed: {allowed}")
-            return x
-
-        urn = number("URN", whole=True, lo=1)
-        if urn is None:
-            raise ConfigError(f"region.path={path} line {line}, column URN: empty; allowed: "
-                              "a unique whole number")
-        if int(urn) in seen:
-            raise ConfigError(f"region.path={path} line {line}, column URN: {int(urn)} repeats "
-                              f"line {seen[int(urn)]}; allowed: each URN once")
-        seen[int(urn)] = line
-        if status_col is not None:
-            status = fields[status_col].strip().lower()
-            if status not in OPEN:
-                dropped["not yet open" if "proposed to open" in status else "closed"] += 1
-                continue
-        phase = PHASES.get(value("PhaseOfEducation (name)").lower())
-        pupils = number("NumberOfPupils", lo=0)
-        fsm = number("PercentageFSM", lo=0, hi=100)
-        easting, northing = number("Easting"), number("Northing")
-        la = value("LA (name)")
-        reason = ("phase not primary or secondary" if phase is None else
-                  "missing pupils" if pupils is None or pupils == 0 else
-                  "missing free-school-meal share" if fsm is None else
-                  "missing coordinates" if easting is None or northing is None else
-                  "missing local authority" if not la else None)
-        if reason:
-            dropped[reason] += 1
+        if not any(f.strip() for f in fields):
+            dropped["empty row"] += 1
             continue
-        for key, v in (("urn", int(urn)), ("name", value("EstablishmentName")), ("la", la),
-                       ("phase", phase), ("pupils", pupils), ("fsm", fsm),
-                       ("easting", easting), ("northing", northing), ("line", line)):
+        row = Row(fields, col, line, path)
+        urn = _urn(row, seen)
+        values = _not_used(row) or _values(row)
+        if isinstance(values, str):
+            dropped[values] += 1
+            continue
+        values.update(urn=urn, name=row.text("EstablishmentName"), la=row.text("LA (name)"),
+                      line=line)
+        for key, v in values.items():
             rows[key].append(v)
-    return path, rows, dropped
+    return path, rows, dropped, encoding
+
+
+def _urn(row: Row, seen: dict[int, int]) -> int:
+    text = row.text("URN")
+    if not text.isdigit() or int(text) < 1:
+        row.fail("URN", f"'{text[:40]}'; allowed: a unique whole number >= 1")
+    urn = int(text)
+    if urn in seen:
+        row.fail("URN", f"{urn} repeats line {seen[urn]}; allowed: each URN once")
+    seen[urn] = row.line
+    return urn
+
+
+def _not_used(row: Row) -> str | None:
+    """Why a row is not a mainstream open primary or secondary school, if it is not."""
+    if STATUS in row.col:
+        status = row.text(STATUS).lower()
+        if status not in OPEN:
+            return "not yet open" if "proposed to open" in status else "closed"
+    if TYPE in row.col:
+        kind = row.text(TYPE).lower()
+        for words, reason in EXCLUDED_TYPES:
+            if words in kind:
+                return reason
+    if row.text("PhaseOfEducation (name)").lower() not in PHASES:
+        return "phase not primary or secondary"
+    return None
+
+
+def _values(row: Row) -> dict | str:
+    """The numbers of a usable row, or the reason it cannot be used."""
+    values = {"pupils": row.number("NumberOfPupils", 0, MAX_PUPILS),
+              "fsm": row.number("PercentageFSM", 0, 100),
+              "easting": row.number("Easting", *EASTING),
+              "northing": row.number("Northing", *NORTHING)}
+    for v in values.values():
+        if isinstance(v, str):
+            return v
+    if values["pupils"] == 0:
+        return "no pupils on roll"
+    if not row.text("LA (name)"):
+        return "missing local authority"
+    values["phase"] = PHASES[row.text("PhaseOfEducation (name)").lower()]
+    return values
 
 
 def build_region_from_csv(cfg, rng: np.random.Generator) -> Region:
-    path, rows, dropped = read_school_list(cfg.path)
+    path, rows, dropped, encoding = read_school_list(cfg.path)
     n = len(rows["urn"])
     if n < 3:
-        reasons = ", ".join(f"{k} {v}" for k, v in dropped.items()) or "no rows"
-        raise ConfigError(f"region.path={path} has {n} usable schools ({reasons} not used); "
-                          "allowed: a list with at least 3 open primary or secondary schools")
+        reasons = ", ".join(f"{k} {v}" for k, v in dropped.items())
+        detail = f"{reasons} not used" if reasons else "no data rows"
+        raise ConfigError(f"region.path={path} has {n} usable schools ({detail}); allowed: "
+                          "a list with at least 3 open primary or secondary schools")
     la_names = tuple(sorted(set(rows["la"])))
     la = np.searchsorted(np.array(la_names, dtype=object), np.array(rows["la"], dtype=object))
     metres = np.column_stack([rows["easting"], rows["northing"]]).astype(float)
@@ -177,15 +276,15 @@ def build_region_from_csv(cfg, rng: np.random.Generator) -> Region:
     cell = np.floor(pos_km / cfg.neighbourhood_km).astype(np.int64)
     cells, neighbourhood = np.unique(cell, axis=0, return_inverse=True)
     neighbourhood = neighbourhood.ravel()
-    share = np.clip(np.asarray(rows["fsm"], float) / 100.0, 0.0, 1.0)
+    share = np.asarray(rows["fsm"], float) / 100.0
     counts = np.bincount(neighbourhood)
     deprivation = np.bincount(neighbourhood, weights=share) / counts
     eal, mobility = eal_and_mobility(rng, logit(np.clip(deprivation[neighbourhood],
-                                                         0.005, 0.995)))
+                                                        0.005, 0.995)))
     return Region(str(cfg.name), la_names, la.astype(np.int64), neighbourhood.astype(np.int64),
                   deprivation, pos_km, np.asarray(rows["phase"], np.int64),
                   np.asarray(rows["pupils"], float), share, eal, mobility,
                   dropped=dict(sorted(dropped.items())),
                   urn=np.asarray(rows["urn"], np.int64),
-                  school_names=tuple(rows["name"]),
+                  school_names=tuple(rows["name"]), read_as=encoding,
                   neighbourhood_pos_km=(cells + 0.5) * cfg.neighbourhood_km)

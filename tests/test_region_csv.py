@@ -41,9 +41,11 @@ def region_cfg(path, neighbourhood_km=1.5):
 
 # ----------------------------------------------------------------------------- the sample
 def test_the_sample_reports_every_row_it_does_not_use():
-    path, rows, dropped = read_school_list(SAMPLE)
+    path, rows, dropped, encoding = read_school_list(SAMPLE)
+    assert encoding == "UTF-8"
     assert dropped == {"closed": 2, "not yet open": 1, "phase not primary or secondary": 2,
-                       "missing pupils": 1, "missing free-school-meal share": 1,
+                       "missing pupils": 1,
+                       "missing free-school-meal share (SUPP, suppressed)": 1,
                        "missing coordinates": 1}
     with open(path, encoding="utf-8") as f:
         n_rows = sum(1 for _ in f) - 1
@@ -105,7 +107,7 @@ def test_quoted_commas_and_optional_status_column(tmp_path):
     rows[2][-1] = "Open, but proposed to close"
     rows.append([100005, "Gone School", "Ayton", "Primary", 100, "5", 400100, 300100, "Closed"])
     path = write_csv(tmp_path / "s.csv", rows, header=header)
-    _, kept, dropped = read_school_list(path)
+    _, kept, dropped, _ = read_school_list(path)
     assert kept["name"][1] == "Beta Primary, Upper Site"
     assert len(kept["urn"]) == 4 and dropped == {"closed": 1}
 
@@ -141,14 +143,15 @@ def test_a_word_where_a_number_belongs_names_line_and_column(tmp_path):
 def test_a_percentage_out_of_range_names_line_and_column(tmp_path):
     rows = [list(r) for r in GOOD_ROWS]
     rows[0][5] = "120"
-    assert "line 2, column PercentageFSM: '120'; allowed: a number from 0 to 100" in \
+    assert "line 2, column PercentageFSM: '120' is out of range; allowed: 0 to 100" in \
         bad(tmp_path, rows)
 
 
 def test_negative_pupils_and_fractional_urn_are_errors(tmp_path):
     rows = [list(r) for r in GOOD_ROWS]
     rows[3][4] = "-5"
-    assert "line 5, column NumberOfPupils: '-5'; allowed: a number >= 0" in bad(tmp_path, rows)
+    assert "line 5, column NumberOfPupils: '-5' is out of range; allowed: 0 to 10000" in \
+        bad(tmp_path, rows)
     rows = [list(r) for r in GOOD_ROWS]
     rows[3][0] = "1000.5"
     assert "line 5, column URN" in bad(tmp_path, rows)
@@ -189,7 +192,8 @@ def test_suppressed_and_missing_values_are_counted_not_errors(tmp_path):
         [100008, "No LA", "", "Primary", 80, "5", 400400, 300400],
     ]
     path = write_csv(tmp_path / "s.csv", rows)
-    _, kept, dropped = read_school_list(path)
+    _, kept, dropped, _ = read_school_list(path)
     assert len(kept["urn"]) == 4
-    assert dropped == {"missing free-school-meal share": 1, "missing coordinates": 1,
-                       "missing pupils": 1, "missing local authority": 1}
+    assert dropped == {"missing free-school-meal share (SUPP, suppressed)": 1,
+                       "missing coordinates": 1, "no pupils on roll": 1,
+                       "missing local authority": 1}
