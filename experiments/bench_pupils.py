@@ -63,7 +63,7 @@ def build(region: str, seed: int, n_schools: int | None = None):
     region_ = build_region(cfg.region, streams["region"])
     state = initial_state(region_, cfg, streams["initial"])
     params = year_end.PupilParams()
-    places = places_of(region_, headroom=0.1)
+    places = places_of(region_, params.transition.capacity_headroom)
     va_dis, va_oth = progress.value_added(state.expertise, region_.phase, state.school_effect,
                                           params.progress)
     schools = year_end.SchoolsNow(va_dis, va_oth, np.zeros(region_.n_schools),

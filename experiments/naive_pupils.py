@@ -34,7 +34,7 @@ class Pupil:
         phase = school.phase
         va = school.va_dis if self.disadvantaged else school.va_oth
         peers = school.year_mean[self.year] - model.year_mean[self.year]
-        self.attainment += (va + p.home[phase] * self.persistent + p.peers[phase] * peers
+        self.attainment += (va + model.home[phase] * self.persistent + model.peers[phase] * peers
                             + model.random.gauss(0.0, p.noise_sd_months))
 
 
@@ -69,6 +69,11 @@ class NaiveModel(mesa.Model):
                        for i in range(len(pupils))]
         self.year_mean = [0.0] * YEAR_GROUPS
         self.results = []
+        self.home = params.progress.by_phase("home").tolist()
+        self.peers = params.progress.by_phase("peers").tolist()
+        t = params.transition
+        self.weights = [t.by_group(name).tolist()
+                        for name in ("distance_weight", "results_weight", "composition_weight")]
 
     def run_year(self) -> None:
         for _ in range(WEEKS_PER_YEAR):
@@ -121,8 +126,8 @@ class NaiveModel(mesa.Model):
             for j in self.areas.secondary_candidates[p.home]:
                 s = secondaries[int(j)]
                 d = math.hypot(s.x - p.x, s.y - p.y)
-                u = (-t.distance_weight[group] * d + t.results_weight[group] * s.results
-                     - t.composition_weight[group] * s.share
+                distance, results, composition = (w[group] for w in self.weights)
+                u = (-distance * d + results * s.results - composition * s.share
                      - math.log(-math.log(self.random.random() or 1e-300)))
                 scored.append((u, s, d))
             scored.sort(key=lambda item: -item[0])

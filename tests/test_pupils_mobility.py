@@ -22,7 +22,7 @@ def roll(n, seed=0) -> Pupils:
     home = rng.integers(0, 8, n).astype(np.int32)
     return Pupils(school, year, rng.random(n) < 0.3, home,
                   PLACES.neighbourhood_km[home].astype(np.float32), rng.normal(0, 10, n),
-                  np.zeros(n, np.float32))
+                  np.zeros(n, np.float32), np.zeros(n, np.float32))
 
 
 def test_movers_change_school_within_their_phase():

@@ -25,7 +25,8 @@ def pupils(school, year, dis, attainment, persistent=None) -> Pupils:
     persistent = np.zeros(n) if persistent is None else np.asarray(persistent, float)
     return Pupils(np.asarray(school, np.int32), np.asarray(year, np.int8), np.asarray(dis, bool),
                   np.zeros(n, np.int32), np.zeros((n, 2), np.float32),
-                  np.asarray(attainment, float), persistent.astype(np.float32))
+                  np.asarray(attainment, np.float32), persistent.astype(np.float32),
+                  np.zeros(n, np.float32))
 
 
 def test_value_added_of_a_hand_built_primary_and_secondary():
@@ -94,4 +95,17 @@ def test_noise_has_the_configured_spread():
 def test_learning_loss_falls_on_the_pupils_on_roll_by_group():
     p = pupils([0, 1], [4, 8], [1, 0], [1.0, 1.0])
     progress.learning_loss(p, 4.3, 3.7)
-    np.testing.assert_allclose(p.attainment, [-3.3, -2.7])
+    np.testing.assert_allclose(p.attainment, [-3.3, -2.7], rtol=1e-6)
+    np.testing.assert_allclose(p.loss, [4.3, 3.7], rtol=1e-6)
+
+
+def test_recovery_makes_up_a_share_of_the_outstanding_loss():
+    # Pupil 0 (disadvantaged, school 0, rate 0.5 a year) over a year makes up
+    # 1 - e^-0.5 = 0.3935 of a 4-month loss: 1.574 months; pupil 1 (other, school 1, rate 0)
+    # makes up nothing.
+    p = pupils([0, 1], [4, 8], [1, 0], [-4.0, -3.0])
+    p.loss[:] = [4.0, 3.0]
+    rates = np.array([[9.9, 0.5], [0.0, 9.9]])     # columns: other, disadvantaged
+    progress.recover(p, rates, 1.0)
+    np.testing.assert_allclose(p.loss, [4.0 * np.exp(-0.5), 3.0], rtol=1e-6)
+    np.testing.assert_allclose(p.attainment, [-4.0 + 4.0 * (1 - np.exp(-0.5)), -3.0], rtol=1e-6)

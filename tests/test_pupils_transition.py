@@ -128,7 +128,8 @@ def test_allocation_is_stable_and_respects_capacity(seed):
 
 
 def test_families_rank_by_distance_when_distance_dominates():
-    params = dataclasses.replace(tr.TransitionParams(), distance_weight=(1000.0, 1000.0),
+    params = dataclasses.replace(tr.TransitionParams(), distance_weight_disadvantaged=1000.0,
+                                 distance_weight_advantaged=1000.0,
                                  preferences=3)
     school_km = np.array([[3.0, 0.0], [1.0, 0.0], [0.0, 2.0], [9.0, 9.0]])
     prefs, dist = tr.ranked_preferences(

@@ -90,7 +90,8 @@ def test_with_average_schools_the_gap_grows_from_entry_through_both_phases():
     places = line_of_schools(primary_places=(3000,) * 4, secondary_places=(7000, 7000),
                              shares=(0.24,) * 4)
     params = dataclasses.replace(PARAMS, progress=dataclasses.replace(PARAMS.progress,
-                                                                      peers=(0.0, 0.0)))
+                                                                      peers_primary=0.0,
+                                                                      peers_secondary=0.0))
     before, _, flows = run_years(13, places=places, params=params)[-1]
 
     def entry_gap(year):

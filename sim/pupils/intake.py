@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from sim.component import param
 from sim.pupils.places import Places
 from sim.pupils.roll import RECEPTION, Pupils
 from sim.region import PRIMARY
@@ -39,13 +40,26 @@ from sim.region import PRIMARY
 NATIONAL_DISADVANTAGED_SHARE = 0.24
 
 
-@dataclass(frozen=True)
+@dataclass
 class IntakeParams:
-    entry_gap_months: float = 4.6
-    entry_sd_months: float = 8.0
-    catchment_neighbourhoods: int = 6
-    catchment_scale_km: float = 1.0
-    home_spread_km: float = 0.3
+    """Reception intake (`sim.pupils.intake`)."""
+
+    entry_gap_months: float = param(
+        4.6, min=0, max=24, why="a gap at age 4 of at most two years", unit="months",
+        label="Gap at school entry",
+        help="Disadvantaged pupils' shortfall at entry (EPI: 4.6 months); the input at age 4.")
+    entry_sd_months: float = param(
+        8.0, min=0, max=36, why="at most three years of development", unit="months",
+        label="Spread at school entry", help="Standard deviation of attainment at entry.")
+    catchment_neighbourhoods: int = param(
+        6, min=1, max=50, why="a handful of neighbourhoods around a primary",
+        unit="neighbourhoods", label="Neighbourhoods a primary draws from")
+    catchment_scale_km: float = param(
+        1.0, min=0, min_open=True, max=50, why="within a day's walk", unit="km",
+        label="Catchment distance scale", help="Home weights fall as exp(-distance / scale).")
+    home_spread_km: float = param(
+        0.3, min=0, max=10, why="within a neighbourhood or two", unit="km",
+        label="Homes' scatter around the neighbourhood centre")
 
 
 @dataclass(frozen=True)
@@ -84,7 +98,7 @@ def reception_cohort(places: Places, area: Catchment, params: IntakeParams,
     theta = (params.entry_gap_months * (NATIONAL_DISADVANTAGED_SHARE - dis)
              + rng.normal(0.0, params.entry_sd_months, len(school))).astype(np.float32)
     return Pupils(school, np.full(len(school), RECEPTION, np.int8), dis, home, home_km,
-                  theta, theta.copy())
+                  theta, theta.copy(), np.zeros(len(school), np.float32))
 
 
 def _home_neighbourhoods(area: Catchment, within, dis, rng) -> np.ndarray:

@@ -16,15 +16,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.component import param
 from sim.pupils.places import Places, nearest_schools
 from sim.pupils.roll import FIRST_SECONDARY_YEAR, LAST_PRIMARY_YEAR, LAST_YEAR, Pupils
 
 
-@dataclass(frozen=True)
+@dataclass
 class MobilityParams:
-    rate_other: float = 0.03
-    disadvantaged_factor: float = 2.0
-    candidates: int = 6
+    """Moves between schools within a phase (`sim.pupils.mobility`)."""
+
+    rate_other: float = param(0.03, min=0, max=1, why="a yearly probability", unit="per year",
+                              label="Pupils changing school a year (not disadvantaged)")
+    disadvantaged_factor: float = param(
+        2.0, min=0, max=10, why="a rate ratio", unit="1",
+        label="How much more often disadvantaged pupils move")
+    candidates: int = param(6, min=1, max=50, why="the schools within reach of home",
+                            unit="schools", label="Schools a moving pupil chooses among")
 
 
 def nearby_by_phase(places: Places, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -34,28 +34,57 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.component import param
 from sim.pupils.places import YEARS_IN_PHASE
 from sim.pupils.roll import YEAR_GROUPS, Pupils
 
 
-@dataclass(frozen=True)
+@dataclass
 class ProgressParams:
-    # Months per year per unit of weighted expertise above the reference, by phase.
-    months_per_expertise: tuple[float, float] = (2.0, 4.4)
-    weights_disadvantaged: tuple[float, ...] = (0.3, 0.5, 0.2, 0.25)
-    weights_other: tuple[float, ...] = (0.4, 0.1, 0.2, 0.3)
-    reference_expertise: float = 0.5
-    # Months per year per month of the pupil's persistent component, by phase.
-    home: tuple[float, float] = (0.12, 0.38)
-    # Months per year per month of peers' mean attainment against the region's, by phase.
-    peers: tuple[float, float] = (0.05, 0.05)
-    noise_sd_months: float = 3.0
+    """A year's progress (`sim.pupils.progress`)."""
+
+    months_per_expertise_primary: float = param(
+        2.0, min=0, max=24, why="at most two years' extra progress a year", unit="months/year",
+        label="Value added per unit expertise, primary")
+    months_per_expertise_secondary: float = param(
+        4.4, min=0, max=24, why="at most two years' extra progress a year", unit="months/year",
+        label="Value added per unit expertise, secondary")
+    weights_disadvantaged: list[float] = param(
+        [0.3, 0.5, 0.2, 0.25], min=0, max=2, why="a domain's weight", unit="1",
+        label="Domain weights, disadvantaged pupils",
+        help="One per domain; they sum to more than the others' (school matters more).")
+    weights_other: list[float] = param(
+        [0.4, 0.1, 0.2, 0.3], min=0, max=2, why="a domain's weight", unit="1",
+        label="Domain weights, other pupils")
+    reference_expertise: float = param(
+        0.5, min=0, max=1, why="expertise is a share", unit="1",
+        label="Expertise adding nothing beyond the national expectation")
+    home_primary: float = param(
+        0.12, min=0, max=2, why="at most twice the pace of the years before school",
+        unit="months/year per month", label="Home background, primary",
+        help="Progress a year per month of the pupil's persistent component.")
+    home_secondary: float = param(
+        0.38, min=0, max=2, why="at most twice the pace of the years before school",
+        unit="months/year per month", label="Home background, secondary")
+    peers_primary: float = param(
+        0.05, min=0, max=1, why="a share of the peers' lead", unit="months/year per month",
+        label="Peer effect, primary")
+    peers_secondary: float = param(
+        0.05, min=0, max=1, why="a share of the peers' lead", unit="months/year per month",
+        label="Peer effect, secondary")
+    noise_sd_months: float = param(
+        3.0, min=0, max=24, why="at most two years", unit="months/year",
+        label="Individual noise a year")
+
+    def by_phase(self, name: str) -> np.ndarray:
+        """A (primary, secondary) pair of one of the per-phase settings."""
+        return np.array([getattr(self, f"{name}_primary"), getattr(self, f"{name}_secondary")])
 
 
 def value_added(expertise: np.ndarray, phase: np.ndarray, school_effect: np.ndarray,
                 params: ProgressParams) -> tuple[np.ndarray, np.ndarray]:
     """Months a year each school adds for its disadvantaged and its other pupils."""
-    months = np.asarray(params.months_per_expertise)[phase]
+    months = params.by_phase("months_per_expertise")[phase]
     common = school_effect / YEARS_IN_PHASE[phase]
     above = expertise - params.reference_expertise
     dis = months * (above @ np.asarray(params.weights_disadvantaged)) + common
@@ -96,9 +125,9 @@ def progress(pupils: Pupils, school_phase: np.ndarray, va_dis: np.ndarray,
     once per pupil."""
     n_schools = len(school_phase)
     va = np.column_stack([va_oth, va_dis]).astype(np.float32).ravel()
-    home_rate = np.asarray(params.home, np.float32)[school_phase]
+    home_rate = params.by_phase("home").astype(np.float32)[school_phase]
     cell = cells(pupils)
-    peers = (np.asarray(params.peers)[school_phase][:, None]
+    peers = (params.by_phase("peers")[school_phase][:, None]
              * cell_peer_deviation(pupils, cell, n_schools).reshape(n_schools, YEAR_GROUPS))
     noise = rng.standard_normal(len(pupils), dtype=np.float32)
     noise *= np.float32(params.noise_sd_months)
@@ -110,5 +139,17 @@ def progress(pupils: Pupils, school_phase: np.ndarray, va_dis: np.ndarray,
 
 def learning_loss(pupils: Pupils, months_disadvantaged: float, months_other: float) -> None:
     """A loss of learning falls on the pupils on roll now and stays with them (in place)."""
-    pupils.attainment -= np.where(pupils.disadvantaged, np.float32(months_disadvantaged),
-                                  np.float32(months_other))
+    lost = np.where(pupils.disadvantaged, np.float32(months_disadvantaged),
+                    np.float32(months_other))
+    pupils.attainment -= lost
+    pupils.loss += lost
+
+
+def recover(pupils: Pupils, rate_by_school_group: np.ndarray, years: float) -> None:
+    """Pupils make up part of their outstanding loss (in place): a share
+    1 - exp(-k years) of it, k the rate of their school for their group (column 0 other,
+    1 disadvantaged), from the shock's recovery rule (`sim.shocks`)."""
+    k = rate_by_school_group[pupils.school, pupils.disadvantaged.astype(np.int64)]
+    back = pupils.loss * (1.0 - np.exp(-k * years)).astype(np.float32)
+    pupils.attainment += back
+    pupils.loss -= back

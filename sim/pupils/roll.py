@@ -7,7 +7,8 @@ object each; the pupil submodels (`sim.pupils.intake`, `.progress`, `.transition
 Attainment is in months against the national expectation for the pupil's age: 0 is a pupil
 exactly where the national expectation puts a child of that age at the start of the
 simulation, -6 is six months behind. The persistent component is the pupil's standing at
-school entry (home background and individual), which keeps shaping their progress.
+school entry (home background and individual), which keeps shaping their progress. The loss
+is learning lost in a school closure and not yet made up (already counted in attainment).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Pupils:
     home_km: np.ndarray         # (n, 2) float32, home location in km
     attainment: np.ndarray      # float32, months vs the national expectation for age
     persistent: np.ndarray      # float32, months at school entry (home and individual)
+    loss: np.ndarray            # float32, months of learning lost (a pandemic) not yet made up
 
     def __len__(self) -> int:
         return len(self.school)
@@ -39,7 +41,7 @@ class Pupils:
     def empty(cls) -> Pupils:
         return cls(np.zeros(0, np.int32), np.zeros(0, np.int8), np.zeros(0, bool),
                    np.zeros(0, np.int32), np.zeros((0, 2), np.float32), np.zeros(0, np.float32),
-                   np.zeros(0, np.float32))
+                   np.zeros(0, np.float32), np.zeros(0, np.float32))
 
     def take(self, index) -> Pupils:
         """The pupils selected by a boolean mask or an index array (copies)."""
@@ -64,4 +66,5 @@ class Pupils:
             "disadvantaged": self.disadvantaged, "home_neighbourhood": self.home,
             "home_x_km": self.home_km[:, 0], "home_y_km": self.home_km[:, 1],
             "attainment_months": self.attainment, "persistent_months": self.persistent,
+            "loss_months": self.loss,
         }, copy=True)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from sim.component import param
 from sim.errors import ConfigError
 
 DISADVANTAGED, ADVANTAGED = 0, 1
@@ -42,15 +43,40 @@ SCHOOL_SHIFT = LOTTERY_BITS + METRE_BITS
 MAX_PUPILS, MAX_METRES = 1 << LOTTERY_BITS, (1 << METRE_BITS) - 1
 
 
-@dataclass(frozen=True)
+@dataclass
 class TransitionParams:
-    candidates: int = 8
-    preferences: int = 3
-    # (disadvantaged, advantaged) families: utility per km, per month of published results,
-    # per unit of the school's disadvantaged share.
-    distance_weight: tuple[float, float] = (1.0, 0.4)
-    results_weight: tuple[float, float] = (0.02, 0.08)
-    composition_weight: tuple[float, float] = (0.0, 3.0)
+    """Secondary admissions at 11 (`sim.pupils.transition`): families' utility per km, per
+    month of published results and per unit of disadvantaged share, by group."""
+
+    candidates: int = param(8, min=1, max=50, why="the secondaries within reach",
+                            unit="schools", label="Secondaries a family considers")
+    preferences: int = param(3, min=1, max=6,
+                             why="England's forms take 3 to 6 preferences (6 in London)",
+                             unit="schools", label="Preferences a family names")
+    capacity_headroom: float = param(
+        0.1, min=0, max=1, why="a share of places left unfilled", unit="share",
+        label="Spare Year 7 places", help="About one place in ten (DfE, School capacity).")
+    distance_weight_disadvantaged: float = param(1.0, min=0, max=20, why="utility per km",
+                                                 unit="per km", label="Distance, disadvantaged")
+    distance_weight_advantaged: float = param(0.4, min=0, max=20, why="utility per km",
+                                              unit="per km", label="Distance, advantaged")
+    results_weight_disadvantaged: float = param(
+        0.02, min=0, max=2, why="utility per month", unit="per month",
+        label="Published results, disadvantaged")
+    results_weight_advantaged: float = param(
+        0.08, min=0, max=2, why="utility per month", unit="per month",
+        label="Published results, advantaged")
+    composition_weight_disadvantaged: float = param(
+        0.0, min=0, max=20, why="utility per unit share", unit="per unit share",
+        label="Avoiding disadvantaged intakes, disadvantaged families")
+    composition_weight_advantaged: float = param(
+        3.0, min=0, max=20, why="utility per unit share", unit="per unit share",
+        label="Avoiding disadvantaged intakes, advantaged families")
+
+    def by_group(self, name: str) -> np.ndarray:
+        """A (disadvantaged, advantaged) pair of one of the per-group weights."""
+        return np.array([getattr(self, f"{name}_disadvantaged"),
+                         getattr(self, f"{name}_advantaged")], np.float32)
 
 
 def check_capacity(n_pupils: int, capacity: np.ndarray) -> None:
@@ -82,8 +108,8 @@ def ranked_preferences(home, home_km, disadvantaged, candidates, school_km, resu
     dy = school_km[:, 1][near] - home_km[:, 1, None]
     dist = np.sqrt(dx * dx + dy * dy)
     group = np.where(disadvantaged, DISADVANTAGED, ADVANTAGED)
-    weights = [np.asarray(w, np.float32)[group, None] for w in
-               (params.distance_weight, params.results_weight, params.composition_weight)]
+    weights = [params.by_group(name)[group, None]
+               for name in ("distance_weight", "results_weight", "composition_weight")]
     # Gumbel(0, 1) tastes; a uniform draw of exactly 0 gives -inf: that school is ranked last.
     with np.errstate(divide="ignore"):
         taste = -np.log(-np.log(rng.random(dist.shape, dtype=np.float32)))

@@ -29,8 +29,10 @@ from sim.region import SECONDARY
 STREAMS = ("pupils/intake", "pupils/progress", "pupils/transition", "pupils/mobility")
 
 
-@dataclass(frozen=True)
+@dataclass
 class PupilParams:
+    """Every setting of the pupils (`pupils.*`): one section per submodel."""
+
     intake: intake.IntakeParams = field(default_factory=intake.IntakeParams)
     progress: progress.ProgressParams = field(default_factory=progress.ProgressParams)
     transition: transition.TransitionParams = field(default_factory=transition.TransitionParams)

@@ -1,0 +1,145 @@
+"""The pupils of a run as the model sees them: built at set-up, advanced at every year end.
+
+At set-up the roll is filled by twelve year ends under the schools' starting practice, one
+intake each, so that every year group from Reception to Year 11 is on roll and the gap, the
+spread and the segregation at the start are the model's own, not inputs. Each year end then
+moves every pupil through `sim.pupils.year_end` with the schools' current practice (their
+value added), and the school state is brought up to date: pupils on roll per group and their
+mean attainment per school (what league tables and inspection see). The latest KS2 and KS4
+results are the headline: the gap is measured on those cohorts as the EPI measures it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.geography import PHASE_NAMES
+from sim.pupils import progress
+from sim.pupils.places import places_of
+from sim.pupils.roll import Pupils
+from sim.pupils.year_end import (STREAMS, PupilParams, SchoolsNow, YearEnd, catchments,
+                                 end_of_year)
+
+SPIN_UP_YEARS = 12
+KEY_STAGES = (("ks2", PHASE_NAMES[0]), ("ks4", PHASE_NAMES[1]))
+
+
+class PupilSystem:
+    def __init__(self, region, state, params: PupilParams, streams):
+        self.params = params
+        self.places = places_of(region, params.transition.capacity_headroom)
+        self.areas = catchments(self.places, params)
+        self._streams = {name: streams[name] for name in STREAMS}
+        self.roll = Pupils.empty()
+        self.latest: YearEnd | None = None
+        self.results_rows: list[pd.DataFrame] = []
+        for _ in range(SPIN_UP_YEARS):
+            self._advance(state)
+        self.update_state(state)
+
+    # ------------------------------------------------------------------ year end
+    def year_end(self, state, year: int) -> YearEnd:
+        """One year end under the schools' current practice; records the year's results."""
+        self._advance(state)
+        self.results_rows.append(self.results_frame(year))
+        self.update_state(state)
+        return self.latest
+
+    def _advance(self, state) -> None:
+        self.roll, self.latest = end_of_year(self.roll, self.places, self.areas,
+                                             self.schools_now(state), self.params, self._streams)
+
+    def schools_now(self, state) -> SchoolsNow:
+        va_dis, va_oth = progress.value_added(state.expertise, self.places.phase,
+                                              state.school_effect, self.params.progress)
+        return SchoolsNow(va_dis, va_oth, self.published_results(), state.disadvantaged_share)
+
+    def published_results(self) -> np.ndarray:
+        """Each school's mean attainment in its latest KS2 (primary) or KS4 (secondary)
+        results, months. A school without results (none yet) shows 0, the national
+        expectation: a family sees nothing to prefer or avoid."""
+        out = np.zeros(self.places.n_schools)
+        if self.latest is None:
+            return out
+        for stage, phase in ((self.latest.ks2, 0), (self.latest.ks4, 1)):
+            n_dis, n_oth = stage["cohort_disadvantaged"], stage["cohort_other"]
+            total = (np.nan_to_num(stage["attainment_disadvantaged"]) * n_dis
+                     + np.nan_to_num(stage["attainment_other"]) * n_oth)
+            mine = (self.places.phase == phase) & (n_dis + n_oth > 0)
+            out[mine] = total[mine] / (n_dis + n_oth)[mine]
+        return out
+
+    def update_state(self, state) -> None:
+        """Pupils on roll per group and their mean attainment per school (0 where a school
+        has no pupil of the group: it then weighs nothing in any pupil-weighted mean)."""
+        n = self.places.n_schools
+        for group, members in (("disadvantaged", self.roll.disadvantaged),
+                               ("other", ~self.roll.disadvantaged)):
+            school = self.roll.school[members]
+            count = np.bincount(school, minlength=n).astype(float)
+            total = np.bincount(school, weights=self.roll.attainment[members], minlength=n)
+            setattr(state, f"pupils_{group}", count)
+            setattr(state, f"attainment_{group}", total / np.maximum(count, 1.0))
+
+    # ------------------------------------------------------------------ shocks
+    def lose(self, months_disadvantaged: float, months_other: float) -> None:
+        progress.learning_loss(self.roll, months_disadvantaged, months_other)
+
+    def recover(self, rate_by_school_group: np.ndarray, years: float) -> None:
+        progress.recover(self.roll, rate_by_school_group, years)
+
+    # ------------------------------------------------------------------ outputs
+    def table(self) -> pd.DataFrame:
+        """Every pupil on roll, one row each (a copy: for teaching and analysis)."""
+        return self.roll.frame()
+
+    def results_frame(self, year: int) -> pd.DataFrame:
+        """The year's results, one row per school: KS2 for primaries, KS4 for secondaries."""
+        frames = []
+        for (stage, phase_name), phase in zip(KEY_STAGES, (0, 1)):
+            got = getattr(self.latest, stage)
+            schools = np.flatnonzero(self.places.phase == phase)
+            frames.append(pd.DataFrame({
+                "year": np.full(len(schools), year, np.int64),
+                "school_id": schools.astype(np.int64),
+                "phase": phase_name,
+                "key_stage": stage.upper(),
+                **{key: got[key][schools] for key in
+                   ("cohort_disadvantaged", "cohort_other", "attainment_disadvantaged",
+                    "attainment_other")}}))
+        return pd.concat(frames, ignore_index=True).sort_values("school_id", kind="stable")
+
+    def headline(self) -> dict[str, float]:
+        """The gap and each group's attainment on the latest KS2 and KS4 cohorts, per phase
+        and pooled, with the DfE gap index of each cohort."""
+        out, pooled = {}, {"disadvantaged": [0.0, 0], "other": [0.0, 0]}
+        for stage, phase_name in KEY_STAGES:
+            gap = getattr(self.latest, f"{stage}_gap")
+            results = getattr(self.latest, stage)
+            for group in ("disadvantaged", "other"):
+                mean, size = gap[f"attainment_{group}"], int(results[f"cohort_{group}"].sum())
+                out[f"attainment_{group}_{phase_name}"] = mean
+                if size:
+                    pooled[group][0] += mean * size
+                    pooled[group][1] += size
+            out[f"gap_months_{phase_name}"] = gap["gap_months"]
+            out[f"gap_index_{stage}"] = gap["gap_index"]
+        for group, (total, size) in pooled.items():
+            out[f"attainment_{group}"] = total / size if size else float("nan")
+        out["gap_months"] = out["attainment_other"] - out["attainment_disadvantaged"]
+        return out
+
+    def loss_by_group(self) -> dict[str, float]:
+        """Mean learning loss not yet made up, over each group's pupils on roll."""
+        out = {}
+        for group, members in (("disadvantaged", self.roll.disadvantaged),
+                               ("other", ~self.roll.disadvantaged)):
+            loss = self.roll.loss[members]
+            out[f"learning_loss_{group}"] = float(loss.mean()) if len(loss) else float("nan")
+        return out
+
+    @property
+    def on_roll(self) -> int:
+        return len(self.roll)
+
