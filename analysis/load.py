@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.overrides import flatten
+
 REQUIRED = ("summary.json", "metrics.parquet")
 TABLES = ("metrics", "schools", "partnerships")
 ID_COLUMNS = ["run_id", "scenario", "scheme", "seed"]
@@ -128,7 +130,9 @@ def _run_row(summary: dict, run_id: str, path) -> dict:
            "base_scenario": _named_scenario(summary, config), "path": str(path),
            "years": summary.get("years", config.get("years")),
            "n_schools": summary.get("n_schools"), "region": summary.get("region")}
-    row.update({f"config.{k}": v for k, v in _flatten(config).items()})
+    # Lists are compared as text so that they can sit in one column.
+    row.update({f"config.{k}": json.dumps(v) if isinstance(v, list) else v
+                for k, v in flatten(config).items()})
     return row
 
 
@@ -140,18 +144,6 @@ def _named_scenario(summary: dict, config: dict) -> str | None:
         if isinstance(source, dict) and source.get("name"):
             return str(source["name"])
     return None
-
-
-def _flatten(config: dict, prefix: str = "") -> dict:
-    flat = {}
-    for key, value in config.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{name}."))
-        else:
-            # Lists are compared as text so that they can sit in one column.
-            flat[name] = json.dumps(value) if isinstance(value, list) else value
-    return flat
 
 
 def _concat(parts: list[Tables]) -> Tables:

@@ -507,5 +507,6 @@ def _validate_pandemic(pan: Any) -> None:
 
 
 def as_plain(cfg: DictConfig) -> dict:
-    """The resolved config as plain Python containers (for summary.json and repr)."""
+    """The resolved config, or a section of it, as plain Python containers (for summary.json,
+    repr and the kernels' fast namespaces)."""
     return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]

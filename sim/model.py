@@ -36,7 +36,7 @@ from omegaconf import OmegaConf
 from sim import attainment, calendar, exchange, improvement, metrics, policies, shocks, trust
 from sim.agents import School
 from sim.compose import compose_config
-from sim.config import InspectionConfig, MeetingsConfig
+from sim.config import InspectionConfig, MeetingsConfig, as_plain
 from sim.errors import ConfigError
 from sim.inspection import Inspectorate
 from sim.network import partnership_graph
@@ -76,8 +76,8 @@ class SchoolSystem(mesa.Model):
         self._school_list = self.schools.to_list()   # by index (AgentSet indexing is deprecated)
         self._years_on_roll = years_on_roll(self.region.phase)
         # Plain copies of the sections the weekly kernels read (OmegaConf access is slow).
-        self._exchange_cfg = _plain(cfg.exchange)
-        self._meetings_cfg = _plain(_section(cfg, "meetings", MeetingsConfig))
+        self._exchange_cfg = _namespace(cfg.exchange)
+        self._meetings_cfg = _namespace(_section(cfg, "meetings", MeetingsConfig))
         self.update_attainment()
         self.levers = policies.LeverState()
         self.schools_closed = False
@@ -402,10 +402,6 @@ def _section(cfg, name: str, schema):
     return node if node is not None else OmegaConf.structured(schema)
 
 
-def _plain(node) -> SimpleNamespace:
+def _namespace(node) -> SimpleNamespace:
     """A config section as a plain namespace (fast attribute access in kernels)."""
-    if isinstance(node, SimpleNamespace):
-        return node
-    items = node.items() if hasattr(node, "items") else vars(node).items()
-    return SimpleNamespace(**{k: (list(v) if hasattr(v, "__len__") and not isinstance(v, str)
-                                  else v) for k, v in items})
+    return SimpleNamespace(**as_plain(node))

@@ -23,3 +23,27 @@ def override_value(value) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(override_value(v) for v in value) + "]"
     return str(value)
+
+
+def flatten(node: dict, prefix: str = "") -> dict:
+    """A nested mapping as dotted keys: {"a": {"b": 1}} -> {"a.b": 1}."""
+    out = {}
+    for key, value in (node or {}).items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, full + "."))
+        else:
+            out[full] = value
+    return out
+
+
+def nest(values: dict) -> dict:
+    """Dotted keys as a nested mapping (the inverse of `flatten`)."""
+    out: dict = {}
+    for dotted, value in values.items():
+        node = out
+        *parents, leaf = dotted.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+    return out

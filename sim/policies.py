@@ -96,7 +96,7 @@ class Policy:
 
     @classmethod
     def from_config(cls, node) -> Policy:
-        return cls(**{f.name: _plain(node[f.name]) for f in fields(cls)})
+        return cls(**{f.name: node[f.name] for f in fields(cls)})
 
     # ---- lifecycle
     def at_formation(self, model) -> None:
@@ -125,10 +125,6 @@ class Policy:
         yield env.timeout(max(end + calendar.AT_POLICY - env.now, 0.0))
         self.stop(model)
         model.refresh_levers()
-
-
-def _plain(value):
-    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
-"""Overrides as the command line writes them (sim.overrides, sim.compose): the one formatter every lever,
-shock, dashboard setting and calibration trial goes through."""
+"""Settings by dotted key (sim.overrides): overrides as the command line writes them, the
+one formatter every lever, shock, dashboard setting and calibration trial goes through; and
+nested configs flattened to dotted keys and back."""
 
 from __future__ import annotations
 
 import sim
 from sim.compose import as_override_list
-from sim.overrides import override, override_value
+from sim.overrides import flatten, nest, override, override_value
 from sim.policies import ProgrammeFunding
 from sim.shocks import Pandemic
 
@@ -32,3 +33,12 @@ def test_levers_and_shocks_survive_the_round_trip_through_a_config():
     assert ProgrammeFunding.from_config(cfg.policy.funding) == funding
     assert Pandemic.from_config(cfg.shocks.pandemic) == pandemic
     assert cfg.shocks.pandemic.enabled is True
+
+
+def test_flatten_and_nest_are_inverse():
+    nested = {"seed": 3, "scheme": {"name": "mixed", "shares": [0.3, 0.7],
+                                    "trios": {"initial_trust": 0.5}}, "empty": {}}
+    flat = {"seed": 3, "scheme.name": "mixed", "scheme.shares": [0.3, 0.7],
+            "scheme.trios.initial_trust": 0.5}
+    assert flatten(nested) == flat
+    assert nest(flat) == {k: v for k, v in nested.items() if v != {}}
