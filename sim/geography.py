@@ -38,6 +38,11 @@ class Region:
     # (`sim.pupils`); every generator sets it.
     neighbourhood_pos_km: np.ndarray | None = None
     read_as: str = ""                  # the school list's encoding, e.g. "Windows-1252"
+    # Facts of real regions (`sim.region_real`); None where the model draws them instead.
+    ofsted: np.ndarray | None = None   # int8 starting grade code (sim.inspection), -1 unknown
+    trust: np.ndarray | None = None    # int, the school's academy trust, -1 none
+    trust_names: tuple[str, ...] = ()
+    trust_joined_year: np.ndarray | None = None  # year the school joined its trust, or -1
 
     @property
     def n_schools(self) -> int:

@@ -16,6 +16,9 @@ so a system whose schools improve gains outstanding schools; the defaults give r
 shares of 2008 at the start in a Greater Manchester-sized region (primary about 17 %
 outstanding, secondary about 12 %).
 
+On real regions (`region=england_real`) a school starts with its published grade (GIAS,
+April 2024) where there is one; the model's judgement above grades only the rest.
+
 Timing: every school is graded at the start (its last inspection spread uniformly over the
 interval before), then re-inspected `interval_years` after its last inspection, or
 `interval_years_weak` after a requires-improvement or inadequate grade; inspections fall at
@@ -67,6 +70,9 @@ class Inspectorate:
         z = self.rng.standard_normal(n)
         self.grade = judge(model.school_mean_attainment() + self.cfg.noise_months * z,
                            self.phase, self.cfg)
+        known = model.region.ofsted
+        if known is not None:   # a real region: its schools' last grades where published
+            self.grade = np.where(known >= 0, known, self.grade).astype(np.int8)
         self.initial_grade = self.grade.copy()
         interval = self._interval_weeks(model, self.grade)
         since = np.floor(self.rng.random(n) * interval)

@@ -48,7 +48,8 @@ NO_TRUST = -1
 
 @dataclass(frozen=True)
 class RealRegion(Region):
-    """A region of real schools and LSOAs: the synthetic arrays plus what the data adds."""
+    """A region of real schools and LSOAs: the synthetic arrays plus what the data adds
+    (with the Ofsted grades and trusts of the base record set)."""
 
     neighbourhood_code: tuple[str, ...] = ()        # LSOA 2011 code of each neighbourhood
     neighbourhood_la: np.ndarray | None = None      # int, index into la_names
@@ -56,10 +57,6 @@ class RealRegion(Region):
     neighbourhood_imd_decile: np.ndarray | None = None  # 1 = most deprived tenth
     # Children in income-deprived families (IDACI numerator); NaN where suppressed at source.
     neighbourhood_income_deprived_children: np.ndarray | None = None
-    ofsted: np.ndarray | None = None                # int8 grade code, NO_GRADE if unknown
-    trust: np.ndarray | None = None                 # int, index into trust_names, or NO_TRUST
-    trust_names: tuple[str, ...] = ()
-    trust_joined_year: np.ndarray | None = None     # year the school joined its trust, or -1
 
 
 @lru_cache(maxsize=1)

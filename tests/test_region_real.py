@@ -160,3 +160,32 @@ def test_cli_runs_gm_real_and_refuses_an_unknown_authority(in_tmp):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     assert "did you mean Manchester" in bad.stderr
     assert sorted(in_tmp.rglob("*")) == written
+
+
+# ----------------------------------------------------------------------------- what the model uses
+def test_real_trusts_by_hand():
+    from sim.schemes.trusts import real_trusts
+
+    trust = np.array([-1, 2, 0, 2, 0, 1, 2])
+    groups = real_trusts(trust, min_size=2)
+    assert [g.tolist() for g in groups] == [[2, 4], [1, 3, 6]]
+    assert real_trusts(np.full(3, -1), min_size=2) == []
+
+
+def test_scheme_trusts_on_gm_real_is_its_real_trusts():
+    model = build_model(["region=gm_real", "scheme=trusts", "years=1"])
+    sizes = np.sort((model.scheme.partnerships_of(model).members >= 0).sum(axis=1))
+    # The census's GM multi-academy trusts with 2+ schools: 67, median 3, the two largest 11.
+    assert len(sizes) == 67 and np.median(sizes) == 3 and sizes[-2:].tolist() == [11, 11]
+    members = model.scheme.partnerships_of(model).members
+    for row in members:
+        row = row[row >= 0]
+        assert len(set(model.region.trust[row].tolist())) == 1
+
+
+def test_starting_grades_are_the_published_ones_where_known():
+    model = build_model(["region=gm_real", "scheme=none", "years=1"])
+    known = model.region.ofsted >= 0
+    assert known.sum() == 127 + 721 + 79 and not known.all()
+    assert (model.inspection.grade[known] == model.region.ofsted[known]).all()
+    assert set(np.unique(model.inspection.grade[~known])) <= {0, 1, 2, 3}

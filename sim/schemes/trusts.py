@@ -17,6 +17,11 @@ consecutive trusts whose sizes are drawn from a lognormal around `size_median` (
 mean expertise at formation is the lead (sponsor) school; its practice is the trust's
 *central model*.
 
+On real regions (`region=england_real`, `gm_real`) the trusts are the real ones: every
+multi-academy trust with at least `min_size` schools in the region, with its members of the
+January 2023 census (`sim.region_real`); participation and the size draws are then not
+used, and single-academy trusts stay alone.
+
 Each term every member moves `standardisation_rate` x dt of the way towards the central
 model in every domain — up where the model is better, down where the school was better: the
 trust standardises rather than learns. Trust meetings (`meeting_interval_weeks`) are one-way:
@@ -82,12 +87,10 @@ class Trusts(Scheme):
 
     def form(self, model):
         rng = model.streams["formation"]
-        joining = self.participants(model.n_schools, rng)
-        schools = np.flatnonzero(joining)
-        ordered = schools[np.argsort(morton_code(model.region.pos_km[schools]), kind="stable")]
-        sizes = trust_sizes(rng, len(ordered), self.params)
-        bounds = np.r_[0, np.cumsum(sizes)]
-        trusts = [ordered[bounds[k]:bounds[k + 1]] for k in range(len(sizes))]
+        if model.region.trust is not None:
+            trusts = real_trusts(model.region.trust, self.params.min_size)
+        else:
+            trusts = self.drawn_trusts(model, rng)
         partnerships = self.grouped(model, trusts, rng)
         level = model.state.expertise.mean(axis=1)
         members = partnerships.members
@@ -99,6 +102,14 @@ class Trusts(Scheme):
         for g, row in enumerate(members):
             self.trust_of[row[row >= 0]] = g
         return partnerships
+
+    def drawn_trusts(self, model, rng) -> list[np.ndarray]:
+        """Participants cut along the Morton curve into trusts of drawn sizes."""
+        schools = np.flatnonzero(self.participants(model.n_schools, rng))
+        ordered = schools[np.argsort(morton_code(model.region.pos_km[schools]), kind="stable")]
+        sizes = trust_sizes(rng, len(ordered), self.params)
+        bounds = np.r_[0, np.cumsum(sizes)]
+        return [ordered[bounds[k]:bounds[k + 1]] for k in range(len(sizes))]
 
     def exchange_plan(self, model, groups, attending):
         p = self.partnerships_of(model)
@@ -139,6 +150,15 @@ class Trusts(Scheme):
         return {"trusts": int(len(sizes)),
                 "trust_size_median": float(np.median(sizes)) if len(sizes) else None,
                 "trust_size_max": int(sizes.max()) if len(sizes) else 0}
+
+
+def real_trusts(trust: np.ndarray, min_size: int) -> list[np.ndarray]:
+    """The schools of each real trust with at least `min_size` of them in the region (a
+    single-academy trust is no partnership), in trust order."""
+    members = np.flatnonzero(trust >= 0)
+    members = members[np.argsort(trust[members], kind="stable")]
+    groups = np.split(members, np.flatnonzero(np.diff(trust[members])) + 1)
+    return [g for g in groups if len(g) >= min_size]
 
 
 def trust_sizes(rng, n: int, cfg) -> np.ndarray:
