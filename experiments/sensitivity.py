@@ -38,8 +38,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sim.atomic import write_text, write_with
-from experiments.spec_file import read_mapping
+
+from experiments import spec as common
+from experiments.spec import SpecError, need
+from sim.atomic import write_all
 
 METHODS = ("morris", "sobol")
 STATISTICS = ("last", "change", "mean")
@@ -47,33 +49,14 @@ SPEC_KEYS = ("method", "samples", "levels", "seed", "replicates", "base", "outpu
              "statistic", "parameters", "n_jobs", "conf_level", "num_resamples")
 
 
-class SpecError(ValueError):
-    """A bad sensitivity spec (one line: the key, the value and what is allowed)."""
-
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    low: float
-    high: float
-    integer: bool = False
-
-    def value(self, x: float):
-        return int(round(x)) if self.integer else float(x)
-
-
-@dataclass(frozen=True)
-class Spec:
-    parameters: tuple[Parameter, ...]
+@dataclass(frozen=True, kw_only=True)
+class Spec(common.Spec):
     method: str = "morris"
     samples: int = 10
     levels: int = 4
     seed: int = 1
-    replicates: tuple[int, ...] = (1, 2, 3)
-    base: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ("gap_months",)
     statistic: str = "change"
-    n_jobs: int = -1
     conf_level: float = 0.95
     num_resamples: int = 1000
     name: str = field(default="sensitivity", compare=False)
@@ -88,83 +71,30 @@ class Spec:
 # ---------------------------------------------------------------------------- the spec
 
 
-def _need(ok: bool, message: str) -> None:
-    if not ok:
-        raise SpecError(message)
-
-
 def load_spec(path: str | Path) -> Spec:
     """Read and check a spec; raise SpecError (one line) for anything wrong."""
     path = Path(path)
-    data = read_mapping(path, "CONFIG", "sensitivity spec", SPEC_KEYS, SpecError)
+    data = common.read_mapping(path, "CONFIG", "sensitivity spec", SPEC_KEYS)
     return spec_from_dict(data, name=path.stem)
 
 
 def spec_from_dict(data: dict, name: str = "sensitivity") -> Spec:
-    unknown = sorted(set(data) - set(SPEC_KEYS))
-    _need(not unknown, f"unknown key '{unknown[0] if unknown else ''}'; allowed: "
-                       f"{', '.join(SPEC_KEYS)}")
-    method = data.get("method", "morris")
-    _need(method in METHODS, f"method={method} is unknown; allowed: {', '.join(METHODS)}")
-    statistic = data.get("statistic", "change")
-    _need(statistic in STATISTICS,
-          f"statistic={statistic} is unknown; allowed: {', '.join(STATISTICS)}")
-    spec = Spec(parameters=_parameters(data.get("parameters")), method=method,
-                samples=_int(data, "samples", 10, 2), levels=_int(data, "levels", 4, 2),
-                seed=_int(data, "seed", 1, 0), replicates=_replicates(data.get("replicates", 3)),
-                base=tuple(str(o) for o in _list(data, "base")),
-                outputs=tuple(str(o) for o in _list(data, "outputs", ["gap_months"])),
-                statistic=statistic, n_jobs=_int(data, "n_jobs", -1, -64),
+    common.known_keys(data, SPEC_KEYS)
+    spec = Spec(parameters=common.parameters(data.get("parameters"), option="integer"),
+                method=common.choice(data, "method", METHODS, "morris"),
+                samples=common.integer(data, "samples", 10, 2),
+                levels=common.integer(data, "levels", 4, 2),
+                seed=common.integer(data, "seed", 1, 0),
+                replicates=common.seeds(data.get("replicates", 3)),
+                base=common.overrides(data),
+                outputs=tuple(str(o) for o in common.listed(data, "outputs", ["gap_months"])),
+                statistic=common.choice(data, "statistic", STATISTICS, "change"),
+                n_jobs=common.jobs(data.get("n_jobs", -1)),
                 conf_level=float(data.get("conf_level", 0.95)),
-                num_resamples=_int(data, "num_resamples", 1000, 10), name=name)
-    _need(0 < spec.conf_level < 1, f"conf_level={spec.conf_level}; allowed: between 0 and 1")
-    _need(len(spec.outputs) > 0, "outputs is empty; allowed: one or more metrics columns")
-    _need(spec.n_jobs != 0, "n_jobs=0; allowed: a positive count, or -1 for every core")
+                num_resamples=common.integer(data, "num_resamples", 1000, 10), name=name)
+    need(0 < spec.conf_level < 1, f"conf_level={spec.conf_level}; allowed: between 0 and 1")
+    need(len(spec.outputs) > 0, "outputs is empty; allowed: one or more metrics columns")
     return spec
-
-
-def _int(data: dict, key: str, default: int, minimum: int) -> int:
-    value = data.get(key, default)
-    _need(isinstance(value, int) and not isinstance(value, bool) and value >= minimum,
-          f"{key}={value}; allowed: an integer >= {minimum}")
-    return value
-
-
-def _list(data: dict, key: str, default=()) -> list:
-    value = data.get(key, list(default))
-    _need(isinstance(value, list), f"{key}={value}; allowed: a list")
-    return value
-
-
-def _replicates(value) -> tuple[int, ...]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        _need(value >= 1, f"replicates={value}; allowed: an integer >= 1 or a list of seeds")
-        return tuple(range(1, value + 1))
-    _need(isinstance(value, list) and value and all(isinstance(s, int) and s >= 0 for s in value)
-          and len(set(value)) == len(value),
-          f"replicates={value}; allowed: an integer >= 1 or a list of distinct seeds >= 0")
-    return tuple(value)
-
-
-def _parameters(value) -> tuple[Parameter, ...]:
-    _need(isinstance(value, dict) and len(value) >= 1,
-          f"parameters={value}; allowed: a mapping of config key to [low, high]")
-    return tuple(_parameter(str(k), v) for k, v in value.items())
-
-
-def _parameter(name: str, value) -> Parameter:
-    integer = False
-    if isinstance(value, dict):
-        extra = sorted(set(value) - {"low", "high", "integer"})
-        _need(not extra, f"parameters.{name} has '{extra[0] if extra else ''}'; allowed: "
-                         "low, high, integer")
-        integer = bool(value.get("integer", False))
-        value = [value.get("low"), value.get("high")]
-    ok = (isinstance(value, list) and len(value) == 2
-          and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-          and value[0] < value[1])
-    _need(ok, f"parameters.{name}={value}; allowed: [low, high] with low < high")
-    return Parameter(name, float(value[0]), float(value[1]), integer)
 
 
 # ---------------------------------------------------------------------------- SALib
@@ -178,7 +108,7 @@ def sample(spec: Spec) -> np.ndarray:
         return morris.sample(spec.problem, spec.samples, num_levels=spec.levels, seed=spec.seed)
     from SALib.sample import sobol
 
-    _need(spec.samples & (spec.samples - 1) == 0,
+    need(spec.samples & (spec.samples - 1) == 0,
           f"samples={spec.samples}; allowed for sobol: a power of 2 (e.g. 64, 256, 1024)")
     return sobol.sample(spec.problem, spec.samples, calc_second_order=False, seed=spec.seed)
 
@@ -189,7 +119,7 @@ def analyse(spec: Spec, X: np.ndarray, Y: np.ndarray) -> pd.DataFrame:
     frames = []
     for k, output in enumerate(spec.outputs):
         y = Y[:, k]
-        _need(np.isfinite(y).all(), f"output {output} has NaN or infinite values; allowed: an "
+        need(np.isfinite(y).all(), f"output {output} has NaN or infinite values; allowed: an "
                                     "output defined for every run (e.g. not mean_trust under none)")
         table = _analyse_one(spec, X, y)
         table.insert(0, "output", output)
@@ -227,14 +157,7 @@ def _base_config(base: tuple[str, ...]):
 
 def check_keys(spec: Spec) -> None:
     """Every parameter must be a numeric key of the composed base config."""
-    from omegaconf import OmegaConf
-
-    cfg = _base_config(spec.base)
-    for p in spec.parameters:
-        value = OmegaConf.select(cfg, p.name, default=None)
-        _need(isinstance(value, (int, float)) and not isinstance(value, bool),
-              f"parameters.{p.name} is not a numeric config key (found {value!r}); allowed: a "
-              "number shown by `schoolsim --cfg job` with the base overrides")
+    common.numeric_settings(spec, _base_config(spec.base))
 
 
 def run_point(spec: Spec, x: np.ndarray) -> np.ndarray:
@@ -258,7 +181,7 @@ def run_point(spec: Spec, x: np.ndarray) -> np.ndarray:
 
 def _statistics(metrics: pd.DataFrame, spec: Spec) -> list[float]:
     missing = [o for o in spec.outputs if o not in metrics.columns]
-    _need(not missing, f"outputs has '{missing[0] if missing else ''}'; allowed: "
+    need(not missing, f"outputs has '{missing[0] if missing else ''}'; allowed: "
                        f"{', '.join(c for c in metrics.columns if c not in ('week', 'year'))}")
     col = metrics[list(spec.outputs)]
     if spec.statistic == "last":
@@ -327,15 +250,15 @@ def write_outputs(out_dir: str | Path, spec: Spec, indices: pd.DataFrame,
                   samples: pd.DataFrame, spec_text: str | None = None) -> list[Path]:
     out = Path(out_dir)
     fig = figure(spec, indices)
-    files = [
-        write_with(out / "indices.parquet", lambda p: indices.to_parquet(p, index=False)),
-        write_with(out / "indices.csv", lambda p: indices.to_csv(p, index=False)),
-        write_with(out / "samples.parquet", lambda p: samples.to_parquet(p, index=False)),
-        write_with(out / "indices.png", lambda p: fig.savefig(p, dpi=120, format="png")),
-    ]
+    writers = {
+        out / "indices.parquet": lambda p: indices.to_parquet(p, index=False),
+        out / "indices.csv": lambda p: indices.to_csv(p, index=False),
+        out / "samples.parquet": lambda p: samples.to_parquet(p, index=False),
+        out / "indices.png": lambda p: fig.savefig(p, dpi=120, format="png"),
+    }
     if spec_text is not None:
-        files.append(write_text(out / "spec.yaml", spec_text))
-    return files
+        writers[out / "spec.yaml"] = lambda p: p.write_text(spec_text, encoding="utf-8")
+    return write_all(writers)
 
 
 def run_spec(spec: Spec, n_jobs: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -354,8 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-jobs", type=int, help="processes (default: the spec's n_jobs)")
     args = parser.parse_args(argv)
     try:
-        _need(args.n_jobs is None or args.n_jobs != 0,
-              f"--n-jobs={args.n_jobs}; allowed: a positive count, or -1 for every core")
+        if args.n_jobs is not None:
+            common.jobs(args.n_jobs, "--n-jobs")
         spec = load_spec(args.config)
         print(f"schoolsim-sensitivity: {spec.method}, {len(sample(spec))} points x "
               f"{len(spec.replicates)} seeds", file=sys.stderr)

@@ -12,7 +12,8 @@ import yaml
 
 import sim
 from experiments.calibration import config, fit
-from experiments.calibration.spec import Parameter, SpecError, spec_from_dict
+from experiments.calibration.spec import spec_from_dict
+from experiments.spec import Parameter, SpecError
 
 TRUE = {"a": 0.3, "b": 2.0}
 PARAMS = [Parameter("a", 0.0, 1.0), Parameter("b", 0.5, 4.0, log=True),

@@ -87,10 +87,12 @@ def test_cli_writes_table_figure_and_spec(tmp_path, capsys):
 
 @pytest.mark.parametrize("text, message", [
     ("method: fast\nparameters: {a: [0, 1]}\n", "method=fast is unknown; allowed: morris, sobol"),
-    ("parameters: {a: [1, 0]}\n", "parameters.a=[1, 0]; allowed: [low, high] with low < high"),
+    ("parameters: {a: [1, 0]}\n",
+     "parameters.a=[1, 0]; allowed: [low, high] or {low: x, high: y, integer: true}"),
     ("parametres: {a: [0, 1]}\n", "unknown key 'parametres'; allowed: method,"),
-    ("parameters: {trust.grwth: [0, 1]}\n", "parameters.trust.grwth is not a numeric config key"),
-    ("replicates: 0\nparameters: {a: [0, 1]}\n", "replicates=0; allowed: an integer >= 1"),
+    ("parameters: {trust.grwth: [0, 1]}\n",
+     "parameters.trust.grwth is not a numeric setting of the model"),
+    ("replicates: 0\nparameters: {a: [0, 1]}\n", "replicates=0; allowed: a count >= 1"),
     ("method: sobol\nsamples: 100\nparameters: {trust.growth: [0, 1]}\n",
      "samples=100; allowed for sobol: a power of 2"),
     ("outputs: [gap]\nsamples: 2\nbase: [years=1, region.n_schools=60]\n"

@@ -14,13 +14,15 @@ written only once the fit has finished.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
 from pathlib import Path
 
 from experiments.calibration import config, fit, model, record
-from experiments.calibration.spec import SpecError, check_keys, load_spec
+from experiments.calibration.spec import check_keys, load_spec
+from experiments.spec import SpecError, jobs, need
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SPEC = ROOT / "experiments" / "specs" / "calibration.yaml"
@@ -46,13 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         spec = load_spec(args.spec)
         if args.trials is not None:
-            if args.trials < 2:
-                raise SpecError(f"--trials={args.trials}; allowed: an integer >= 2")
-            spec = type(spec)(**{**spec.__dict__, "trials": args.trials})
+            need(args.trials >= 2, f"--trials={args.trials}; allowed: an integer >= 2")
+            spec = dataclasses.replace(spec, trials=args.trials)
         if args.n_jobs is not None:
-            if args.n_jobs == 0:
-                raise SpecError("--n-jobs=0; allowed: a positive count, or -1 for every core")
-            spec = type(spec)(**{**spec.__dict__, "n_jobs": args.n_jobs})
+            spec = dataclasses.replace(spec, n_jobs=jobs(args.n_jobs, "--n-jobs"))
         check_keys(spec)
     except (SpecError, ConfigError) as exc:
         fail(str(exc))

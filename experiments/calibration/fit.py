@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from experiments.calibration.spec import Parameter
+from experiments.spec import Parameter
 
 NAN_PENALTY = 25.0
 BINS = 5

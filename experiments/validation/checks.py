@@ -22,6 +22,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from experiments.spec import SpecError
 from experiments.validation import measures as m
 
 RULES = ("mean", "majority", "all")
@@ -230,7 +231,7 @@ FACTS = {
 
 def select(facts: list[str] | None) -> tuple[Check, ...]:
     """Checks of the named facts ("1", "4") or check ids ("2a"); all when None.
-    Raises ValueError (one line) naming an unknown value and what is allowed."""
+    Raises SpecError (one line) naming an unknown value and what is allowed."""
     if not facts:
         return CHECKS
     allowed_facts = [str(f) for f in FACTS]
@@ -243,7 +244,7 @@ def select(facts: list[str] | None) -> tuple[Check, ...]:
         elif item in allowed_ids:
             chosen += [c for c in CHECKS if c.id == item]
         else:
-            raise ValueError(f"fact={item} is unknown; allowed: {', '.join(allowed_facts)} "
+            raise SpecError(f"fact={item} is unknown; allowed: {', '.join(allowed_facts)} "
                              f"or a check id ({', '.join(allowed_ids)})")
     seen: dict[str, Check] = {}
     for c in chosen:

@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from experiments import spec
+from experiments.spec import SpecError
 from experiments.validation import checks as checks_mod
 from experiments.validation import report, runner
 
@@ -29,23 +31,20 @@ def fail(message: str) -> None:
 def parse_seeds(text: str) -> list[int]:
     """'10' (seeds 1-10), '3-12' or '1,5,9'."""
     text = str(text).strip()
-    allowed = "allowed: a count (10), a range (1-10) or a list (1,5,9) of integers >= 0"
     try:
         if "," in text:
-            seeds = [int(s) for s in text.split(",") if s.strip()]
+            value = [int(s) for s in text.split(",") if s.strip()]
         elif "-" in text:
             a, b = (int(s) for s in text.split("-", 1))
             if b < a:
                 raise ValueError
-            seeds = list(range(a, b + 1))
+            value = list(range(a, b + 1))
         else:
-            seeds = list(range(1, int(text) + 1))
+            value = int(text)
     except ValueError:
-        raise ValueError(f"--seeds={text} is not understood; {allowed}") from None
-    if not seeds or min(seeds) < 0 or len(set(seeds)) != len(seeds):
-        raise ValueError(f"--seeds={text} gives no seeds, a negative or a repeated one; "
-                         f"{allowed}")
-    return seeds
+        raise SpecError(f"--seeds={text} is not understood; allowed: a count (10), a range "
+                        "(1-10) or a list (1,5,9) of integers >= 0") from None
+    return list(spec.seeds(value, "--seeds"))
 
 
 def precheck(checks, extra: list[str]) -> None:
@@ -94,10 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         facts = [f for f in args.facts.split(",") if f.strip()] if args.facts else None
         checks = checks_mod.select(facts)
         seeds = parse_seeds(args.seeds)
-        if args.n_jobs == 0:
-            raise ValueError("--n-jobs=0; allowed: a positive count, or -1 for every core")
+        spec.jobs(args.n_jobs, "--n-jobs")
         precheck(checks, args.override)
-    except (ValueError, ConfigError) as exc:
+    except (SpecError, ConfigError) as exc:
         fail(str(exc))
     started = time.perf_counter()
     values, summary = runner.validate(checks, seeds, args.n_jobs, args.override)
