@@ -123,7 +123,39 @@ def _precheck(argv: list[str]) -> None:
         fail(str(exc))
 
 
+WITH_BASELINE = "--with-baseline"
+
+
+def add_baselines(argv: list[str]) -> list[str]:
+    """`--with-baseline`: the sweep's scenarios (`+scenario=a,b`) are joined by the baseline
+    each names (`scenario_baseline`), so both run on the same seeds in one sweep."""
+    if WITH_BASELINE not in argv:
+        return argv
+    argv = [a for a in argv if a != WITH_BASELINE]
+    if not {"-m", "--multirun"} & set(argv):
+        fail(f"{WITH_BASELINE} runs a sweep; allowed: with -m "
+             f"(schoolsim -m +scenario=NAME {WITH_BASELINE})")
+    at = [i for i, a in enumerate(argv) if a.partition("=")[0] == "+scenario"]
+    if not at:
+        fail(f"{WITH_BASELINE} needs a scenario; allowed: with +scenario=NAME[,NAME...]")
+    names = argv[at[0]].partition("=")[2].split(",")
+    argv[at[0]] = "+scenario=" + ",".join(dict.fromkeys(names + [_baseline(n) for n in names]))
+    return argv
+
+
+def _baseline(scenario: str) -> str:
+    try:
+        baseline = str(compose_config([f"+scenario={scenario}"]).scenario_baseline)
+    except ConfigError as exc:
+        fail(str(exc))
+    if not baseline:
+        fail(f"+scenario={scenario} names no baseline (scenario_baseline); allowed with "
+             f"{WITH_BASELINE}: a scenario that names one")
+    return baseline
+
+
 def main() -> None:
+    sys.argv[1:] = add_baselines(sys.argv[1:])
     _precheck(sys.argv[1:])
     app()
 

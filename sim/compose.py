@@ -21,6 +21,14 @@ from sim.overrides import override
 SCHEMA_SUFFIX = "_schema"
 
 
+def run_name(scenario: str, scheme: str) -> str:
+    """A run folder's name (configs/config.yaml, `hydra.run.dir`): the scenario's, else the scheme's."""
+    return scenario or scheme
+
+
+OmegaConf.register_new_resolver("run_name", run_name, replace=True)
+
+
 def compose_config(overrides: list[str] | dict | None = None) -> DictConfig:
     """The config `schoolsim` would use with these command-line overrides, validated."""
     overrides = as_override_list(overrides)

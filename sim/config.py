@@ -310,6 +310,8 @@ class SimConfig:
     output: OutputConfig = field(default_factory=OutputConfig)
     # Set by a `scenario` config (configs/scenario/); empty for plain runs.
     scenario_name: str = ""
+    # The scenario this one is compared with (`schoolsim -m +scenario=X --with-baseline`).
+    scenario_baseline: str = ""
 
 
 def scheme_schemas() -> dict[str, type]:

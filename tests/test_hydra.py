@@ -44,13 +44,11 @@ def test_unknown_objective_is_one_line_error():
         sim.compose_config(["output.objective=gap"])
 
 
-@pytest.mark.parametrize("override, allowed", [
-    ("scheme=trios_schema", "families, leadership, market, mixed, none, peer_review, trios, trusts"),
-    ("region=region_schema", "csv, england, gm"),
-])
-def test_schema_entries_are_not_choices(override, allowed):
-    with pytest.raises(sim.ConfigError, match=f"^{override} is unknown; allowed: {allowed}$"):
-        sim.compose_config([override])
+@pytest.mark.parametrize("group, schema", [("scheme", "trios_schema"), ("region", "region_schema")])
+def test_schema_entries_are_not_choices(group, schema):
+    allowed = ", ".join(sorted(p.stem for p in (ROOT / "configs" / group).glob("*.yaml")))
+    with pytest.raises(sim.ConfigError, match=f"^{group}={schema} is unknown; allowed: {allowed}$"):
+        sim.compose_config([f"{group}={schema}"])
 
 
 def test_a_sweep_over_a_schema_entry_stops_before_any_job(tmp_path):
@@ -58,3 +56,65 @@ def test_a_sweep_over_a_schema_entry_stops_before_any_job(tmp_path):
     assert done.returncode != 0
     assert "scheme=trios_schema is unknown" in done.stderr
     assert not list((tmp_path / "sweep").glob("*/summary.json"))
+
+
+def _schoolsim(cwd, *args):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("args, suffix", [
+    (["+scenario=pandemic_recovery_alone"], "_pandemic_recovery_alone"),
+    (["scheme=none"], "_none"),
+])
+def test_a_run_folder_is_named_for_its_scenario_else_its_scheme(tmp_path, args, suffix):
+    done = _schoolsim(tmp_path, *args, "years=1", "region.n_schools=100")
+    assert done.returncode == 0, done.stderr[-2000:]
+    (folder,) = (tmp_path / "outputs").glob("*/*")
+    assert folder.name.endswith(suffix) and (folder / "summary.json").is_file()
+
+
+SCENARIOS = sorted(p.stem for p in (ROOT / "configs" / "scenario").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_a_named_baseline_is_a_scenario_on_the_same_region_and_years(name):
+    cfg = sim.compose_config([f"+scenario={name}"])
+    if not cfg.scenario_baseline:
+        return
+    base = sim.compose_config([f"+scenario={cfg.scenario_baseline}"])
+    assert base.scenario_name == cfg.scenario_baseline != name
+    assert (base.region, base.years, base.shocks) == (cfg.region, cfg.years, cfg.shocks)
+    assert base.scheme.name == "none" or name.startswith("pandemic")
+
+
+def test_every_programme_scenario_names_a_baseline():
+    named = {n: sim.compose_config([f"+scenario={n}"]).scenario_baseline for n in SCENARIOS}
+    assert {n for n, b in named.items() if not b} == {"gm_no_partnerships",
+                                                       "pandemic_recovery_alone"}
+
+
+def test_with_baseline_runs_the_scenario_and_its_baseline_on_the_same_seeds(tmp_path):
+    sweep = tmp_path / "sweep"
+    done = _schoolsim(tmp_path, "-m", "+scenario=pandemic_recovery_with_trios", "--with-baseline",
+                      "seed=3,4", "years=1", "region.n_schools=100", "hydra/launcher=basic",
+                      f"hydra.sweep.dir={sweep}")
+    assert done.returncode == 0, done.stderr[-2000:]
+    runs = sorted((s["scenario"], s["seed"]) for s in
+                  (json.loads(p.read_text()) for p in sweep.glob("*/summary.json")))
+    assert runs == [("pandemic_recovery_alone", 3), ("pandemic_recovery_alone", 4),
+                    ("pandemic_recovery_with_trios", 3), ("pandemic_recovery_with_trios", 4)]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["+scenario=gm_challenge", "--with-baseline"], "--with-baseline runs a sweep; allowed: with -m"),
+    (["-m", "seed=1,2", "--with-baseline"], "--with-baseline needs a scenario"),
+    (["-m", "+scenario=pandemic_recovery_alone", "--with-baseline"],
+     "+scenario=pandemic_recovery_alone names no baseline"),
+])
+def test_with_baseline_misuse_is_a_one_line_error(tmp_path, args, message):
+    done = _schoolsim(tmp_path, *args)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"schoolsim: error: {message}") and done.stderr.count("\n") == 1
+    assert not any(tmp_path.iterdir())
