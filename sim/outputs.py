@@ -43,6 +43,10 @@ class RunResult:
         write_all({out / name: writer for name, writer in self._writers(with_config).items()})
         return out
 
+    def setting(self, dotted: str, default=None):
+        """A value of the run's resolved config by dotted key (`default` if it has none)."""
+        return OmegaConf.select(self.config, dotted, default=default)
+
     def _writers(self, with_config: bool):
         writers = {
             "metrics.parquet": lambda p: self.metrics.to_parquet(p, index=False),

@@ -7,9 +7,17 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from omegaconf import OmegaConf
 
 from experiments.validation import checks, measures as m
-from experiments.validation.tables import Tables
+from sim.outputs import RunResult
+
+
+def outputs(metrics, schools, partnerships=None, summary=None) -> RunResult:
+    """A run's outputs built by hand (the config from the summary, as a run records it)."""
+    summary = summary or {}
+    return RunResult(metrics, schools, summary, OmegaConf.create(summary.get("config", {})),
+                     pd.DataFrame() if partnerships is None else partnerships)
 
 
 def schools(rows_by_year: dict[int, list[dict]]) -> pd.DataFrame:
@@ -49,11 +57,11 @@ def test_fact1_ratio_of_top_quintile_improvements():
     start = [flat(0.0, s) for s in SHARES]
     prog = schools({0: start, 3: [flat(1.0, s) for s in SHARES[:4]] + [flat(3.0, 0.9)]})
     comp = schools({0: start, 3: [flat(5.0, s) for s in SHARES[:4]] + [flat(1.0, 0.9)]})
-    runs = {"programme": Tables(pd.DataFrame(), prog), "comparison": Tables(pd.DataFrame(), comp)}
+    runs = {"programme": outputs(pd.DataFrame(), prog), "comparison": outputs(pd.DataFrame(), comp)}
     assert m.disadvantaged_improvement_ratio(runs) == pytest.approx(3.0)
     # A comparison that does not improve gives no ratio.
     comp0 = schools({0: start, 3: start})
-    runs["comparison"] = Tables(pd.DataFrame(), comp0)
+    runs["comparison"] = outputs(pd.DataFrame(), comp0)
     assert math.isnan(m.disadvantaged_improvement_ratio(runs))
 
 
@@ -61,14 +69,14 @@ def test_fact1_refuses_runs_with_different_schools():
     a = schools({0: [flat(0, s) for s in SHARES], 3: [flat(1, s) for s in SHARES]})
     b = schools({0: [flat(0, 0.5) for _ in SHARES], 3: [flat(1, 0.5) for _ in SHARES]})
     with pytest.raises(ValueError, match="same schools"):
-        m.disadvantaged_improvement_ratio({"programme": Tables(pd.DataFrame(), a),
-                                           "comparison": Tables(pd.DataFrame(), b)})
+        m.disadvantaged_improvement_ratio({"programme": outputs(pd.DataFrame(), a),
+                                           "comparison": outputs(pd.DataFrame(), b)})
 
 
 def test_fact2_outstanding_change_and_start():
     metrics = pd.DataFrame({"week": [0, 39, 117], "outstanding_share_primary": [0.17, 0.2, 0.22],
                             "outstanding_share_secondary": [0.12, 0.12, 0.18]})
-    runs = {"programme": Tables(metrics, pd.DataFrame())}
+    runs = {"programme": outputs(metrics, pd.DataFrame())}
     assert m.outstanding_change_points(runs, "primary") == pytest.approx(5.0)
     assert m.outstanding_change_points(runs, "secondary") == pytest.approx(6.0)
     assert m.outstanding_start_percent(runs, "primary") == pytest.approx(17.0)
@@ -77,7 +85,7 @@ def test_fact2_outstanding_change_and_start():
 def test_fact3_initial_gap_is_week_zero():
     metrics = pd.DataFrame({"week": [13, 0], "gap_months_primary": [1.0, 9.5],
                             "gap_months_secondary": [2.0, 18.5]})
-    runs = {"run": Tables(metrics, pd.DataFrame())}
+    runs = {"run": outputs(metrics, pd.DataFrame())}
     assert m.initial_gap(runs, "primary") == 9.5
     assert m.initial_gap(runs, "secondary") == 18.5
 
@@ -89,16 +97,16 @@ def test_fact4_loss_ratio_and_gap_rise():
                             "gap_months_primary": [10, 10, 10, 10, 11.0]})
     summary = {"weeks_per_year": 39,
                "config": {"shocks": {"pandemic": {"start_year": 1.0, "closure_weeks": 24}}}}
-    pandemic = Tables(metrics, pd.DataFrame(), summary=summary)
-    without = Tables(metrics.assign(gap_months_primary=10.0), pd.DataFrame(), summary=summary)
+    pandemic = outputs(metrics, pd.DataFrame(), summary=summary)
+    without = outputs(metrics.assign(gap_months_primary=10.0), pd.DataFrame(), summary=summary)
     assert m.peak_loss_ratio({"pandemic": pandemic}) == pytest.approx(4.3 / 3.7)
     # Closure weeks 39-62: the first results after it are at week 78.
     assert m.gap_rise({"pandemic": pandemic, "no_pandemic": without}) == pytest.approx(0.1)
 
 
 def test_facts5_6_end_difference():
-    a = Tables(pd.DataFrame({"segregation": [0.3, 0.5]}), pd.DataFrame())
-    b = Tables(pd.DataFrame({"segregation": [0.3, 0.4]}), pd.DataFrame())
+    a = outputs(pd.DataFrame({"segregation": [0.3, 0.5]}), pd.DataFrame())
+    b = outputs(pd.DataFrame({"segregation": [0.3, 0.4]}), pd.DataFrame())
     assert m.end_difference({"market": a, "families": b}, "segregation", "market",
                             "families") == pytest.approx(0.1)
 
@@ -112,8 +120,8 @@ def _fade_runs(active: dict[int, bool]):
     comp = schools({0: start, 3: start, 8: start})
     summary = {"config": {"policy": {"funding": {"end_year": 3.0}}}}
     parts = links({0: [0, 1], 1: [2, 3]}, "families", active)
-    return {"programme": Tables(pd.DataFrame(), prog, parts, summary),
-            "comparison": Tables(pd.DataFrame(), comp)}
+    return {"programme": outputs(pd.DataFrame(), prog, parts, summary),
+            "comparison": outputs(pd.DataFrame(), comp)}
 
 
 def test_fact7_fade_and_retention_where_partnerships_outlive():
@@ -133,8 +141,8 @@ def test_fact8_share_of_partnerships_without_a_measurable_effect():
     comp = schools({0: start, 3: start})
     parts = links({0: [0, 1], 1: [2, 3], 2: [4, 5]}, "peer_review")
     summary = {"config": {"attainment": {"pupil_sd_months": 14.0}}}
-    runs = {"programme": Tables(pd.DataFrame(), prog, parts, summary),
-            "comparison": Tables(pd.DataFrame(), comp)}
+    runs = {"programme": outputs(pd.DataFrame(), prog, parts, summary),
+            "comparison": outputs(pd.DataFrame(), comp)}
     effects = m.partnership_effects(runs, ("peer_review",))
     assert effects["se"].iloc[0] == pytest.approx(14 * np.sqrt(2 / 20))
     assert effects["measurable"].tolist() == [True, False, False]
@@ -147,7 +155,7 @@ def _family_tables(groups, xs):
     start = [flat(a, s, x_km=x) for a, s, x in zip(att, shares, xs)]
     summary = {"config": {"school": {"competition_radius_km_primary": 1.5,
                                      "competition_radius_km_secondary": 3.0}}}
-    return {"families": Tables(pd.DataFrame(), schools({0: start}),
+    return {"families": outputs(pd.DataFrame(), schools({0: start}),
                                links(groups, "families"), summary)}
 
 

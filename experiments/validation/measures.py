@@ -1,8 +1,8 @@
 """Each check's measure: a number from the tidy tables of one seed's runs.
 
 Every function takes `runs`, a mapping from a scenario's role in the check ("programme",
-"comparison", ...) to that run's `Tables`, and returns a float (NaN when the quantity is
-not defined for this seed, e.g. no partnership outlived the funding; the report says so).
+"comparison", ...) to that run's outputs (`RunResult`), and returns a float (NaN when the
+quantity is not defined for this seed, e.g. no partnership outlived the funding; the report says so).
 Comparisons between roles are paired by seed: the runs share the region, the starting
 state and every random draw the scenarios do not change (common random numbers), so
 school `i` is the same school in every role and cohort noise is the same in both.
@@ -15,14 +15,15 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from experiments.validation.tables import (YEARS_ON_ROLL, Tables, at_year, group_active,
+from experiments.validation.tables import (YEARS_ON_ROLL, at_year, group_active,
                                            group_members, last_year, school_attainment,
                                            weighted_mean)
+from sim.outputs import RunResult
 
-Runs = Mapping[str, Tables]
+Runs = Mapping[str, RunResult]
 
 
-def _need(runs: Runs, *roles: str) -> list[Tables]:
+def _need(runs: Runs, *roles: str) -> list[RunResult]:
     missing = [r for r in roles if r not in runs]
     if missing:
         raise KeyError(f"runs lack role(s) {missing}; have {sorted(runs)}")
@@ -47,11 +48,11 @@ def top_quintile(start: pd.DataFrame, quantile: float = 0.8) -> pd.Index:
     return start.index[start["disadvantaged_share"] >= cut]
 
 
-def improvement(tables: Tables, schools: pd.Index, year: int | None = None) -> float:
+def improvement(run: RunResult, schools: pd.Index, year: int | None = None) -> float:
     """Change in mean attainment (months, pupil-weighted by starting roll) of `schools`
     from the start to `year` (default: the last year of the run)."""
-    year = last_year(tables.schools) if year is None else year
-    start, end = at_year(tables.schools, 0), at_year(tables.schools, year)
+    year = last_year(run.schools) if year is None else year
+    start, end = at_year(run.schools, 0), at_year(run.schools, year)
     change = school_attainment(end).loc[schools] - school_attainment(start).loc[schools]
     return weighted_mean(change, start.loc[schools, "pupils"])
 
@@ -108,11 +109,11 @@ def peak_loss_ratio(runs: Runs) -> float:
     return float(m["learning_loss_disadvantaged"].max() / other) if other > 0 else float("nan")
 
 
-def _first_results_after_closure(tables: Tables) -> int:
+def _first_results_after_closure(run: RunResult) -> int:
     """The week of the first yearly results after the closure ends."""
-    start = float(tables.config("shocks.pandemic.start_year"))
-    weeks = int(tables.config("shocks.pandemic.closure_weeks"))
-    per_year = int(tables.summary.get("weeks_per_year", 39))
+    start = float(run.setting("shocks.pandemic.start_year"))
+    weeks = int(run.setting("shocks.pandemic.closure_weeks"))
+    per_year = int(run.summary.get("weeks_per_year", 39))
     end_week = round(start * per_year) + weeks - 1
     return int(np.ceil((end_week + 1) / per_year) * per_year)
 
@@ -124,8 +125,8 @@ def gap_rise(runs: Runs, phase: str = "primary") -> float:
     week = _first_results_after_closure(pandemic)
     col = f"gap_months_{phase}"
 
-    def at(tables: Tables) -> float:
-        rows = tables.metrics[tables.metrics["week"] == week]
+    def at(run: RunResult) -> float:
+        rows = run.metrics[run.metrics["week"] == week]
         if rows.empty:
             raise ValueError(f"no metrics row at week {week}; run at least "
                              f"{week // 39} years")
@@ -155,8 +156,8 @@ def school_gains(runs: Runs, year: int) -> pd.Series:
     return school_attainment(p) - school_attainment(c)
 
 
-def _funded_years(tables: Tables) -> int:
-    end = tables.config("policy.funding.end_year")
+def _funded_years(run: RunResult) -> int:
+    end = run.setting("policy.funding.end_year")
     if end is None:
         raise ValueError("the programme run has no funding end (policy.funding.end_year)")
     return int(round(float(end)))
@@ -220,7 +221,7 @@ def partnership_effects(runs: Runs, kinds: tuple[str, ...] | None = None,
     _same_schools(start_p, start_c)
     change_p = school_attainment(at_year(programme.schools, year)) - school_attainment(start_p)
     change_c = school_attainment(at_year(comparison.schools, year)) - school_attainment(start_c)
-    pupil_sd = float(programme.config("attainment.pupil_sd_months", 14.0))
+    pupil_sd = float(programme.setting("attainment.pupil_sd_months", 14.0))
     years_on_roll = start_p["phase"].astype(str).map(YEARS_ON_ROLL).astype(float)
     cohort = start_p["pupils"] / years_on_roll
     rows = []
@@ -283,7 +284,7 @@ def family_competitor_pairs(runs: Runs) -> float:
     phase's competition radius (`school.competition_radius_km_<phase>` of the run)."""
     (run,) = _need(runs, "families")
     start = at_year(run.schools, 0)
-    radius = {p: float(run.config(f"school.competition_radius_km_{p}", np.nan))
+    radius = {p: float(run.setting(f"school.competition_radius_km_{p}", np.nan))
               for p in YEARS_ON_ROLL}
     links = run.partnerships
     links = links[links["kind"].astype(str) == "families"]

@@ -15,23 +15,23 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from experiments.validation.checks import SCENARIOS, Check
-from experiments.validation.tables import Tables
+from sim.outputs import RunResult
 
 
-def run_one(scenario: str, seed: int, extra: tuple[str, ...] = ()) -> Tables | str:
+def run_one(scenario: str, seed: int, extra: tuple[str, ...] = ()) -> RunResult | str:
     """One scenario at one seed; the error message (str) if the config cannot run."""
     import sim
     from sim.errors import ConfigError
 
     overrides = [*SCENARIOS[scenario], *extra, f"seed={seed}", "output.print_summary=false"]
     try:
-        return Tables.from_result(sim.run(overrides, progress=False))
+        return sim.run(overrides, progress=False)
     except ConfigError as exc:
         return str(exc)
 
 
 def run_scenarios(checks: Sequence[Check], seeds: Sequence[int], n_jobs: int = -1,
-                  extra: Sequence[str] = ()) -> dict[tuple[str, int], Tables | str]:
+                  extra: Sequence[str] = ()) -> dict[tuple[str, int], RunResult | str]:
     needed = sorted({s for c in checks for s in c.scenarios})
     jobs = [(s, seed) for seed in seeds for s in needed]
     out = Parallel(n_jobs=n_jobs)(delayed(run_one)(s, seed, tuple(extra)) for s, seed in jobs)
@@ -39,7 +39,7 @@ def run_scenarios(checks: Sequence[Check], seeds: Sequence[int], n_jobs: int = -
 
 
 def measure(checks: Sequence[Check], seeds: Sequence[int],
-            runs: dict[tuple[str, int], Tables | str]) -> pd.DataFrame:
+            runs: dict[tuple[str, int], RunResult | str]) -> pd.DataFrame:
     """One row per check and seed: value (NaN if undefined) and error (if a run failed)."""
     rows = []
     for check in checks:

@@ -1,41 +1,18 @@
-"""The tidy tables of one run, as the validation measures read them.
+"""Small helpers the validation measures share over a run's tidy tables.
 
 A measure never sees the model: it gets, for one seed, a mapping from the *role* of each
-scenario in its check ("programme", "comparison", ...) to that run's `Tables` — the same
-`metrics`, `schools`, `partnerships` and `summary` a run writes (`sim.run`).
+scenario in its check ("programme", "comparison", ...) to that run's outputs
+(`sim.outputs.RunResult` without its model: the `metrics`, `schools`, `partnerships`,
+`summary` and config a run writes).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 # Year groups on roll (Reception-Year 6; Years 7-11): cohort size = pupils / years on roll.
 YEARS_ON_ROLL = {"primary": 7, "secondary": 5}
-
-
-@dataclass
-class Tables:
-    metrics: pd.DataFrame
-    schools: pd.DataFrame
-    partnerships: pd.DataFrame = field(default_factory=pd.DataFrame)
-    summary: dict = field(default_factory=dict)
-
-    @classmethod
-    def from_result(cls, result) -> Tables:
-        summary = dict(result.summary)
-        return cls(result.metrics, result.schools, result.partnerships, summary)
-
-    def config(self, dotted: str, default=None):
-        """A value of the run's resolved config (`summary["config"]`), by dotted key."""
-        node = self.summary.get("config", {})
-        for part in dotted.split("."):
-            if not isinstance(node, dict) or part not in node:
-                return default
-            node = node[part]
-        return node
 
 
 def school_attainment(schools: pd.DataFrame) -> pd.Series:
