@@ -1,35 +1,45 @@
 # Quickstart: `make run` (set up, run the default scenario) and `make test` (set up, run the tests).
-# Needs Python 3.12 (see .python-version); override with `make PYTHON=/path/to/python3.12 ...`.
+# Needs Python 3.12 or 3.13 (.python-version says 3.12); override with `make PYTHON=/path/to/python3.13 ...`.
+# `make run` installs only what running needs; `make test` adds the extras and test tools (dev).
 PYTHON ?= python3.12
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HASH := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+RUN_STAMP := $(VENV)/.installed-run-$(HASH)
+DEV_STAMP := $(VENV)/.installed-dev-$(HASH)
 
-.PHONY: setup run test test-all venv-ray test-ray bench bench-sweep clean
+.PHONY: setup setup-dev run test test-all venv-ray test-ray bench bench-sweep clean
 
-$(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 12), sys.version' \
-	  || { echo "make: error: $(PYTHON) is not Python 3.12; allowed: PYTHON=<a python3.12>"; exit 2; }
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] in ((3, 12), (3, 13)), sys.version' \
+	  || { echo "make: error: $(PYTHON) is not Python 3.12 or 3.13; allowed: PYTHON=<a python3.12 or python3.13>"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	@rm -f $(VENV)/.installed-*; touch $@
 
-setup: $(STAMP)
+$(RUN_STAMP): pyproject.toml $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
+	@rm -f $(VENV)/.installed-run-*; touch $@
+
+$(DEV_STAMP): pyproject.toml $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@rm -f $(VENV)/.installed-*; touch $@ $(RUN_STAMP)
+
+setup: $(RUN_STAMP)
+setup-dev: $(DEV_STAMP)
 
 run: setup
 	$(BIN)/schoolsim $(ARGS)
 
-test: setup
+test: setup-dev
 	$(BIN)/python -m pytest -m "not slow" -n auto $(ARGS)
 
-test-all: setup
+test-all: setup-dev
 	$(BIN)/python -m pytest -n auto $(ARGS)
 
-bench: setup
+bench: setup-dev
 	$(BIN)/python -m experiments.benchmark $(ARGS)
 
-bench-sweep: setup
+bench-sweep: setup-dev
 	$(BIN)/python -m experiments.bench_sweep $(ARGS)
 
 # The Ray launcher in its own venv: hydra-ray-launcher pins cloudpickle<3, which the
@@ -40,7 +50,7 @@ RAY_STAMP := $(VENV_RAY)/.installed-$(shell cat pyproject.toml | cksum | cut -d'
 $(RAY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV_RAY)
 	$(VENV_RAY)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV_RAY)/bin/python -m pip install --quiet -e ".[ray]" "pytest>=8" "hypothesis>=6.100"
+	$(VENV_RAY)/bin/python -m pip install --quiet -e ".[ray,experiments]" "pytest>=8" "hypothesis>=6.100"
 	@rm -f $(VENV_RAY)/.installed-*; touch $@
 
 venv-ray: $(RAY_STAMP)
