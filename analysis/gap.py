@@ -40,10 +40,3 @@ def components(schools: pd.DataFrame) -> pd.DataFrame:
         "gap_months": sums["o_att"] / sums["n_o"] - sums["d_att"] / sums["n_d"],
         "within_school": sums["within"] / sums["n_d"],
         "between_school": sums["between"]})
-
-
-def long_components(schools: pd.DataFrame) -> pd.DataFrame:
-    """The two parts stacked (column `part`), ready for a line plot per part."""
-    wide = components(schools)
-    return wide.melt(id_vars=KEYS, value_vars=["within_school", "between_school"],
-                     var_name="part", value_name="months")
