@@ -23,6 +23,7 @@ from sim import calendar, metrics
 from sim.atomic import write_all
 from sim.config import as_plain
 from sim.model import SchoolSystem
+from sim.shocks import recovery_weeks
 
 OUTPUT_FILES = ("metrics.parquet", "schools.parquet", "partnerships.parquet", "summary.json")
 
@@ -113,22 +114,19 @@ def _extra_summary(model, metrics_df: pd.DataFrame) -> dict:
     out: dict = {}
     if cfg.get("scenario_name"):
         out["scenario"] = str(cfg.scenario_name)
-    policies = getattr(model, "policies", [])
-    if policies:
-        out["policies"] = [repr(p) for p in policies]
+    if model.policies:
+        out["policies"] = [repr(p) for p in model.policies]
     for key in ("funding_ended_groups", "unbrokered_failed_groups"):
         if hasattr(model, key):
             out[key] = int(getattr(model, key))
-    if getattr(model, "inspection", None) is not None:
-        out["inspections"] = int(model.inspection.inspections)
+    out["inspections"] = int(model.inspection.inspections)
     if model.region.read_as:
         out["region_read_as"] = model.region.read_as
     if model.region.dropped:
         out["region_rows_dropped"] = dict(model.region.dropped)
-    for shock in getattr(model, "shocks", []):
-        from sim.shocks import recovery_weeks
-
+    if model.shocks:
         out["shocks"] = [repr(s) for s in model.shocks]
+    for shock in model.shocks:
         out["pandemic_recovery_weeks"] = recovery_weeks(metrics_df, shock)
     return out
 
