@@ -1,8 +1,9 @@
 """Figures from the tidy tables. Each function takes tables and returns a matplotlib Figure.
 
 Tables may combine several runs: they need the `run_id`, `scenario` and `seed` columns
-that `analysis.load` adds. Bands and intervals are the spread across runs (seeds), the
-5th to 95th percentile, as in `analysis.compare`.
+that `analysis.load` adds. Bands are the spread across runs (seeds), named as
+`analysis.compare` names it: the range of the runs, or from MIN_RUNS runs the 5th to 95th
+percentile. School-level figures weight each school by the pupils its value describes.
 
     from analysis import figures
     fig = figures.trajectories(tables.metrics)
@@ -20,12 +21,21 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from analysis import diffusion, gap
-from analysis.compare import LEVEL
+from analysis.compare import LEVEL, MIN_RUNS
 from analysis.style import (DIVERGING_CMAP, OKABE_ITO, SEQUENTIAL_CMAP, label,
                             scenario_order, scenario_palette, short_label, theme)
 
-BAND = ("pi", round(100 * LEVEL))  # seaborn's percentile interval across runs
-BAND_NOTE = f"lines: mean over runs; bands: middle {round(100 * LEVEL)} % of runs"
+
+
+def band(frame: pd.DataFrame) -> tuple[tuple[str, int], str]:
+    """Seaborn's band across runs and what to call it: the range of the runs, or with
+    MIN_RUNS or more per scenario their middle LEVEL (as `sim.effects.spread` names them)."""
+    fewest = frame.groupby("scenario")["run_id"].nunique().min()
+    if fewest < MIN_RUNS:
+        return ("pi", 100), "lines: mean over runs; bands: range of the runs"
+    pct = round(100 * LEVEL)
+    return ("pi", pct), f"lines: mean over runs; bands: middle {pct} % of runs"
+
 # What the usual Sobol and Morris indices measure, for the legend.
 INDEX_NAMES = {"S1": "S1: first-order (alone)", "ST": "ST: total (with interactions)",
                "S2": "S2: second-order", "mu_star": "\u03bc*: mean |elementary effect|",
@@ -84,14 +94,15 @@ def trajectories(metrics: pd.DataFrame, columns=("gap_months", "expertise_mean")
     """A panel per metric over time: one line per scenario, band across seeds."""
     order = scenario_order(metrics["scenario"], baseline)
     palette = scenario_palette(order, baseline)
+    errorbar, note = band(metrics)
     fig, axes = _new(len(columns), height=5)  # tall enough for two-line labels
     for ax, column in zip(axes[0], columns):
         sns.lineplot(data=metrics, x="year", y=column, hue="scenario", hue_order=order,
-                     palette=palette, style="scenario", style_order=order, errorbar=BAND,
+                     palette=palette, style="scenario", style_order=order, errorbar=errorbar,
                      estimator="mean", ax=ax)
         ax.set(xlabel=label("year"), ylabel=label(column), title=short_label(column))
     _scenario_legend(fig, axes[0], order)
-    _caption(fig, f"Over time ({BAND_NOTE}; {_runs_note(metrics)})")
+    _caption(fig, f"Over time ({note}; {_runs_note(metrics)})")
     return fig
 
 
@@ -100,40 +111,76 @@ def gap_parts(schools: pd.DataFrame, baseline: str | None = "none") -> Figure:
     parts = gap.components(schools)
     order = scenario_order(parts["scenario"], baseline)
     palette = scenario_palette(order, baseline)
+    errorbar, note = band(parts)
     fig, axes = _new(2, height=5)
     titles = {"within_school": "Gap inside schools", "between_school": "Gap between schools"}
     for ax, column in zip(axes[0], titles):
         sns.lineplot(data=parts, x="year", y=column, hue="scenario", hue_order=order,
-                     palette=palette, style="scenario", style_order=order, errorbar=BAND,
+                     palette=palette, style="scenario", style_order=order, errorbar=errorbar,
                      marker="o", ax=ax)
         ax.set(xlabel=label("year"), ylabel="Months of progress", title=titles[column])
     _scenario_legend(fig, axes[0], order)
     _caption(fig, "The disadvantage gap = the gap inside the schools disadvantaged pupils "
              "attend + the part due to other pupils being in higher-attaining schools\n"
-             f"({BAND_NOTE}; {_runs_note(parts)})")
+             f"({note}; {_runs_note(parts)})")
     return fig
 
 
 # ------------------------------------------------------------------ distributions
 
 
+def pupil_weights(schools: pd.DataFrame, column: str) -> pd.Series:
+    """How many pupils a school's value describes: its disadvantaged pupils for their
+    attainment, its other pupils for theirs, all its pupils otherwise. A school with three
+    disadvantaged pupils then counts for three, not as much as one with three hundred."""
+    share = schools["disadvantaged_share"]
+    if column == "attainment_disadvantaged":
+        return schools["pupils"] * share
+    if column == "attainment_other":
+        return schools["pupils"] * (1 - share)
+    return schools["pupils"].astype(float)
+
+
+def weighted_quantiles(values, weights, qs) -> np.ndarray:
+    """Quantiles of values where each counts `weight` times: for each q the smallest value
+    with at least a share q of the weight at or below it (the inverse of the weighted
+    distribution function, so a tiny cohort never pulls a quantile part of the way)."""
+    values, weights = np.asarray(values, float), np.asarray(weights, float)
+    keep = ~np.isnan(values) & (weights > 0)
+    order = np.argsort(values[keep])
+    v, w = values[keep][order], weights[keep][order]
+    cum = np.cumsum(w) / w.sum()
+    index = np.searchsorted(cum, np.asarray(qs, float) - 1e-12)
+    return v[np.minimum(index, len(v) - 1)]
+
+
 def distributions(schools: pd.DataFrame,
                   columns=("expertise_mean", "attainment_disadvantaged"),
                   year: int | None = None, baseline: str | None = "none") -> Figure:
-    """How schools are spread at the end: a violin per scenario (every school of every run)."""
+    """How schools are spread at the end, weighted by the pupils each value describes
+    (`pupil_weights`): a box per scenario (quartiles, median, 5th-95th percentile)."""
     final = at_year(schools, year)
     order = scenario_order(final["scenario"], baseline)
     palette = scenario_palette(order, baseline)
     fig, axes = _new(len(columns), width=max(4.5, 1.6 * len(order)))
     for ax, column in zip(axes[0], columns):
-        sns.violinplot(data=final, x="scenario", y=column, hue="scenario", order=order,
-                       hue_order=order, palette=palette, cut=0, inner="quart", legend=False,
-                       ax=ax)
+        boxes = []
+        for scenario in order:
+            rows = final[final["scenario"] == scenario]
+            p5, q1, med, q3, p95 = weighted_quantiles(rows[column],
+                                                      pupil_weights(rows, column),
+                                                      [0.05, 0.25, 0.5, 0.75, 0.95])
+            boxes.append({"label": scenario, "med": med, "q1": q1, "q3": q3,
+                          "whislo": p5, "whishi": p95, "fliers": []})
+        drawn = ax.bxp(boxes, patch_artist=True, widths=0.6)
+        for patch, scenario in zip(drawn["boxes"], order):
+            patch.set(facecolor=palette[scenario], alpha=0.75)
         ax.set(xlabel="", ylabel=label(column), title=short_label(column))
         ax.tick_params(axis="x", rotation=20 if len(order) > 3 else 0)
     when = f"year {year}" if year is not None else "the end of each run"
-    _caption(fig, f"Schools at {when} (every school in every run; dashed lines: median "
-             f"and quartiles; {_runs_note(final)})")
+    _caption(fig, f"Schools at {when}, each weighted by the pupils its value describes "
+             f"(boxes: quartiles and median; whiskers: 5th to 95th percentile; "
+             f"{_runs_note(final)})")
     return fig
 
 
@@ -163,7 +210,9 @@ def equity_slope(schools: pd.DataFrame, year: int | None = None,
         shown = rows.sample(min(len(rows), MAX_POINTS), random_state=0)
         ax.scatter(shown["disadvantaged_pct"], shown["attainment_school"], s=8, alpha=0.25,
                    color=palette[scenario], linewidths=0)
-        slope, intercept = np.polyfit(rows["disadvantaged_pct"], rows["attainment_school"], 1)
+        # Weighted least squares (polyfit weights multiply residuals: sqrt of pupils).
+        slope, intercept = np.polyfit(rows["disadvantaged_pct"], rows["attainment_school"], 1,
+                                      w=np.sqrt(rows["pupils"]))
         xs = np.array([rows["disadvantaged_pct"].min(), rows["disadvantaged_pct"].max()])
         ax.plot(xs, intercept + slope * xs, color=palette[scenario], lw=2.5,
                 label=f"{scenario}: {10 * slope:+.1f}")
@@ -173,7 +222,8 @@ def equity_slope(schools: pd.DataFrame, year: int | None = None,
     ax.legend(title="Slope: months per 10 % points\nmore disadvantaged pupils",
               loc="upper right", fontsize=9, title_fontsize=9)
     _caption(fig, f"Each dot is a school at the end of a run ({_runs_note(final)}); "
-             "lines: least-squares fit per scenario. Flatter lines mean a fairer system.")
+             "lines: least-squares fit per scenario, each school weighted by its pupils. "
+             "Flatter lines mean a fairer system.")
     return fig
 
 
@@ -189,13 +239,14 @@ def diffusion_curve(schools: pd.DataFrame, domain: str = diffusion.DEFAULT_DOMAI
     palette = scenario_palette(order, baseline)
     fig, axes = _new(1, width=7.5, height=5)
     ax = axes[0, 0]
+    errorbar, note = band(result.table)
     sns.lineplot(data=result.table, x="year", y="take_up", hue="scenario", hue_order=order,
-                 palette=palette, style="scenario", style_order=order, errorbar=BAND,
+                 palette=palette, style="scenario", style_order=order, errorbar=errorbar,
                  marker="o", ax=ax)
     ax.set(xlabel=label("year"), ylabel=label("take_up"), ylim=(0, 100),
            title=f"Diffusion of {domain} practice")
     ax.legend(title="Scenario", loc="upper left")
-    _caption(fig, f"{result.definition()}\n{BAND_NOTE.capitalize()}; "
+    _caption(fig, f"{result.definition()}\n{note.capitalize()}; "
              f"{_runs_note(result.table)}.")
     return fig
 

@@ -48,6 +48,8 @@ class Tables:
 
     # Job folders found without complete outputs (failed or unfinished sweep jobs).
     incomplete: tuple[str, ...] = ()
+    # Settings (dotted keys) that differ between runs of the same base scenario.
+    varied: tuple[str, ...] = ()
 
     @property
     def scenarios(self) -> list[str]:
@@ -164,12 +166,15 @@ def label_scenarios(tables: Tables) -> Tables:
     varied = sorted(set().union(*by_base.values()))
     runs["scenario"] = runs.apply(lambda r: _scenario_label(r, by_base[r["base_scenario"]]),
                                   axis=1)
+    # A swept `years` is also a fact every run reports: keep one column of that name.
+    runs = runs.drop(columns=[k for k in varied if k in runs.columns])
     runs = runs.rename(columns={f"config.{k}": k for k in varied})
     keep = ID_COLUMNS + varied
     out = {name: _with_ids(getattr(tables, name), runs[keep]) for name in TABLES}
-    front = ID_COLUMNS + varied + ["years", "n_schools", "region", "path"]
+    front = ID_COLUMNS + varied + [c for c in ("years", "n_schools", "region", "path")
+                                   if c not in varied]
     runs = runs[front + [c for c in runs.columns if c not in front]]
-    return Tables(runs=runs, **out)
+    return Tables(runs=runs, **out, varied=tuple(varied))
 
 
 def varied_settings(runs: pd.DataFrame) -> dict[str, list[str]]:

@@ -32,16 +32,21 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis import figures, network  # noqa: E402
-from analysis.compare import LEVEL, MIN_RUNS, Estimate, comparison  # noqa: E402
+from analysis.compare import (MIN_RUNS, comparison, effect_of, level_of,  # noqa: E402
+                              matching_baselines)
 from analysis.load import Tables, load, NoRunsError  # noqa: E402
 from analysis.sentences import (BY_COLUMN, HEADLINES, SENTENCE_COLUMNS,  # noqa: E402
-                                difference_sentence, judgement, level_sentence,
-                                scenario_name)
-from analysis.style import label, scenario_order  # noqa: E402
+                                difference_sentence, level_sentence, scenario_name)
+from analysis.style import label  # noqa: E402
+from sim import effects  # noqa: E402
 from sim.atomic import write_text  # noqa: E402
 
 DEFAULT_BASELINE = "none"
 MAX_NETWORKS = 4  # network drawings are large; one per scenario up to this many
+# What is left once the money stops: these measures at the funding's end and at the end.
+FUNDING_ROWS = ("gap_months", "attainment_disadvantaged", "active_partnerships",
+                "mean_trust", "outstanding_share")
+FUNDING_END = "policy.funding.end_year"
 
 
 class ReportError(ValueError):
@@ -51,16 +56,33 @@ class ReportError(ValueError):
 # ------------------------------------------------------------------ choosing the baseline
 
 
-def choose_baseline(requested: str | None, scenarios: list[str], explicit: bool) -> str | None:
-    """The baseline scenario, or None when the default is absent and none was asked for."""
+def choose_baseline(requested: str | None, runs: pd.DataFrame, explicit: bool) -> str | None:
+    """The baseline: a scenario, or a base scenario whose variants are matched setting by
+    setting; None when the default is absent and none was asked for."""
     if requested is None:
         return None
-    if requested in scenarios:
+    allowed = sorted(set(runs["scenario"]) | set(runs["base_scenario"]))
+    if requested in allowed:
         return requested
     if not explicit:
         return None
     raise ReportError(f"--baseline={requested} is not a scenario in these runs; allowed: "
-                      f"{', '.join(scenarios)}")
+                      f"{', '.join(allowed)}")
+
+
+class Plan:
+    """Which scenario is compared with which, and in what order they are shown."""
+
+    def __init__(self, tables: Tables, baseline: str | None):
+        self.tables, self.baseline = tables, baseline
+        self.against = matching_baselines(tables.runs, baseline, list(tables.varied))
+        bases = tables.runs.groupby("scenario")["base_scenario"].first()
+        self.is_baseline = {s: baseline is not None and (s == baseline or b == baseline)
+                            and s not in self.against for s, b in bases.items()}
+        self.order = sorted(bases.index, key=lambda s: (not self.is_baseline[s], s))
+
+    def baseline_of(self, scenario: str) -> str | None:
+        return self.against.get(scenario)
 
 
 # ------------------------------------------------------------------ numbers
@@ -80,29 +102,36 @@ def years_of(tables: Tables, scenario: str | None = None) -> int | None:
     return int(years[0]) if len(years) == 1 else None
 
 
-def findings(table: pd.DataFrame, tables: Tables, baseline: str | None) -> list[tuple]:
-    """(scenario, sentences) per scenario, the gap first."""
+def findings(table: pd.DataFrame, plan: Plan) -> list[tuple]:
+    """(scenario, sentences, notes) per compared scenario, the gap first and disadvantaged
+    pupils' attainment beside it."""
     out = []
-    for scenario in scenario_order(table["scenario"], baseline):
-        if scenario == baseline:
+    for scenario in plan.order:
+        if plan.is_baseline[scenario]:
             continue
-        rows = table[(table["scenario"] == scenario) & table["metric"].isin(SENTENCE_COLUMNS)]
-        said = []
-        for row in rows.itertuples():
-            h = BY_COLUMN[row.metric]
-            if baseline is None:
-                est = Estimate(row.mean, row.low, row.high, row.n)
-                said.append(level_sentence(h, scenario, est, years_of(tables, scenario)))
+        rows = table[table["scenario"] == scenario].set_index("metric")
+        rows = rows.loc[[c for c in SENTENCE_COLUMNS if c in rows.index]]
+        base = plan.baseline_of(scenario)
+        years = years_of(plan.tables, scenario)
+        said, notes = [], []
+        for metric, row in rows.iterrows():
+            h = BY_COLUMN[metric]
+            if base is None:
+                said.append(level_sentence(h, scenario, level_of(row), years))
             else:
-                said.append(difference_sentence(h, scenario, baseline, _diff(row),
-                                                years_of(tables, scenario)))
-        out.append((scenario, said))
+                said.append(difference_sentence(h, scenario, base, effect_of(row), years))
+        if plan.baseline is not None and base is None:
+            notes.append(f"No baseline run ({scenario_name(plan.baseline)}) shares this "
+                         "scenario's settings (years, schools, region and swept settings), "
+                         "so it is described on its own.")
+        if base is not None and {"gap_months", "attainment_disadvantaged",
+                                 "attainment_other"} <= set(rows.index):
+            gap, dis, oth = (effect_of(rows.loc[c]) for c in
+                             ("gap_months", "attainment_disadvantaged", "attainment_other"))
+            if effects.narrowed_by_falling(gap, dis, oth):
+                notes.append(effects.narrowed_by_falling_note(dis, oth))
+        out.append((scenario, said, notes))
     return out
-
-
-def _diff(row) -> Estimate:
-    return Estimate(row.diff_mean, row.diff_low, row.diff_high, int(row.diff_n),
-                    bool(row.paired))
 
 
 # ------------------------------------------------------------------ HTML pieces
@@ -150,24 +179,27 @@ def warning_block(counts: pd.Series) -> str:
         return ""
     listed = ", ".join(f"{esc(s)}: {n} run{'s' if n != 1 else ''}" for s, n in few.items())
     return (f'<p class="warning"><b>Warning: too few runs.</b> These scenarios rest on fewer '
-            f"than {MIN_RUNS} runs ({listed}). With so few seeds the intervals below are rough "
-            f"and a difference may be chance. Run more seeds, e.g. "
-            f"<code>schoolsim -m scheme=... seed=range(1,21)</code>.</p>")
+            f"than {MIN_RUNS} runs ({listed}). From fewer than {effects.ENOUGH_SEEDS} seeds "
+            "no effect is called clear: the report gives the range of the paired differences, "
+            "not a confidence interval. Run more seeds, e.g. "
+            "<code>schoolsim -m scheme=... seed=range(1,21)</code>.</p>")
 
 
-def runs_table(tables: Tables, baseline: str | None) -> str:
-    runs = tables.runs
+def runs_table(plan: Plan) -> str:
+    runs = plan.tables.runs
     rows = []
-    for scenario in scenario_order(runs["scenario"], baseline):
+    for scenario in plan.order:
         r = runs[runs["scenario"] == scenario]
         shown = seed_ranges(r["seed"].unique())
         few = ' class="few"' if len(r) < MIN_RUNS else ""
-        rows.append(f'<tr><td class="name">{esc(scenario)}'
-                    f'{" (baseline)" if scenario == baseline else ""}</td>'
-                    f"<td{few}>{len(r)}</td><td>{esc(shown)}</td>"
+        base = plan.baseline_of(scenario)
+        role = ("baseline" if plan.is_baseline[scenario] else
+                f"against {base}" if base else "no baseline" if plan.baseline else "")
+        rows.append(f'<tr><td class="name">{esc(scenario)}</td><td class="name">{esc(role)}'
+                    f"</td><td{few}>{len(r)}</td><td>{esc(shown)}</td>"
                     f"<td>{esc(_unique(r['years']))}</td><td>{esc(_unique(r['n_schools']))}</td></tr>")
-    head = ("<tr><th class='name'>Scenario</th><th>Runs</th><th>Seeds</th><th>Years</th>"
-            "<th>Schools</th></tr>")
+    head = ("<tr><th class='name'>Scenario</th><th class='name'>Compared</th><th>Runs</th>"
+            "<th>Seeds</th><th>Years</th><th>Schools</th></tr>")
     return f"<table>{head}{''.join(rows)}</table>"
 
 
@@ -199,40 +231,54 @@ def _unique(values: pd.Series) -> str:
     return ", ".join(str(int(v)) if float(v).is_integer() else str(v) for v in u) or "?"
 
 
-def numbers_table(table: pd.DataFrame, baseline: str | None) -> str:
-    pct = round(100 * LEVEL)
-    head = (f"<tr><th class='name'>Metric</th><th class='name'>Scenario</th><th>Mean</th>"
-            f"<th>{pct} % interval</th><th>Runs</th>")
-    if baseline is not None:
-        head += (f"<th>Difference from {esc(baseline)}</th><th>{pct} % interval</th>"
-                 "<th>Runs compared</th>")
+VERDICT_WORDS = {effects.BETTER: "clearly better", effects.WORSE: "clearly worse",
+                 effects.UNCLEAR: "unclear", effects.SAME: "no difference"}
+
+
+def numbers_table(table: pd.DataFrame, plan: Plan) -> str:
+    head = ("<tr><th class='name'>Measure</th><th class='name'>Scenario</th><th>Mean</th>"
+            "<th class='name'>Spread of the runs</th><th>Runs</th>")
+    if plan.baseline is not None:
+        head += ("<th class='name'>Baseline</th><th>Difference</th><th class='name'>"
+                 "Interval of the difference</th><th class='name'>Reading</th>"
+                 "<th class='name'>Seeds</th>")
     rows = []
-    order = scenario_order(table["scenario"], baseline)
     for metric, group in table.groupby("metric", sort=False):
         h = BY_COLUMN[metric]
-        group = group.set_index("scenario", drop=False).loc[order]
-        for i, row in enumerate(group.itertuples(index=False)):
-            rows.append(_numbers_row(h, row, baseline, len(group) if i == 0 else 0))
+        group = group.set_index("scenario", drop=False).loc[
+            [s for s in plan.order if s in set(group["scenario"])]]
+        for i, (_, row) in enumerate(group.iterrows()):
+            rows.append(_numbers_row(h, row, plan, len(group) if i == 0 else 0))
     return f"<table>{head}</tr>{''.join(rows)}</table>"
 
 
-def _numbers_row(h, row, baseline, span: int) -> str:
-    metric = (f'<td class="name" rowspan="{span}">{esc(label(h.column).replace(chr(10), " "))}'
-              "</td>" if span else "")
-    few = ' class="few"' if row.n < MIN_RUNS else ""
-    cells = (f'{metric}<td class="name">{esc(row.scenario)}</td><td>{h.number(row.mean)}</td>'
-             f"<td>{h.number(row.low)} to {h.number(row.high)}</td><td{few}>{row.n}</td>")
-    if baseline is not None:
-        if row.scenario == baseline:
-            cells += "<td>(baseline)</td><td></td><td></td>"
-        else:
-            d = _diff(row)
-            how = "paired by seed" if d.paired else "all pairs, seeds differ"
-            few = ' class="few"' if d.few else ""
-            k = h.digits(d.mean)
-            cells += (f'<td class="{judgement(h, d)}">{_plus(d.mean, k)}</td>'
-                      f"<td>{_plus(d.low, k)} to {_plus(d.high, k)}</td>"
-                      f"<td{few}>{d.n} ({how})</td>")
+def _numbers_row(h, row, plan: Plan, span: int) -> str:
+    metric = (f'<td class="name" rowspan="{span}">{esc(h.label)}</td>' if span else "")
+    level, scenario = level_of(row), row["scenario"]
+    few = ' class="few"' if level.n < MIN_RUNS else ""
+    cells = (f'{metric}<td class="name">{esc(scenario)}</td><td>{h.number(level.mean)}</td>'
+             f'<td class="name">{h.number(level.low)} to {h.number(level.high)} '
+             f'<span class="small">({esc(level.interval_name())})</span></td>'
+             f"<td{few}>{level.n}</td>")
+    if plan.baseline is None:
+        return f"<tr>{cells}</tr>"
+    base = plan.baseline_of(scenario)
+    if plan.is_baseline[scenario]:
+        return f"<tr>{cells}<td class='name'>(baseline)</td>{'<td></td>' * 4}</tr>"
+    if base is None:
+        return f"<tr>{cells}<td class='name'>none with these settings</td>{'<td></td>' * 4}</tr>"
+    d = effect_of(row)
+    k = max(h.digits(d.mean), h.digits(d.high - d.low))
+    reading = effects.verdict(h, d)
+    words = VERDICT_WORDS[reading]
+    if reading == effects.UNCLEAR and d.clear:  # a clear change in a measure with no better
+        words = "clearly " + ("lower" if d.mean < 0 else "higher")
+    few = ' class="name few"' if d.few else ' class="name"'
+    cells += (f'<td class="name">{esc(base)}</td><td class="{reading}">{_plus(d.mean, k)}</td>'
+              f"<td{few}>{_plus(d.low, k)} to {_plus(d.high, k)} "
+              f'<span class="small">({esc(d.interval_name())})</span></td>'
+              f'<td class="name">{words}</td>'
+              f'<td class="name">{esc(effects.seeds_in_favour(h, d))}</td>')
     return f"<tr>{cells}</tr>"
 
 
@@ -242,18 +288,22 @@ def _plus(value: float, decimals: int) -> str:
     return text[1:] if float(text) == 0 else text
 
 
-def findings_block(found: list[tuple], baseline: str | None, table: pd.DataFrame) -> str:
+def findings_block(found: list[tuple], plan: Plan, table: pd.DataFrame) -> str:
     blocks = []
-    for scenario, said in found:
-        n = int(table[table["scenario"] == scenario]["n"].max())
+    for scenario, said, notes in found:
+        rows = table[table["scenario"] == scenario]
+        n = int(rows["n"].max())
         basis = f"{n} run{'s' if n != 1 else ''}"
-        if baseline is not None:
-            pairs = table[(table["scenario"] == scenario)].iloc[0]
-            basis = (f"{int(pairs['diff_n'])} runs of each, paired by seed" if pairs["paired"]
-                     else f"{n} runs against {_count(table, baseline)} baseline runs")
+        base = plan.baseline_of(scenario)
+        if base is not None:
+            d = effect_of(rows.iloc[0])
+            basis = (f"{d.n} runs of each, paired by seed" if d.paired
+                     else f"{n} runs against {_count(table, base)} runs of {base}, seeds differ")
+            basis += f"; the interval is the {d.interval_name()}"
         lead, rest = said[0], said[1:]
         items = "".join(f"<p>{esc(s)}</p>" for s in rest)
-        blocks.append(f'<div class="finding"><p class="lead">{esc(lead)}</p>{items}'
+        warn = "".join(f'<p class="warning">{esc(note)}</p>' for note in notes)
+        blocks.append(f'<div class="finding"><p class="lead">{esc(lead)}</p>{items}{warn}'
                       f'<p class="small">Based on {esc(basis)}.</p></div>')
     return "".join(blocks)
 
@@ -262,16 +312,102 @@ def _count(table: pd.DataFrame, scenario: str) -> int:
     return int(table[table["scenario"] == scenario]["n"].max())
 
 
-def figures_block(tables: Tables, baseline: str | None) -> str:
-    m, s, p = tables.metrics, tables.schools, tables.partnerships
-    parts = [figure_block(figures.trajectories(m, ("gap_months", "expertise_mean"), baseline),
-                          "The disadvantage gap and schools' mean expertise over time.")]
+# ------------------------------------------------------------------ once the money stops
+
+
+def funding_end(tables: Tables, scenario: str) -> float | None:
+    """The year the scenario's programme funding stopped, when it stopped before the end."""
+    runs = tables.runs[tables.runs["scenario"] == scenario]
+    column = FUNDING_END if FUNDING_END in runs else f"config.{FUNDING_END}"
+    if column not in runs:
+        return None
+    ends = pd.to_numeric(runs[column], errors="coerce").dropna().unique()
+    years = years_of(tables, scenario)
+    if len(ends) != 1 or years is None or not 0 < ends[0] < years:
+        return None
+    return float(ends[0])
+
+
+def funding_block(plan: Plan) -> str:
+    """For scenarios whose funding stopped before the end: each measure when the money
+    stopped and at the end, and how much of the effect on the gap was kept."""
+    tables = plan.tables
+    parts = []
+    for scenario in plan.order:
+        stop = funding_end(tables, scenario)
+        base = plan.baseline_of(scenario)
+        if stop is None or plan.is_baseline[scenario]:
+            continue
+        present = [c for c in FUNDING_ROWS if c in tables.metrics.columns]
+        against = {scenario: base} if base else {}
+        metrics = tables.metrics[tables.metrics["scenario"].isin([scenario, base])]
+        at_stop = comparison(metrics, present, against, year=stop)
+        at_end = comparison(metrics, present, against)
+        parts.append(_funding_table(scenario, base, stop, years_of(tables, scenario),
+                                    at_stop, at_end))
+    if not parts:
+        return ""
+    return ("<h2>Once the money stops</h2><p>Scenarios whose programme funding ended before "
+            "the end of the runs: each measure when the funding stopped and at the end. "
+            "Partnerships whose trust was too low end with the money; the rest go on "
+            "unfunded.</p>" + "".join(parts))
+
+
+def _funding_table(scenario, base, stop, years, at_stop, at_end) -> str:
+    head = (f"<tr><th class='name'>Measure</th><th>When the funding stopped (year {stop:g})"
+            f"</th><th>At the end (year {years})</th>")
+    if base:
+        head += (f"<th>Difference from {esc(base)} when it stopped</th>"
+                 "<th>Difference at the end</th><th class='name'>Kept</th>")
+    rows = []
+    for metric in at_end["metric"].unique():
+        h = BY_COLUMN[metric]
+        a = at_stop[(at_stop["metric"] == metric) & (at_stop["scenario"] == scenario)].iloc[0]
+        b = at_end[(at_end["metric"] == metric) & (at_end["scenario"] == scenario)].iloc[0]
+        cells = (f'<td class="name">{esc(h.label)}</td><td>{h.number(a["mean"])}</td>'
+                 f'<td>{h.number(b["mean"])}</td>')
+        if base:
+            da, db = effect_of(a), effect_of(b)
+            k = max(h.digits(da.mean), h.digits(db.mean))
+            cells += (f"<td>{_plus(da.mean, k)} ({VERDICT_WORDS[effects.verdict(h, da)]})</td>"
+                      f"<td>{_plus(db.mean, k)} ({VERDICT_WORDS[effects.verdict(h, db)]})</td>"
+                      f'<td class="name">{esc(kept(da, db))}</td>')
+        rows.append(f"<tr>{cells}</tr>")
+    return (f"<h3>{esc(scenario)}</h3><table>{head}</tr>{''.join(rows)}</table>")
+
+
+def kept(at_stop, at_end) -> str:
+    """How much of the effect at the funding's end is left at the end, in words; only for
+    an effect that was clear when the money stopped (a ratio of noise says nothing)."""
+    if not at_stop.clear:
+        return "no clear effect when the funding stopped"
+    return f"{100 * at_end.mean / at_stop.mean:.0f} % of it"
+
+
+# ------------------------------------------------------------------ figures
+
+
+def figures_block(tables: Tables, plan: Plan) -> str:
+    # The first baseline variant is drawn in the baseline's grey.
+    baseline = next((s for s in plan.order if plan.is_baseline[s]), None)
+    m, s = tables.metrics, tables.schools
+    parts = [figure_block(figures.trajectories(m, ("gap_months", "attainment_disadvantaged"),
+                                               baseline),
+                          "The disadvantage gap, and disadvantaged pupils' attainment beside "
+                          "it, over time.")]
     parts.append(figure_block(
-        figures.trajectories(m, ("attainment_disadvantaged", "attainment_other"), baseline),
-        "Attainment of disadvantaged and other pupils over time (0 = national mean)."))
+        figures.trajectories(m, ("attainment_other", "expertise_mean"), baseline),
+        "Other pupils' attainment (0 = national mean) and schools' mean expertise over time."))
+    grades = [c for c in ("active_partnerships", "mean_trust", "outstanding_share")
+              if c in m.columns and m[c].fillna(0).ne(0).any()]
+    if grades:
+        parts.append(figure_block(figures.trajectories(m, tuple(grades), baseline),
+                                  "Partnerships, trust between partners and inspection "
+                                  "grades over time."))
     if not s.empty:
         parts.append(figure_block(figures.distributions(s, baseline=baseline),
-                                  "How schools are spread at the end of the runs."))
+                                  "How schools are spread at the end of the runs, each school "
+                                  "weighted by the pupils it describes."))
         parts.append(figure_block(figures.equity_slope(s, baseline=baseline),
                                   "School attainment against the share of disadvantaged "
                                   "pupils: the flatter the line, the less intake decides results."))
@@ -279,13 +415,13 @@ def figures_block(tables: Tables, baseline: str | None) -> str:
                                   "How far practice that was in the best schools at the start "
                                   "has spread."))
     parts.extend(_heatmap_block(tables))
-    parts.extend(_network_blocks(tables, baseline))
+    parts.extend(_network_blocks(tables, plan.order))
     return "".join(parts)
 
 
 def _heatmap_block(tables: Tables) -> list[str]:
     """A heatmap when the runs form a 2-D sweep of two numeric settings."""
-    settings = [c for c in tables.metrics.columns if "." in c
+    settings = [c for c in tables.varied if c in tables.metrics.columns
                 and pd.api.types.is_numeric_dtype(tables.metrics[c])]
     if len(settings) != 2:
         return []
@@ -294,36 +430,42 @@ def _heatmap_block(tables: Tables) -> list[str]:
                          f"The disadvantage gap at the end for each setting of {x} and {y}.")]
 
 
-def _network_blocks(tables: Tables, baseline: str | None) -> list[str]:
+def _network_blocks(tables: Tables, order: list[str]) -> list[str]:
     if tables.partnerships.empty or tables.schools.empty:
         return []
     linked = tables.partnerships.groupby("scenario")["run_id"].first()
     out = []
-    for scenario in scenario_order(linked.index, baseline)[:MAX_NETWORKS]:
+    for scenario in [s for s in order if s in linked.index][:MAX_NETWORKS]:
         fig = network.network(tables.schools, tables.partnerships, run_id=linked[scenario])
-        # A lower resolution: thousands of links make these the largest images.
         out.append(figure_block(fig, f"Who partners whom under {scenario_name(scenario)} "
-                                     "(one run; lapsed links dashed).", dpi=80))
+                                     "(one run).", dpi=90))
     return out
 
 
 def how_to_read(baseline: str | None) -> str:
-    pct = round(100 * LEVEL)
+    pct = round(100 * effects.LEVEL)
     paired = ("Differences from the baseline are worked out seed by seed: with the same seed "
               "both scenarios have the same schools and the same chance events, so the "
-              "difference is the policy's doing. " if baseline else "")
+              "difference is the policy's doing. Each scenario is set against the baseline "
+              "run with the same settings (years, schools, swept settings). "
+              if baseline else "")
     return (f"<h2>How to read this report</h2><ul>"
             "<li>Attainment is in <b>months of progress</b> against the national mean; the "
             "disadvantage gap is other pupils' minus disadvantaged pupils' attainment, so a "
-            "smaller gap is better.</li>"
+            "smaller gap is better. Disadvantaged pupils' attainment is always given beside "
+            "the gap: a gap can also narrow because other pupils fall, and the report says so "
+            "when it does.</li>"
             f"<li>Each number is taken at the end of the runs. <b>Mean</b> is the average over "
-            f"runs (seeds); the <b>{pct} % interval</b> is the range that the middle {pct} % of "
-            f"runs fell in (5th to 95th percentile). {paired}</li>"
-            "<li>A difference whose interval includes zero is reported as <b>no clear "
-            "difference</b>. Shaded cells: blue where the scenario did clearly better than the "
+            f"runs (seeds). The <b>spread of the runs</b> is where they fell: their range, or "
+            f"from {MIN_RUNS} runs on the middle {pct} % (5th to 95th percentile). {paired}</li>"
+            f"<li>Every interval says what it is. From fewer than {effects.ENOUGH_SEEDS} seeds "
+            "a difference comes with the <b>range of the paired differences</b>, and is called "
+            f"<b>unclear</b> whatever its size. From {effects.ENOUGH_SEEDS} seeds on it comes "
+            f"with the <b>{pct} % confidence interval of the mean difference</b> (Student's t "
+            "over the seed pairs; Welch's t when the seeds differ), and is called clear only "
+            "when that interval excludes zero, i.e. when the difference is larger than its "
+            "uncertainty. Shaded cells: blue where the scenario did clearly better than the "
             "baseline, orange where clearly worse.</li>"
-            f"<li>With fewer than {MIN_RUNS} runs an interval from percentiles is rough; such "
-            "counts are marked in orange.</li>"
             "<li>This is a simulation: its numbers show what the model's mechanisms imply, "
             "not a forecast for real schools.</li></ul>")
 
@@ -332,8 +474,9 @@ def how_to_read(baseline: str | None) -> str:
 
 
 def build(tables: Tables, baseline: str | None, sources: list[str], title: str) -> str:
+    plan = Plan(tables, baseline)
     metrics = headline_columns(tables.metrics)
-    table = comparison(tables.metrics, metrics, baseline)
+    table = comparison(tables.metrics, metrics, plan.against)
     counts = tables.runs_per_scenario()
     intro = (f"Compared with <b>{esc(scenario_name(baseline))}</b> (scenario "
              f"<code>{esc(baseline)}</code>)." if baseline else
@@ -344,10 +487,11 @@ def build(tables: Tables, baseline: str | None, sources: list[str], title: str) 
             f"{esc(', '.join(sources))}; written {datetime.now():%Y-%m-%d %H:%M}.</p>",
             warning_block(counts), incomplete_block(tables),
             f"<h2>What the runs show</h2><p>{intro}</p>",
-            findings_block(findings(table, tables, baseline), baseline, table),
-            "<h2>The runs</h2>", runs_table(tables, baseline),
-            "<h2>Headline numbers at the end of the runs</h2>", numbers_table(table, baseline),
-            how_to_read(baseline), "<h2>Figures</h2>", figures_block(tables, baseline)]
+            findings_block(findings(table, plan), plan, table),
+            "<h2>The runs</h2>", runs_table(plan),
+            "<h2>Headline numbers at the end of the runs</h2>", numbers_table(table, plan),
+            funding_block(plan), how_to_read(baseline), "<h2>Figures</h2>",
+            figures_block(tables, plan)]
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"
             f"{''.join(body)}</body></html>\n")
@@ -365,7 +509,7 @@ def make_report(paths: list[str], out: str | Path, baseline: str | None = DEFAUL
     except NoRunsError as exc:
         raise ReportError(f"{exc}; allowed: run folders (with summary.json and metrics.parquet),"
                           " sweep folders holding them, or a schoolsim-collect dataset") from None
-    chosen = choose_baseline(baseline, tables.scenarios, explicit_baseline)
+    chosen = choose_baseline(baseline, tables.runs, explicit_baseline)
     text = build(tables, chosen, [str(p) for p in paths], title or "schoolsim: scenario report")
     write_text(out, text)
     return out

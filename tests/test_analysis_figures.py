@@ -68,7 +68,11 @@ def test_equity_slope_fits_one_line_per_scenario(tables):
     fitted = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
     assert len(fitted) == len(SCHEMES)
     final = figures.at_year(tables.schools).query("scenario == 'market'")
-    slope = np.polyfit(100 * final["disadvantaged_share"], figures.school_attainment(final), 1)[0]
+    # Weighted least squares by pupils: minimise sum pupils * residual^2.
+    x, y, w = (100 * final["disadvantaged_share"], figures.school_attainment(final),
+               final["pupils"])
+    xm, ym = np.average(x, weights=w), np.average(y, weights=w)
+    slope = np.sum(w * (x - xm) * (y - ym)) / np.sum(w * (x - xm) ** 2)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert f"market: {10 * slope:+.1f}" in legend
 
@@ -162,3 +166,41 @@ def test_palette_is_colour_blind_safe():
     assert palette["none"] == BASELINE_COLOUR
     assert all(c in OKABE_ITO for s, c in palette.items() if s != "none")
     assert len(set(palette.values())) == len(palette)
+
+
+def test_a_dense_network_is_drawn_as_links_between_authorities(tables):
+    # Families-like groups: 6 fully linked groups of 15 (630 links) over 90 schools.
+    run = tables.runs.query("scenario == 'none' and seed == 1")["run_id"].iloc[0]
+    schools = tables.schools.query("run_id == @run")
+    ids = np.sort(schools["school_id"].unique())
+    pairs = [(a, b) for g in np.array_split(ids, 6) for i, a in enumerate(g) for b in g[i + 1:]]
+    links = pd.DataFrame({"school_a": [a for a, _ in pairs], "school_b": [b for _, b in pairs],
+                          "group": 0, "kind": "families", "trust": 0.5,
+                          "active": [k % 10 != 0 for k in range(len(pairs))], "run_id": run})
+    assert len(links) == 630 > network.MAX_LINKS
+    fig = network.network(schools, links, run_id=run)
+    ax = fig.axes[0]
+    segments = sum(len(c.get_segments()) for c in ax.collections if hasattr(c, "get_segments"))
+    las = schools["local_authority"].nunique()
+    assert segments <= las * (las - 1) / 2   # one line per pair of authorities at most
+    counts = network.authority_links(schools, links)
+    assert counts["links"].sum() == links["active"].sum()
+    assert "630 links drawn as lines between authorities" in ax.get_title()
+    assert any("links inside" in t.get_text() for t in ax.texts)
+
+
+def test_school_figures_are_weighted_by_the_pupils_they_describe():
+    # Two schools: 2 disadvantaged pupils at -20 months, 200 at +1: the weighted median
+    # is +1 (the small cohort cannot pull it), where the unweighted middle would be -9.5.
+    schools = pd.DataFrame({"run_id": "r", "scenario": "none", "seed": 1, "year": 1,
+                            "pupils": [4, 400], "disadvantaged_share": [0.5, 0.5],
+                            "attainment_disadvantaged": [-20.0, 1.0],
+                            "attainment_other": [0.0, 0.0], "expertise_mean": [0.5, 0.5]})
+    w = figures.pupil_weights(schools, "attainment_disadvantaged")
+    assert list(w) == [2, 200]
+    assert figures.weighted_quantiles([1.0, 2.0, 3.0], [1, 1, 1], [0.5]) == [2.0]
+    assert figures.weighted_quantiles(schools["attainment_disadvantaged"], w, [0.5]) == [1.0]
+    fig = figures.distributions(schools, ["attainment_disadvantaged"])
+    median = [line for line in fig.axes[0].get_lines() if "median" in line.get_label()
+              or len(line.get_xdata()) == 2]
+    assert any(np.allclose(line.get_ydata(), 1.0) for line in median)
