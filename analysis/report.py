@@ -268,24 +268,17 @@ def _numbers_row(h, row, plan: Plan, span: int) -> str:
     if base is None:
         return f"<tr>{cells}<td class='name'>none with these settings</td>{'<td></td>' * 4}</tr>"
     d = effect_of(row)
-    k = max(h.digits(d.mean), h.digits(d.high - d.low))
     reading = effects.verdict(h, d)
     words = VERDICT_WORDS[reading]
     if reading == effects.UNCLEAR and d.clear:  # a clear change in a measure with no better
         words = "clearly " + ("lower" if d.mean < 0 else "higher")
     few = ' class="name few"' if d.few else ' class="name"'
-    cells += (f'<td class="name">{esc(base)}</td><td class="{reading}">{_plus(d.mean, k)}</td>'
-              f"<td{few}>{_plus(d.low, k)} to {_plus(d.high, k)} "
+    cells += (f'<td class="name">{esc(base)}</td><td class="{reading}">{effects.plus(h, d.mean, d)}</td>'
+              f"<td{few}>{effects.plus(h, d.low, d)} to {effects.plus(h, d.high, d)} "
               f'<span class="small">({esc(d.interval_name())})</span></td>'
               f'<td class="name">{words}</td>'
               f'<td class="name">{esc(effects.seeds_in_favour(h, d))}</td>')
     return f"<tr>{cells}</tr>"
-
-
-def _plus(value: float, decimals: int) -> str:
-    """Signed, and 0 without a sign when it rounds to zero (never '-0.000')."""
-    text = f"{value:+.{decimals}f}"
-    return text[1:] if float(text) == 0 else text
 
 
 def findings_block(found: list[tuple], plan: Plan, table: pd.DataFrame) -> str:
@@ -368,9 +361,10 @@ def _funding_table(scenario, base, stop, years, at_stop, at_end) -> str:
                  f'<td>{h.number(b["mean"])}</td>')
         if base:
             da, db = effect_of(a), effect_of(b)
-            k = max(h.digits(da.mean), h.digits(db.mean))
-            cells += (f"<td>{_plus(da.mean, k)} ({VERDICT_WORDS[effects.verdict(h, da)]})</td>"
-                      f"<td>{_plus(db.mean, k)} ({VERDICT_WORDS[effects.verdict(h, db)]})</td>"
+            cells += (f"<td>{effects.plus(h, da.mean, da)} "
+                      f"({VERDICT_WORDS[effects.verdict(h, da)]})</td>"
+                      f"<td>{effects.plus(h, db.mean, db)} "
+                      f"({VERDICT_WORDS[effects.verdict(h, db)]})</td>"
                       f'<td class="name">{esc(kept(da, db))}</td>')
         rows.append(f"<tr>{cells}</tr>")
     return (f"<h3>{esc(scenario)}</h3><table>{head}</tr>{''.join(rows)}</table>")

@@ -242,6 +242,20 @@ def span(h: Headline, low: float, high: float, decimals: int) -> str:
     return f"from {signed(h, low, decimals)} to {signed(h, high, decimals)}"
 
 
+def decimals(h: Headline, diff: Estimate) -> int:
+    """Decimals that show the mean, the width and the nearer end of an effect's interval."""
+    near = min(abs(diff.low), abs(diff.high))
+    return max(h.digits(diff.mean), h.digits(diff.high - diff.low), h.digits(near))
+
+
+def plus(h: Headline, value: float, diff: Estimate) -> str:
+    """A signed number at the effect's decimals; 0 without a sign, 'n/a' for no value."""
+    if np.isnan(value):
+        return "n/a"
+    text = f"{value:+.{decimals(h, diff)}f}"
+    return text[1:] if float(text) == 0 else text
+
+
 def verdict(h: Headline, diff: Estimate) -> str:
     """better / worse / unclear / same, for colouring a cell or the dashboard's verdict."""
     if diff.exactly_zero:
@@ -276,7 +290,7 @@ def difference_sentence(h: Headline, who: str, against: str, diff: Estimate,
     if diff.exactly_zero:
         return (f"{start}, {who} made no difference to {h.name} compared with {against} "
                 "(the same in every run).")
-    d = max(h.digits(diff.mean), h.digits(diff.high - diff.low))
+    d = decimals(h, diff)
     if diff.kind == RANGE and diff.n == 1:
         return (f"{start}, whether {who} changed {h.name} compared with {against} is "
                 f"unclear from one pair of runs: {signed(h, diff.mean, d)} (one pair cannot "

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -31,7 +32,8 @@ from omegaconf import OmegaConf
 if not os.environ.get("CI"):
     pytest.importorskip("solara", reason="the dashboard extra is not installed")
 
-from sim.dashboard import charts, compare, exports  # noqa: E402
+import sim  # noqa: E402
+from sim.dashboard import charts, compare, endings, exports  # noqa: E402
 from sim.dashboard.app import _compose_or_error  # noqa: E402
 from sim.dashboard.controls import (  # noqa: E402
     LEVERS, Settings, base_config, compose, config_options, format_value, group_override,
@@ -153,15 +155,65 @@ def test_a_run_publishes_each_term_and_can_be_stopped():
     assert failed.status == FAILED and "families" in failed.error and "\n" not in failed.error
 
 
-def test_comparison_exports_and_charts():
-    a = RunController(1, "a", SMALL, compose(SMALL), min_interval=60).execute(lambda s: None)
+@pytest.fixture(scope="module")
+def replicated():
+    """A baseline and a changed setting, each over the same 3 seeds (workers in parallel)."""
+    a = RunController(1, "a", SMALL, compose(SMALL), n_seeds=3,
+                      min_interval=60).execute(lambda s: None)
     b_over = [*SMALL, "scheme.participation=0.5"]
-    b = RunController(2, "b", b_over, compose(b_over), min_interval=60).execute(lambda s: None)
+    b = RunController(2, "b", b_over, compose(b_over), n_seeds=3,
+                      min_interval=60).execute(lambda s: None)
+    return a, b
+
+
+def test_replicates_run_the_next_seeds_and_match_single_runs(replicated):
+    a, _ = replicated
+    assert a.status == FINISHED and a.seeds == (42, 43, 44) and a.seeds_done == 2
+    seeds = a.all_metrics.groupby("seed")["week"].max()
+    assert seeds.to_dict() == {42: 78, 43: 78, 44: 78}
+    # A replicate run in a worker process gives what a run of that seed alone gives.
+    alone = sim.run([*SMALL, "seed=43", "output.progress=false"]).metrics
+    mine = a.all_metrics.query("seed == 43").drop(columns="seed").reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, alone[mine.columns], check_dtype=False)
+    assert a.percent == 100.0 and "finished: 2 years x 3 seeds" in a.progress_text()
+
+
+def test_progress_is_on_the_scale_the_bar_takes():
+    seen = []
+    RunController(1, "p", SMALL, compose(SMALL), n_seeds=2, min_interval=0).execute(seen.append)
+    percents = [s.percent for s in seen]
+    assert percents == sorted(percents) and percents[-1] == 100.0
+    # Half-way through the watched seed with its replicate not finished: a quarter of 100.
+    half = next(s for s in seen if s.week == 39 and s.seeds_done == 0)
+    assert half.percent == pytest.approx(25.0)
+
+
+def test_comparison_uses_the_reports_words_over_seed_pairs(replicated):
+    a, b = replicated
     table = compare.comparison_table(a, b)
-    assert table.attrs["year"] == 2.0 and len(table) >= 8
-    assert table.iloc[0, 0] == "Disadvantage gap (months)"
-    np.testing.assert_allclose(table["difference"],
-                               table["Run 2 (current)"] - table["Run 1 (baseline)"])
+    assert table.attrs["year"] == 2.0 and table.attrs["pairs"] == 3
+    row = table.set_index("measure").loc["Disadvantage gap (months)"]
+    final = {run.label: run.all_metrics.query("week == 78").set_index("seed")["gap_months"]
+             for run in (a, b)}
+    diffs = final["Run 2"] - final["Run 1"]
+    assert row["difference"] == pytest.approx(diffs.mean())
+    assert row["interval is"] == "range of the 3 paired differences"
+    # Three pairs: never a clear effect, whatever the size (the report says the same).
+    assert row["reading"] == "unclear"
+    assert row["current better in"] == f"{int((diffs < 0).sum())} of 3 seeds"
+    said = compare.sentences(table, a, b)
+    assert said[0].startswith("After two years, whether Run 2 (current) changed the "
+                              "disadvantage gap compared with Run 1 (baseline) is unclear "
+                              "from 3 seeds")
+    assert "disadvantaged pupils' attainment" in said[1]
+    same = compare.comparison_table(a, a).set_index("measure")
+    assert same.loc["Disadvantage gap (months)", "reading"] == "the same"
+    shown = compare.format_table(table)
+    assert "effect" not in shown.columns and shown["difference"].str.match(r"[+-]?\d").all()
+
+
+def test_exports_and_interactive_charts(replicated):
+    a, b = replicated
     with zipfile.ZipFile(io.BytesIO(exports.tables_zip(b.result, "csv"))) as zf:
         assert {"metrics.csv", "schools.csv", "partnerships.csv", "summary.json",
                 "config.yaml"} <= set(zf.namelist())
@@ -169,10 +221,49 @@ def test_comparison_exports_and_charts():
     with zipfile.ZipFile(io.BytesIO(exports.tables_zip(b.result, "parquet"))) as zf:
         assert len(pd.read_parquet(io.BytesIO(zf.read("schools.parquet")))) == 60 * 3
     with zipfile.ZipFile(io.BytesIO(exports.figures_zip(b, a))) as zf:
-        names = set(zf.namelist())
-        assert names == {"gap.png", "expertise.png", "network.png", "network_baseline.png"}
-        assert all(zf.read(n).startswith(b"\x89PNG") for n in names)
-    assert charts.to_png(charts.gap_figure([], None)).startswith(b"\x89PNG")
+        assert set(zf.namelist()) == {"charts.html", "network.png", "network_baseline.png"}
+        assert zf.read("network.png").startswith(b"\x89PNG")
+        html = zf.read("charts.html").decode()
+        assert "Disadvantage gap" in html and "Disadvantaged pupils" in html
+        # plotly.js inline, no script fetched from elsewhere: it works offline.
+        assert not re.search(r"<script[^>]+src=\"https?://", html)
+        assert html.count("Plotly.newPlot") == 3
+    fig = charts.gap_figure([a, b], a)
+    names = [t.name for t in fig.data]
+    assert "Run 1: range of 3 seeds" in names and "Run 2 (current)" in names
+    line = next(t for t in fig.data if t.name == "Run 2 (current)")
+    band = charts.over_seeds(b, "gap_months", yearly=True)
+    np.testing.assert_allclose(line.y, band["mean"])
+    assert "range %{customdata[0]" in line.hovertemplate
+    assert charts.gap_figure([], None).layout.title.text.endswith("press Run to start a "
+                                                                  "simulation")
+
+
+def test_why_partnerships_ended():
+    rules = endings.Rules(lapse_threshold=0.35, lapse_probability=0.5, funding_stop_week=39,
+                          sustain_trust=0.5)
+    before = np.array([True, True, True, True, False])
+    after = np.array([False, False, True, False, False])
+    trust = np.array([0.2, 0.45, 0.6, 0.7, 0.1])
+    got = endings.endings(before, after, trust, 26, 39, rules)
+    # 0.2 and 0.45 < 0.5 ended with the funding; 0.7 ended by the scheme's own rule.
+    assert [(e.cause, e.groups) for e in got] == [("funding", 2), ("scheme", 1)]
+    assert got[0].mean_trust == pytest.approx(0.325)
+    later = endings.endings(after, np.zeros(5, bool), trust, 65, 78, rules)
+    assert [(e.cause, e.groups) for e in later] == [("scheme", 1)]
+    lapse = endings.endings(before, after, trust, 65, 78, rules)
+    assert [(e.cause, e.groups) for e in lapse] == [("lapse", 1), ("scheme", 2)]
+    text = endings.story(tuple(got), rules, groups=4, active=1, finished=False)
+    assert text.startswith("2 groups ended when the funding stopped in year 1: an unfunded "
+                           "group goes on only with mean trust of at least 0.5, and theirs "
+                           "averaged 0.33.")
+    assert text.endswith("1 of 4 groups are still meeting.")
+    # The default-like run that ends on "no active partnerships" now says why.
+    over = [*SMALL, "policy.funding.end_year=1"]
+    run = RunController(1, "f", over, compose(over), min_interval=60).execute(lambda s: None)
+    story = run.partnership_story()
+    assert "ended when the funding stopped in year 1" in story
+    assert run.active_groups == 0 and story.endswith("groups is left at the end.")
 
 
 def test_server_binds_to_localhost_unless_told():
@@ -261,6 +352,48 @@ def _slide(page, css: str, key: str, presses: int) -> None:
         page.keyboard.press(key)
 
 
+def _wait_traces(page, css: str, *names: str, exact: bool = False) -> None:
+    """Wait until a plotly chart of the page has traces with these names (plotly keeps its
+    traces on its div; the chart is redrawn a moment after the run's status changes)."""
+    try:
+        page.wait_for_function("""([css, names, exact]) => {
+            const div = document.querySelector('.' + css + ' .js-plotly-plot');
+            const have = ((div && div.data) || []).map(t => t.name || '');
+            return exact ? JSON.stringify(have) === JSON.stringify(names)
+                         : names.every(n => have.includes(n)); }""", arg=[css, list(names), exact])
+    except Exception:
+        have = page.evaluate(f"""() => ((document.querySelector('.{css} .js-plotly-plot') || {{}})
+                                        .data || []).map(t => t.name || '')""")
+        _screenshot(page, f"traces_{css}")
+        pytest.fail(f"{css}: traces {have}, expected {list(names)}")
+
+
+def _check_hover_and_zoom(page) -> None:
+    """Hovering a point of the gap chart shows its value; dragging zooms the x axis."""
+    # In the middle of the window, clear of the sticky run bar.
+    page.locator(".gap-chart").evaluate("el => el.scrollIntoView({block: 'center'})")
+    point = page.locator(".gap-chart .scatterlayer .trace .points path").nth(1).bounding_box()
+    # Plotly listens on its drag layer, which lies over the points: move the mouse there.
+    x, y = point["x"] + point["width"] / 2, point["y"] + point["height"] / 2
+    page.mouse.move(x - 30, y - 30)
+    page.mouse.move(x, y, steps=6)
+    label = page.locator(".gap-chart .hoverlayer .hovertext")
+    label.wait_for()
+    text = label.text_content()  # an SVG element: its text, not inner_text
+    assert "months of progress" in text and "seeds: 2" in text
+    before = page.evaluate("() => document.querySelector('.gap-chart .js-plotly-plot')"
+                           "._fullLayout.xaxis.range.slice()")
+    box = page.locator(".gap-chart .nsewdrag").bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.3, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.6, y, steps=5)
+    page.mouse.up()
+    page.wait_for_function(f"""() => document.querySelector('.gap-chart .js-plotly-plot')
+                               ._fullLayout.xaxis.range[0] > {before[0] + 0.1}""")
+    page.locator(".gap-chart .nsewdrag").dblclick()  # back to the whole run
+
+
 def test_dashboard_in_headless_chromium(playwright_api, dashboard_url):
     started = time.monotonic()
     with playwright_api() as pw:
@@ -289,13 +422,25 @@ def test_dashboard_in_headless_chromium(playwright_api, dashboard_url):
             error.wait_for(state="detached")
             _slide(page, "lever-years", "ArrowLeft", 7)
             page.get_by_text("School years to simulate: 3").wait_for()
-            empty_chart = page.locator(".gap-chart img").get_attribute("src")
+            # Replicates: a bad count is one line and Run is disabled; two seeds run.
+            _fill(page, "Seeds (replicates)", 0)
+            error.wait_for()
+            assert "seeds=0; allowed: a whole number from 1 to 20" in error.inner_text()
+            assert page.locator(".run-button").is_disabled()
+            _fill(page, "Seeds (replicates)", 2)
+            error.wait_for(state="detached")
+            _wait_traces(page, "gap-chart", exact=True)   # no run yet: no traces
             page.locator(".run-button").click()
-            page.get_by_text("Run 1: finished: 3 years").wait_for()
-            first_chart = page.locator(".gap-chart img").get_attribute("src")
-            assert first_chart != empty_chart
+            page.get_by_text("Run 1: finished: 3 years x 2 seeds").wait_for()
+            _wait_traces(page, "gap-chart", "", "Run 1: range of 2 seeds", "Run 1 (current)",
+                         exact=True)
+            _wait_traces(page, "attainment-chart", "Run 1 (current)")
             caption = page.locator(".chart-caption").inner_text()
             assert "Run 1 (current)" in caption and "60 schools, 3 years" in caption
+            assert "2 seeds (42-43), band: their range" in caption
+            story = page.locator(".partnership-story").inner_text()
+            assert story.startswith("Why partnerships ended, Run 1 (seed 42):")
+            _check_hover_and_zoom(page)
             _screenshot(page, "run1")
 
             # Pin it; change two levers; run again: both runs are shown and compared.
@@ -306,19 +451,22 @@ def test_dashboard_in_headless_chromium(playwright_api, dashboard_url):
             page.get_by_text("Summaries go to every school").click()
             page.get_by_text("Watch term by term").click()   # as fast as it goes
             page.locator(".run-button").click()
-            page.get_by_text("Run 2: finished: 3 years").wait_for()
+            page.get_by_text("Run 2: finished: 3 years x 2 seeds").wait_for()
             page.locator(".comparison").wait_for()
             caption = page.locator(".chart-caption").inner_text()
             assert "Run 1 (baseline)" in caption and "Run 2 (current)" in caption
             assert "share of schools taking part 0.6" in caption
             assert "summaries go to every school off" in caption
-            assert page.locator(".gap-chart img").get_attribute("src") != first_chart
+            _wait_traces(page, "gap-chart", "Run 1 (baseline)", "Run 2 (current)")
             page.locator(".network-baseline img").wait_for()
             page.locator(".network-current img").wait_for()
             table = page.locator(".comparison").inner_text()
-            assert "Baseline vs current at year 3.0" in table
+            assert "Baseline vs current at year 3.0 (2 seed pairs)" in table
             assert "Run 1 (baseline)" in table and "Run 2 (current)" in table
             assert "Disadvantage gap (months)" in table
+            # The report's words: two pairs are a range, never a clear effect.
+            assert "range of the 2 paired differences" in table and "about the same" not in table
+            assert "is unclear from 2 seeds" in table and "of 2 seeds" in table
             _screenshot(page, "compare")
             page.locator(".controls-policy").scroll_into_view_if_needed()
             _screenshot(page, "policy_levers")
@@ -331,6 +479,12 @@ def test_dashboard_in_headless_chromium(playwright_api, dashboard_url):
             page.get_by_text("Watch term by term").click()   # paced again, to stop it
             page.locator(".run-button").click()
             page.get_by_text("Run 3: running").wait_for()
+            # The bar takes 0-100 (it was given a 0-1 fraction and stayed near 0 %): a few
+            # terms into the run it shows more than 1 %.
+            page.wait_for_function("""() => {
+                const bar = document.querySelector('.run-bar [role=progressbar]');
+                const v = bar && parseFloat(bar.getAttribute('aria-valuenow'));
+                return v > 1 && v <= 100; }""")
             page.locator(".stop-button").click()
             page.get_by_text("Run 3: stopped at year").wait_for()
             page.locator(".downloads").scroll_into_view_if_needed()

@@ -1,3 +1,5 @@
 from sim.dashboard.server import main
 
-main()
+# Guarded: the replicate workers (spawned processes) import this module as __mp_main__.
+if __name__ == "__main__":
+    main()

@@ -1,9 +1,11 @@
 """App layout: the page `schoolsim-dashboard` serves (`solara run sim.dashboard.app`).
 
 Sidebar: the controls (`controls.py`). Main area, top to bottom: the run bar (Run, Stop,
-Pin as baseline, the validation error if any, progress), the gap and expertise charts,
-the partnership networks of the current run and the baseline side by side, the comparison
-table, and the downloads.
+Pin as baseline, how many seeds, the validation error if any, progress), the interactive
+charts of the gap, disadvantaged pupils' attainment and expertise (mean over the seeds,
+band: their range), the partnership networks of the current run and the baseline side by
+side with why partnerships ended, the comparison (in the report's words, `sim.effects`),
+and the downloads.
 
 State lives in the page component (`use_reactive`), so every browser tab has its own runs.
 A run is a `RunController` executed by a Solara task in a background thread; it publishes
@@ -26,6 +28,7 @@ from sim.calendar import WEEKS_PER_YEAR
 from sim.dashboard import charts, compare, exports
 from sim.dashboard.controls import Settings, SettingsPanel, base_config, compose
 from sim.dashboard.runner import FAILED, FINISHED, STOPPED, RunController, Snapshot
+from sim.effects import ENOUGH_SEEDS
 from sim.errors import ConfigError
 
 # Seconds between terms when watching a run (so a GM-sized run takes a few seconds).
@@ -37,12 +40,18 @@ NETWORK_HELP = (
     "higher. Partnerships whose trust stays low lapse at the end of a year, so weak links "
     "fade from the map as the run advances.")
 
+# Seeds a run uses by default: enough for a confidence interval of an effect.
+DEFAULT_SEEDS = ENOUGH_SEEDS
+MAX_SEEDS = 20
+
 COMPARISON_NOTE = (
-    "With the same seed both runs share the region and every random draw the settings do not "
-    "touch, so the difference is the effect of the settings in this one region. Differences "
-    "under half a month (0.01 for expertise and segregation) are read as about the same: "
-    "one run carries cohort noise of that size. For how sure a difference is, run replicates "
-    "with several seeds (schoolsim -m ... seed=1,2,3).")
+    "Each seed both runs used is a pair: the same region and every random draw the settings "
+    "do not touch, so the pair's difference is the effect of the settings. From fewer than "
+    f"{ENOUGH_SEEDS} pairs the interval is the range of the differences and no effect is "
+    f"called clear; from {ENOUGH_SEEDS} on it is the 90 % confidence interval of the mean "
+    "difference (Student's t), and an effect is clear only when that interval excludes zero. "
+    "'Current better in' counts the pairs in which the current setting did better: the chance "
+    "it beats the baseline in a region drawn like these. The same wording as schoolsim-report.")
 
 CSS = """
 /* Solara's sidebar grows with its widest content (up to 600px) but the page is laid out for
@@ -56,6 +65,8 @@ CSS = """
 .lever-label { font-size: 0.9em; }
 .run-status { font-size: 1.05em; }
 .chart-caption { font-size: 0.85em; color: #444; }
+.partnership-story { font-size: 0.9em; margin: 4px 0 10px; }
+.comparison-sentences p { margin: 2px 0 6px; }
 .compare-table { border-collapse: collapse; font-size: 0.9em; }
 .compare-table th, .compare-table td { padding: 3px 12px; border-bottom: 1px solid #ddd; }
 .compare-table td:nth-child(n+2):nth-child(-n+4) { text-align: right; font-variant-numeric: tabular-nums; }
@@ -74,12 +85,29 @@ def _compose_or_error(overrides: tuple[str, ...]):
         return None, f"could not apply the settings ({' '.join(overrides)}): {message}"
 
 
+def seeds_error(n: int | None) -> str | None:
+    """The one-line error for a number of seeds the dashboard will not run."""
+    if n is not None and 1 <= n <= MAX_SEEDS:
+        return None
+    return f"seeds={n}; allowed: a whole number from 1 to {MAX_SEEDS}"
+
+
 def _each_update(run: Snapshot | None):
     return None if run is None else (run.number, run.version)
 
 
 def _yearly(run: Snapshot | None):
     return None if run is None else (run.number, run.week // WEEKS_PER_YEAR, run.status)
+
+
+def _seeds(run: Snapshot | None):
+    return None if run is None else (run.number, run.seeds_done)
+
+
+@solara.component
+def Chart(fig, css: str):
+    with solara.Div(classes=["chart", css]):
+        solara.FigurePlotly(fig)
 
 
 @solara.component
@@ -90,12 +118,14 @@ def ChartImage(png: bytes, css: str):
 
 @solara.component
 def RunBar(cfg, error: str | None, current: Snapshot | None, baseline: Snapshot | None,
-           watch: solara.Reactive[bool], on_run, on_stop, on_pin, on_clear):
+           watch: solara.Reactive[bool], seeds: solara.Reactive[int], on_run, on_stop, on_pin,
+           on_clear):
     running = current is not None and current.active
     with solara.Card(margin=0, classes=["run-bar"]):
         with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Button("Run", icon_name="mdi-play", color="primary", on_click=on_run,
-                          disabled=running or cfg is None, classes=["run-button"])
+                          disabled=running or cfg is None or bool(error),
+                          classes=["run-button"])
             solara.Button("Stop", icon_name="mdi-stop", color="error", on_click=on_stop,
                           disabled=not running, classes=["stop-button"])
             solara.Button("Pin as baseline", icon_name="mdi-pin", on_click=on_pin,
@@ -105,6 +135,9 @@ def RunBar(cfg, error: str | None, current: Snapshot | None, baseline: Snapshot 
                 solara.Button("Clear baseline", icon_name="mdi-pin-off", text=True,
                               on_click=on_clear, disabled=running, classes=["clear-button"])
             solara.Switch(label="Watch term by term", value=watch, disabled=running)
+            with solara.Div(classes=["seeds-input"], style={"width": "150px"}):
+                solara.InputInt("Seeds (replicates)", value=seeds, disabled=running,
+                                continuous_update=False)
         if error:
             solara.Error(error, classes=["config-error"])
         if current is not None:
@@ -113,7 +146,9 @@ def RunBar(cfg, error: str | None, current: Snapshot | None, baseline: Snapshot 
                 solara.Error(text, classes=["run-error"])
             else:
                 solara.Text(text, classes=["run-status"])
-                solara.ProgressLinear(current.fraction if current.active else False)
+                # Solara's bar takes 0-100; False hides it once the run is over.
+                solara.ProgressLinear(current.percent if current.active else False,
+                                      classes=["run-progress"])
         elif error:
             pass
         elif baseline is not None:
@@ -128,23 +163,28 @@ def RunBar(cfg, error: str | None, current: Snapshot | None, baseline: Snapshot 
 @solara.component
 def Charts(current: Snapshot | None, baseline: Snapshot | None):
     runs = [r for r in (baseline, current) if r is not None and not r.metrics.empty]
-    # The gap comes from each year's results, so it is redrawn once a year; expertise each
-    # update. Drawing is most of the cost of watching a run.
-    gap_png = solara.use_memo(lambda: charts.to_png(charts.gap_figure(runs, baseline)),
-                              dependencies=[_yearly(current), _yearly(baseline)])
-    expertise_png = solara.use_memo(
-        lambda: charts.to_png(charts.expertise_figure(runs, baseline)),
-        dependencies=[_each_update(current), _each_update(baseline)])
+    # The gap and attainment come from each year's results, so they are redrawn once a year
+    # (and when a replicate seed finishes); expertise each update.
+    yearly = [_yearly(current), _yearly(baseline), _seeds(current), _seeds(baseline)]
+    gap = solara.use_memo(lambda: charts.gap_figure(runs, baseline), dependencies=yearly)
+    attainment = solara.use_memo(lambda: charts.attainment_figure(runs, baseline),
+                                 dependencies=yearly)
+    expertise = solara.use_memo(lambda: charts.expertise_figure(runs, baseline),
+                                dependencies=[_each_update(current), _each_update(baseline)])
     with solara.Columns([1, 1]):
-        ChartImage(gap_png, "gap-chart")
-        ChartImage(expertise_png, "expertise-chart")
-    if runs:
-        items = []
-        for run in runs:
-            line = "solid blue" if charts.role(run, baseline) == "current" else "dashed grey"
-            items.append(f"<b>{escape(charts.legend_label(run, baseline))}</b>, {line}: "
-                         f"{escape(run.description)}")
-        solara.HTML("div", "<br>".join(items), classes=["chart-caption"])
+        Chart(gap, "gap-chart")
+        Chart(attainment, "attainment-chart")
+    with solara.Columns([1, 1]):
+        Chart(expertise, "expertise-chart")
+        if runs:
+            items = []
+            for run in runs:
+                line = "solid blue" if charts.role(run, baseline) == "current" else "dashed grey"
+                seeds = (f"{run.n_seeds} seeds ({run.seeds[0]}-{run.seeds[-1]}), band: their "
+                         "range" if run.n_seeds > 1 else f"seed {run.seeds[0]}")
+                items.append(f"<b>{escape(charts.legend_label(run, baseline))}</b>, {line}, "
+                             f"{seeds}: {escape(run.description)}")
+            solara.HTML("div", "<br>".join(items), classes=["chart-caption"])
 
 
 @solara.component
@@ -164,6 +204,12 @@ def Networks(current: Snapshot | None, baseline: Snapshot | None):
         else:
             ChartImage(current_png if current is not None else baseline_png, "network-current")
             solara.HTML("div", NETWORK_HELP, classes=["network-help"])
+    stories = [(run, run.partnership_story()) for run in (baseline, current)
+               if run is not None and run.status != FAILED]
+    if any(text for _, text in stories):
+        lines = "<br>".join(f"<b>Why partnerships ended, {escape(run.label)}</b> (seed "
+                            f"{run.seeds[0]}): {escape(text)}" for run, text in stories if text)
+        solara.HTML("div", lines, classes=["partnership-story"])
 
 
 @solara.component
@@ -176,8 +222,11 @@ def Comparison(current: Snapshot, baseline: Snapshot):
     head = "".join(f"<th>{escape(str(c))}</th>" for c in shown.columns)
     body = "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
                    for row in shown.itertuples(index=False))
-    with solara.Card(f"Baseline vs current at year {year:.1f}", margin=0,
-                     classes=["comparison"]):
+    said = "".join(f"<p>{escape(t)}</p>" for t in compare.sentences(table, baseline, current))
+    pairs = table.attrs["pairs"]
+    with solara.Card(f"Baseline vs current at year {year:.1f} ({pairs} seed pair"
+                     f"{'' if pairs == 1 else 's'})", margin=0, classes=["comparison"]):
+        solara.HTML("div", said, classes=["comparison-sentences"])
         solara.HTML("table", f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>",
                     classes=["compare-table"])
         solara.Text(COMPARISON_NOTE, style={"font-size": "0.8em", "color": "#666"})
@@ -200,7 +249,8 @@ def Downloads(current: Snapshot | None, baseline: Snapshot | None):
                                 filename=f"{stem}_tables_csv.zip", label="Tables (CSV)",
                                 mime_type="application/zip")
             solara.FileDownload(lambda: exports.figures_zip(run, baseline),
-                                filename=f"{stem}_figures_png.zip", label="Figures (PNG)",
+                                filename=f"{stem}_figures.zip",
+                                label="Figures (interactive HTML, map PNG)",
                                 mime_type="application/zip")
 
 
@@ -208,6 +258,7 @@ def Downloads(current: Snapshot | None, baseline: Snapshot | None):
 def Page():
     settings = solara.use_reactive(Settings())
     watch = solara.use_reactive(True)
+    seeds = solara.use_reactive(DEFAULT_SEEDS)
     current = solara.use_reactive(None)
     baseline = solara.use_reactive(None)
     run_count = solara.use_reactive(0)
@@ -218,6 +269,7 @@ def Page():
     base_ok = None if isinstance(base, ConfigError) else base
     overrides = tuple(s.overrides(base_ok))
     cfg, error = solara.use_memo(lambda: _compose_or_error(overrides), dependencies=[overrides])
+    error = error or seeds_error(seeds.value)
     levers_cfg = base_ok if base_ok is not None else cfg
 
     def work(ctrl: RunController):
@@ -226,10 +278,11 @@ def Page():
     task = solara.lab.use_task(work, dependencies=None, prefer_threaded=True, raise_error=False)
 
     def run():
-        if cfg is None or (current.value is not None and current.value.active):
+        if cfg is None or error or (current.value is not None and current.value.active):
             return
         run_count.set(run_count.value + 1)
         ctrl = RunController(run_count.value, s.describe(base_ok, cfg), list(overrides), cfg,
+                             n_seeds=seeds.value,
                              pace_seconds=WATCH_PACE_SECONDS if watch.value else 0.0)
         controller.current = ctrl
         task(ctrl)
@@ -256,7 +309,7 @@ def Page():
     with solara.Sidebar():
         SettingsPanel(settings, levers_cfg, disabled=running)
     with solara.Column(style={"padding": "8px 16px", "max-width": "1400px"}):
-        RunBar(cfg, error, current.value, baseline.value, watch, run, stop, pin,
+        RunBar(cfg, error, current.value, baseline.value, watch, seeds, run, stop, pin,
                lambda: baseline.set(None))
         Charts(current.value, baseline.value)
         Networks(current.value, baseline.value)

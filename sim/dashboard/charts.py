@@ -1,9 +1,12 @@
-"""Charts: the disadvantage gap, expertise, and the partnership network, as PNG.
+"""Charts: the disadvantage gap, disadvantaged pupils' attainment, expertise (interactive,
+plotly) and the partnership network (a map, PNG).
 
-Each chart takes the runs to show (the current run and, when one is pinned, the baseline)
-and returns a matplotlib `Figure` built with the object API (no pyplot), so it can be drawn
-in the run's background thread. The page shows the PNG; the download offers the same
-figures at a higher resolution.
+Each time chart takes the runs to show (the current run and, when one is pinned, the
+baseline) and returns a plotly `Figure`: hover gives each value and its band, drag zooms,
+double-click resets. A run over several seeds is drawn as the mean over its seeds with a
+band from the lowest to the highest seed, named so (the range of the seeds, not an
+interval). The network map is a matplotlib `Figure` built with the object API (no pyplot),
+so it can be drawn in the run's background thread.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
 from matplotlib import colormaps
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -21,6 +26,8 @@ from sim.dashboard.runner import Snapshot
 CURRENT_COLOUR = "#1f6fb2"
 BASELINE_COLOUR = "#7a7a7a"
 SIZE = (6.4, 3.6)
+HEIGHT, WIDTH = 330, 470  # pixels of a time chart: two side by side in the page
+# (plotly's widget draws at a fixed size, 700 px wide unless told, whatever its column)
 
 
 def role(run: Snapshot, baseline: Snapshot | None) -> str:
@@ -31,71 +38,93 @@ def legend_label(run: Snapshot, baseline: Snapshot | None) -> str:
     return f"{run.label} ({role(run, baseline)})"
 
 
-def _line_style(run: Snapshot, baseline: Snapshot | None) -> dict:
-    if role(run, baseline) == "baseline":
-        return {"color": BASELINE_COLOUR, "linestyle": "--", "linewidth": 2.0}
-    return {"color": CURRENT_COLOUR, "linestyle": "-", "linewidth": 2.4}
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
 
 
 def _x_limit(runs: list[Snapshot]) -> float:
     return max([r.years_total for r in runs if r.end_week] or [1.0])
 
 
-def _empty(ax, text: str) -> None:
-    ax.set_axis_off()
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#666")
+def over_seeds(run: Snapshot, column: str, yearly: bool) -> pd.DataFrame:
+    """Per week: year, mean, lowest and highest over the run's seeds, and how many seeds."""
+    m = run.all_metrics
+    if yearly:
+        m = m[m["week"] % calendar.WEEKS_PER_YEAR == 0]
+    return (m.groupby("week").agg(year=("year", "first"), mean=(column, "mean"),
+                                  low=(column, "min"), high=(column, "max"),
+                                  seeds=("seed", "nunique")).reset_index())
 
 
 def _time_chart(runs: list[Snapshot], baseline: Snapshot | None, column: str, title: str,
-                ylabel: str, *, band: str | None = None, yearly: bool = False,
-                min_span: float = 0.0) -> Figure:
-    # Fixed margins: a constrained layout would double the drawing time of every update.
-    fig = Figure(figsize=SIZE)
-    fig.subplots_adjust(left=0.11, right=0.98, top=0.9, bottom=0.14)
-    ax = fig.add_subplot()
-    ax.set_title(title, fontsize=11, loc="left")
+                unit: str, *, yearly: bool = False, min_span: float = 0.0) -> go.Figure:
+    fig = go.Figure()
     drawn = [run for run in runs if not run.metrics.empty and column in run.metrics]
-    if not drawn:
-        _empty(ax, "Press Run to start a simulation")
-        return fig
     for run in drawn:
-        m = run.metrics
-        if yearly:
-            m = m[m["week"] % calendar.WEEKS_PER_YEAR == 0]
-        style = _line_style(run, baseline)
-        ax.plot(m["year"], m[column], label=legend_label(run, baseline),
-                marker="o" if yearly else None, markersize=4, **style)
-        # One band (the run in front) keeps two overlapping bands from muddying the chart.
-        if band and band in m and run is drawn[-1]:
-            ax.fill_between(m["year"], m[column] - m[band], m[column] + m[band],
-                            color=style["color"], alpha=0.12, linewidth=0)
-    ax.set_xlim(0, _x_limit(runs))
-    if min_span:
+        colour = BASELINE_COLOUR if role(run, baseline) == "baseline" else CURRENT_COLOUR
+        name = legend_label(run, baseline)
+        t = over_seeds(run, column, yearly)
+        if t["seeds"].max() > 1:
+            fig.add_trace(go.Scatter(x=t["year"], y=t["high"], mode="lines", line_width=0,
+                                     hoverinfo="skip", showlegend=False))
+            fig.add_trace(go.Scatter(
+                x=t["year"], y=t["low"], mode="lines", line_width=0, fill="tonexty",
+                fillcolor=_rgba(colour, 0.15), hoverinfo="skip",
+                name=f"{run.label}: range of {run.n_seeds} seeds"))
+        fig.add_trace(go.Scatter(
+            x=t["year"], y=t["mean"], name=name, mode="lines+markers" if yearly else "lines",
+            line={"color": colour, "width": 2.4,
+                  "dash": "dash" if colour == BASELINE_COLOUR else "solid"},
+            customdata=np.stack([t["low"], t["high"], t["seeds"]], axis=1),
+            hovertemplate=(f"{name}<br>year %{{x:.2f}}: %{{y:.2f}} {unit}"
+                           "<br>seeds: %{customdata[2]} (range %{customdata[0]:.2f} to "
+                           "%{customdata[1]:.2f})<extra></extra>")))
+    if not drawn:
+        title += " - press Run to start a simulation"
+    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=HEIGHT, width=WIDTH,
+                      margin={"l": 60, "r": 10, "t": 40, "b": 40}, template="plotly_white",
+                      hovermode="closest",
+                      legend={"orientation": "h", "y": -0.22, "font": {"size": 11}})
+    fig.update_xaxes(title_text="school year", range=[0, _x_limit(runs)])
+    fig.update_yaxes(title_text=unit)
+    if drawn and min_span:
         # At least `min_span` of the y axis, so noise of a tenth of a month does not fill it.
-        low, high = ax.get_ylim()
+        values = pd.concat([over_seeds(r, column, yearly)[["low", "high"]] for r in drawn])
+        low, high = float(values["low"].min()), float(values["high"].max())
         if high - low < min_span:
             middle = (low + high) / 2
-            ax.set_ylim(middle - min_span / 2, middle + min_span / 2)
-    ax.set_xlabel("school year")
-    ax.set_ylabel(ylabel)
-    ax.grid(alpha=0.3)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(frameon=False, fontsize=9, loc="best")
+            fig.update_yaxes(range=[middle - min_span / 2, middle + min_span / 2])
     return fig
 
 
-def gap_figure(runs: list[Snapshot], baseline: Snapshot | None = None) -> Figure:
+def gap_figure(runs: list[Snapshot], baseline: Snapshot | None = None) -> go.Figure:
     """Attainment gap of disadvantaged pupils (months of progress), from each year's results."""
     return _time_chart(runs, baseline, "gap_months",
-                       "Disadvantage gap at each year's results (lower is better)",
+                       "Disadvantage gap each year (lower is better)",
                        "months of progress", yearly=True, min_span=3.0)
 
 
-def expertise_figure(runs: list[Snapshot], baseline: Snapshot | None = None) -> Figure:
-    """Mean expertise across schools each term, with a band of one sd between schools."""
-    return _time_chart(runs, baseline, "expertise_mean",
-                       "Mean school expertise each term (band: spread between schools)",
-                       "expertise (0-1)", band="expertise_sd_between", min_span=0.1)
+def attainment_figure(runs: list[Snapshot], baseline: Snapshot | None = None) -> go.Figure:
+    """Disadvantaged pupils' attainment beside the gap: a gap can also narrow because other
+    pupils fall."""
+    return _time_chart(runs, baseline, "attainment_disadvantaged",
+                       "Disadvantaged pupils' attainment",
+                       "months vs national mean", yearly=True, min_span=3.0)
+
+
+def expertise_figure(runs: list[Snapshot], baseline: Snapshot | None = None) -> go.Figure:
+    """Mean expertise across schools each term."""
+    return _time_chart(runs, baseline, "expertise_mean", "Mean school expertise each term",
+                       "expertise (0-1)", min_span=0.1)
+
+
+def charts_html(figures: dict[str, go.Figure]) -> str:
+    """The interactive charts in one HTML file that works offline (plotly.js inline once)."""
+    parts = [fig.to_html(full_html=False, include_plotlyjs=(i == 0))
+             for i, fig in enumerate(figures.values())]
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>schoolsim charts</title>"
+            f"</head><body>{''.join(parts)}</body></html>\n")
 
 
 def _map_size(run: Snapshot | None, width: float = 5.6) -> tuple[float, float]:
@@ -119,7 +148,9 @@ def network_figure(run: Snapshot | None, baseline: Snapshot | None = None) -> Fi
     for spine in ax.spines.values():
         spine.set_visible(False)
     if run is None or len(run.pos_km) == 0:
-        _empty(ax, "The partnership network appears here")
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "The partnership network appears here", ha="center", va="center",
+                transform=ax.transAxes, color="#666")
         return fig
     pos, edges = run.pos_km, run.edges
     if len(edges):

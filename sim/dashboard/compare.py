@@ -1,74 +1,100 @@
-"""Comparison: the baseline and the current run side by side, in numbers.
+"""Comparison: the baseline and the current setting side by side, over their seeds.
 
-Both runs are read at the same week (the later of the two may still be running), so a
-difference is never a difference in how far the runs have got. With the same seed the two
-runs share the region and every random draw the settings do not touch (common random
-numbers), so the difference is the effect of the settings.
+Both are read at the same week (the later of the two may still be running), so a
+difference is never a difference in how far the runs have got. Seeds both ran are pairs:
+each pair shares the region and every random draw the settings do not touch (common random
+numbers), so the per-seed difference is the effect of the settings. How sure an effect is,
+and the words for it, are `sim.effects`, the same as the report's: from fewer than
+`ENOUGH_SEEDS` pairs the range of the differences and never a clear effect; from more, a
+confidence interval of the mean difference. The share of pairs in which the current
+setting did better is the chance that it beats the baseline in a region drawn like these.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from sim import calendar
+from sim import calendar, effects
 from sim.dashboard.runner import Snapshot
-from sim.headlines import HEADLINES
 
-# For each headline: whether a higher value is better, and the smallest difference called
-# a difference at all. One run of each setting carries cohort noise of a few tenths of a
-# month, so smaller differences read as "about the same"; replicates (`schoolsim -m ...
-# seed=1,2,3`) say how sure a difference is.
-HIGHER_IS_BETTER = {
-    "gap_months": False, "gap_months_primary": False, "gap_months_secondary": False,
-    "attainment_disadvantaged": True, "attainment_other": True, "expertise_mean": True,
-    "between_school_sd": False, "segregation": False,
-}
-TOLERANCE = {"expertise_mean": 0.01, "segregation": 0.01, "outstanding_share": 0.01}
-TOLERANCE_MONTHS = 0.5
-# Shown after the CLI's headlines when the run reports them (inspection grades).
-EXTRA_HEADLINES = (("outstanding_share", "Schools graded outstanding (share)"),)
-HIGHER_IS_BETTER["outstanding_share"] = True
+# The measures compared, in the report's order; those a run does not report are skipped.
+MEASURES = ("gap_months", "attainment_disadvantaged", "attainment_other", "expertise_mean",
+            "between_school_sd", "segregation", "active_partnerships", "mean_trust",
+            "outstanding_share")
+READING = {effects.BETTER: "current better", effects.WORSE: "baseline better",
+           effects.UNCLEAR: "unclear", effects.SAME: "the same"}
 
 
 def common_week(baseline: Snapshot, current: Snapshot) -> int | None:
     """The last week both runs have a metrics row for."""
     if baseline.metrics.empty or current.metrics.empty:
         return None
-    weeks = set(baseline.metrics["week"]) & set(current.metrics["week"])
+    weeks = set(baseline.all_metrics["week"]) & set(current.all_metrics["week"])
     return max(weeks) if weeks else None
 
 
+def _at(run: Snapshot, week: int) -> pd.DataFrame:
+    m = run.all_metrics
+    return m[m["week"] == week].groupby("seed").last()
+
+
 def comparison_table(baseline: Snapshot, current: Snapshot) -> pd.DataFrame:
-    """One row per headline metric: baseline, current, difference and which is better."""
+    """One row per measure: baseline and current means over their seeds, the effect with
+    its named interval, the reading, and in how many seed pairs the current did better."""
     week = common_week(baseline, current)
     if week is None:
         return pd.DataFrame()
-    b = baseline.metrics.set_index("week").loc[week]
-    c = current.metrics.set_index("week").loc[week]
+    b, c = _at(baseline, week), _at(current, week)
+    pairs = b.index.intersection(c.index)
     rows = []
-    for key, label in (*HEADLINES, *EXTRA_HEADLINES):
-        if key not in b.index or key not in c.index:
+    for key in MEASURES:
+        if key not in b.columns or key not in c.columns:
             continue
-        diff = float(c[key] - b[key])
-        better = HIGHER_IS_BETTER.get(key)
-        if better is None or abs(diff) < TOLERANCE.get(key, TOLERANCE_MONTHS):
-            verdict = "about the same"
-        else:
-            verdict = "current better" if (diff > 0) == better else "baseline better"
-        rows.append({"measure": label.strip(), f"{baseline.label} (baseline)": float(b[key]),
-                     f"{current.label} (current)": float(c[key]), "difference": diff,
-                     "which is better": verdict})
+        h = effects.BY_COLUMN[key]
+        diff = (effects.paired_effect(c.loc[pairs, key] - b.loc[pairs, key]) if len(pairs)
+                else effects.unpaired_effect(c[key], b[key]))
+        share = effects.share_better(h, diff)
+        rows.append({
+            "measure": h.label, f"{baseline.label} (baseline)": float(b[key].mean()),
+            f"{current.label} (current)": float(c[key].mean()), "difference": diff.mean,
+            "interval": "" if diff.n == 0 else (f"{effects.plus(h, diff.low, diff)} to "
+                                                f"{effects.plus(h, diff.high, diff)}"),
+            "interval is": diff.interval_name() if diff.n else "no pairs to compare",
+            "reading": READING[effects.verdict(h, diff)],
+            "current better in": ("" if share is None or diff.exactly_zero else
+                                  f"{round(share * diff.n)} of {diff.n} seeds"),
+            "effect": diff, "headline": h})
     table = pd.DataFrame(rows)
     table.attrs["year"] = week / calendar.WEEKS_PER_YEAR
+    table.attrs["pairs"] = len(pairs)
     return table
 
 
 def format_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Numbers rounded for reading, the difference signed."""
-    out = table.copy()
-    for col in out.columns[1:4]:
-        if col == "difference":
-            out[col] = out[col].map(lambda v: f"{v:+.2f}")
-        else:
-            out[col] = out[col].map(lambda v: f"{v:.2f}")
+    """Numbers rounded for reading, the difference signed; the working columns dropped."""
+    out = table.drop(columns=["effect", "headline"])
+    for col in out.columns[1:3]:
+        out[col] = [h.number(v) for h, v in zip(table["headline"], table[col])]
+    out["difference"] = [effects.plus(h, d.mean, d) for h, d in
+                         zip(table["headline"], table["effect"])]
     return out
+
+
+def sentences(table: pd.DataFrame, baseline: Snapshot, current: Snapshot) -> list[str]:
+    """The report's sentences for the gap and disadvantaged pupils' attainment, and the
+    warning when the gap narrowed because other pupils fell."""
+    if table.empty:
+        return []
+    years = round(table.attrs["year"]) if float(table.attrs["year"]).is_integer() else None
+    by = table.set_index("measure")
+    said = [effects.difference_sentence(row["headline"], f"{current.label} (current)",
+                                        f"{baseline.label} (baseline)", row["effect"], years)
+            for _, row in by.iterrows()
+            if row["headline"].column in ("gap_months", "attainment_disadvantaged")]
+    found = {row["headline"].column: row["effect"] for _, row in by.iterrows()}
+    if {"gap_months", "attainment_disadvantaged", "attainment_other"} <= found.keys():
+        if effects.narrowed_by_falling(found["gap_months"], found["attainment_disadvantaged"],
+                                       found["attainment_other"]):
+            said.append(effects.narrowed_by_falling_note(found["attainment_disadvantaged"],
+                                                         found["attainment_other"]))
+    return said

@@ -1,4 +1,5 @@
-"""Exports: a run's tables (Parquet or CSV) and its figures (PNG), each as one zip file.
+"""Exports: a run's tables (Parquet or CSV) and its figures (interactive HTML charts and
+PNG network maps), each as one zip file.
 
 The tables are the same files `schoolsim` writes (metrics, schools, partnerships,
 summary.json, config.yaml), so a run made in the browser can be read by `analysis/` like
@@ -38,18 +39,19 @@ def tables_zip(result: RunResult, fmt: str = "parquet") -> bytes:
 
 
 def figures_zip(current: Snapshot, baseline: Snapshot | None = None, dpi: int = 150) -> bytes:
-    """gap.png, expertise.png and network.png (and network_baseline.png when pinned)."""
+    """charts.html (the interactive charts, offline) and network.png (and
+    network_baseline.png when a baseline is pinned)."""
     runs = [r for r in (baseline, current) if r is not None]
-    figures = {
-        "gap.png": charts.gap_figure(runs, baseline),
-        "expertise.png": charts.expertise_figure(runs, baseline),
-        "network.png": charts.network_figure(current, baseline),
-    }
+    html = charts.charts_html({"gap": charts.gap_figure(runs, baseline),
+                               "attainment": charts.attainment_figure(runs, baseline),
+                               "expertise": charts.expertise_figure(runs, baseline)})
+    maps = {"network.png": charts.network_figure(current, baseline)}
     if baseline is not None:
-        figures["network_baseline.png"] = charts.network_figure(baseline, baseline)
+        maps["network_baseline.png"] = charts.network_figure(baseline, baseline)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, fig in figures.items():
+        zf.writestr("charts.html", html)
+        for name, fig in maps.items():
             zf.writestr(name, charts.to_png(fig, dpi=dpi))
     return buffer.getvalue()
 

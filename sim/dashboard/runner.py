@@ -1,15 +1,21 @@
-"""Run control: one simulation run in a background thread, reported term by term.
+"""Run control: one setting run over N seeds, the first watched term by term.
 
 `execute` builds a `SchoolSystem` from an already validated config, advances it one term
 at a time on the SimPy clock (`model.run(until_week=...)`), and after each term hands an
-immutable `Snapshot` (metrics so far, the partnership network, progress) to `publish`,
-at most every `min_interval` seconds so a fast run does not flood the page. `stop()`
-ends the run at the next term boundary; a stopped run keeps its tables, which can be
-downloaded like a finished one's. Nothing here knows about Solara.
+immutable `Snapshot` (metrics so far, the partnership network, why partnerships ended,
+progress) to `publish`, at most every `min_interval` seconds so a fast run does not flood
+the page. The other seeds (replicates: the same setting, seeds seed+1 ... seed+N-1) run at
+the same time in worker processes (spawned, so they are safe beside the server's threads)
+and only their metrics come back; with the same seeds as a pinned baseline, each seed is a
+pair (`sim.effects`). `stop()` ends the watched run at the next term boundary and ends the
+workers; a stopped run keeps its tables, which can be downloaded like a finished one's.
+Nothing here knows about Solara.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -17,9 +23,10 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from sim import calendar
+from sim.dashboard import endings
 from sim.errors import ConfigError
 from sim.model import SchoolSystem
 from sim.outputs import RunResult, result_from_model
@@ -45,6 +52,35 @@ class Snapshot:
     error: str | None = None
     result: RunResult | None = field(default=None, repr=False)
     version: int = 0
+    seeds: tuple[int, ...] = ()
+    # Metrics of the replicate seeds that have finished (with a `seed` column).
+    replicates: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    ended: tuple[endings.Ending, ...] = ()  # partnership groups that ended, and why
+    groups: int = 0          # partnership groups formed
+    active_groups: int = 0
+    rules: endings.Rules | None = None
+
+    @property
+    def n_seeds(self) -> int:
+        return max(1, len(self.seeds))
+
+    @property
+    def seeds_done(self) -> int:
+        """Replicate seeds finished (the watched seed not counted)."""
+        return 0 if self.replicates.empty else self.replicates["seed"].nunique()
+
+    @property
+    def all_metrics(self) -> pd.DataFrame:
+        """The watched seed's metrics and the finished replicates', with a `seed` column."""
+        watched = self.metrics.assign(seed=self.seeds[0] if self.seeds else 0)
+        return pd.concat([watched, self.replicates], ignore_index=True)
+
+    def partnership_story(self) -> str:
+        """Why partnerships ended when they did (the watched seed)."""
+        if self.rules is None:
+            return ""
+        return endings.story(self.ended, self.rules, self.groups, self.active_groups,
+                             self.status == FINISHED)
 
     @property
     def label(self) -> str:
@@ -60,7 +96,14 @@ class Snapshot:
 
     @property
     def fraction(self) -> float:
-        return self.week / self.end_week if self.end_week else 0.0
+        """Share of the work done: the watched seed's weeks and the finished replicates."""
+        watched = self.week / self.end_week if self.end_week else 0.0
+        return (watched + self.seeds_done) / self.n_seeds
+
+    @property
+    def percent(self) -> float:
+        """Progress on the 0-100 scale a progress bar takes."""
+        return 100.0 * self.fraction
 
     @property
     def active(self) -> bool:
@@ -72,27 +115,46 @@ class Snapshot:
 
     def progress_text(self) -> str:
         where = f"year {self.years_done:.1f} of {self.years_total:g}"
+        if self.n_seeds > 1:
+            done = self.seeds_done + (self.week >= self.end_week)
+            where += f", {done} of {self.n_seeds} seeds done"
+        seeds = f" x {self.n_seeds} seeds" if self.n_seeds > 1 else ""
         return {
             STARTING: "building the region and partnerships",
             RUNNING: f"running: {where}",
-            FINISHED: f"finished: {self.years_total:g} years",
+            FINISHED: f"finished: {self.years_total:g} years{seeds}",
             STOPPED: f"stopped at {where}",
             FAILED: f"failed: {self.error}",
         }[self.status]
 
 
+def _replicate(cfg: DictConfig, seed: int) -> pd.DataFrame:
+    """One replicate seed run to the end in a worker process: its metrics only."""
+    model = SchoolSystem(OmegaConf.merge(cfg, {"seed": seed}))
+    model.run()
+    return pd.DataFrame(model.metric_rows).assign(seed=seed)
+
+
+def worker_count(n_seeds: int) -> int:
+    """Processes for the replicates: one core is left to the watched run and the page."""
+    return max(1, min(n_seeds - 1, (os.cpu_count() or 2) - 1))
+
+
 class RunController:
-    """Runs one model; `stop()` may be called from any thread."""
+    """Runs one setting over `n_seeds` seeds; `stop()` may be called from any thread."""
 
     def __init__(self, number: int, description: str, overrides: list[str], cfg: DictConfig,
-                 *, pace_seconds: float = 0.0, min_interval: float = 0.25):
+                 *, n_seeds: int = 1, pace_seconds: float = 0.0, min_interval: float = 0.25):
         self.number = number
         self.description = description
         self.overrides = tuple(overrides)
         self.cfg = cfg
+        self.seeds = tuple(int(cfg.seed) + k for k in range(n_seeds))
         self.pace_seconds = pace_seconds
         self.min_interval = min_interval
         self._stop = threading.Event()
+        self._done: list[pd.DataFrame] = []
+        self._events: list[endings.Ending] = []
 
     def stop(self) -> None:
         self._stop.set()
@@ -103,28 +165,26 @@ class RunController:
 
     def execute(self, publish: Callable[[Snapshot], None]) -> Snapshot:
         """Run to the end (or until stopped), publishing snapshots; returns the last one."""
-        snap = Snapshot(self.number, self.description, self.overrides, STARTING)
+        snap = Snapshot(self.number, self.description, self.overrides, STARTING,
+                        seeds=self.seeds)
         publish(snap)
+        pool = None
         try:
+            if len(self.seeds) > 1:
+                pool = multiprocessing.get_context("spawn").Pool(worker_count(len(self.seeds)))
+            pending = [pool.apply_async(_replicate, (self.cfg, seed)) for seed in self.seeds[1:]]
             started = time.perf_counter()
             model = SchoolSystem(self.cfg)
             built = time.perf_counter()
             snap = self._snapshot(model, RUNNING, version=1)
             publish(snap)
-            last_publish = time.monotonic()
-            while not model.finished and not self._stop.is_set():
-                week = (model.week // calendar.WEEKS_PER_TERM + 1) * calendar.WEEKS_PER_TERM
-                model.run(until_week=week)
-                if self.pace_seconds:
-                    self._stop.wait(self.pace_seconds)
-                if time.monotonic() - last_publish >= self.min_interval and not model.finished:
-                    snap = self._snapshot(model, RUNNING, version=snap.version + 1)
-                    publish(snap)
-                    last_publish = time.monotonic()
+            snap = self._watch(model, snap, pending, publish)
             simulated = time.perf_counter() - built
+            snap = self._wait(model, snap, pending, publish)
             result = result_from_model(model, setup=built - started, simulate=simulated)
             result.summary["completed_weeks"] = model.week
-            snap = self._snapshot(model, FINISHED if model.finished else STOPPED,
+            done = model.finished and not pending
+            snap = self._snapshot(model, FINISHED if done else STOPPED,
                                   version=snap.version + 1, result=result)
         except ConfigError as exc:
             snap = replace(snap, status=FAILED, error=str(exc), version=snap.version + 1)
@@ -132,12 +192,55 @@ class RunController:
             message = " ".join(str(exc).split()) or type(exc).__name__
             snap = replace(snap, status=FAILED, error=f"{type(exc).__name__}: {message}",
                            version=snap.version + 1)
+        finally:
+            if pool is not None:
+                pool.terminate()  # unfinished replicates of a stopped or failed run end here
+                pool.join()
         publish(snap)
         return snap
+
+    def _watch(self, model: SchoolSystem, snap: Snapshot, pending: list,
+               publish: Callable[[Snapshot], None]) -> Snapshot:
+        """The watched seed, term by term, noting the partnerships that end each term."""
+        rules, p = endings.Rules.of(self.cfg), model.partnerships
+        last_publish = time.monotonic()
+        while not model.finished and not self._stop.is_set():
+            week = (model.week // calendar.WEEKS_PER_TERM + 1) * calendar.WEEKS_PER_TERM
+            before, prev = p.active.copy(), model.week
+            model.run(until_week=week)
+            self._events += endings.endings(before, p.active, p.mean_trust_by_group(), prev,
+                                            model.week, rules)
+            self._collect(pending)
+            if self.pace_seconds:
+                self._stop.wait(self.pace_seconds)
+            if time.monotonic() - last_publish >= self.min_interval and not model.finished:
+                snap = self._snapshot(model, RUNNING, version=snap.version + 1)
+                publish(snap)
+                last_publish = time.monotonic()
+        return snap
+
+    def _wait(self, model: SchoolSystem, snap: Snapshot, pending: list,
+              publish: Callable[[Snapshot], None]) -> Snapshot:
+        """After the watched seed: the replicates still running, each reported as it ends."""
+        while pending and not self._stop.is_set():
+            if self._collect(pending):
+                snap = self._snapshot(model, RUNNING, version=snap.version + 1)
+                publish(snap)
+            self._stop.wait(0.1)
+        return snap
+
+    def _collect(self, pending: list) -> bool:
+        """Move finished replicates from `pending` to the results; True if any finished."""
+        ready = [job for job in pending if job.ready()]
+        for job in ready:
+            pending.remove(job)
+            self._done.append(job.get())  # a replicate's error is raised here
+        return bool(ready)
 
     def _snapshot(self, model: SchoolSystem, status: str, *, version: int,
                   result: RunResult | None = None) -> Snapshot:
         edges = model.partnerships.edges()
+        p = model.partnerships
         return Snapshot(
             number=self.number, description=self.description, overrides=self.overrides,
             status=status, week=model.week, end_week=model.end_week,
@@ -145,5 +248,9 @@ class RunController:
             pos_km=model.region.pos_km, la=model.region.la,
             la_names=tuple(model.region.la_names),
             edges=np.asarray(edges, float).reshape(-1, 3),
-            result=result, version=version,
+            result=result, version=version, seeds=self.seeds,
+            replicates=(pd.concat(self._done, ignore_index=True) if self._done
+                        else pd.DataFrame()),
+            ended=tuple(self._events), groups=int(p.n_groups),
+            active_groups=int(p.active.sum()), rules=endings.Rules.of(self.cfg),
         )
