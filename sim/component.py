@@ -156,7 +156,7 @@ def _check_value(s: Setting, value: Any, key: str) -> None:
         return
     if s.choices is not None:
         if value not in s.choices:
-            raise ConfigError(f"{key}={_text(value)} is not allowed; allowed: {s.allowed}")
+            raise ConfigError(f"{key}={_text(value)} is unknown; allowed: {s.allowed}")
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return
@@ -197,8 +197,8 @@ REGISTRY: dict[str, dict[str, type[Component]]] = {kind: {} for kind in KINDS}
 
 
 def registered(kind: str) -> dict[str, type[Component]]:
-    """The component classes of one kind, by name, in the order they registered (a package
-    of components registers them all when imported: `sim.config` imports `sim.schemes`)."""
+    """The component classes of one kind, by name, in the order they registered (a kind's
+    package registers them all when imported: `sim.schemes`, `sim.policies`, ...)."""
     return REGISTRY[kind]
 
 

@@ -1,27 +1,42 @@
 """Structured configuration: the schema every Hydra config is checked against.
 
-Each submodel owns one dataclass here, so its parameters sit together in the YAML
-(`improvement.rate`, `exchange.learning_rate`, ...). The dataclasses are registered in
-Hydra's ConfigStore; YAML files under `configs/` extend them, which makes a typo'd key
-an error instead of a silently ignored value. `validate` then checks ranges and the
-combinations a schema cannot express, raising `ConfigError` with one line.
+The schema is assembled from the components (`sim.component`): each scheme, policy lever,
+shock and the inspection regime owns its parameter dataclass in its own module, and the
+sections here are the model's core submodels (schools' starting state, improvement,
+exchange, trust, attainment, meetings) and the run's own settings. Every field is declared
+with `param(...)`, so its range, unit, label and description sit beside its default and
+drive validation, `schoolsim --help`, the dashboard's controls and the ODD parameter table.
+
+The dataclasses are registered in Hydra's ConfigStore; YAML files under `configs/` extend
+them, which makes a typo'd key an error instead of a silently ignored value. `validate` then
+checks every value against its metadata and the combinations metadata cannot express,
+raising `ConfigError` with one line.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
-import sim.schemes  # noqa: F401  (registers every scheme)
-from sim.component import component_class, registered
-from sim.errors import ConfigError
+# Importing the component packages registers their components (schemes, levers, shocks).
+import sim.policies  # noqa: F401
+import sim.schemes  # noqa: F401
+import sim.shocks  # noqa: F401
+from sim.component import check_params, component_class, param, registered, require
+from sim.inspection import InspectionParams
 from sim.metrics import OBJECTIVES
-from sim.schemes.base import MEETING_MODES, SchemeParams
+from sim.schemes.base import SchemeParams
 
 DOMAINS = ("teaching", "inclusion", "leadership", "curriculum")
+
+_SHARE = dict(min=0, max=1, why="a share", unit="share")
+_RATE = dict(min=0, max=5, why="a yearly rate; 5 closes almost all of a gap in a term",
+             unit="per year")
+_KM = dict(min=0, max=100, why="within a region about 100 km across", unit="km")
 
 
 @dataclass
@@ -29,26 +44,47 @@ class RegionConfig:
     """A synthetic region (see `sim.region`). Sizes like Greater Manchester by default."""
 
     name: str = MISSING
-    n_schools: int = 1150
-    n_local_authorities: int = 10
+    n_schools: int = param(1150, min=3, max=30000, why="from a toy region to all of England",
+                           unit="schools", label="Schools in the region",
+                           help="Fewer schools run faster; the Greater Manchester Challenge "
+                                "had 1,150.")
+    n_local_authorities: int = param(10, min=1, max=200, why="England has about 150",
+                                     unit="authorities", label="Local authorities")
     # Relative number of schools per local authority; empty means lognormal sizes.
-    la_weights: list[float] = field(default_factory=list)
-    la_names: list[str] = field(default_factory=list)
+    la_weights: list[float] = param([], min=0, min_open=True, max=1e6,
+                                    why="relative sizes, positive", unit="weight",
+                                    label="Relative sizes of the local authorities")
+    la_names: list[str] = param([], label="Names of the local authorities")
     # Local-authority centres in km; empty means a jittered grid `la_spacing_km` apart.
-    la_centres_km: list[list[float]] = field(default_factory=list)
-    la_spacing_km: float = 20.0
-    primary_share: float = 0.83
-    schools_per_neighbourhood: float = 4.0
+    la_centres_km: list[list[float]] = param([], label="Centres of the local authorities (km)")
+    la_spacing_km: float = param(20.0, min=0, min_open=True, max=200,
+                                 why="authorities a few to a few hundred km apart", unit="km",
+                                 label="Distance between authority centres")
+    primary_share: float = param(0.83, **_SHARE, label="Share of schools that are primary")
+    schools_per_neighbourhood: float = param(4.0, min=0, min_open=True, max=100,
+                                             why="a neighbourhood holds a few schools",
+                                             unit="schools", label="Schools per neighbourhood")
     # Disadvantaged (free-school-meal) share: England's mean about 24 %, right-skewed.
-    fsm_mean: float = 0.24
-    fsm_concentration: float = 15.0
+    fsm_mean: float = param(0.24, min=0, min_open=True, max=0.99,
+                            why="a share strictly between 0 and 1", unit="share",
+                            label="Mean disadvantaged (FSM) share")
+    fsm_concentration: float = param(15.0, min=0, min_open=True, max=1000,
+                                     why="a beta concentration", unit="1",
+                                     label="Concentration of schools' FSM shares")
     # How strongly deprivation falls with distance from a local authority's centre.
-    deprivation_gradient: float = 0.6
+    deprivation_gradient: float = param(0.6, min=0, max=10, why="a logit slope", unit="logit",
+                                        label="Deprivation gradient towards the centre")
     # Spread of deprivation between local authorities (sd of a logit shift).
-    la_deprivation_sd: float = 0.35
-    primary_pupils_mean: float = 280.0
-    secondary_pupils_mean: float = 1000.0
-    pupils_cv: float = 0.35
+    la_deprivation_sd: float = param(0.35, min=0, max=5, why="sd of a logit shift",
+                                     unit="logit", label="Spread of deprivation between LAs")
+    primary_pupils_mean: float = param(280.0, min=0, min_open=True, max=3000,
+                                       why="a school's roll", unit="pupils",
+                                       label="Mean primary roll")
+    secondary_pupils_mean: float = param(1000.0, min=0, min_open=True, max=5000,
+                                         why="a school's roll", unit="pupils",
+                                         label="Mean secondary roll")
+    pupils_cv: float = param(0.35, min=0, max=3, why="a coefficient of variation", unit="1",
+                             label="Spread of rolls (cv)")
 
 
 @dataclass
@@ -60,9 +96,13 @@ class CsvRegionConfig(RegionConfig):
     name: str = "csv"
     # A GIAS-style CSV. Relative paths are looked up from the working directory, then in
     # the bundled data folder (sim/data), so the default is the made-up sample.
-    path: str = "gias_sample.csv"
+    path: str = param("gias_sample.csv", label="School list (CSV)",
+                      help="A GIAS-style CSV; relative paths are looked up from the working "
+                           "directory, then in the bundled data folder.")
     # Side of the square grid cells that group schools into neighbourhoods.
-    neighbourhood_km: float = 1.5
+    neighbourhood_km: float = param(1.5, min=0, min_open=True, max=100,
+                                    why="within a region about 100 km across", unit="km",
+                                    label="Side of a neighbourhood cell")
 
 
 @dataclass
@@ -72,73 +112,107 @@ class RealRegionConfig(RegionConfig):
 
     name: str = "england_real"
     # Local authorities by name (as in the 2023 school census); empty means all of England.
-    local_authorities: list[str] = field(default_factory=list)
+    local_authorities: list[str] = param([], label="Local authorities (empty: all England)")
 
 
 @dataclass
 class SchoolConfig:
     """Initial state of schools (`sim.initial_state`)."""
 
-    domains: list[str] = field(default_factory=lambda: list(DOMAINS))
-    expertise_mean: float = 0.5
-    expertise_sd: float = 0.1
+    domains: list[str] = param(list(DOMAINS), label="Domains of practice")
+    expertise_mean: float = param(0.5, min=0, min_open=True, max=0.999,
+                                  why="expertise lies strictly between 0 and 1", unit="0-1",
+                                  label="Mean starting expertise")
+    expertise_sd: float = param(0.1, min=0, max=0.5, why="the widest spread of a share",
+                                unit="0-1", label="Spread of starting expertise")
     # Expertise is lower where intake is more disadvantaged (units per unit share).
-    expertise_deprivation_slope: float = 0.25
+    expertise_deprivation_slope: float = param(
+        0.25, min=0, max=1, why="expertise lies in 0-1", unit="per unit share",
+        label="Expertise lower with deprivation")
     # Leadership days per term available for improvement work (in school or with partners).
-    leadership_days_mean: float = 8.0
-    leadership_days_sd: float = 2.0
-    leadership_days_deprivation_slope: float = 3.0
-    openness_mean: float = 0.6
-    openness_sd: float = 0.15
+    leadership_days_mean: float = param(8.0, min=0, min_open=True, max=65,
+                                        why="days in a term", unit="days per term",
+                                        label="Leadership days per term", step=0.5,
+                                        help="Time a school's leaders have for improvement "
+                                             "and partnership work.")
+    leadership_days_sd: float = param(2.0, min=0, max=30, why="days in a term",
+                                      unit="days per term", label="Spread of leadership days")
+    leadership_days_deprivation_slope: float = param(
+        3.0, min=0, max=65, why="days in a term", unit="days per unit share",
+        label="Leadership days lower with deprivation")
+    openness_mean: float = param(0.6, **_SHARE, label="Mean openness to partners")
+    openness_sd: float = param(0.15, min=0, max=0.5, why="the widest spread of a share",
+                               unit="0-1", label="Spread of openness")
     # Same-phase schools within this distance compete for pupils.
-    competition_radius_km_primary: float = 1.5
-    competition_radius_km_secondary: float = 3.0
+    competition_radius_km_primary: float = param(1.5, **_KM,
+                                                 label="Competition radius (primary)")
+    competition_radius_km_secondary: float = param(3.0, **_KM,
+                                                   label="Competition radius (secondary)")
     # Other same-phase schools within the radius that make competition exposure one half.
-    competition_half_count: float = 4.0
+    competition_half_count: float = param(4.0, min=0, min_open=True, max=100,
+                                          why="a count of nearby schools", unit="schools",
+                                          label="Competitors for half exposure")
 
 
 @dataclass
 class ImprovementConfig:
     """Within-school improvement, forgetting and staff turnover (`sim.improvement`)."""
 
-    rate: float = 0.08
-    forgetting_rate: float = 0.06
+    rate: float = param(0.08, **_RATE, label="In-school improvement rate")
+    forgetting_rate: float = param(0.06, **_RATE, label="Forgetting rate")
     # Turnover and forgetting rise with disadvantaged share: rate * (1 + factor * share).
-    turnover_deprivation_factor: float = 1.0
-    turnover_shock_probability: float = 0.08
-    turnover_shock_loss: float = 0.15
+    turnover_deprivation_factor: float = param(1.0, min=0, max=10,
+                                               why="at most eleven times the rate",
+                                               unit="x per unit share",
+                                               label="Turnover rise with deprivation")
+    turnover_shock_probability: float = param(0.08, **_SHARE,
+                                              label="Yearly chance of a turnover shock")
+    turnover_shock_loss: float = param(0.15, **_SHARE,
+                                       label="Expertise lost in a turnover shock")
 
 
 @dataclass
 class ExchangeConfig:
     """Knowledge exchange between partners (`sim.exchange`)."""
 
-    learning_rate: float = 0.12
+    learning_rate: float = param(0.12, min=0, max=10,
+                                 why="learning per meeting, capped at the gap by the kernel",
+                                 unit="per meeting", label="Learning rate per meeting")
     # Profile distance beyond which a partner's practice cannot be absorbed.
-    max_distance: float = 0.35
+    max_distance: float = param(0.35, min=0, min_open=True, max=2,
+                                why="profile distances lie in 0-2", unit="distance",
+                                label="Largest absorbable profile distance")
     # Absorptive capacity = openness * (floor + (1 - floor) * own mean expertise).
-    absorptive_floor: float = 0.3
+    absorptive_floor: float = param(0.3, **_SHARE, label="Floor of absorptive capacity")
     # Chance per mutual meeting per unit distance * trust that new practice is created.
-    creation_rate: float = 0.6
+    creation_rate: float = param(0.6, min=0, max=1, why="a probability", unit="probability",
+                                 label="Chance of new practice per meeting")
     # Share of the remaining headroom above the better partner that new practice adds.
-    creation_step: float = 0.08
+    creation_step: float = param(0.08, **_SHARE, label="Headroom closed by new practice")
     # Pull of the broadcast summaries on every school (weak, no trust needed).
-    broadcast_rate: float = 0.01
+    broadcast_rate: float = param(0.01, **_SHARE, label="Pull of broadcast summaries")
     # How much competition exposure cuts openness to partners (0 none, 1 all).
-    competition_openness_cut: float = 0.3
+    competition_openness_cut: float = param(0.3, **_SHARE,
+                                            label="Openness lost to competition exposure")
 
 
 @dataclass
 class TrustConfig:
     """Trust on each partnership link (`sim.trust`)."""
 
-    growth: float = 0.08
+    growth: float = param(0.08, **_SHARE, label="Trust growth per valuable meeting")
     # Partners closer than this profile distance have little new to offer each other.
-    novelty_distance: float = 0.1
-    decay_per_term: float = 0.1
+    novelty_distance: float = param(0.1, min=0, max=1, why="a profile distance",
+                                    unit="distance", label="Distance with little to offer")
+    decay_per_term: float = param(0.1, **_SHARE, label="Trust fading per term")
     # Each year a group whose mean trust is below the threshold may lapse.
-    lapse_threshold: float = 0.35
-    lapse_probability: float = 0.5
+    lapse_threshold: float = param(0.35, min=0, max=1, why="trust is a share", unit="0-1",
+                                   label="Trust below which groups may lapse")
+    lapse_probability: float = param(0.5, min=0, max=1, why="a probability",
+                                     unit="probability", label="Yearly chance a weak group lapses")
+
+
+_MONTHS = dict(min=0, max=60, why="at most five years of progress", unit="months")
 
 
 @dataclass
@@ -146,156 +220,87 @@ class AttainmentConfig:
     """Attainment of each learner group, in months of progress (`sim.attainment`)."""
 
     # Gap in months between disadvantaged and other pupils at reference expertise.
-    gap_months_primary: float = 7.5
-    gap_months_secondary: float = 17.0
+    gap_months_primary: float = param(7.5, **_MONTHS, label="Gap at reference expertise (primary)")
+    gap_months_secondary: float = param(17.0, **_MONTHS,
+                                        label="Gap at reference expertise (secondary)")
     # Months of progress per unit of weighted expertise.
-    months_per_expertise_primary: float = 14.0
-    months_per_expertise_secondary: float = 22.0
+    months_per_expertise_primary: float = param(14.0, min=0, max=120,
+                                                why="months over the whole 0-1 expertise scale",
+                                                unit="months per unit",
+                                                label="Months per unit expertise (primary)")
+    months_per_expertise_secondary: float = param(
+        22.0, min=0, max=120, why="months over the whole 0-1 expertise scale",
+        unit="months per unit", label="Months per unit expertise (secondary)")
     # Domain weights (same order as school.domains); inclusion weighs more for the disadvantaged.
-    weights_disadvantaged: list[float] = field(default_factory=lambda: [0.3, 0.4, 0.15, 0.15])
-    weights_other: list[float] = field(default_factory=lambda: [0.4, 0.1, 0.2, 0.3])
+    weights_disadvantaged: list[float] = param([0.3, 0.4, 0.15, 0.15], min=0, max=1,
+                                               why="weights summing to 1", unit="weight",
+                                               label="Domain weights, disadvantaged pupils")
+    weights_other: list[float] = param([0.4, 0.1, 0.2, 0.3], min=0, max=1,
+                                       why="weights summing to 1", unit="weight",
+                                       label="Domain weights, other pupils")
     # Composition (peer) effect: months per unit of disadvantaged share above the mean.
-    composition_months: float = 4.0
-    school_effect_sd: float = 1.5
+    composition_months: float = param(4.0, **_MONTHS, label="Composition (peer) effect")
+    school_effect_sd: float = param(1.5, min=0, max=24, why="at most two years of progress",
+                                    unit="months", label="Spread of school effects")
     # Spread of one pupil's result; cohort noise shrinks with the group's cohort size.
-    pupil_sd_months: float = 14.0
-    reference_expertise: float = 0.5
+    pupil_sd_months: float = param(14.0, **_MONTHS, label="Spread of one pupil's result")
+    reference_expertise: float = param(0.5, min=0, min_open=True, max=1,
+                                       why="expertise lies in 0-1", unit="0-1",
+                                       label="Reference expertise")
 
 
-@dataclass
-class InspectionConfig:
-    """Inspection grades (`sim.inspection`), judged from school mean attainment (months)."""
-
-    interval_years: float = 4.0
-    # Schools graded requires improvement or inadequate are re-inspected sooner.
-    interval_years_weak: float = 2.0
-    # Inspectors' judgement noise, months.
-    noise_months: float = 2.0
-    # Judged attainment (months vs national) at or above which a school is outstanding /
-    # good; below `inadequate_months` it is inadequate, else requires improvement.
-    # Calibrated on the gm region at the start (seeds 1-10) to about 2008-09 shares:
-    # primary 17 % outstanding, 52 % good, 27 % requires improvement (then "satisfactory"),
-    # 4 % inadequate; secondary 12 / 44 / 34 / 10 %.
-    outstanding_months_primary: float = 4.4
-    good_months_primary: float = -2.1
-    inadequate_months_primary: float = -8.8
-    outstanding_months_secondary: float = 7.0
-    good_months_secondary: float = -0.3
-    inadequate_months_secondary: float = -9.2
+_FACTOR = dict(min=0, min_open=True, max=1, why="online is never better than in person and "
+               "never worthless", unit="x in person")
 
 
 @dataclass
 class MeetingsConfig:
     """Online meetings relative to in-person ones (`sim.policies`, `sim.model`)."""
 
-    online_cost_factor: float = 0.5
-    online_learning_factor: float = 0.8
-    online_trust_factor: float = 0.7
-
-
-@dataclass
-class WindowConfig:
-    """A lever's time window in school years from the start; null end: to the end of the run."""
-
-    start_year: float = 0.0
-    end_year: Optional[float] = None
-
-
-@dataclass
-class FundingPolicyConfig(WindowConfig):
-    # When funding ends, groups whose mean trust is below this stop meeting.
-    sustain_trust: float = 0.5
-    # Share of meeting days paid back (supply cover) while funded.
-    backfill: float = 0.0
-
-
-@dataclass
-class BrokeringPolicyConfig(WindowConfig):
-    # (Not "on": YAML reads a bare `on` key as true.)
-    enabled: bool = True
-    # Without brokering: share of groups that form, cut in starting trust, lapse factor.
-    formation_success: float = 0.6
-    trust_cut: float = 0.4
-    lapse_factor: float = 2.0
-
-
-@dataclass
-class AccountabilityPolicyConfig(WindowConfig):
-    # Inspection interval during the window (null: inspection.interval_years).
-    interval_years: Optional[float] = None
-    # Openness lost after an inadequate grade (half of it after requires improvement).
-    grade_openness_cut: float = 0.0
-
-
-@dataclass
-class LeadershipTimePolicyConfig(WindowConfig):
-    # Multiplies every school's leadership days.
-    days_factor: float = 1.0
-    # Most days per term a school may spend in partnership meetings (null: no cap).
-    collaboration_cap_days: Optional[float] = None
-
-
-@dataclass
-class MeetingModePolicyConfig(WindowConfig):
-    # "scheme": each scheme's own mode; or "online" / "in_person" for every group.
-    mode: str = "scheme"
-    # Multiplies every group's meeting interval (0.5: twice as often).
-    interval_factor: float = 1.0
-
-
-@dataclass
-class BroadcastPolicyConfig(WindowConfig):
-    # null: each scheme's own setting; true/false forces summaries on or off.
-    enabled: Optional[bool] = None
-
-
-@dataclass
-class PolicyConfig:
-    """Policy levers (`sim.policies`), each with a time window. Defaults change nothing."""
-
-    funding: FundingPolicyConfig = field(default_factory=FundingPolicyConfig)
-    brokering: BrokeringPolicyConfig = field(default_factory=BrokeringPolicyConfig)
-    accountability: AccountabilityPolicyConfig = field(default_factory=AccountabilityPolicyConfig)
-    leadership_time: LeadershipTimePolicyConfig = field(default_factory=LeadershipTimePolicyConfig)
-    meetings: MeetingModePolicyConfig = field(default_factory=MeetingModePolicyConfig)
-    broadcast: BroadcastPolicyConfig = field(default_factory=BroadcastPolicyConfig)
-
-
-@dataclass
-class PandemicConfig:
-    """School closure and recovery (`sim.shocks`)."""
-
-    enabled: bool = False
-    start_year: float = 2.0
-    closure_weeks: int = 24
-    # Learning lost by the end of the closure, months (primary maths, autumn 2020).
-    loss_months_disadvantaged: float = 4.3
-    loss_months_other: float = 3.7
-    # Share of leadership time lost during the closure.
-    leadership_time_cut: float = 0.5
-    meetings_online: bool = True
-    # Yearly share of the loss recovered at reference expertise (scales with expertise).
-    recovery_rate: float = 0.4
-
-
-@dataclass
-class ShocksConfig:
-    pandemic: PandemicConfig = field(default_factory=PandemicConfig)
+    online_cost_factor: float = param(0.5, **_FACTOR, label="Cost of an online meeting")
+    online_learning_factor: float = param(0.8, **_FACTOR, label="Learning in an online meeting")
+    online_trust_factor: float = param(0.7, **_FACTOR, label="Trust built online")
 
 
 @dataclass
 class OutputConfig:
     # "auto" shows a progress bar once a run has taken two seconds; true/false force it.
-    progress: str = "auto"
-    print_summary: bool = True
+    # (Not metadata choices: the command line's false arrives as the text "False".)
+    progress: str = param("auto", label="Progress bar",
+                          help="auto, true or false; auto: shown once a run has taken two "
+                               "seconds.")
+    print_summary: bool = param(True, label="Print the headline table")
     # What the run returns to Hydra (its final value), for optimising sweepers (Optuna, ...).
-    objective: str = "gap_months"
+    objective: str = param("gap_months", choices=OBJECTIVES, label="Objective for sweepers",
+                           help="The metric whose final value the run returns to Hydra.")
+
+
+def _sections(kind: str, class_name: str) -> type:
+    """A dataclass with one section per registered component of `kind`, in their order."""
+    parts = [(name, cls.schema(), field(default_factory=cls.schema()))
+             for name, cls in registered(kind).items()]
+    return dataclasses.make_dataclass(class_name, parts)
+
+
+# Policy levers (`sim.policies`), each with a time window (defaults change nothing), and
+# shocks (`sim.shocks`), each off unless enabled.
+PolicyConfig = _sections("policy", "PolicyConfig")
+ShocksConfig = _sections("shock", "ShocksConfig")
 
 
 @dataclass
-class SimConfig:
-    seed: int = 42
-    years: int = 10
+class RunSettings:
+    """The run's own settings (the top level of the config)."""
+
+    seed: int = param(42, min=0, max=2**32 - 1, why="a numpy seed", label="Random seed",
+                      help="The same seed gives the same region and draws, so two runs "
+                           "differ only where the settings differ.")
+    years: int = param(10, min=1, max=100, why="from one school year to a century",
+                       unit="school years", label="School years to simulate", step=1)
+
+
+@dataclass
+class SimConfig(RunSettings):
     region: RegionConfig = MISSING
     scheme: SchemeParams = MISSING
     school: SchoolConfig = field(default_factory=SchoolConfig)
@@ -303,10 +308,10 @@ class SimConfig:
     exchange: ExchangeConfig = field(default_factory=ExchangeConfig)
     trust: TrustConfig = field(default_factory=TrustConfig)
     attainment: AttainmentConfig = field(default_factory=AttainmentConfig)
-    inspection: InspectionConfig = field(default_factory=InspectionConfig)
+    inspection: InspectionParams = field(default_factory=InspectionParams)
     meetings: MeetingsConfig = field(default_factory=MeetingsConfig)
-    policy: PolicyConfig = field(default_factory=PolicyConfig)
-    shocks: ShocksConfig = field(default_factory=ShocksConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)  # type: ignore[valid-type]
+    shocks: ShocksConfig = field(default_factory=ShocksConfig)  # type: ignore[valid-type]
     output: OutputConfig = field(default_factory=OutputConfig)
     # Set by a `scenario` config (configs/scenario/); empty for plain runs.
     scenario_name: str = ""
@@ -335,65 +340,32 @@ register_configs()
 
 # ---------------------------------------------------------------------------- validation
 
-
-def _check(ok: bool, message: str) -> None:
-    if not ok:
-        raise ConfigError(message)
-
-
-def _in_unit(value: float, key: str) -> None:
-    _check(0.0 <= value <= 1.0, f"{key}={value} is out of range; allowed: 0 to 1")
-
-
-def _non_negative(value: float, key: str) -> None:
-    _check(value >= 0, f"{key}={value} is negative; allowed: a number >= 0")
-
-
-def _positive(value: float, key: str) -> None:
-    _check(value > 0, f"{key}={value} is not positive; allowed: a number > 0")
-
-
-def _check_section(section: Any, prefix: str, unit: tuple[str, ...] = ()) -> None:
-    """Every numeric key must be >= 0; those named in `unit` must lie in [0, 1]."""
-    for key, value in section.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            continue
-        full = f"{prefix}.{key}"
-        (_in_unit if key in unit else _non_negative)(value, full)
+# The core sections checked from their metadata (the components check their own).
+CORE_SECTIONS = {"school": SchoolConfig, "improvement": ImprovementConfig,
+                 "exchange": ExchangeConfig, "trust": TrustConfig,
+                 "attainment": AttainmentConfig, "meetings": MeetingsConfig,
+                 "output": OutputConfig}
 
 
 def validate(cfg: DictConfig | SimConfig) -> None:
-    """Raise ConfigError (one line) for values the schema accepts but the model cannot use."""
-    _check(cfg.years >= 1, f"years={cfg.years} is too small; allowed: an integer >= 1")
-    _check(cfg.seed >= 0, f"seed={cfg.seed} is negative; allowed: an integer >= 0")
+    """Raise ConfigError (one line) for a value outside its metadata's range, or a combination
+    the model cannot use."""
+    check_params(cfg, RunSettings, "")
     _validate_region(cfg.region)
+    for name, schema in CORE_SECTIONS.items():
+        check_params(cfg[name], schema, name)
     _validate_school(cfg.school)
-    _check_section(cfg.improvement, "improvement",
-                   unit=("turnover_shock_probability", "turnover_shock_loss"))
-    _check_section(cfg.exchange, "exchange",
-                   unit=("absorptive_floor", "creation_step", "competition_openness_cut",
-                         "creation_rate", "broadcast_rate"))
-    _positive(cfg.exchange.max_distance, "exchange.max_distance")
-    _positive(cfg.school.competition_half_count, "school.competition_half_count")
-    _check_section(cfg.trust, "trust", unit=tuple(cfg.trust.keys()))
     _validate_attainment(cfg.attainment, len(cfg.school.domains))
-    _validate_scheme(cfg.scheme, cfg)
-    # Sections added by the schemes/policies/shocks work; absent from hand-built configs.
-    if "inspection" in cfg:
-        _validate_inspection(cfg.inspection)
-    if "meetings" in cfg:
-        _check_section(cfg.meetings, "meetings", unit=tuple(cfg.meetings.keys()))
-        for key, value in cfg.meetings.items():
-            _positive(value, f"meetings.{key}")
-    if "policy" in cfg:
-        _validate_policy(cfg.policy)
-    if "shocks" in cfg:
-        _validate_pandemic(cfg.shocks.pandemic)
+    component_class("scheme", cfg.scheme.name, "scheme.name").check(cfg.scheme, "scheme", cfg)
+    component_class("inspection", "graded", "inspection").check(cfg.inspection, "inspection",
+                                                                 cfg)
+    for name, cls in registered("policy").items():
+        cls.check(cfg.policy[name], f"policy.{name}", cfg)
+    for name, cls in registered("shock").items():
+        cls.check(cfg.shocks[name], f"shocks.{name}", cfg)
     progress = str(cfg.output.progress).lower()
-    _check(progress in ("auto", "true", "false"),
-           f"output.progress={cfg.output.progress} is not allowed; allowed: auto, true, false")
-    _check(cfg.output.objective in OBJECTIVES,
-           f"output.objective={cfg.output.objective} is unknown; allowed: {', '.join(OBJECTIVES)}")
+    require(progress in ("auto", "true", "false"),
+            f"output.progress={cfg.output.progress} is not allowed; allowed: auto, true, false")
 
 
 def _validate_region(region: Any) -> None:
@@ -403,109 +375,40 @@ def _validate_region(region: Any) -> None:
         chosen_authorities(region.local_authorities)
         return
     if "path" in region:  # a school list: sizes come from the file (sim.region_csv)
-        _check(bool(str(region.path).strip()),
-               "region.path is empty; allowed: the path of a school-list CSV")
+        require(bool(str(region.path).strip()),
+                "region.path is empty; allowed: the path of a school-list CSV")
         from sim.region_csv import resolve_path
 
         resolve_path(str(region.path))
-        _positive(region.neighbourhood_km, "region.neighbourhood_km")
+        check_params(region, CsvRegionConfig, "region")
         return
-    _check(region.n_schools >= 3,
-           f"region.n_schools={region.n_schools} is too small; allowed: an integer >= 3")
-    _check(region.n_local_authorities >= 1,
-           f"region.n_local_authorities={region.n_local_authorities}; allowed: an integer >= 1")
-    _check(region.n_schools >= region.n_local_authorities,
-           f"region.n_schools={region.n_schools} is fewer than region.n_local_authorities="
-           f"{region.n_local_authorities}; allowed: at least one school per local authority")
+    check_params(region, RegionConfig, "region")
+    require(region.n_schools >= region.n_local_authorities,
+            f"region.n_schools={region.n_schools} is fewer than region.n_local_authorities="
+            f"{region.n_local_authorities}; allowed: at least one school per local authority")
     for key in ("la_weights", "la_names", "la_centres_km"):
         values = region[key]
-        _check(len(values) in (0, region.n_local_authorities),
-               f"region.{key} has {len(values)} entries; allowed: 0 or "
-               f"region.n_local_authorities={region.n_local_authorities}")
-    for w in region.la_weights:
-        _positive(w, "region.la_weights[]")
-    _check(0 < region.fsm_mean < 1, f"region.fsm_mean={region.fsm_mean}; allowed: between 0 and 1")
-    _check_section(region, "region", unit=("primary_share",))
-    for key in ("schools_per_neighbourhood", "fsm_concentration", "primary_pupils_mean",
-                "secondary_pupils_mean", "la_spacing_km"):
-        _positive(region[key], f"region.{key}")
+        require(len(values) in (0, region.n_local_authorities),
+                f"region.{key} has {len(values)} entries; allowed: 0 or "
+                f"region.n_local_authorities={region.n_local_authorities}")
 
 
 def _validate_school(school: Any) -> None:
-    _check(len(school.domains) >= 2 and len(set(school.domains)) == len(school.domains),
-           f"school.domains={list(school.domains)}; allowed: two or more distinct names")
-    _check("inclusion" in school.domains,
-           f"school.domains={list(school.domains)} lacks 'inclusion'; allowed: any list that "
-           "includes inclusion")
-    _check_section(school, "school", unit=("expertise_mean", "openness_mean"))
-    _check(0 < school.expertise_mean < 1,
-           f"school.expertise_mean={school.expertise_mean}; allowed: between 0 and 1")
-    _positive(school.leadership_days_mean, "school.leadership_days_mean")
+    require(len(school.domains) >= 2 and len(set(school.domains)) == len(school.domains),
+            f"school.domains={list(school.domains)}; allowed: two or more distinct names")
+    require("inclusion" in school.domains,
+            f"school.domains={list(school.domains)} lacks 'inclusion'; allowed: any list that "
+            "includes inclusion")
 
 
 def _validate_attainment(att: Any, n_domains: int) -> None:
     for key in ("weights_disadvantaged", "weights_other"):
         weights = list(att[key])
-        _check(len(weights) == n_domains,
-               f"attainment.{key} has {len(weights)} weights; allowed: one per domain ({n_domains})")
-        _check(all(w >= 0 for w in weights) and abs(sum(weights) - 1) < 1e-9,
-               f"attainment.{key}={weights}; allowed: non-negative weights summing to 1")
-    _check_section(att, "attainment", unit=("reference_expertise",))
-
-
-def _validate_scheme(scheme: Any, cfg: Any) -> None:
-    component_class("scheme", scheme.name, "scheme.name").check(scheme, "scheme", cfg)
-
-
-def _validate_inspection(ins: Any) -> None:
-    _check_section({k: v for k, v in ins.items() if "_months_" not in k}, "inspection")
-    for key in ("interval_years", "interval_years_weak"):
-        _positive(ins[key], f"inspection.{key}")
-    for phase in ("primary", "secondary"):
-        o, g, i = (ins[f"{k}_months_{phase}"] for k in ("outstanding", "good", "inadequate"))
-        _check(o > g > i, f"inspection thresholds for {phase}: outstanding={o}, good={g}, "
-               f"inadequate={i}; allowed: outstanding > good > inadequate")
-
-
-def _window(node: Any, prefix: str) -> None:
-    _non_negative(node.start_year, f"{prefix}.start_year")
-    if node.end_year is not None:
-        _check(node.end_year > node.start_year,
-               f"{prefix}.end_year={node.end_year} is not after {prefix}.start_year="
-               f"{node.start_year}; allowed: null or a year > start_year")
-
-
-def _validate_policy(pol: Any) -> None:
-    for name in pol.keys():
-        _window(pol[name], f"policy.{name}")
-    _in_unit(pol.funding.sustain_trust, "policy.funding.sustain_trust")
-    _in_unit(pol.funding.backfill, "policy.funding.backfill")
-    for key in ("formation_success", "trust_cut"):
-        _in_unit(pol.brokering[key], f"policy.brokering.{key}")
-    _check(pol.brokering.lapse_factor >= 1,
-           f"policy.brokering.lapse_factor={pol.brokering.lapse_factor}; allowed: a number >= 1")
-    if pol.accountability.interval_years is not None:
-        _positive(pol.accountability.interval_years, "policy.accountability.interval_years")
-    _in_unit(pol.accountability.grade_openness_cut, "policy.accountability.grade_openness_cut")
-    _non_negative(pol.leadership_time.days_factor, "policy.leadership_time.days_factor")
-    if pol.leadership_time.collaboration_cap_days is not None:
-        _non_negative(pol.leadership_time.collaboration_cap_days,
-                      "policy.leadership_time.collaboration_cap_days")
-    allowed = ("scheme",) + MEETING_MODES
-    _check(pol.meetings.mode in allowed,
-           f"policy.meetings.mode={pol.meetings.mode} is unknown; allowed: {', '.join(allowed)}")
-    _check(0 < pol.meetings.interval_factor <= 13,
-           f"policy.meetings.interval_factor={pol.meetings.interval_factor}; allowed: "
-           "a number > 0 and <= 13")
-
-
-def _validate_pandemic(pan: Any) -> None:
-    _non_negative(pan.start_year, "shocks.pandemic.start_year")
-    _check(1 <= pan.closure_weeks <= 78,
-           f"shocks.pandemic.closure_weeks={pan.closure_weeks}; allowed: 1 to 78")
-    _check_section(pan, "shocks.pandemic", unit=("leadership_time_cut",))
-    _check(pan.recovery_rate <= 5,
-           f"shocks.pandemic.recovery_rate={pan.recovery_rate}; allowed: 0 to 5 per year")
+        require(len(weights) == n_domains,
+                f"attainment.{key} has {len(weights)} weights; allowed: one per domain "
+                f"({n_domains})")
+        require(abs(sum(weights) - 1) < 1e-9,
+                f"attainment.{key}={weights}; allowed: non-negative weights summing to 1")
 
 
 def as_plain(cfg: DictConfig) -> dict:

@@ -30,11 +30,12 @@ can change the interval and make a poor grade cut openness.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from dataclasses import dataclass
 
 import numpy as np
 
 from sim import calendar
+from sim.component import Component, param, require
 from sim.geography import PHASE_NAMES, PRIMARY
 
 GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
@@ -59,21 +60,65 @@ def grade_codes(names) -> np.ndarray:
     return np.array([GRADES.index(n) for n in names], np.int8)
 
 
-class Inspectorate:
-    """Every school's current grade and inspection timetable."""
+_THRESHOLD = dict(min=-30, max=30, why="within about a school year and a half of the "
+                  "national mean", unit="months")
 
-    def __init__(self, model, cfg):
-        self.cfg = SimpleNamespace(**dict(cfg.items()))
+
+@dataclass
+class InspectionParams:
+    """Inspection grades judged from school mean attainment (months)."""
+
+    interval_years: float = param(4.0, min=0.25, max=20, why="from a term to twenty years",
+                                  unit="years", label="Years between inspections")
+    interval_years_weak: float = param(
+        2.0, min=0.25, max=20, why="from a term to twenty years", unit="years",
+        label="Years between inspections after a weak grade",
+        help="Schools graded requires improvement or inadequate are re-inspected sooner.")
+    noise_months: float = param(2.0, min=0, max=24, why="at most two years of progress",
+                                unit="months", label="Inspectors' judgement noise (sd)")
+    # Judged attainment (months vs national) at or above which a school is outstanding /
+    # good; below `inadequate_months` it is inadequate, else requires improvement.
+    # Calibrated on the gm region at the start (seeds 1-10) to about 2008-09 shares:
+    # primary 17 % outstanding, 52 % good, 27 % requires improvement (then "satisfactory"),
+    # 4 % inadequate; secondary 12 / 44 / 34 / 10 %.
+    outstanding_months_primary: float = param(4.4, **_THRESHOLD,
+                                              label="Outstanding from (primary)")
+    good_months_primary: float = param(-2.1, **_THRESHOLD, label="Good from (primary)")
+    inadequate_months_primary: float = param(-8.8, **_THRESHOLD,
+                                             label="Inadequate below (primary)")
+    outstanding_months_secondary: float = param(7.0, **_THRESHOLD,
+                                                label="Outstanding from (secondary)")
+    good_months_secondary: float = param(-0.3, **_THRESHOLD, label="Good from (secondary)")
+    inadequate_months_secondary: float = param(-9.2, **_THRESHOLD,
+                                               label="Inadequate below (secondary)")
+
+
+class Inspectorate(Component):
+    """Every school's current grade and inspection timetable (the `inspection` section)."""
+
+    kind = "inspection"
+    name = "graded"
+    Params = InspectionParams
+
+    @classmethod
+    def validate(cls, params, prefix, cfg):
+        for phase in ("primary", "secondary"):
+            o, g, i = (params[f"{k}_months_{phase}"] for k in ("outstanding", "good",
+                                                                "inadequate"))
+            require(o > g > i, f"{prefix} thresholds for {phase}: outstanding={o}, good={g}, "
+                    f"inadequate={i}; allowed: outstanding > good > inadequate")
+
+    def setup(self, model) -> None:
+        """Every school graded at the start, its last inspection spread over the interval."""
         n = model.n_schools
         self.rng = model.streams["inspection"]
         self.phase = model.region.phase
         z = self.rng.standard_normal(n)
-        self.grade = judge(model.school_mean_attainment() + self.cfg.noise_months * z,
-                           self.phase, self.cfg)
+        self.grade = judge(model.school_mean_attainment() + self.params.noise_months * z,
+                           self.phase, self.params)
         known = model.region.ofsted
         if known is not None:   # a real region: its schools' last grades where published
             self.grade = np.where(known >= 0, known, self.grade).astype(np.int8)
-        self.initial_grade = self.grade.copy()
         interval = self._interval_weeks(model, self.grade)
         since = np.floor(self.rng.random(n) * interval)
         self.last_week = -since
@@ -81,8 +126,8 @@ class Inspectorate:
         self.inspections = 0
 
     def _interval_weeks(self, model, grade) -> np.ndarray:
-        years = model.levers.inspection_interval_years or self.cfg.interval_years
-        weak = np.minimum(self.cfg.interval_years_weak, years)
+        years = model.levers.inspection_interval_years or self.params.interval_years
+        weak = np.minimum(self.params.interval_years_weak, years)
         return np.where(grade >= REQUIRES_IMPROVEMENT, weak, years) * calendar.WEEKS_PER_YEAR
 
     def reschedule(self, model) -> None:
@@ -103,9 +148,9 @@ class Inspectorate:
         due = np.flatnonzero(self.next_due <= week)
         if len(due) == 0:
             return due
-        judged = model.school_mean_attainment()[due] + self.cfg.noise_months * z[due]
+        judged = model.school_mean_attainment()[due] + self.params.noise_months * z[due]
         old = self.grade[due].copy()
-        new = judge(judged, self.phase[due], self.cfg)
+        new = judge(judged, self.phase[due], self.params)
         self.grade[due] = new
         self.last_week[due] = week
         self.next_due[due] = week + self._interval_weeks(model, new)
@@ -120,6 +165,12 @@ class Inspectorate:
             return None
         return 1.0 - cut * (self.grade == INADEQUATE) - 0.5 * cut * (
             self.grade == REQUIRES_IMPROVEMENT)
+
+    def metric_columns(self, model) -> dict:
+        return self.shares()
+
+    def summary(self, model) -> dict:
+        return {"inspections": int(self.inspections)}
 
     def shares(self) -> dict[str, float]:
         """Share of schools in each grade, overall and outstanding by phase."""

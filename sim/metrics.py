@@ -102,9 +102,8 @@ def term_row(model, week: int) -> dict:
     live = p.active[p.link_group] if p.n_links else np.zeros(0, bool)
     row["active_partnerships"] = active_partnerships(model)
     row["mean_trust"] = float(p.trust[live].mean()) if live.any() else float("nan")
-    inspection = getattr(model, "inspection", None)
-    if inspection is not None:
-        row.update(inspection.shares())
+    for component in model.components:
+        row.update(component.metric_columns(model))
     row["learning_loss_disadvantaged"] = weighted_mean(s.learning_loss_disadvantaged,
                                                        s.pupils_disadvantaged)
     row["learning_loss_other"] = weighted_mean(s.learning_loss_other, s.pupils_other)
@@ -131,9 +130,7 @@ def school_rows(model, year: int) -> dict:
     rows["attainment_disadvantaged"] = s.attainment_disadvantaged
     rows["attainment_other"] = s.attainment_other
     rows["partners"] = model.partnerships.partner_counts(s.n_schools)
-    inspection = getattr(model, "inspection", None)
-    if inspection is not None:
-        rows["grade"] = inspection.grade_names()
+    rows["grade"] = model.inspection.grade_names()
     return rows
 
 

@@ -36,9 +36,10 @@ from omegaconf import OmegaConf
 from sim import attainment, calendar, exchange, improvement, metrics, policies, shocks, trust
 from sim.agents import School
 from sim.compose import compose_config
-from sim.config import InspectionConfig, MeetingsConfig, as_plain
+from sim.config import as_plain
 from sim.errors import ConfigError
 from sim.inspection import Inspectorate
+from sim.policies import Programme, Venue
 from sim.network import partnership_graph
 from sim.region import build_region
 from sim.schemes import make_scheme
@@ -77,19 +78,21 @@ class SchoolSystem(mesa.Model):
         self._years_on_roll = years_on_roll(self.region.phase)
         # Plain copies of the sections the weekly kernels read (OmegaConf access is slow).
         self._exchange_cfg = _namespace(cfg.exchange)
-        self._meetings_cfg = _namespace(_section(cfg, "meetings", MeetingsConfig))
+        self._meetings_cfg = _namespace(cfg.meetings)
         self.update_attainment()
         self.levers = policies.LeverState()
         self.schools_closed = False
-        self.policies = policies.from_config(cfg)
-        self.shocks = shocks.from_config(cfg)
-        self.inspection = Inspectorate(self, _section(cfg, "inspection", InspectionConfig))
         self.scheme = make_scheme(OmegaConf.to_object(cfg.scheme))
+        self.policies = policies.from_config(cfg) + self.scheme.formation_levers("scheme")
+        self.shocks = shocks.from_config(cfg)
+        self.inspection = Inspectorate(OmegaConf.to_object(cfg.inspection))
+        self.inspection.setup(self)
         self.partnerships = self.scheme.form(self)
         for policy in self.policies:
-            policy.at_formation(self)
+            policy.setup(self)
         self._programme = np.asarray(self.scheme.programme_groups(self), bool)
         self._base_interval = self.partnerships.interval_weeks
+        self._finish_called = False
         self.metric_rows: list[dict] = []
         self.school_tables: list[dict] = []
         self.meetings_held = 0
@@ -109,6 +112,11 @@ class SchoolSystem(mesa.Model):
             self.env.process(shock.recovery_process(self))
 
     # ------------------------------------------------------------------ views
+    @property
+    def components(self) -> list:
+        """Every component of the run (`sim.component`): the lifecycle's and outputs' order."""
+        return [self.inspection, self.scheme, *self.policies, *self.shocks]
+
     @property
     def n_schools(self) -> int:
         return self.region.n_schools
@@ -153,8 +161,8 @@ class SchoolSystem(mesa.Model):
         native = np.asarray(self.scheme.native_online_layers, bool)
         native_g = native[np.minimum(p.group_layer, len(native) - 1)] if p.n_groups else \
             np.zeros(0, bool)
-        forced = levers.meeting_mode
-        online = native_g if forced is None else np.full(p.n_groups, forced == "online")
+        forced = levers.venue
+        online = native_g if forced is None else np.full(p.n_groups, forced is Venue.ONLINE)
         changed = online != native_g
         # Factors relative to each scheme's native mode (its configured costs and rates).
         to_online = changed & online
@@ -205,11 +213,8 @@ class SchoolSystem(mesa.Model):
             if progress is not None:
                 progress(nxt)
 
-    def step(self) -> None:
-        """One teaching week (for Mesa tools that call `step`); nothing once finished."""
-        self._advance_week()
-
     def _advance_week(self) -> None:
+        """One teaching week (`step`, for Mesa tools that call it); nothing once finished."""
         if self.finished:
             return
         self._advance_to(min(self.week + 1, self.end_week))
@@ -221,6 +226,10 @@ class SchoolSystem(mesa.Model):
         # Run past the week's fractional slots (meetings .0 ... collection .9).
         self.env.run(until=week + 0.95)
         self.running = not self.finished
+        if not self.running and not self._finish_called:
+            self._finish_called = True
+            for component in self.components:
+                component.finish(self)
 
     @property
     def finished(self) -> bool:
@@ -235,7 +244,7 @@ class SchoolSystem(mesa.Model):
         while week <= self.end_week:
             yield self.env.timeout(week + calendar.AT_MEETINGS - self.env.now)
             groups = p.due(week)
-            if len(groups) and self.levers.programme == "pending":
+            if len(groups) and self.levers.programme is Programme.PENDING:
                 groups = groups[~self._programme[groups]]   # the programme has not started
             if len(groups):
                 self.hold_meetings(groups)
@@ -258,7 +267,7 @@ class SchoolSystem(mesa.Model):
         if levers.collaboration_cap != math.inf:
             attending &= s.days_used + demand <= levers.collaboration_cap
         # While a programme is funded, part of the meeting days is paid back (backfill).
-        charge = 1.0 - levers.backfill if levers.programme == "funded" else 1.0
+        charge = 1.0 - levers.backfill if levers.programme is Programme.FUNDED else 1.0
         idx = np.flatnonzero(attending)
         s.days_used[idx] += demand[idx] * charge
         return attending
@@ -394,12 +403,6 @@ def _config(cfg, rng, settings: dict):
         raise ConfigError(f"rng={rng} differs from the config's seed={cfg.seed}; "
                           "allowed: the same seed or no rng")
     return cfg
-
-
-def _section(cfg, name: str, schema):
-    """A config section, or its defaults for configs built before the section existed."""
-    node = cfg.get(name) if hasattr(cfg, "get") else getattr(cfg, name, None)
-    return node if node is not None else OmegaConf.structured(schema)
 
 
 def _namespace(node) -> SimpleNamespace:

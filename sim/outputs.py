@@ -23,7 +23,6 @@ from sim import calendar, metrics
 from sim.atomic import write_all
 from sim.config import as_plain
 from sim.model import SchoolSystem
-from sim.shocks import recovery_weeks
 
 OUTPUT_FILES = ("metrics.parquet", "schools.parquet", "partnerships.parquet", "summary.json")
 
@@ -101,14 +100,14 @@ def _summary(model, metrics_df: pd.DataFrame, setup: float, simulate: float) -> 
         "weeks_per_year": calendar.WEEKS_PER_YEAR,
         "runtime_seconds": {"setup": round(setup, 4), "simulation": round(simulate, 4)},
         **model.scheme.summary(model),
-        **_extra_summary(model, metrics_df),
+        **_extra_summary(model),
         "first": {c: _json_number(metrics_df[c].iloc[0]) for c in numeric},
         "last": {c: _json_number(metrics_df[c].iloc[-1]) for c in numeric},
         "config": as_plain(cfg),
     }
 
 
-def _extra_summary(model, metrics_df: pd.DataFrame) -> dict:
+def _extra_summary(model) -> dict:
     """Scenario name, levers, shocks, inspections and region notes (when there are any)."""
     cfg = model.cfg
     out: dict = {}
@@ -116,10 +115,9 @@ def _extra_summary(model, metrics_df: pd.DataFrame) -> dict:
         out["scenario"] = str(cfg.scenario_name)
     if model.policies:
         out["policies"] = [repr(p) for p in model.policies]
-    for key in ("funding_ended_groups", "unbrokered_failed_groups"):
-        if hasattr(model, key):
-            out[key] = int(getattr(model, key))
-    out["inspections"] = int(model.inspection.inspections)
+    for policy in model.policies:
+        out.update(policy.summary(model))
+    out.update(model.inspection.summary(model))
     if model.region.read_as:
         out["region_read_as"] = model.region.read_as
     if model.region.dropped:
@@ -127,7 +125,7 @@ def _extra_summary(model, metrics_df: pd.DataFrame) -> dict:
     if model.shocks:
         out["shocks"] = [repr(s) for s in model.shocks]
     for shock in model.shocks:
-        out["pandemic_recovery_weeks"] = recovery_weeks(metrics_df, shock)
+        out.update(shock.summary(model))
     return out
 
 

@@ -29,23 +29,46 @@ Sources (seed documents 000-004):
 - *Broadcast* — summaries of the trios' discussions "have been shared with all Greater
   Manchester schools" (000); the lever forces them on or off.
 
-Each lever is a frozen dataclass: `repr(lever)` is a call that re-creates it, `overrides()`
-the Hydra overrides that put it in a config. Its `process` is a SimPy process that applies
-it at the start of its window and undoes it at the end (both at `calendar.AT_POLICY`, after
-the year's results and before the next week's meetings). Runtime effects live in the
-model's `LeverState`, which the model and the schemes read.
+Each lever is a component (`sim.component`, kind "policy"): its `Params` dataclass (a
+`WindowParams` plus its own settings, with their metadata) is the schema of its config section
+`policy.<name>`. `repr(lever)` is a call that re-creates it, `overrides()` the Hydra overrides
+that put it in a config. Its `process` is a SimPy process that calls `window_start` at the
+start of its window and `window_stop` at the end (both at `calendar.AT_POLICY`, after the
+year's results and before the next week's meetings); `setup` runs once after the scheme
+formed its partnerships. Runtime effects live in the model's `LeverState`, which the model
+and the schemes read; what a lever did is reported by its `summary`.
 """
 
 from __future__ import annotations
 
+import enum
 import math
 from dataclasses import dataclass, field, fields
-from typing import ClassVar
+from typing import ClassVar, Optional
 
 import numpy as np
 
 from sim import calendar
+from sim.component import Component, param, registered, require
 from sim.overrides import override
+
+YEARS = dict(min=0, max=100, why="a school year of the run (runs are at most 100 years)",
+             unit="school years")
+
+
+class Programme(enum.Enum):
+    """Where a funded partnership programme stands."""
+
+    PENDING = "pending"   # before funding starts: programme groups do not meet
+    FUNDED = "funded"
+    ENDED = "ended"
+
+
+class Venue(enum.Enum):
+    """Where a group's meetings are held."""
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
 
 
 def week_of_year(year: float) -> int:
@@ -57,12 +80,12 @@ def week_of_year(year: float) -> int:
 class LeverState:
     """What the active levers currently say; the model and schemes read it."""
 
-    programme: str = "pending"        # pending (before funding starts), funded, ended
+    programme: Programme = Programme.PENDING
     backfill: float = 0.0
     lapse_factor: float = 1.0
     days_factors: dict[str, float] = field(default_factory=dict)   # by source
     collaboration_cap: float = math.inf
-    modes: dict[str, str] = field(default_factory=dict)            # by source
+    venues: dict[str, Venue] = field(default_factory=dict)         # by source
     interval_factor: float = 1.0
     broadcast: bool | None = None
     grade_openness_cut: float = 0.0
@@ -73,218 +96,297 @@ class LeverState:
         return float(np.prod(list(self.days_factors.values()))) if self.days_factors else 1.0
 
     @property
-    def meeting_mode(self) -> str | None:
-        """The forced meeting mode: a shock's beats a policy's; None: each scheme's own."""
-        return self.modes.get("pandemic") or self.modes.get("policy")
+    def venue(self) -> Venue | None:
+        """The forced venue: a shock's beats a policy's; None: each scheme's own."""
+        return self.venues.get("pandemic") or self.venues.get("policy")
 
 
-@dataclass(frozen=True)
-class Policy:
-    """A lever with a window [start_year, end_year) in school years (None: to the end)."""
+@dataclass
+class WindowParams:
+    """A lever's time window in school years from the start; null end: to the end of the run."""
 
-    start_year: float = 0.0
-    end_year: float | None = None
-    key: ClassVar[str] = ""
+    start_year: float = param(0.0, **YEARS, label="Window starts in year",
+                              help="School years from the start of the run.")
+    end_year: Optional[float] = param(None, **YEARS, label="Window ends in year",
+                                      help="null: to the end of the run.")
 
-    def active_at(self, year: float) -> bool:
-        return self.start_year <= year and (self.end_year is None or year < self.end_year)
 
-    def overrides(self) -> list[str]:
-        """Hydra overrides that put this lever in a config."""
-        return [override(f"policy.{self.key}.{f.name}", getattr(self, f.name))
-                for f in fields(self)]
+class Policy(Component):
+    """A lever with a window [start_year, end_year) in school years (None: to the end).
+
+    Build one from its settings, `ProgrammeFunding(end_year=3.0)`, or from its config section
+    (`from_config`)."""
+
+    kind: ClassVar[str] = "policy"
+    Params: ClassVar[type] = WindowParams
+
+    def __init__(self, params=None, /, **values):
+        super().__init__(params if params is not None else self.Params(**values))
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{f.name}={getattr(self.params, f.name)!r}"
+                           for f in fields(self.params))
+        return f"{type(self).__name__}({values})"
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and other.params == self.params
+
+    def __hash__(self) -> int:
+        return hash(repr(self))
+
+    @classmethod
+    def validate(cls, params, prefix, cfg):
+        if params.end_year is not None:
+            require(params.end_year > params.start_year,
+                    f"{prefix}.end_year={params.end_year} is not after {prefix}.start_year="
+                    f"{params.start_year}; allowed: null or a year > start_year")
 
     @classmethod
     def from_config(cls, node) -> Policy:
-        return cls(**{f.name: node[f.name] for f in fields(cls)})
+        return cls(**{f.name: node[f.name] for f in fields(cls.Params)})
 
-    # ---- lifecycle
-    def at_formation(self, model) -> None:
-        """Called once, after the scheme formed its partnerships."""
+    def overrides(self) -> list[str]:
+        """Hydra overrides that put this lever in a config."""
+        return [override(f"policy.{self.name}.{f.name}", getattr(self.params, f.name))
+                for f in fields(self.params)]
 
-    def start(self, model) -> None:
-        """The window opens."""
-
-    def stop(self, model) -> None:
-        """The window closes."""
+    def active_at(self, year: float) -> bool:
+        p = self.params
+        return p.start_year <= year and (p.end_year is None or year < p.end_year)
 
     def process(self, model):
-        """SimPy process: `start` at the window's start, `stop` at its end."""
-        env = model.env
-        begin = week_of_year(self.start_year)
+        """SimPy process: `window_start` at the window's start, `window_stop` at its end."""
+        env, p = model.env, self.params
+        begin = week_of_year(p.start_year)
         if begin > model.end_week:
             return
         yield env.timeout(max(begin + calendar.AT_POLICY - env.now, 0.0))
-        self.start(model)
+        self.window_start(model)
         model.refresh_levers()
-        if self.end_year is None:
+        if p.end_year is None:
             return
-        end = week_of_year(self.end_year)
+        end = week_of_year(p.end_year)
         if end > model.end_week:
             return
         yield env.timeout(max(end + calendar.AT_POLICY - env.now, 0.0))
-        self.stop(model)
+        self.window_stop(model)
         model.refresh_levers()
 
 
-@dataclass(frozen=True)
+@dataclass
+class FundingParams(WindowParams):
+    # When funding ends, groups whose mean trust is below this stop meeting.
+    sustain_trust: float = param(
+        0.5, min=0, max=1, why="trust is a share", unit="0-1",
+        label="Trust needed to carry on unfunded",
+        help="When funding ends, groups whose mean trust is below this stop meeting.")
+    backfill: float = param(0.0, min=0, max=1, why="a share of the meeting days", unit="share",
+                            label="Share of meeting days paid back while funded")
+
+
 class ProgrammeFunding(Policy):
     """Partnership programme funded in the window; afterwards only trusted groups go on."""
 
-    sustain_trust: float = 0.5
-    backfill: float = 0.0
-    key: ClassVar[str] = "funding"
+    name = "funding"
+    Params = FundingParams
 
-    def start(self, model) -> None:
-        model.levers.programme = "funded"
-        model.levers.backfill = self.backfill
+    def __init__(self, params=None, /, **values):
+        super().__init__(params, **values)
+        self.ended_groups: int | None = None   # groups stopped when funding ended
 
-    def stop(self, model) -> None:
-        model.levers.programme = "ended"
+    def window_start(self, model) -> None:
+        model.levers.programme = Programme.FUNDED
+        model.levers.backfill = self.params.backfill
+
+    def window_stop(self, model) -> None:
+        model.levers.programme = Programme.ENDED
         model.levers.backfill = 0.0
         p = model.partnerships
         if p.n_groups:
-            weak = p.mean_trust_by_group() < self.sustain_trust
+            weak = p.mean_trust_by_group() < self.params.sustain_trust
             ending = p.active & model.scheme.programme_groups(model) & (
                 weak | model.scheme.on_funding_end(model))
             p.active &= ~ending
-            model.funding_ended_groups = int(ending.sum())
+            self.ended_groups = int(ending.sum())
         model.refresh_commitments()
 
+    def summary(self, model) -> dict:
+        return {} if self.ended_groups is None else {"funding_ended_groups": self.ended_groups}
 
-@dataclass(frozen=True)
+
+@dataclass
+class BrokeringParams(WindowParams):
+    # (Not "on": YAML reads a bare `on` key as true.)
+    enabled: bool = param(True, label="Local-authority brokering",
+                          help="Brokered partnerships form more often and start with more "
+                               "trust.")
+    # Without brokering: share of groups that form, cut in starting trust, lapse factor.
+    formation_success: float = param(0.6, min=0, max=1, why="a share of groups", unit="share",
+                                     label="Share of groups that form without a broker")
+    trust_cut: float = param(0.4, min=0, max=1, why="a share of trust", unit="share",
+                             label="Starting trust lost without a broker")
+    lapse_factor: float = param(2.0, min=1, max=100,
+                                why="without a broker groups lapse at least as often",
+                                unit="x usual", label="Lapses without a broker (x usual)")
+
+
 class Brokering(Policy):
     """Local-authority brokering on (the baseline) or off during the window."""
 
-    enabled: bool = True
-    formation_success: float = 0.6
-    trust_cut: float = 0.4
-    lapse_factor: float = 2.0
-    key: ClassVar[str] = "brokering"
+    name = "brokering"
+    Params = BrokeringParams
 
-    def at_formation(self, model) -> None:
+    def __init__(self, params=None, /, **values):
+        super().__init__(params, **values)
+        self.failed_groups: int | None = None   # groups that never formed without a broker
+
+    def setup(self, model) -> None:
         """Formation is brokered unless the window with `enabled=False` covers year 0."""
-        p = model.partnerships
+        p, params = model.partnerships, self.params
         rng = model.streams["brokering"]
         u = rng.random(p.n_groups)   # one draw per group whatever the setting
-        if self.enabled or not self.active_at(0.0) or p.n_groups == 0:
+        if params.enabled or not self.active_at(0.0) or p.n_groups == 0:
             return
         programme = model.scheme.programme_groups(model)
-        failed = programme & (u >= self.formation_success)
+        failed = programme & (u >= params.formation_success)
         p.active &= ~failed
-        p.trust[programme[p.link_group]] *= 1 - self.trust_cut
-        model.unbrokered_failed_groups = int(failed.sum())
+        p.trust[programme[p.link_group]] *= 1 - params.trust_cut
+        self.failed_groups = int(failed.sum())
 
-    def start(self, model) -> None:
-        model.levers.lapse_factor = 1.0 if self.enabled else self.lapse_factor
+    def window_start(self, model) -> None:
+        model.levers.lapse_factor = 1.0 if self.params.enabled else self.params.lapse_factor
 
-    def stop(self, model) -> None:
+    def window_stop(self, model) -> None:
         model.levers.lapse_factor = 1.0
 
+    def summary(self, model) -> dict:
+        return ({} if self.failed_groups is None
+                else {"unbrokered_failed_groups": self.failed_groups})
 
-@dataclass(frozen=True)
-class CrossBorder(Policy):
-    """Trios must join three local authorities (`scheme.cross_border`; acts at formation)."""
 
+@dataclass
+class CrossBorderParams(WindowParams):
     required: bool = True
     scheme_key: str = "scheme.cross_border"
-    key: ClassVar[str] = "cross_border"
+
+
+class CrossBorder(Policy):
+    """Trios must join three local authorities (`scheme.cross_border`; acts at formation).
+
+    Not a config section of its own (the setting is the scheme's), so not registered: the
+    trios scheme lists it among its `formation_levers` for the summary."""
+
+    Params = CrossBorderParams
 
     def overrides(self) -> list[str]:
-        return [override(self.scheme_key, self.required)]
+        return [override(self.params.scheme_key, self.params.required)]
 
 
-@dataclass(frozen=True)
+@dataclass
+class AccountabilityParams(WindowParams):
+    interval_years: Optional[float] = param(
+        None, min=0.25, max=20, why="from a term to twenty years", unit="years",
+        label="Inspection interval set by policy",
+        help="Inspection interval during the window (null: inspection.interval_years).")
+    grade_openness_cut: float = param(
+        0.0, min=0, max=1, why="a share of openness", unit="share",
+        label="Openness lost after a poor grade",
+        help="Openness lost after an inadequate grade (half of it after requires "
+             "improvement): accountability pressure.")
+
+
 class Accountability(Policy):
     """Inspection frequency and the openness a poor grade costs, during the window."""
 
-    interval_years: float | None = None
-    grade_openness_cut: float = 0.0
-    key: ClassVar[str] = "accountability"
+    name = "accountability"
+    Params = AccountabilityParams
 
-    def start(self, model) -> None:
-        model.levers.grade_openness_cut = self.grade_openness_cut
-        model.levers.inspection_interval_years = self.interval_years
+    def window_start(self, model) -> None:
+        model.levers.grade_openness_cut = self.params.grade_openness_cut
+        model.levers.inspection_interval_years = self.params.interval_years
         model.inspection.reschedule(model)
 
-    def stop(self, model) -> None:
+    def window_stop(self, model) -> None:
         model.levers.grade_openness_cut = 0.0
         model.levers.inspection_interval_years = None
 
 
-@dataclass(frozen=True)
+@dataclass
+class LeadershipTimeParams(WindowParams):
+    days_factor: float = param(1.0, min=0, max=5, why="from no time to five times the usual",
+                               unit="x usual", label="Leadership time (x usual)",
+                               help="Multiplies every school's leadership days.")
+    collaboration_cap_days: Optional[float] = param(
+        None, min=0, max=65, why="days in a term", unit="days per term",
+        label="Cap on partnership days per term",
+        help="Most days per term a school may spend in partnership meetings (null: no cap).")
+
+
 class LeadershipTime(Policy):
     """Leadership days scaled, and days in partnership meetings capped, during the window."""
 
-    days_factor: float = 1.0
-    collaboration_cap_days: float | None = None
-    key: ClassVar[str] = "leadership_time"
+    name = "leadership_time"
+    Params = LeadershipTimeParams
 
-    def start(self, model) -> None:
-        model.levers.days_factors["policy"] = self.days_factor
-        if self.collaboration_cap_days is not None:
-            model.levers.collaboration_cap = self.collaboration_cap_days
+    def window_start(self, model) -> None:
+        model.levers.days_factors["policy"] = self.params.days_factor
+        if self.params.collaboration_cap_days is not None:
+            model.levers.collaboration_cap = self.params.collaboration_cap_days
 
-    def stop(self, model) -> None:
+    def window_stop(self, model) -> None:
         model.levers.days_factors.pop("policy", None)
         model.levers.collaboration_cap = math.inf
 
 
-@dataclass(frozen=True)
+@dataclass
+class MeetingModeParams(WindowParams):
+    mode: str = param("scheme", choices=("scheme",) + tuple(v.value for v in Venue),
+                      label="Meetings",
+                      help="scheme: each scheme's own mode; or online / in_person for every "
+                           "group.")
+    interval_factor: float = param(
+        1.0, min=0, min_open=True, max=13, why="up to a term between a scheme's meetings",
+        unit="x the scheme's", label="Meeting interval (x the scheme's)", step=0.25,
+        help="Multiplies every group's meeting interval (0.5: twice as often).")
+
+
 class MeetingMode(Policy):
     """Every group meets online or in person, and more or less often, during the window."""
 
-    mode: str = "scheme"
-    interval_factor: float = 1.0
-    key: ClassVar[str] = "meetings"
+    name = "meetings"
+    Params = MeetingModeParams
 
-    def start(self, model) -> None:
-        if self.mode != "scheme":
-            model.levers.modes["policy"] = self.mode
-        model.levers.interval_factor = self.interval_factor
+    def window_start(self, model) -> None:
+        if self.params.mode != "scheme":
+            model.levers.venues["policy"] = Venue(self.params.mode)
+        model.levers.interval_factor = self.params.interval_factor
 
-    def stop(self, model) -> None:
-        model.levers.modes.pop("policy", None)
+    def window_stop(self, model) -> None:
+        model.levers.venues.pop("policy", None)
         model.levers.interval_factor = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass
+class BroadcastParams(WindowParams):
+    enabled: Optional[bool] = param(
+        None, label="Summaries to every school",
+        help="null: each scheme's own setting; true/false forces summaries on or off.")
+
+
 class Broadcast(Policy):
     """Summaries of partnership discussions sent to every school: forced on or off."""
 
-    enabled: bool | None = None
-    key: ClassVar[str] = "broadcast"
+    name = "broadcast"
+    Params = BroadcastParams
 
-    def start(self, model) -> None:
-        model.levers.broadcast = self.enabled
+    def window_start(self, model) -> None:
+        model.levers.broadcast = self.params.enabled
 
-    def stop(self, model) -> None:
+    def window_stop(self, model) -> None:
         model.levers.broadcast = None
 
 
-LEVERS: tuple[type[Policy], ...] = (ProgrammeFunding, Brokering, Accountability, LeadershipTime,
-                                    MeetingMode, Broadcast)
-
-
 def from_config(cfg) -> list[Policy]:
-    """Every lever the config sets (defaults included: they change nothing)."""
-    node = cfg.get("policy") if hasattr(cfg, "get") else None
-    policies: list[Policy] = []
-    if node is not None:
-        policies = [cls.from_config(node[cls.key]) for cls in LEVERS]
-    scheme = cfg.scheme
-    if scheme.name == "trios":
-        policies.append(CrossBorder(required=bool(scheme.cross_border)))
-    elif scheme.name == "mixed" and _uses(scheme, "trios"):
-        policies.append(CrossBorder(required=bool(scheme.trios.cross_border),
-                                    scheme_key="scheme.trios.cross_border"))
-    return policies
-
-
-def _uses(mixed, name: str) -> bool:
-    return name in mixed.overlay or name in mixed.partition
-
-
-def overrides(policies: list[Policy]) -> list[str]:
-    """Hydra overrides for a list of levers (for `sim.run(..., policies=[...])`)."""
-    return [o for p in policies for o in p.overrides()]
+    """Every registered lever with its config section (defaults included: they change
+    nothing), in registration order."""
+    return [cls.from_config(cfg.policy[name]) for name, cls in registered("policy").items()]

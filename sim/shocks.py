@@ -27,77 +27,120 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from typing import ClassVar
 
 import numpy as np
+import pandas as pd
 
 from sim import calendar
+from sim.component import Component, param, registered
 from sim.overrides import override
-from sim.config import PandemicConfig
-from sim.policies import week_of_year
-
-_CONFIG_DEFAULTS = PandemicConfig()
+from sim.policies import Venue, week_of_year
 
 
-@dataclass(frozen=True)
-class Pandemic:
-    """A school closure and its learning loss; the repr re-creates it."""
+@dataclass
+class PandemicParams:
+    """School closure and recovery."""
 
-    # Defaults are the config's (one place for the values and their sources).
-    start_year: float = _CONFIG_DEFAULTS.start_year
-    closure_weeks: int = _CONFIG_DEFAULTS.closure_weeks
-    loss_months_disadvantaged: float = _CONFIG_DEFAULTS.loss_months_disadvantaged
-    loss_months_other: float = _CONFIG_DEFAULTS.loss_months_other
-    leadership_time_cut: float = _CONFIG_DEFAULTS.leadership_time_cut
-    meetings_online: bool = _CONFIG_DEFAULTS.meetings_online
-    recovery_rate: float = _CONFIG_DEFAULTS.recovery_rate
+    enabled: bool = param(False, label="Pandemic school closure",
+                          help="Learning lost while closed, more for disadvantaged pupils; "
+                               "leadership time shrinks and meetings move online; then "
+                               "recovery.")
+    start_year: float = param(2.0, min=0, max=100,
+                              why="a school year of the run (runs are at most 100 years)",
+                              unit="school years", label="Closure starts in year", step=0.5)
+    closure_weeks: int = param(24, min=1, max=78, why="at most two school years",
+                               unit="teaching weeks", label="Weeks closed", step=1)
+    # Learning lost by the end of the closure, months (primary maths, autumn 2020).
+    loss_months_disadvantaged: float = param(
+        4.3, min=0, max=24, why="at most two years of learning", unit="months",
+        label="Learning lost, disadvantaged pupils")
+    loss_months_other: float = param(3.7, min=0, max=24,
+                                     why="at most two years of learning", unit="months",
+                                     label="Learning lost, other pupils")
+    leadership_time_cut: float = param(0.5, min=0, max=1, why="a share of leadership time",
+                                       unit="share", label="Leadership time lost while closed")
+    meetings_online: bool = param(True, label="Meetings move online while closed")
+    # Yearly share of the loss recovered at reference expertise (scales with expertise).
+    recovery_rate: float = param(0.4, min=0, max=5, why="at most five times the loss a year",
+                                 unit="per year", label="Share of the loss recovered per year",
+                                 step=0.05)
+
+
+class Shock(Component):
+    """A shock: configured under `shocks.<name>`, built only when `enabled`."""
+
+    kind: ClassVar[str] = "shock"
+
+    def __init__(self, params=None, /, **values):
+        super().__init__(params if params is not None else self.Params(enabled=True, **values))
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{f.name}={getattr(self.params, f.name)!r}"
+                           for f in fields(self.params) if f.name != "enabled")
+        return f"{type(self).__name__}({values})"
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and other.params == self.params
+
+    def __hash__(self) -> int:
+        return hash(repr(self))
 
     @classmethod
-    def from_config(cls, node) -> Pandemic:
-        return cls(**{f.name: node[f.name] for f in fields(cls)})
+    def from_config(cls, node) -> Shock:
+        return cls(**{f.name: node[f.name] for f in fields(cls.Params) if f.name != "enabled"})
 
     def overrides(self) -> list[str]:
-        return [override("shocks.pandemic.enabled", True),
-                *(override(f"shocks.pandemic.{f.name}", getattr(self, f.name))
-                  for f in fields(self))]
+        return [override(f"shocks.{self.name}.{f.name}", getattr(self.params, f.name))
+                for f in fields(self.params)]
+
+
+class Pandemic(Shock):
+    """A school closure and its learning loss; the repr re-creates it."""
+
+    name = "pandemic"
+    Params = PandemicParams
 
     @property
     def start_week(self) -> int:
-        return week_of_year(self.start_year)
+        return week_of_year(self.params.start_year)
 
     @property
     def end_week(self) -> int:
         """The last week of the closure."""
-        return self.start_week + self.closure_weeks - 1
+        return self.start_week + self.params.closure_weeks - 1
 
     def process(self, model):
         env = model.env
         if self.start_week > model.end_week:
             return
         yield env.timeout(max(self.start_week + calendar.AT_SHOCK - env.now, 0.0))
-        self.close(model)
+        self.window_start(model)
         for week in range(self.start_week, self.end_week + 1):
             if week > model.end_week:
                 return
             yield env.timeout(week + calendar.AT_SHOCK - env.now)
             self.lose_a_week(model)
-        self.reopen(model)
+        self.window_stop(model)
 
-    def close(self, model) -> None:
+    def window_start(self, model) -> None:
+        """Schools close."""
         model.schools_closed = True
-        model.levers.days_factors["pandemic"] = 1.0 - self.leadership_time_cut
-        if self.meetings_online:
-            model.levers.modes["pandemic"] = "online"
+        model.levers.days_factors["pandemic"] = 1.0 - self.params.leadership_time_cut
+        if self.params.meetings_online:
+            model.levers.venues["pandemic"] = Venue.ONLINE
         model.refresh_levers()
 
     def lose_a_week(self, model) -> None:
-        s = model.state
-        s.learning_loss_disadvantaged += self.loss_months_disadvantaged / self.closure_weeks
-        s.learning_loss_other += self.loss_months_other / self.closure_weeks
+        s, p = model.state, self.params
+        s.learning_loss_disadvantaged += p.loss_months_disadvantaged / p.closure_weeks
+        s.learning_loss_other += p.loss_months_other / p.closure_weeks
 
-    def reopen(self, model) -> None:
+    def window_stop(self, model) -> None:
+        """Schools reopen."""
         model.schools_closed = False
         model.levers.days_factors.pop("pandemic", None)
-        model.levers.modes.pop("pandemic", None)
+        model.levers.venues.pop("pandemic", None)
         model.refresh_levers()
 
     def recovery_process(self, model):
@@ -112,16 +155,19 @@ class Pandemic:
         for group, weights in (("disadvantaged", att.weights_disadvantaged),
                                ("other", att.weights_other)):
             quality = s.expertise @ np.asarray(weights, float)
-            k = self.recovery_rate * np.maximum(quality, 0.0) / ref
+            k = self.params.recovery_rate * np.maximum(quality, 0.0) / ref
             loss = getattr(s, f"learning_loss_{group}")
             loss *= np.exp(-k * dt_years)
 
 
-def from_config(cfg) -> list[Pandemic]:
-    node = cfg.get("shocks") if hasattr(cfg, "get") else None
-    if node is None or not node.pandemic.enabled:
-        return []
-    return [Pandemic.from_config(node.pandemic)]
+    def summary(self, model) -> dict:
+        return {"pandemic_recovery_weeks": recovery_weeks(pd.DataFrame(model.metric_rows), self)}
+
+
+def from_config(cfg) -> list[Shock]:
+    """The enabled shocks, in registration order."""
+    return [cls.from_config(cfg.shocks[name]) for name, cls in registered("shock").items()
+            if cfg.shocks[name].enabled]
 
 
 def recovery_weeks(metrics, pandemic: Pandemic, column: str = "learning_loss_disadvantaged",

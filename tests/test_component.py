@@ -33,7 +33,7 @@ class ToyChild(Toy):
     ("size", 10.5, "allowed: a number > 0 and <= 10 (a count)"),
     ("rate", math.nan, "is not a finite number"),
     ("size", math.inf, "is not a finite number"),
-    ("mode", "c", "allowed: a, b"),
+    ("mode", "c", "is unknown; allowed: a, b"),
 ])
 def test_a_value_outside_its_metadata_is_one_line_naming_it_and_what_is_allowed(key, value,
                                                                                  allowed):
@@ -125,7 +125,7 @@ def test_the_mixed_schema_has_a_section_for_every_combinable_scheme():
 @pytest.mark.parametrize("override, expected", [
     ("scheme.participation=1.5", "scheme.participation=1.5 is out of range; allowed: 0 to 1"),
     ("scheme.meeting_interval_weeks=40", "scheme.meeting_interval_weeks=40 is out of range"),
-    ("scheme.meeting_mode=carrier_pigeon", "scheme.meeting_mode=carrier_pigeon is not allowed"),
+    ("scheme.meeting_mode=carrier_pigeon", "scheme.meeting_mode=carrier_pigeon is unknown"),
     ("scheme.trios.initial_trust=2", "scheme.trios.initial_trust=2 is out of range"),
 ])
 def test_scheme_settings_are_validated_from_their_metadata(override, expected):

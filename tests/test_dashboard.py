@@ -119,7 +119,7 @@ def test_settings_become_validated_overrides():
     assert cfg.scheme.participation == 0.6 and cfg.scheme.broadcast is False
     text = s.describe(base, cfg)
     assert "share of schools taking part 0.6" in text and "summaries go to every school off" in text
-    with pytest.raises(ConfigError, match="region.n_schools=2 is too small"):
+    with pytest.raises(ConfigError, match="region.n_schools=2 is out of range"):
         compose(Settings(values={"region.n_schools": 2}).overrides(base))
     assert format_value(True) == "true" and format_value(0.30000000000000004) == "0.3"
     # Commas belong to Hydra lists; anything Hydra cannot apply is one line in the page.
@@ -413,7 +413,7 @@ def test_dashboard_in_headless_chromium(playwright_api, dashboard_url):
             _fill(page, "Schools in the region", 2)
             error = page.locator(".config-error")
             error.wait_for()
-            assert "region.n_schools=2 is too small" in error.inner_text()
+            assert "region.n_schools=2 is out of range" in error.inner_text()
             assert page.locator(".run-button").is_disabled()
             _screenshot(page, "error")
 

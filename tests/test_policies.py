@@ -12,7 +12,7 @@ import sim
 from sim import policies
 from sim.inspection import GOOD, INADEQUATE, OUTSTANDING, REQUIRES_IMPROVEMENT, judge
 from sim.policies import (Accountability, Broadcast, Brokering, CrossBorder, LeadershipTime,
-                          MeetingMode, ProgrammeFunding)
+                          MeetingMode, Programme, ProgrammeFunding)
 from tests.helpers import build_model, section
 
 SMALL = ["region.n_schools=300", "years=3"]
@@ -50,16 +50,16 @@ def test_overrides_put_the_lever_in_the_config(lever):
 
 
 def test_from_config_defaults_change_nothing_and_cross_border_follows_the_scheme():
-    levers = policies.from_config(sim.compose_config(["scheme=trios"]))
+    levers = build_model(["scheme=trios", *SMALL]).policies
     assert [type(p).__name__ for p in levers] == [
         "ProgrammeFunding", "Brokering", "Accountability", "LeadershipTime", "MeetingMode",
         "Broadcast", "CrossBorder"]
     assert levers[0] == ProgrammeFunding() and levers[-1] == CrossBorder(required=True)
-    mixed = policies.from_config(sim.compose_config(["scheme=mixed",
-                                                     "scheme.trios.cross_border=false"]))
+    mixed = build_model(["scheme=mixed", "scheme.trios.cross_border=false", *SMALL]).policies
     assert mixed[-1] == CrossBorder(required=False, scheme_key="scheme.trios.cross_border")
     assert not any(isinstance(p, CrossBorder)
-                   for p in policies.from_config(sim.compose_config(["scheme=families"])))
+                   for p in build_model(["scheme=families", "scheme.min_size=4",
+                                         "scheme.max_size=8", *SMALL]).policies)
 
 
 def test_active_at_is_the_half_open_window():
@@ -79,11 +79,11 @@ def test_run_takes_lever_objects_and_records_them():
 def test_no_programme_meetings_before_funding_starts():
     m = build_model(["scheme=trios", *SMALL, "policy.funding.start_year=1"])
     step_to(m, 38)
-    assert m.levers.programme == "pending" and m.meetings_held == 0
+    assert m.levers.programme is Programme.PENDING and m.meetings_held == 0
     step_to(m, 39)
-    assert m.levers.programme == "funded" and m.meetings_held == 0
+    assert m.levers.programme is Programme.FUNDED and m.meetings_held == 0
     step_to(m, 41)
-    assert m.levers.programme == "funded" and m.meetings_held > 0
+    assert m.levers.programme is Programme.FUNDED and m.meetings_held > 0
 
 
 def test_funding_end_keeps_only_trusted_groups_hand_worked():
@@ -94,26 +94,26 @@ def test_funding_end_keeps_only_trusted_groups_hand_worked():
     p.trust[np.isin(p.link_group, trusted)] = 0.8
     p.active[1] = False
     lever = ProgrammeFunding(end_year=1.0, sustain_trust=0.5)
-    lever.start(m)
-    lever.stop(m)
+    lever.window_start(m)
+    lever.window_stop(m)
     np.testing.assert_array_equal(np.flatnonzero(p.active), trusted)
-    assert m.levers.programme == "ended"
-    assert m.funding_ended_groups == p.n_groups - len(trusted) - 1
+    assert m.levers.programme is Programme.ENDED
+    assert lever.summary(m) == {"funding_ended_groups": p.n_groups - len(trusted) - 1}
 
 
 def test_funding_ends_at_the_window_edge_in_a_run():
     m = build_model(["scheme=trios", *SMALL, "policy.funding.end_year=1",
                      "policy.funding.sustain_trust=1.0"])
     step_to(m, 38)
-    assert m.levers.programme == "funded" and m.partnerships.active.all()
+    assert m.levers.programme is Programme.FUNDED and m.partnerships.active.all()
     step_to(m, 39)
-    assert m.levers.programme == "ended" and not m.partnerships.active.any()
+    assert m.levers.programme is Programme.ENDED and not m.partnerships.active.any()
 
 
 def test_backfill_pays_back_a_share_of_meeting_days_while_funded():
     m = build_model(["scheme=trios", *SMALL, "policy.funding.backfill=0.5"])
     step_to(m, 0)
-    m.levers.programme = "funded"
+    m.levers.programme = Programme.FUNDED
     m.levers.backfill = 0.5
     members = m.partnerships.members[0]
     m.hold_meetings(np.array([0]))
@@ -128,7 +128,8 @@ def test_without_brokering_fewer_groups_form_and_trust_starts_lower():
     np.testing.assert_allclose(off.partnerships.trust, on.partnerships.trust * 0.6)
     failed = ~off.partnerships.active
     assert 0.25 < failed.mean() < 0.55
-    assert off.unbrokered_failed_groups == failed.sum()
+    brokering = next(p for p in off.policies if isinstance(p, Brokering))
+    assert brokering.summary(off) == {"unbrokered_failed_groups": failed.sum()}
     step_to(off, 1)
     assert off.levers.lapse_factor == 2.0 and on.levers.lapse_factor == 1.0
 

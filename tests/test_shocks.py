@@ -9,6 +9,7 @@ import pytest
 import sim
 from sim import shocks
 from sim.shocks import Pandemic, recovery_weeks
+from sim.policies import Venue
 from tests.helpers import build_model
 
 SMALL = ["region.n_schools=300", "years=3"]
@@ -40,7 +41,7 @@ def test_closure_window_loss_and_levers_week_by_week():
     assert m._group_cost[0] == 1.0                 # peer review meets in person, a day
     step_to(m, 39)                       # first closure week (39 .. 48)
     assert m.schools_closed
-    assert m.levers.days_factor == 0.5 and m.levers.meeting_mode == "online"
+    assert m.levers.days_factor == 0.5 and m.levers.venue is Venue.ONLINE
     np.testing.assert_allclose(m._group_cost, 1.0 * 0.5)
     np.testing.assert_allclose(s.learning_loss_disadvantaged, 4.3 / 10)
     np.testing.assert_allclose(s.learning_loss_other, 3.7 / 10)
@@ -50,7 +51,7 @@ def test_closure_window_loss_and_levers_week_by_week():
     assert m.schools_closed
     step_to(m, 48)                       # last closure week: the whole loss, then reopening
     assert not m.schools_closed and m.levers.days_factor == 1.0
-    assert m.levers.meeting_mode is None
+    assert m.levers.venue is None
     np.testing.assert_allclose(s.learning_loss_disadvantaged, 4.3)
     np.testing.assert_allclose(s.learning_loss_other, 3.7)
     np.testing.assert_allclose(m._group_cost, 1.0)

@@ -47,9 +47,9 @@ from omegaconf import MISSING
 from sim.component import Component, param
 from sim.distributions import beta_with_mean
 from sim.partnerships import Partnerships
+from sim.policies import Venue
 
 MODES = ("mutual", "one_way")
-MEETING_MODES = ("in_person", "online")
 
 
 @dataclass
@@ -83,7 +83,7 @@ class GroupParams(SchemeParams):
         0.15, min=0, max=0.5, why="the widest spread of a share", unit="0-1",
         label="Spread of starting trust", help="Standard deviation of starting trust.")
     meeting_mode: str = param(
-        "in_person", choices=MEETING_MODES, label="Meetings held",
+        "in_person", choices=tuple(v.value for v in Venue), label="Meetings held",
         help="How the scheme's groups meet; its costs and rates are for this mode.")
 
 
@@ -118,7 +118,8 @@ class Scheme(Component):
 
     @property
     def native_online(self) -> bool:
-        return isinstance(self.params, GroupParams) and self.params.meeting_mode == "online"
+        return (isinstance(self.params, GroupParams)
+                and Venue(self.params.meeting_mode) is Venue.ONLINE)
 
     def form(self, model) -> Partnerships:
         self.groups = Partnerships.empty(model.n_schools)
