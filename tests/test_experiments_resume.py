@@ -76,7 +76,7 @@ def test_crashed_job_writes_error_and_others_finish(tmp_path):
                      cwd=tmp_path, check=False)
     assert proc.returncode != 0
     error = (sweep_dir / "1" / "error.txt").read_text().strip()
-    assert error == "scheme.initial_trust=1.5 is out of range; allowed: 0 to 1"
+    assert error == "scheme.initial_trust=1.5 is out of range; allowed: 0 to 1 (trust is a share)"
     assert not (sweep_dir / "1" / ".running.json").exists()
 
     from experiments.collect import collect, report
