@@ -150,6 +150,11 @@ LEVERS: tuple[Lever, ...] = (
 # How the options of a config group read in the page; a name missing here shows as itself.
 OPTION_LABELS = {
     "region": {"gm": "Greater Manchester (gm)", "england": "England (england)",
+               "gm_real": "Real Greater Manchester, 2023 census (gm_real)",
+               "england_real": "Real England, 2023 census (england_real; one authority: "
+                               "region.local_authorities=[Trafford] below)",
+               "gm_twin": "Greater Manchester, fitted to the real one (gm_twin)",
+               "england_twin": "England, fitted to the real one (england_twin)",
                "csv": "A school list (csv, needs region.path)"},
     "scheme": {
         "none": "none: schools improve alone",
