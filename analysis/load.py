@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.outputs import TABLES
 from sim.overrides import flatten
 
 REQUIRED = ("summary.json", "metrics.parquet")
-TABLES = ("metrics", "schools", "partnerships")
 ID_COLUMNS = ["run_id", "scenario", "scheme", "seed"]
 # Settings that never define a scenario: the replicate and how the run was displayed.
 NOT_SCENARIO = ("seed", "output.", "scheme.name", "scenario")

@@ -27,12 +27,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import sweep_job
-from sim.atomic import write_with
 from experiments.plan import SweepDirError, check_sweep_dir
 from experiments.status import JobStatus, describe, sweep_status
+from sim import sweep_job
+from sim.atomic import write_with
+from sim.outputs import TABLES
 
-TABLES = ("metrics", "schools", "partnerships")
 ALWAYS = ("scheme", "seed")
 DUCKDB_FILE = "sweep.duckdb"
 

@@ -10,6 +10,7 @@ Files are written under temporary names and renamed into place only when all are
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -24,7 +25,9 @@ from sim.atomic import write_all
 from sim.config import as_plain
 from sim.model import SchoolSystem
 
-OUTPUT_FILES = ("metrics.parquet", "schools.parquet", "partnerships.parquet", "summary.json")
+TABLES = ("metrics", "schools", "partnerships")
+TABLE_FORMATS = ("parquet", "csv")
+OUTPUT_FILES = (*(f"{t}.parquet" for t in TABLES), "summary.json")
 
 
 @dataclass
@@ -40,23 +43,38 @@ class RunResult:
         """Write the outputs into `out_dir`; nothing appears there unless all succeed."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        write_all({out / name: writer for name, writer in self._writers(with_config).items()})
+        write_all({out / name: _bytes_writer(data)
+                   for name, data in self.files(with_config=with_config).items()})
         return out
+
+    def files(self, fmt: str = "parquet", *, with_config: bool = True) -> dict[str, bytes]:
+        """Each output file's name and bytes, in writing order (summary.json after the
+        tables: a job folder with a summary is complete): the tables as Parquet (or CSV),
+        summary.json and, `with_config`, config.yaml."""
+        if fmt not in TABLE_FORMATS:
+            raise ValueError(f"fmt={fmt}; allowed: {', '.join(TABLE_FORMATS)}")
+        files = {f"{name}.{fmt}": _table_bytes(getattr(self, name), fmt) for name in TABLES}
+        files["summary.json"] = (json.dumps(self.summary, indent=2) + "\n").encode()
+        if with_config:
+            files["config.yaml"] = OmegaConf.to_yaml(self.config).encode()
+        return files
 
     def setting(self, dotted: str, default=None):
         """A value of the run's resolved config by dotted key (`default` if it has none)."""
         return OmegaConf.select(self.config, dotted, default=default)
 
-    def _writers(self, with_config: bool):
-        writers = {
-            "metrics.parquet": lambda p: self.metrics.to_parquet(p, index=False),
-            "schools.parquet": lambda p: self.schools.to_parquet(p, index=False),
-            "partnerships.parquet": lambda p: self.partnerships.to_parquet(p, index=False),
-            "summary.json": lambda p: p.write_text(json.dumps(self.summary, indent=2) + "\n"),
-        }
-        if with_config:
-            writers["config.yaml"] = lambda p: p.write_text(OmegaConf.to_yaml(self.config))
-        return writers
+
+
+def _table_bytes(table: pd.DataFrame, fmt: str) -> bytes:
+    if fmt == "csv":
+        return table.to_csv(index=False).encode()
+    buffer = io.BytesIO()
+    table.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def _bytes_writer(data: bytes):
+    return lambda path: path.write_bytes(data)
 
 
 def result_from_model(model: SchoolSystem, *, setup: float = 0.0, simulate: float = 0.0,

@@ -9,10 +9,7 @@ any other.
 from __future__ import annotations
 
 import io
-import json
 import zipfile
-
-from omegaconf import OmegaConf
 
 from sim.dashboard import charts
 from sim.dashboard.runner import Snapshot
@@ -21,20 +18,11 @@ from sim.outputs import RunResult
 
 def tables_zip(result: RunResult, fmt: str = "parquet") -> bytes:
     """metrics, schools and partnerships as Parquet or CSV, with summary.json and config.yaml."""
-    if fmt not in ("parquet", "csv"):
-        raise ValueError(f"fmt={fmt}; allowed: parquet, csv")
+    files = result.files(fmt)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, frame in (("metrics", result.metrics), ("schools", result.schools),
-                            ("partnerships", result.partnerships)):
-            data = io.BytesIO()
-            if fmt == "parquet":
-                frame.to_parquet(data, index=False)
-            else:
-                data.write(frame.to_csv(index=False).encode())
-            zf.writestr(f"{name}.{fmt}", data.getvalue())
-        zf.writestr("summary.json", json.dumps(result.summary, indent=2) + "\n")
-        zf.writestr("config.yaml", OmegaConf.to_yaml(result.config))
+        for name, data in files.items():
+            zf.writestr(name, data)
     return buffer.getvalue()
 
 
