@@ -19,6 +19,7 @@ import argparse
 import base64
 import html
 import io
+import json
 import os
 import sys
 from datetime import datetime
@@ -197,10 +198,25 @@ def runs_table(plan: Plan) -> str:
                 f"against {base}" if base else "no baseline" if plan.baseline else "")
         rows.append(f'<tr><td class="name">{esc(scenario)}</td><td class="name">{esc(role)}'
                     f"</td><td{few}>{len(r)}</td><td>{esc(shown)}</td>"
-                    f"<td>{esc(_unique(r['years']))}</td><td>{esc(_unique(r['n_schools']))}</td></tr>")
+                    f"<td>{esc(_unique(r['years']))}</td><td>{esc(_unique(r['n_schools']))}</td>"
+                    f'<td class="name">{esc(region_label(r))}</td></tr>')
     head = ("<tr><th class='name'>Scenario</th><th class='name'>Compared</th><th>Runs</th>"
-            "<th>Seeds</th><th>Years</th><th>Schools</th></tr>")
+            "<th>Seeds</th><th>Years</th><th>Schools</th><th class='name'>Region</th></tr>")
     return f"<table>{head}{''.join(rows)}</table>"
+
+
+def region_label(runs: pd.DataFrame) -> str:
+    """The region's name and, for real regions, the authorities chosen:
+    'england_real: Salford, Trafford' (or how many, beyond five)."""
+    names = ", ".join(sorted({str(v) for v in runs["region"].dropna()})) or "?"
+    column = "config.region.local_authorities"
+    if column not in runs.columns:
+        return names
+    chosen = sorted({a for text in runs[column].dropna() for a in json.loads(text)})
+    if not chosen:
+        return f"{names}: all of England"
+    shown = ", ".join(chosen) if len(chosen) <= 5 else f"{len(chosen)} authorities"
+    return f"{names}: {shown}"
 
 
 def seed_ranges(seeds) -> str:

@@ -4,6 +4,7 @@ authorities. Expected counts were taken from the public census file itself
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -189,3 +190,18 @@ def test_starting_grades_are_the_published_ones_where_known():
     assert known.sum() == 127 + 721 + 79 and not known.all()
     assert (model.inspection.grade[known] == model.region.ofsted[known]).all()
     assert set(np.unique(model.inspection.grade[~known])) <= {0, 1, 2, 3}
+
+
+def test_the_report_names_the_region_and_its_authorities():
+    from analysis.report import region_label
+
+    real = pd.DataFrame({"region": ["england_real"] * 2,
+                         "config.region.local_authorities": ['["Trafford", "Salford"]'] * 2})
+    assert region_label(real) == "england_real: Salford, Trafford"
+    gm = pd.DataFrame({"region": ["gm_real"],
+                       "config.region.local_authorities": [json.dumps(list(GREATER_MANCHESTER))]})
+    assert region_label(gm) == "gm_real: 10 authorities"
+    everywhere = pd.DataFrame({"region": ["england_real"],
+                               "config.region.local_authorities": ["[]"]})
+    assert region_label(everywhere) == "england_real: all of England"
+    assert region_label(pd.DataFrame({"region": ["gm", "gm"]})) == "gm"
