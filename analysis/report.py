@@ -3,11 +3,15 @@
     schoolsim-report multirun/2026-11-25/10-40-00-123456 -o report.html
     schoolsim-report outputs/a outputs/b --baseline trios -o compare.html
 
-For each headline metric it gives, per scenario, the mean and the 90 % interval across
-runs at the end of the runs; the difference from a baseline scenario (default `none`, when
-the runs include it) with its interval, paired by seed where the seeds match; sentences a
-policy reader can quote; how many runs each number rests on, with a warning below
-`analysis.compare.MIN_RUNS`; and the figures, embedded as PNG so the file stands alone.
+Any mix of runs: each scenario is compared with the baseline run under the same settings
+(`analysis.compare.matching_baselines`). For each headline metric it gives, per scenario,
+the mean and the spread of the runs at the end; the difference from the baseline (default
+`none`, when the runs include it) with its interval named for what it is and a reading
+that calls an effect clear only when it is larger than its uncertainty (`sim.effects`,
+shared with the dashboard); sentences a policy reader can quote, disadvantaged pupils'
+attainment beside the gap; what is left once a programme's funding stops; how many runs
+each number rests on, with a warning below `analysis.compare.MIN_RUNS`; and the figures,
+embedded as PNG so the file stands alone.
 
 Bad input (no runs, an unknown baseline, an output folder that does not exist) ends with
 one line on stderr and exit status 2; the report file is written only when complete.
@@ -39,7 +43,7 @@ from analysis.load import Tables, load, NoRunsError  # noqa: E402
 from analysis.sentences import (BY_COLUMN, HEADLINES, SENTENCE_COLUMNS,  # noqa: E402
                                 difference_sentence, level_sentence, scenario_name)
 from analysis.style import label  # noqa: E402
-from sim import effects  # noqa: E402
+from sim import calendar, effects  # noqa: E402
 from sim.atomic import write_text  # noqa: E402
 
 DEFAULT_BASELINE = "none"
@@ -48,6 +52,9 @@ MAX_NETWORKS = 4  # network drawings are large; one per scenario up to this many
 FUNDING_ROWS = ("gap_months", "attainment_disadvantaged", "active_partnerships",
                 "mean_trust", "outstanding_share")
 FUNDING_END = "policy.funding.end_year"
+# Partnerships end with the money at the very moment it stops: these are read a term before.
+FUNDING_BEFORE = ("active_partnerships", "mean_trust")
+TERM_YEARS = calendar.WEEKS_PER_TERM / calendar.WEEKS_PER_YEAR
 
 
 class ReportError(ValueError):
@@ -251,6 +258,13 @@ VERDICT_WORDS = {effects.BETTER: "clearly better", effects.WORSE: "clearly worse
                  effects.UNCLEAR: "unclear", effects.SAME: "no difference"}
 
 
+def reading_words(h, d) -> str:
+    """'clearly better', 'unclear', ...; 'clearly higher' for a measure with no better."""
+    if d.clear and h.lower_is_better is None:
+        return "clearly " + ("lower" if d.mean < 0 else "higher")
+    return VERDICT_WORDS[effects.verdict(h, d)]
+
+
 def numbers_table(table: pd.DataFrame, plan: Plan) -> str:
     head = ("<tr><th class='name'>Measure</th><th class='name'>Scenario</th><th>Mean</th>"
             "<th class='name'>Spread of the runs</th><th>Runs</th>")
@@ -285,9 +299,7 @@ def _numbers_row(h, row, plan: Plan, span: int) -> str:
         return f"<tr>{cells}<td class='name'>none with these settings</td>{'<td></td>' * 4}</tr>"
     d = effect_of(row)
     reading = effects.verdict(h, d)
-    words = VERDICT_WORDS[reading]
-    if reading == effects.UNCLEAR and d.clear:  # a clear change in a measure with no better
-        words = "clearly " + ("lower" if d.mean < 0 else "higher")
+    words = reading_words(h, d)
     few = ' class="name few"' if d.few else ' class="name"'
     cells += (f'<td class="name">{esc(base)}</td><td class="{reading}">{effects.plus(h, d.mean, d)}</td>'
               f"<td{few}>{effects.plus(h, d.low, d)} to {effects.plus(h, d.high, d)} "
@@ -350,7 +362,10 @@ def funding_block(plan: Plan) -> str:
         present = [c for c in FUNDING_ROWS if c in tables.metrics.columns]
         against = {scenario: base} if base else {}
         metrics = tables.metrics[tables.metrics["scenario"].isin([scenario, base])]
-        at_stop = comparison(metrics, present, against, year=stop)
+        before = [c for c in present if c in FUNDING_BEFORE]
+        at_stop = pd.concat([
+            comparison(metrics, [c for c in present if c not in before], against, year=stop),
+            comparison(metrics, before, against, year=stop - TERM_YEARS)], ignore_index=True)
         at_end = comparison(metrics, present, against)
         parts.append(_funding_table(scenario, base, stop, years_of(tables, scenario),
                                     at_stop, at_end))
@@ -373,14 +388,13 @@ def _funding_table(scenario, base, stop, years, at_stop, at_end) -> str:
         h = BY_COLUMN[metric]
         a = at_stop[(at_stop["metric"] == metric) & (at_stop["scenario"] == scenario)].iloc[0]
         b = at_end[(at_end["metric"] == metric) & (at_end["scenario"] == scenario)].iloc[0]
-        cells = (f'<td class="name">{esc(h.label)}</td><td>{h.number(a["mean"])}</td>'
+        name = h.label + (" (a term before it stopped)" if metric in FUNDING_BEFORE else "")
+        cells = (f'<td class="name">{esc(name)}</td><td>{h.number(a["mean"])}</td>'
                  f'<td>{h.number(b["mean"])}</td>')
         if base:
             da, db = effect_of(a), effect_of(b)
-            cells += (f"<td>{effects.plus(h, da.mean, da)} "
-                      f"({VERDICT_WORDS[effects.verdict(h, da)]})</td>"
-                      f"<td>{effects.plus(h, db.mean, db)} "
-                      f"({VERDICT_WORDS[effects.verdict(h, db)]})</td>"
+            cells += (f"<td>{effects.plus(h, da.mean, da)} ({reading_words(h, da)})</td>"
+                      f"<td>{effects.plus(h, db.mean, db)} ({reading_words(h, db)})</td>"
                       f'<td class="name">{esc(kept(da, db))}</td>')
         rows.append(f"<tr>{cells}</tr>")
     return (f"<h3>{esc(scenario)}</h3><table>{head}</tr>{''.join(rows)}</table>")

@@ -13,6 +13,7 @@ where it fails: CI must install chromium (.ci/run does).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -499,3 +500,20 @@ def test_dashboard_in_headless_chromium(playwright_api, dashboard_url):
         finally:
             browser.close()
     print(f"browser test took {time.monotonic() - started:.1f} s")
+
+
+def test_a_dense_network_map_draws_links_between_authorities(replicated):
+    a, _ = replicated
+    # 60 schools fully linked: 1,770 links, far more than the map draws one by one.
+    i, j = np.triu_indices(len(a.pos_km), k=1)
+    dense = dataclasses.replace(a, edges=np.stack([i, j, np.full(len(i), 0.5)], axis=1))
+    pairs, counts = charts.authority_pairs(dense)
+    assert counts.sum() == len(i) == 1770
+    fig = charts.network_figure(dense)
+    ax = fig.axes[0]
+    segments = sum(len(c.get_segments()) for c in ax.collections if hasattr(c, "get_segments"))
+    las = len(np.unique(a.la))
+    assert segments == las * (las - 1) // 2   # one line per pair of authorities
+    assert "drawn as lines between authorities" in ax.get_title(loc="left")
+    sparse = charts.network_figure(a)   # few links: school to school, as before
+    assert "between authorities" not in sparse.axes[0].get_title(loc="left")

@@ -26,6 +26,7 @@ from sim.dashboard.runner import Snapshot
 CURRENT_COLOUR = "#1f6fb2"
 BASELINE_COLOUR = "#7a7a7a"
 SIZE = (6.4, 3.6)
+MAX_LINKS = 400  # beyond this the map draws links between authorities, not schools
 HEIGHT, WIDTH = 330, 470  # pixels of a time chart: two side by side in the page
 # (plotly's widget draws at a fixed size, 700 px wide unless told, whatever its column)
 
@@ -153,7 +154,10 @@ def network_figure(run: Snapshot | None, baseline: Snapshot | None = None) -> Fi
                 transform=ax.transAxes, color="#666")
         return fig
     pos, edges = run.pos_km, run.edges
-    if len(edges):
+    inside = None
+    if len(edges) > MAX_LINKS:
+        inside = _authority_links(run, ax)
+    elif len(edges):
         a, b, trust = edges[:, 0].astype(int), edges[:, 1].astype(int), edges[:, 2]
         segments = np.stack([pos[a], pos[b]], axis=1)
         # Thinner, fainter lines the more there are, so an England-sized network stays a
@@ -172,14 +176,41 @@ def network_figure(run: Snapshot | None, baseline: Snapshot | None = None) -> Fi
             members = pos[run.la == i]
             if len(members):
                 cx, cy = members.mean(axis=0)
-                ax.text(cx, cy, name, fontsize=7, ha="center", va="center", zorder=3,
+                label = name if inside is None else f"{name}\n{inside[i]:,} inside"
+                ax.text(cx, cy, label, fontsize=7, ha="center", va="center", zorder=3,
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
                               "alpha": 0.7})
     links = (f"{len(edges):,} active links, mean trust {edges[:, 2].mean():.2f}" if len(edges)
              else "no active partnerships")
+    if inside is not None:
+        links += "\ndrawn as lines between authorities (width: links)"
     ax.set_title(f"{legend_label(run, baseline)}: {links}\n"
                  f"year {run.years_done:.1f}", fontsize=10, loc="left")
     return fig
+
+
+def authority_pairs(run: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+    """Active links counted per pair of local authorities: (pairs (k, 2) with a <= b, counts)."""
+    a = run.la[run.edges[:, 0].astype(int)]
+    b = run.la[run.edges[:, 1].astype(int)]
+    pairs, counts = np.unique(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1),
+                              axis=0, return_counts=True)
+    return pairs, counts
+
+
+def _authority_links(run: Snapshot, ax) -> np.ndarray:
+    """Many links (families of 12-20 are fully linked) drawn as one line per pair of
+    authorities, width by its links; returns the links inside each authority."""
+    pairs, counts = authority_pairs(run)
+    centres = np.array([run.pos_km[run.la == i].mean(axis=0) if (run.la == i).any()
+                        else (np.nan, np.nan) for i in range(len(run.la_names))])
+    across = pairs[:, 0] != pairs[:, 1]
+    top = max(1, int(counts[across].max())) if across.any() else 1
+    ax.add_collection(LineCollection(centres[pairs[across]], colors="#333333", alpha=0.45,
+                                     linewidths=0.5 + 6 * counts[across] / top, zorder=1))
+    inside = np.zeros(len(run.la_names), int)
+    inside[pairs[~across, 0]] = counts[~across]
+    return inside
 
 
 def to_png(fig: Figure, dpi: int = 90) -> bytes:
