@@ -12,6 +12,7 @@ the sweep folder):
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import time
@@ -21,13 +22,15 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from experiments.plan import SweepDirError, jobs_from_config, write_plan
+from sim import sweep_job
 from experiments.status import counts, describe, sweep_status
 
 log = logging.getLogger("schoolsim.sweep")
 
 
 class SweepCallback(Callback):
-    """Writes `sweep_plan.json` when a sweep starts; logs the job counts after each job."""
+    """Writes `sweep_plan.json` when a sweep starts; one line after each job (its settings,
+    gap and disadvantaged pupils' attainment, and the counts); the table once at the end."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
         from hydra.core.global_hydra import GlobalHydra
@@ -42,11 +45,54 @@ class SweepCallback(Callback):
         log.info(f"[sweep] {len(jobs)} jobs in {sweep_dir}")
 
     def on_job_end(self, config: DictConfig, job_return=None, **kwargs) -> None:
+        job_dir = Path(config.hydra.runtime.output_dir)
+        settings = " ".join(config.hydra.overrides.task)
         try:
-            line = describe(sweep_status(Path(config.hydra.sweep.dir), quick=True))
+            count = describe(sweep_status(Path(config.hydra.sweep.dir), quick=True))
+        except (SweepDirError, OSError, ValueError):
+            count = "counts unavailable"
+        print(f"[sweep] #{config.hydra.job.num} {settings}: {job_result(job_dir)} | {count}",
+              flush=True)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        try:
+            statuses = sweep_status(Path(config.hydra.sweep.dir), quick=True)
         except (SweepDirError, OSError, ValueError):
             return
-        log.info(f"[sweep] {line}")
+        print(results_table(Path(config.hydra.sweep.dir), statuses), flush=True)
+
+
+def _last(job_dir: Path) -> dict | None:
+    try:
+        return json.loads((job_dir / sweep_job.SUMMARY_FILE).read_text())["last"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def job_result(job_dir: Path) -> str:
+    """A finished job's gap with disadvantaged pupils' attainment beside it, or its error."""
+    last = _last(job_dir)
+    if last is None:
+        error = job_dir / sweep_job.ERROR_FILE
+        reason = error.read_text().strip().splitlines()[0] if error.is_file() else "no outputs"
+        return f"failed: {reason}"
+    return (f"gap {last['gap_months']:.2f} months, disadvantaged pupils "
+            f"{last['attainment_disadvantaged']:+.2f}")
+
+
+def results_table(sweep_dir: Path, statuses) -> str:
+    """Every job's settings and results at the end, one row each (the sweep's last words)."""
+    settings = [" ".join(s.job.overrides) for s in statuses]
+    width = max([len("settings"), *map(len, settings)])
+    lines = [f"[sweep] {describe(statuses)}",
+             f"{'job':>4}  {'settings':<{width}}  {'gap (months)':>12}  "
+             f"{'disadvantaged (months)':>22}"]
+    for status, text in zip(statuses, settings):
+        last = _last(sweep_dir / status.job.subdir)
+        values = (f"{last['gap_months']:12.2f}  {last['attainment_disadvantaged']:22.2f}"
+                  if last else f"{status.status:>12}")
+        lines.append(f"{status.job.num:>4}  {text:<{width}}  {values}")
+    return "\n".join(lines)
 
 
 def done(statuses) -> bool:

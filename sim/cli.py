@@ -62,7 +62,7 @@ def app(cfg: DictConfig) -> float:
         raise
     if sweeping:
         sweep_job.finish(out_dir)
-    if cfg.output.print_summary:
+    if cfg.output.print_summary and not sweeping:  # a sweep prints a line per job instead
         print(headline_table(result.summary))
         print(f"outputs: {out_dir}")
     return objective(result.summary, cfg)

@@ -118,3 +118,23 @@ def test_with_baseline_misuse_is_a_one_line_error(tmp_path, args, message):
     assert done.returncode == 2
     assert done.stderr.startswith(f"schoolsim: error: {message}") and done.stderr.count("\n") == 1
     assert not any(tmp_path.iterdir())
+
+
+def test_a_sweep_prints_one_line_per_job_and_the_table_once(tmp_path):
+    sweep = tmp_path / "sweep"
+    done = _schoolsim(tmp_path, "-m", "scheme=none,trios", "seed=1,2", "years=1",
+                      "region.n_schools=100", "hydra.launcher.n_jobs=2",
+                      f"hydra.sweep.dir={sweep}")
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    job_lines = [line for line in lines if line.startswith("[sweep] #")]
+    assert len(job_lines) == 4 and len(lines) == 2 + 4 + 2 + 4   # launch, jobs, table
+    assert "Disadvantage gap (months)" not in done.stdout       # no per-job headline tables
+    rows = lines[-4:]
+    for i, row in enumerate(rows):
+        last = json.loads((sweep / str(i) / "summary.json").read_text())["last"]
+        num, *_, gap, disadvantaged = row.split()
+        assert (int(num), float(gap), float(disadvantaged)) == (
+            i, round(last["gap_months"], 2), round(last["attainment_disadvantaged"], 2))
+        assert f"gap {last['gap_months']:.2f} months" in next(
+            line for line in job_lines if line.startswith(f"[sweep] #{i} "))

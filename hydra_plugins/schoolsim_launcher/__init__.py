@@ -9,8 +9,9 @@ sends those same bytes with every job (copied, not pickled again), unpickles the
 worker process, and sends back each job's status and return value without the configs
 (Hydra's sweeper reads only those); Hydra's global state is set once per worker, not once
 per job. Each job runs as in the joblib launcher's own `execute_job` (Hydra's `run_job`),
-so job folders, numbering, logging and callbacks are unchanged, and the joblib settings
-are the joblib launcher's (`hydra.launcher.n_jobs`, ...), except that
+so job folders, numbering, job logging and callbacks are unchanged (but it does not list
+every job up front: each job has its line when it ends), and the joblib settings are the
+joblib launcher's (`hydra.launcher.n_jobs`, ...), except that
 `hydra.launcher.backend=multiprocessing` is honoured: on Linux its workers are forked from
 the launching process, so they start without importing anything, but a worker that is
 killed (out of memory, `kill -9`) makes the sweep wait forever, where loky (the default)
@@ -28,7 +29,7 @@ from typing import Any
 import cloudpickle
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.singleton import Singleton
-from hydra.core.utils import JobReturn, configure_log, filter_overrides, run_job, setup_globals
+from hydra.core.utils import JobReturn, configure_log, run_job, setup_globals
 from hydra_plugins.hydra_joblib_launcher import _core
 from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
 from joblib import Parallel, delayed
@@ -52,10 +53,9 @@ class LightJoblibLauncher(JoblibLauncher):
         if settings.get("backend") not in PROCESS_BACKENDS:  # threads are incompatible with Hydra
             settings["backend"] = "loky"
         _core.process_joblib_cfg(settings)
+        # No line per job here: each job's line comes when it ends (experiments.progress).
         log.info(f"Joblib.Parallel(n_jobs={settings.get('n_jobs')}) is launching "
                  f"{len(job_overrides)} jobs in {sweep_dir}")
-        for idx, overrides in enumerate(job_overrides):
-            log.info(f"\t#{initial_job_idx + idx} : {' '.join(filter_overrides(overrides))}")
         blob = cloudpickle.dumps((self.hydra_context, self.config, self.task_function,
                                   Singleton.get_state()))
         key = hashlib.sha1(blob).hexdigest()
