@@ -158,4 +158,4 @@ def test_school_by_index_raises_no_deprecation_warning():
                          ids=lambda p: p.name)
 def test_docs_do_not_index_mesa_agent_sets(path):
     # `model.schools[0]` is AgentSet indexing, deprecated in Mesa 3 (use `model.school(0)`).
-    assert not re.search(r"\.(schools|agents)\[", path.read_text())
+    assert not re.search(r"\bmodel\.(schools|agents)\[", path.read_text())
