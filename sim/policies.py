@@ -53,7 +53,7 @@ from sim.component import Component, param, registered, require
 from sim.overrides import override
 
 YEARS = dict(min=0, max=100, why="a school year of the run (runs are at most 100 years)",
-             unit="school years")
+             unit="school years", step=0.5)
 
 
 class Programme(enum.Enum):
@@ -225,8 +225,8 @@ class BrokeringParams(WindowParams):
                                      label="Share of groups that form without a broker")
     trust_cut: float = param(0.4, min=0, max=1, why="a share of trust", unit="share",
                              label="Starting trust lost without a broker")
-    lapse_factor: float = param(2.0, min=1, max=100,
-                                why="without a broker groups lapse at least as often",
+    lapse_factor: float = param(2.0, min=1, max=10,
+                                why="without a broker groups lapse as often, up to ten times",
                                 unit="x usual", label="Lapses without a broker (x usual)")
 
 
@@ -314,10 +314,10 @@ class Accountability(Policy):
 @dataclass
 class LeadershipTimeParams(WindowParams):
     days_factor: float = param(1.0, min=0, max=5, why="from no time to five times the usual",
-                               unit="x usual", label="Leadership time (x usual)",
+                               unit="x usual", label="Leadership time (x usual)", step=0.1,
                                help="Multiplies every school's leadership days.")
     collaboration_cap_days: Optional[float] = param(
-        None, min=0, max=65, why="days in a term", unit="days per term",
+        None, min=0, max=65, why="days in a term", unit="days per term", step=0.5,
         label="Cap on partnership days per term",
         help="Most days per term a school may spend in partnership meetings (null: no cap).")
 

@@ -37,11 +37,13 @@ import sim  # noqa: E402
 from sim.dashboard import charts, compare, endings, exports  # noqa: E402
 from sim.dashboard.app import _compose_or_error  # noqa: E402
 from sim.dashboard.controls import (  # noqa: E402
-    LEVERS, Settings, base_config, compose, config_options, format_value, group_override,
+    SHOWN, Settings, base_config, compose, config_options, format_value, group_override,
     levers_for, parse_extra, scenario_title)
 from sim.dashboard.runner import FAILED, FINISHED, STOPPED, RunController  # noqa: E402
 from sim.dashboard.server import parse_args, solara_argv  # noqa: E402
+from sim.component import param  # noqa: E402
 from sim.errors import ConfigError  # noqa: E402
+from sim.policies import WindowParams  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -62,34 +64,54 @@ def test_levers_follow_the_scheme_and_exist_in_the_config():
     assert {"scheme.participation", "scheme.broadcast", "scheme.cross_border",
             "scheme.meeting_interval_weeks", "region.n_schools", "years", "seed"} <= trio_keys
     assert "scheme.broadcast" not in market_keys and "scheme.funding_elasticity" in market_keys
-    # Every row of the table names a real key in at least one scheme's config (rows for a
-    # section the config does not have yet aside; rows sharing a label are one lever under
-    # its old and new key, and one of them must exist).
+    # Every shown key exists in at least one scheme's config, and gets a control there.
     configs = [base_config(("region=gm", f"scheme={s}")) for s in config_options("scheme")]
     shown = {lv.key for c in configs for lv in levers_for(c)}
-    for lever in LEVERS:
-        parent = lever.key.rpartition(".")[0]
-        if not parent or any(OmegaConf.select(c, parent) is not None for c in configs):
-            keys = {lv.key for lv in LEVERS if lv.label == lever.label}
-            assert keys & shown, lever.key
+    assert set(SHOWN) <= shown, set(SHOWN) - shown
     assert {"gm", "england"} <= set(config_options("region"))
     assert {"none", "trios", "families", "market"} <= set(config_options("scheme"))
 
 
-def test_new_policy_keys_get_controls_from_their_type():
-    cfg = OmegaConf.create({"seed": 1, "policy": {"new_lever": {
-        "on": True, "rate": 0.3, "start_year": 1.0, "end_year": None, "label": "x"}}})
+def test_controls_take_label_range_and_help_from_the_settings_metadata():
+    """No hand-kept ranges: a slider spans exactly what validation allows."""
+    cfg = base_config(("region=gm", "scheme=trios"))
     levers = {lv.key: lv for lv in levers_for(cfg)}
-    assert levers["seed"].kind == "int"
+    weeks = levers["scheme.meeting_interval_weeks"]
+    assert (weeks.kind, weeks.min, weeks.max, weeks.label) == ("slider_int", 1, 39,
+                                                               "Weeks between meetings")
+    compose(["scheme=trios", "scheme.meeting_interval_weeks=39"])
+    with pytest.raises(ConfigError, match="allowed: 1 to 39"):
+        compose(["scheme=trios", "scheme.meeting_interval_weeks=40"])
+    mode = levers["policy.meetings.mode"]
+    assert mode.kind == "choice" and [c for c, _ in mode.choices] == ["scheme", "in_person",
+                                                                       "online"]
+    assert levers["policy.funding.end_year"].kind == "optional"
+    assert levers["policy.funding.end_year"].label == "Funding: window ends in year"
+    assert levers["policy.broadcast.enabled"].kind == "choice"   # null, true or false
+    assert levers["region.n_schools"].kind == "int"               # 3 to 30,000: typed in
+    assert levers["school.leadership_days_mean"].min > 0          # a number > 0
+    assert levers["shocks.pandemic.enabled"].help.startswith("Learning lost")
+
+
+def test_every_setting_of_a_lever_gets_a_control_from_its_metadata():
+    @dataclasses.dataclass
+    class NewLever(WindowParams):
+        on: bool = param(True, label="New thing")
+        rate: float = param(0.3, min=0, max=2, why="a rate", label="Rate of it")
+        note: str = param("x", label="A note")
+
+    cfg = OmegaConf.create({"seed": 1})
+    cfg.policy = {"new_lever": OmegaConf.structured(NewLever)}
+    levers = {lv.key: lv for lv in levers_for(cfg)}
     assert levers["policy.new_lever.on"].kind == "switch"
-    assert levers["policy.new_lever.rate"].kind == "slider"
-    assert levers["policy.new_lever.start_year"].max == 20
+    assert (levers["policy.new_lever.rate"].kind, levers["policy.new_lever.rate"].max) == (
+        "slider", 2)
+    assert levers["policy.new_lever.rate"].label == "New lever: rate of it"
     assert levers["policy.new_lever.end_year"].kind == "optional"
-    assert "policy.new_lever.label" not in levers
+    assert "policy.new_lever.note" not in levers     # free text: the overrides box
     assert all(lv.generic for key, lv in levers.items() if key.startswith("policy."))
-    assert levers["policy.new_lever.rate"].label == "New lever: rate"
     s = Settings(values={"policy.new_lever.end_year": 4.0, "policy.new_lever.on": False})
-    assert s.overrides(cfg)[-2:] == ["policy.new_lever.on=false", "policy.new_lever.end_year=4"]
+    assert s.overrides(cfg)[-2:] == ["policy.new_lever.end_year=4", "policy.new_lever.on=false"]
     assert format_value(None) == "null"
 
 
@@ -476,7 +498,7 @@ def test_dashboard_in_headless_chromium(playwright_api, dashboard_url):
 
             # A long run can be stopped; its tables can still be downloaded.
             _slide(page, "lever-years", "End", 1)
-            page.get_by_text("School years to simulate: 20").wait_for()
+            page.get_by_text("School years to simulate: 100").wait_for()
             page.get_by_text("Watch term by term").click()   # paced again, to stop it
             page.locator(".run-button").click()
             page.get_by_text("Run 3: running").wait_for()

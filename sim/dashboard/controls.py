@@ -5,17 +5,23 @@ Every control edits one config key and becomes one command-line style override
 `schoolsim` would take it, so the page validates input like the CLI and shows the same
 one-line error.
 
-A lever is shown only when its key exists in the config composed for the chosen region
-and scheme, so scheme-specific levers come and go with the scheme. To add a lever, add a
-row to `LEVERS`; a key under one of `GENERIC_SECTIONS` (new policy levers) without a row
-still gets a control chosen from its type, so a new lever shows up before anyone writes
-its row. The region, scheme and scenario lists are read from `configs/`.
+Each control is made from its setting's metadata (`sim.component.param`: label, range,
+step, choices, one-line help), read from the dataclass the config node was built from, so
+nothing about a setting is declared here. `SHOWN` only chooses which settings are on the
+page and in what order; every other setting of a policy lever or shock gets a control too
+(in the card's "more" section), so a new lever shows up without touching this file. A lever
+is shown only when its key exists in the config composed for the chosen region and scheme,
+so scheme-specific levers come and go with the scheme. The region, scheme and scenario lists
+are read from `configs/`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import math
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from importlib import resources
@@ -24,7 +30,10 @@ from typing import Any
 import solara
 from omegaconf import DictConfig, OmegaConf
 
+from sim.component import Setting, settings
 from sim.errors import ConfigError
+from sim.policies import WindowParams
+from sim.schemes import SCHEMES
 from sim.compose import compose_config
 from sim.overrides import override_value
 
@@ -48,7 +57,7 @@ class Lever:
     choices: tuple[tuple[Any, str], ...] = ()   # (value, label) for "choice"
     help: str = ""
     first: float | None = None   # "optional": the value when switched on (default: min)
-    generic: bool = False        # made from the config's type, not from a row of LEVERS
+    generic: bool = False        # not in SHOWN: shown in the card's "more" section
 
     @property
     def css(self) -> str:
@@ -57,97 +66,38 @@ class Lever:
 
 SECTIONS = ("Region and run", "Scheme", "Policy", "Shock")
 
-LEVERS: tuple[Lever, ...] = (
-    Lever("region.n_schools", "Schools in the region", "int", "Region and run",
-          help="Fewer schools run faster; the Greater Manchester Challenge had 1,150."),
-    Lever("years", "School years to simulate", "slider_int", "Region and run", 1, 20, 1),
-    Lever("seed", "Random seed", "int", "Region and run",
-          help="The same seed gives the same region and draws, so two runs differ only "
-               "where the settings differ."),
-    Lever("scheme.participation", "Share of schools taking part", "slider", min=0, max=1,
-          step=0.05),
-    Lever("scheme.mode", "How partners learn", "choice",
-          choices=(("mutual", "mutual learning"), ("one_way", "one-way (host teaches)"))),
-    Lever("scheme.meeting_interval_weeks", "Weeks between meetings", "slider_int",
-          min=1, max=13, step=1),
-    Lever("scheme.meeting_cost_days", "Leadership days per meeting", "slider",
-          min=0, max=3, step=0.25),
-    Lever("scheme.initial_trust", "Trust at the start", "slider", min=0, max=1, step=0.05,
-          help="Brokered partnerships start with more trust."),
-    Lever("scheme.cross_border", "Trios across local-authority borders", "switch"),
-    Lever("scheme.broadcast", "Summaries go to every school", "switch"),
-    Lever("scheme.min_size", "Smallest family", "slider_int", min=2, max=30, step=1),
-    Lever("scheme.max_size", "Largest family", "slider_int", min=2, max=40, step=1),
-    Lever("scheme.funding_elasticity", "Funding follows pupils", "slider", min=0, max=1,
-          step=0.05),
-    Lever("scheme.market_openness_cut", "Openness lost to competition", "slider",
-          min=0, max=1, step=0.05),
-    Lever("scheme.imitation_rate", "Imitation of league-table leaders", "slider",
-          min=0, max=0.5, step=0.01),
-    Lever("scheme.meeting_mode", "Meetings held", "choice",
-          choices=(("online", "online"), ("in_person", "in person"))),
-    # System leadership, peer review, multi-academy trusts.
-    Lever("scheme.max_supported", "Schools one system leader supports", "slider_int",
-          min=1, max=6, step=1),
-    Lever("scheme.support_intensity", "Intensity of hands-on support", "slider",
-          min=0, max=6, step=0.5),
-    Lever("scheme.end_when_regraded", "Support ends when re-graded good", "switch"),
-    Lever("scheme.cluster_size", "Schools per peer-review cluster", "slider_int",
-          min=3, max=7, step=1),
-    Lever("scheme.fidelity_mean", "How faithfully clusters run the review cycle", "slider",
-          min=0, max=1, step=0.05),
-    Lever("scheme.champion_days_per_term", "Improvement champion's days per term", "slider",
-          min=0, max=5, step=0.5),
-    Lever("scheme.size_median", "Typical trust size (schools)", "slider", min=2, max=20, step=1),
-    Lever("scheme.standardisation_rate", "Yearly pull towards the trust's central model",
-          "slider", min=0, max=1, step=0.05),
-    Lever("scheme.cross_trust_openness_cut", "Openness lost to schools outside the trust",
-          "slider", min=0, max=1, step=0.05),
-    Lever("school.leadership_days_mean", "Leadership days per term", "slider", "Policy",
-          min=0, max=20, step=0.5,
-          help="Time a school's leaders have for improvement and partnership work."),
-    # Policy levers, each with a time window in school years (sim/policies.py).
-    Lever("policy.funding.end_year", "Programme funding stops", "optional", "Policy",
-          min=1, max=20, step=1, first=3,
-          help="After funding stops, groups meet on only where trust has grown enough "
-               "(the Greater Manchester Challenge was funded for three years)."),
-    Lever("policy.funding.sustain_trust", "Trust needed to carry on unfunded", "slider",
-          "Policy", 0, 1, 0.05),
-    Lever("policy.funding.backfill", "Share of meeting days paid back while funded", "slider",
-          "Policy", 0, 1, 0.05),
-    Lever("policy.brokering.enabled", "Local-authority brokering", "switch", "Policy",
-          help="Brokered partnerships form more often and start with more trust."),
-    # The same lever under its first name (a config has one or the other).
-    Lever("policy.brokering.on", "Local-authority brokering", "switch", "Policy",
-          help="Brokered partnerships form more often and start with more trust."),
-    Lever("policy.accountability.grade_openness_cut", "Openness lost after a poor grade",
-          "slider", "Policy", 0, 1, 0.05, help="Accountability pressure."),
-    Lever("policy.accountability.interval_years", "Inspection interval set by policy",
-          "optional", "Policy", 1, 8, 0.5, first=4),
-    Lever("policy.leadership_time.days_factor", "Leadership time (x usual)", "slider",
-          "Policy", 0, 2, 0.1),
-    Lever("policy.leadership_time.collaboration_cap_days", "Cap on partnership days per term",
-          "optional", "Policy", 0, 10, 0.5, first=2),
-    Lever("policy.meetings.mode", "Meetings", "choice", "Policy",
-          choices=(("scheme", "as each scheme holds them"), ("online", "all online"),
-                   ("in_person", "all in person"))),
-    Lever("policy.meetings.interval_factor", "Meeting interval (x the scheme's)", "slider",
-          "Policy", 0.25, 3, 0.25),
-    Lever("policy.broadcast.enabled", "Summaries to every school", "choice", "Policy",
-          choices=((None, "as each scheme does"), (True, "on for all"), (False, "off for all"))),
-    Lever("policy.broadcast.on", "Summaries to every school", "choice", "Policy",
-          choices=((None, "as each scheme does"), (True, "on for all"), (False, "off for all"))),
-    # Shocks (sim/shocks.py).
-    Lever("shocks.pandemic.enabled", "Pandemic school closure", "switch", "Shock",
-          help="Learning lost while closed, more for disadvantaged pupils; leadership time "
-               "shrinks and meetings move online; then recovery."),
-    Lever("shocks.pandemic.start_year", "Closure starts in year", "slider", "Shock", 0, 20, 0.5),
-    Lever("shocks.pandemic.closure_weeks", "Weeks closed", "slider_int", "Shock", 1, 39, 1),
-    Lever("shocks.pandemic.recovery_rate", "Share of the loss recovered per year", "slider",
-          "Shock", 0, 1, 0.05),
+# The settings on the page, in order (everything about each comes from its metadata).
+SHOWN: tuple[str, ...] = (
+    "region.n_schools", "years", "seed",
+    "scheme.participation", "scheme.mode", "scheme.meeting_interval_weeks",
+    "scheme.meeting_cost_days", "scheme.initial_trust", "scheme.cross_border",
+    "scheme.broadcast", "scheme.min_size", "scheme.max_size", "scheme.funding_elasticity",
+    "scheme.market_openness_cut", "scheme.imitation_rate", "scheme.meeting_mode",
+    "scheme.max_supported", "scheme.support_intensity", "scheme.end_when_regraded",
+    "scheme.cluster_size", "scheme.fidelity_mean", "scheme.champion_days_per_term",
+    "scheme.size_median", "scheme.standardisation_rate", "scheme.cross_trust_openness_cut",
+    "school.leadership_days_mean",
+    "policy.funding.end_year", "policy.funding.sustain_trust", "policy.funding.backfill",
+    "policy.brokering.enabled", "policy.accountability.grade_openness_cut",
+    "policy.accountability.interval_years", "policy.leadership_time.days_factor",
+    "policy.leadership_time.collaboration_cap_days", "policy.meetings.mode",
+    "policy.meetings.interval_factor", "policy.broadcast.enabled",
+    "shocks.pandemic.enabled", "shocks.pandemic.start_year", "shocks.pandemic.closure_weeks",
+    "shocks.pandemic.recovery_rate",
 )
 
-# How the options of a config group read in the page; a name missing here shows as itself.
+# Sections by the key's first part (school.leadership_days_mean is a policy lever in use).
+_SECTION_OF = {"region": "Region and run", "years": "Region and run", "seed": "Region and run",
+               "scheme": "Scheme", "school": "Policy", "policy": "Policy", "shocks": "Shock"}
+
+# Settings every lever has (their labels need the lever's name).
+_WINDOW = {f.name for f in dataclasses.fields(WindowParams)}
+
+# Config sections whose every setting gets a control (the shown ones first).
+GENERIC_SECTIONS = ("policy", "shocks")
+
+# How the options of a config group read in the page; a name missing here shows as itself
+# (schemes read as their module's first line: `scheme_title`).
 OPTION_LABELS = {
     "region": {"gm": "Greater Manchester (gm)", "england": "England (england)",
                "gm_real": "Real Greater Manchester, 2023 census (gm_real)",
@@ -156,20 +106,7 @@ OPTION_LABELS = {
                "gm_twin": "Greater Manchester, fitted to the real one (gm_twin)",
                "england_twin": "England, fitted to the real one (england_twin)",
                "csv": "A school list (csv, needs region.path)"},
-    "scheme": {
-        "none": "none: schools improve alone",
-        "trios": "trios: Pathways to Success",
-        "families": "families: Families of Schools",
-        "market": "market: league tables and choice",
-        "leadership": "leadership: system leaders support weaker schools",
-        "peer_review": "peer_review: Schools Partnership Programme",
-        "trusts": "trusts: multi-academy trusts",
-        "mixed": "mixed: several schemes at once",
-    },
 }
-
-# Config sections whose keys get a control even without a row in LEVERS.
-GENERIC_SECTIONS = ("policy", "policies", "shock", "shocks")
 
 
 # ---------------------------------------------------------------------------- config
@@ -204,6 +141,15 @@ def scenario_title(name: str) -> str:
         return name
     title = re.sub(r"\s*\(seeds?\b.*$", "", title).rstrip(" .")
     return f"{name}: {title}" if title else name
+
+
+def scheme_title(name: str) -> str:
+    """`trios: Pathways to Success` from the first line of the scheme's module docstring."""
+    cls = SCHEMES.get(name)
+    doc = (sys.modules[cls.__module__].__doc__ or "") if cls is not None else ""
+    _, colon, title = doc.strip().splitlines()[0].partition(": ") if doc.strip() else ("", "", "")
+    title = re.sub(r"\s*\(.*$", "", title).rstrip(" .")
+    return f"{name}: {title}" if colon and title else name
 
 
 @functools.lru_cache(maxsize=32)
@@ -252,27 +198,24 @@ def lookup(cfg: DictConfig, key: str) -> Any:
 
 
 def levers_for(cfg: DictConfig) -> list[Lever]:
-    """The levers whose key the composed config has, table rows first, then generic ones."""
-    shown = [lv for lv in LEVERS if _has_key(cfg, lv.key)
-             and (_is_leaf(lookup(cfg, lv.key)) or lv.kind in ("optional", "choice"))]
-    known = {lv.key for lv in shown}
+    """The controls for the settings the composed config has: `SHOWN` first, then every
+    other setting of the policy levers and shocks."""
+    shown = [lv for key in SHOWN if _has_key(cfg, key)
+             for lv in [lever_for(cfg, key)] if lv is not None]
+    known = set(SHOWN)
     for section in GENERIC_SECTIONS:
         node = lookup(cfg, section)
         if isinstance(node, DictConfig):
-            for key, value in _leaves(node, section):
+            for key in _leaves(node, section):
                 if key not in known:
-                    generic = _generic_lever(key, value)
-                    if generic is not None:
-                        shown.append(generic)
+                    lever = lever_for(cfg, key, generic=True)
+                    if lever is not None:
+                        shown.append(lever)
     return shown
 
 
 def _has_key(cfg: DictConfig, key: str) -> bool:
     return lookup(cfg, key) is not _MISSING
-
-
-def _is_leaf(value: Any) -> bool:
-    return value is not _MISSING and isinstance(value, (bool, int, float, str))
 
 
 def _leaves(node: DictConfig, prefix: str):
@@ -281,43 +224,67 @@ def _leaves(node: DictConfig, prefix: str):
         full = f"{prefix}.{key}"
         if isinstance(value, DictConfig):
             yield from _leaves(value, full)
-        elif _is_leaf(value) or value is None:
-            yield full, value
+        else:
+            yield full
 
 
-# Ranges for generic numeric levers, by a word in the key's name (first match wins).
-_GENERIC_RANGES = (
-    ("factor", "slider", 0, 3, 0.1),
-    ("year", "slider", 0, 20, 0.5),
-    ("years", "slider", 0, 20, 0.5),
-    ("weeks", "slider_int", 0, 39, 1),
-    ("months", "slider", 0, 12, 0.1),
-    ("days", "slider", 0, 10, 0.5),
-)
-
-
-def _generic_lever(key: str, value: Any) -> Lever | None:
-    """A control for a key without a row in LEVERS, from its value's type and its name."""
-    parts = key.split(".")[1:]
-    label = ": ".join(p.replace("_", " ") for p in parts).capitalize()
-    section = "Shock" if key.startswith("shock") else "Policy"
-    name = parts[-1]
-    if isinstance(value, bool):
-        return Lever(key, label, "switch", section, generic=True)
-    if value is not None and not isinstance(value, (int, float)):
+def setting_of(cfg: DictConfig, key: str) -> Setting | None:
+    """The metadata of a config key: from the dataclass its parent node was built from."""
+    parent, _, name = key.rpartition(".")
+    node = lookup(cfg, parent) if parent else cfg
+    schema = OmegaConf.get_type(node) if isinstance(node, DictConfig) else None
+    if schema is None or not dataclasses.is_dataclass(schema):
         return None
-    words = name.split("_")
-    for word, kind, low, high, step in _GENERIC_RANGES:
-        if word in words:
-            if value is None:   # e.g. a window's end_year: null means "to the end of the run"
-                return Lever(key, label, "optional", section, low, high, step, generic=True)
-            return Lever(key, label, kind, section, low, max(high, value), step, generic=True)
-    if value is None:
+    return next((s for s in settings(schema) if s.name == name), None)
+
+
+def lever_for(cfg: DictConfig, key: str, generic: bool = False) -> Lever | None:
+    """A control made from the key's metadata, or None for a setting with no control
+    (lists, free text, a node without metadata: those go in the overrides box)."""
+    s = setting_of(cfg, key)
+    if s is None:
         return None
-    if isinstance(value, float) and 0.0 <= value <= 1.0:
-        return Lever(key, label, "slider", section, 0.0, 1.0, 0.05, generic=True)
-    return Lever(key, label, "int" if isinstance(value, int) else "float", section,
-                 generic=True)
+    head = key.split(".")[0]
+    section = _SECTION_OF.get(head, "Policy")
+    label = s.label or key
+    if generic or s.name in _WINDOW:   # under its lever's name: "Funding: window ends in year"
+        label = f"{key.split('.')[1].replace('_', ' ').capitalize()}: {label[0].lower()}{label[1:]}"
+    common = dict(key=key, label=label, section=section, help=s.help, generic=generic)
+    kind = str(s.type)
+    optional = "Optional" in kind or "None" in kind
+    if s.choices is not None:
+        if "list" in kind:
+            return None
+        return Lever(kind="choice", choices=tuple((c, str(c).replace("_", " "))
+                                                  for c in s.choices), **common)
+    if "bool" in kind:
+        if optional:
+            return Lever(kind="choice", choices=((None, "not forced"), (True, "on for all"),
+                                                 (False, "off for all")), **common)
+        return Lever(kind="switch", **common)
+    if "list" in kind or ("int" not in kind and "float" not in kind):
+        return None
+    if s.min is None or s.max is None:
+        return Lever(kind="int" if "int" in kind else "float", **common)
+    low, high = float(s.min), float(s.max)
+    if "int" in kind:
+        if high - low > 200:
+            return Lever(kind="int", **common)
+        return Lever(kind="slider_int", min=low, max=high, step=s.step or 1, **common)
+    step = s.step or _nice_step(high - low)
+    if s.min_open:
+        low += step
+    if optional:
+        first = _round_to_step(low + (high - low) / 10, step)
+        return Lever(kind="optional", min=low, max=high, step=step, first=first, **common)
+    return Lever(kind="slider", min=low, max=high, step=step, **common)
+
+
+def _nice_step(span: float) -> float:
+    """A round slider step giving about 20-50 positions over the span."""
+    raw = span / 40
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
 # ---------------------------------------------------------------------------- overrides
@@ -461,6 +428,8 @@ def GroupSelect(label: str, group: str, value: str, on_value, disabled: bool = F
     names = config_options(group)
     if group == "scenario":
         labels = {scenario_title(n): n for n in names}
+    elif group == "scheme":
+        labels = {scheme_title(n): n for n in names}
     else:
         labels = {OPTION_LABELS.get(group, {}).get(n, n): n for n in names}
     if optional:
