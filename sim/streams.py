@@ -4,6 +4,10 @@ Each stream is derived from the run's seed and the stream's *name* (not from the
 which streams are asked for), so adding a mechanism never shifts another's draws. Two
 scenarios with the same seed therefore share the region, the initial state and every draw
 their schemes do not touch: common random numbers.
+
+Components draw from streams namespaced by their name, `<stream>/<component>` (e.g.
+`formation/trios`, `trust/families`; `sim.component.Component.stream`), so two components
+never share draws and the parts of a mixed scheme keep theirs whatever their order.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import zlib
 
 import numpy as np
 
+from sim.component import REGISTRY
+
 # Every stream the model uses, so a misspelt name fails loudly instead of silently
 # creating a fresh, uncorrelated stream.
 STREAM_NAMES = (
@@ -19,15 +25,26 @@ STREAM_NAMES = (
     "initial",       # initial expertise, leadership time, openness, school effects
     "turnover",      # staff-turnover shocks
     "cohort",        # yearly cohort noise in attainment
-    "formation",     # who partners whom
-    "trust",         # starting trust on each link
     "creation",      # new practice created in mutual meetings
     "lapse",         # partnerships lapsing when hard decisions come
     "inspection",    # inspection timing and judgement noise
     "brokering",     # which groups form without local-authority brokering
-    "fidelity",      # how faithfully each peer-review cluster runs its cycle
     "mixing",        # which schools join which scheme in a mixed scheme
 )
+
+# Streams each component has its own of, as `<stream>/<component name>`.
+COMPONENT_STREAMS = (
+    "formation",     # who partners whom
+    "trust",         # starting trust on each link
+    "fidelity",      # how faithfully each peer-review cluster runs its cycle
+)
+
+
+def known(name: str) -> bool:
+    """A stream the model uses: a mechanism's, or a registered component's own."""
+    base, _, component = name.partition("/")
+    return name in STREAM_NAMES or (
+        base in COMPONENT_STREAMS and any(component in kind for kind in REGISTRY.values()))
 
 
 class Streams:
@@ -38,8 +55,9 @@ class Streams:
         self._generators: dict[str, np.random.Generator] = {}
 
     def __getitem__(self, name: str) -> np.random.Generator:
-        if name not in STREAM_NAMES:
-            raise KeyError(f"unknown random stream '{name}'; known: {', '.join(STREAM_NAMES)}")
+        if not known(name):
+            raise KeyError(f"unknown random stream '{name}'; known: {', '.join(STREAM_NAMES)}, "
+                           f"or {', '.join(COMPONENT_STREAMS)} followed by /<component name>")
         if name not in self._generators:
             key = zlib.crc32(name.encode())
             self._generators[name] = np.random.default_rng(

@@ -32,7 +32,7 @@ def test_different_names_and_seeds_differ():
 
 def test_order_of_first_use_does_not_matter():
     a, b = Streams(3), Streams(3)
-    a["trust"].random(100)
+    a["creation"].random(100)
     a["region"].random(3)
     np.testing.assert_array_equal(a["cohort"].random(10), b["cohort"].random(10))
 
@@ -48,3 +48,13 @@ def test_adding_a_stream_does_not_change_another(monkeypatch):
 def test_unknown_name_raises():
     with pytest.raises(KeyError, match="unknown random stream 'cohrot'"):
         Streams(1)["cohrot"]
+
+
+def test_components_have_their_own_namespaced_streams():
+    s = Streams(5)
+    trios, families = s["formation/trios"].random(8), s["formation/families"].random(8)
+    assert not np.array_equal(trios, families)
+    np.testing.assert_array_equal(Streams(5)["formation/trios"].random(8), trios)
+    for name in ("formation", "formation/nonsense", "region/trios"):
+        with pytest.raises(KeyError, match="unknown random stream"):
+            s[name]

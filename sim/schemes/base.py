@@ -188,7 +188,7 @@ class Scheme(Component):
         partnerships = Partnerships.from_groups(
             self.name, groups, model.n_schools, cfg.meeting_interval_weeks,
             cfg.meeting_cost_days, offset, 0.0)
-        trust_rng = model.streams["trust"]
+        trust_rng = self.stream(model, "trust")
         partnerships.trust[:] = beta_with_mean(
             trust_rng, np.full(partnerships.n_links, cfg.initial_trust), cfg.initial_trust_sd)
         self.groups = partnerships

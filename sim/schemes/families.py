@@ -62,7 +62,7 @@ class Families(Scheme):
                 "allowed: 2 <= min_size <= max_size")
 
     def form(self, model):
-        region, rng = model.region, model.streams["formation"]
+        region, rng = model.region, self.stream(model, "formation")
         joining = self.participants(model.n_schools, rng)
         index = self.intake_index(model)
         families = []

@@ -104,7 +104,7 @@ class Leadership(Scheme):
         return float(self.params.trust_growth_factor)
 
     def form(self, model):
-        rng = model.streams["formation"]
+        rng = self.stream(model, "formation")
         joining = self.participants(model.n_schools, rng)
         grade = model.inspection.grade
         lead_ok = np.isin(grade, grade_codes(self.params.leader_grades)) & joining

@@ -86,7 +86,7 @@ class PeerReview(Scheme):
                 "max_size <= 7")
 
     def form(self, model):
-        region, rng = model.region, model.streams["formation"]
+        region, rng = model.region, self.stream(model, "formation")
         joining = self.participants(model.n_schools, rng)
         clusters = []
         for phase in (0, 1):
@@ -96,7 +96,7 @@ class PeerReview(Scheme):
                               self.params.max_size)
         self.unclustered = int(joining.sum()) - sum(len(c) for c in clusters)
         partnerships = self.grouped(model, clusters, rng)
-        self.fidelity = _beta(model.streams["fidelity"], self.params.fidelity_mean,
+        self.fidelity = _beta(self.stream(model, "fidelity"), self.params.fidelity_mean,
                               self.params.fidelity_sd, partnerships.n_groups)
         # Cluster of each school (-1: none).
         self.cluster_of = np.full(model.n_schools, -1, np.int64)
@@ -162,7 +162,7 @@ class PeerReview(Scheme):
         to its fidelity, because the SPP framework brings "the tricky issues of priorities and
         resource allocation ... into the open in a transparent process" (seed 004). One draw
         per cluster per year from the `fidelity` stream."""
-        u = model.streams["fidelity"].random(len(self.fidelity))
+        u = self.stream(model, "fidelity").random(len(self.fidelity))
         return u >= self.fidelity
 
     def commitments(self, model):

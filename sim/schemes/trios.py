@@ -46,7 +46,7 @@ class Trios(Scheme):
     Params = TriosParams
 
     def form(self, model):
-        region, rng = model.region, model.streams["formation"]
+        region, rng = model.region, self.stream(model, "formation")
         if self.params.cross_border and region.n_local_authorities < 3:
             raise ConfigError(
                 f"scheme=trios with cross_border=true needs at least 3 local authorities; "

@@ -86,7 +86,7 @@ class Trusts(Scheme):
                 "allowed: 2 <= min_size <= max_size")
 
     def form(self, model):
-        rng = model.streams["formation"]
+        rng = self.stream(model, "formation")
         if model.region.trust is not None:
             trusts = real_trusts(model.region.trust, self.params.min_size)
         else:
