@@ -138,3 +138,14 @@ def test_a_sweep_prints_one_line_per_job_and_the_table_once(tmp_path):
             i, round(last["gap_months"], 2), round(last["attainment_disadvantaged"], 2))
         assert f"gap {last['gap_months']:.2f} months" in next(
             line for line in job_lines if line.startswith(f"[sweep] #{i} "))
+
+
+def test_help_lists_the_choices_without_schema_entries(tmp_path):
+    done = _schoolsim(tmp_path, "--help")
+    assert done.returncode == 0, done.stderr[-2000:]
+    groups = dict(line.split(": ", 1) for line in done.stdout.split("== Config ==")[0].splitlines()
+                  if ": " in line)
+    for group in ("scheme", "region", "scenario"):
+        files = sorted(p.stem for p in (ROOT / "configs" / group).glob("*.yaml"))
+        assert groups[group].split(", ") == files
+    assert "_schema" not in done.stdout.split("== Config ==")[0]
