@@ -155,6 +155,13 @@ def _baseline(scenario: str) -> str:
 
 
 def main() -> None:
+    if any(a in ("--help", "-h") for a in sys.argv[1:]):
+        # Every setting with its description, read from the field metadata (sim.parameters);
+        # Hydra's own help stays under --hydra-help.
+        from sim.parameters import help_text
+
+        print(help_text())
+        return
     sys.argv[1:] = add_baselines(sys.argv[1:])
     _precheck(sys.argv[1:])
     app()

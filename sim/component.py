@@ -140,15 +140,22 @@ def check_params(node: Any, schema: type, prefix: str) -> None:
         key = f"{prefix}.{s.name}" if prefix else s.name
         if dataclasses.is_dataclass(s.default) or _is_section(value):
             continue
-        if isinstance(value, (list, tuple)) or _is_sequence(value):
-            for k, item in enumerate(value):
-                if not _is_sequence(item):
-                    _check_value(s, item, f"{key}[{k}]")
+        if _is_sequence(value):
+            _check_items(s, value, key)
         else:
             _check_value(s, value, key)
     for name, sub in nested(schema):
         sub_node = node[name] if not dataclasses.is_dataclass(node) else getattr(node, name)
         check_params(sub_node, sub, f"{prefix}.{name}" if prefix else name)
+
+
+def _check_items(s: Setting, values: Any, key: str) -> None:
+    """Each item of a list (of lists) against the setting's metadata."""
+    for k, item in enumerate(values):
+        if _is_sequence(item):
+            _check_items(s, item, f"{key}[{k}]")
+        else:
+            _check_value(s, item, f"{key}[{k}]")
 
 
 def _check_value(s: Setting, value: Any, key: str) -> None:

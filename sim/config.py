@@ -56,7 +56,9 @@ class RegionConfig:
                                     label="Relative sizes of the local authorities")
     la_names: list[str] = param([], label="Names of the local authorities")
     # Local-authority centres in km; empty means a jittered grid `la_spacing_km` apart.
-    la_centres_km: list[list[float]] = param([], label="Centres of the local authorities (km)")
+    la_centres_km: list[list[float]] = param([], min=-1000, max=1000,
+                                             why="within England's extent", unit="km",
+                                             label="Centres of the local authorities (km)")
     la_spacing_km: float = param(20.0, min=0, min_open=True, max=200,
                                  why="authorities a few to a few hundred km apart", unit="km",
                                  label="Distance between authority centres")

@@ -141,3 +141,13 @@ def test_a_typod_scheme_key_is_still_an_error(override):
     scheme = "scheme=mixed" if override.startswith("scheme.trios") else "scheme=trios"
     with pytest.raises(ConfigError, match="meeting_intervl_weeks"):
         sim.compose_config([scheme, override])
+
+
+def test_numbers_in_a_list_of_lists_are_checked_too():
+    @dataclasses.dataclass
+    class Points:
+        xy: list[list[float]] = param([[0.0, 1.0]], min=-5, max=5, why="km", label="Points")
+
+    check_params(Points(), Points, "p")
+    with pytest.raises(ConfigError, match=r"p\.xy\[1\]\[0\]=9 is out of range; allowed: -5 to 5"):
+        check_params(Points(xy=[[0.0, 1.0], [9.0, 0.0]]), Points, "p")

@@ -1,0 +1,146 @@
+"""The catalogue of every setting, read from the components' field metadata.
+
+One walk over the schemas (`catalogue`) feeds `schoolsim --help` (`help_text`) and the
+generated parameter table of docs/ODD.md (`odd_table`), so neither can drift from the code:
+
+    python -m sim.parameters                 # print the ODD table (markdown)
+    python -m sim.parameters --write docs/ODD.md   # replace the table between its markers
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+from sim.component import Setting, nested, registered, settings
+from sim.config import CORE_SECTIONS, CsvRegionConfig, RealRegionConfig, RegionConfig, RunSettings
+from sim.schemes.base import GroupParams, SchemeParams
+
+START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
+
+
+class Entry(NamedTuple):
+    group: str     # the heading it is listed under
+    key: str       # as written on the command line
+    setting: Setting
+
+
+def catalogue() -> list[Entry]:
+    """Every setting with its key, grouped: run, region, core sections, inspection, schemes
+    (shared settings once, then each scheme's own), policy levers, shocks."""
+    out = list(_section("Run", "", RunSettings))
+    out += _section("Region (synthetic)", "region", RegionConfig)
+    out += _own("Region: school list (region=csv)", "region", CsvRegionConfig, RegionConfig)
+    out += _own("Region: real England (region=england_real)", "region", RealRegionConfig,
+                RegionConfig)
+    for name, schema in CORE_SECTIONS.items():
+        out += _section(name.capitalize(), name, schema)
+    for name, cls in registered("inspection").items():
+        out += _section(f"Inspection ({name})", "inspection", cls.schema())
+    out += _section("Every scheme", "scheme", SchemeParams)
+    out += _own("Schemes whose groups meet", "scheme", GroupParams, SchemeParams)
+    for name, cls in registered("scheme").items():
+        base = GroupParams if issubclass(cls.schema(), GroupParams) else SchemeParams
+        out += _own(f"Scheme {name}", "scheme", cls.schema(), base)
+    for kind, prefix in (("policy", "policy"), ("shock", "shocks")):
+        for name, cls in registered(kind).items():
+            out += _section(f"{kind.capitalize()} {name}", f"{prefix}.{name}", cls.schema())
+    return out
+
+
+def _section(group: str, prefix: str, schema: type) -> Iterator[Entry]:
+    sections = {name for name, _ in nested(schema)}
+    for s in settings(schema):
+        if s.name != "name" and s.name not in sections:
+            yield Entry(group, f"{prefix}.{s.name}" if prefix else s.name, s)
+
+
+def _own(group: str, prefix: str, schema: type, base: type) -> Iterator[Entry]:
+    """The settings `schema` adds to `base`, or gives another default."""
+    inherited = {s.name: s.default for s in settings(base)}
+    for entry in _section(group, prefix, schema):
+        name = entry.setting.name
+        if name not in inherited or inherited[name] != entry.setting.default:
+            yield entry
+
+
+def _value(value) -> str:
+    if value is dataclasses.MISSING:
+        return "(required)"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return format(value, "g")
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    return str(value)
+
+
+def _describe(s: Setting) -> str:
+    text = s.label or ""
+    if s.help:
+        text = f"{text}. {s.help}" if text else s.help
+    return text
+
+
+def help_text() -> str:
+    """`schoolsim --help`: usage, then every setting with its default, range and description."""
+    lines = [
+        "schoolsim: simulate a school system's partnerships (Hydra command line).",
+        "",
+        "usage: schoolsim [key=value ...]            one run, e.g. scheme=families years=5",
+        "       schoolsim -m key=a,b ...             a sweep (multirun)",
+        "       schoolsim --cfg job                  print the composed config",
+        "       schoolsim --hydra-help               Hydra's own options",
+        "",
+        "Groups: region=gm|england|csv|england_real|gm_real, scheme=<name>, +scenario=<name>,",
+        "calibration=default|none. Settings (default; allowed range; unit):",
+    ]
+    group = None
+    for entry in catalogue():
+        if entry.group != group:
+            group = entry.group
+            lines += ["", f"{group}:"]
+        s = entry.setting
+        unit = f"; {s.unit}" if s.unit else ""
+        lines.append(f"  {entry.key}={_value(s.default)}  [{s.allowed}{unit}]")
+        described = _describe(s)
+        if described:
+            lines.append(f"      {described}")
+    return "\n".join(lines)
+
+
+def odd_table() -> str:
+    """The ODD parameter table (markdown), one row per setting."""
+    rows = ["| Setting | Default | Allowed (why) | Unit | Description |",
+            "|---|---|---|---|---|"]
+    group = None
+    for entry in catalogue():
+        if entry.group != group:
+            group = entry.group
+            rows.append(f"| **{group}** | | | | |")
+        s = entry.setting
+        cells = (f"`{entry.key}`", _value(s.default), s.allowed, s.unit or "—", _describe(s))
+        rows.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(rows)
+
+
+def write_odd(path: Path) -> None:
+    """Replace the table between the START and END markers of `path`."""
+    text = path.read_text()
+    head, start, rest = text.partition(START)
+    _, end, tail = rest.partition(END)
+    if not (start and end):
+        raise SystemExit(f"{path}: no {START} ... {END} markers; allowed: a file with both")
+    path.write_text(f"{head}{START}\n{odd_table()}\n{END}{tail}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--write"]:
+        write_odd(Path(sys.argv[2]))
+    else:
+        print(odd_table())
