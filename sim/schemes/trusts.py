@@ -20,7 +20,11 @@ mean expertise at formation is the lead (sponsor) school; its practice is the tr
 On real regions (`region=england_real`, `gm_real`) the trusts are the real ones: every
 multi-academy trust with at least `min_size` schools in the region, with its members of the
 January 2023 census (`sim.region_real`); participation and the size draws are then not
-used, and single-academy trusts stay alone.
+used, and single-academy trusts stay alone. With `history_from_year` (e.g. 2010; scheme=trusts alone, the
+`history_academies` scenario) academisation is replayed: the run starts with the schools that
+had joined their trust by that year, and each year end adds those whose real join year has
+come (GIAS join dates, else the academy's opening date). A trust's lead is the highest-expertise
+school among its earliest members; a trust with no member yet neither meets nor costs days.
 
 Each term every member moves `standardisation_rate` x dt of the way towards the central
 model in every domain — up where the model is better, down where the school was better: the
@@ -73,6 +77,12 @@ class TrustsParams(GroupParams):
         0.5, min=0, max=1, why="a share of openness", unit="share",
         label="Openness lost to schools outside the trust",
         help="Members take less from partnerships outside their trust (mixed schemes).")
+    history_from_year: int = param(
+        0, min=0, max=2023, why="0 is off; else a calendar year of the real join dates "
+        "(2003-2023)", unit="year", label="Replay real academisation from (0: off)",
+        help="Real regions only: the run starts in this year with the schools that had "
+             "joined their trust by then; the others join at the year end of their real "
+             "join year.")
 
 
 class Trusts(Scheme):
@@ -84,6 +94,13 @@ class Trusts(Scheme):
         require(params.min_size <= params.max_size,
                 f"{prefix}.min_size={params.min_size}, {prefix}.max_size={params.max_size}; "
                 "allowed: 2 <= min_size <= max_size")
+        if params.history_from_year:
+            key = f"{prefix}.history_from_year={params.history_from_year}"
+            require(prefix == "scheme", f"{key} inside a mixed scheme; allowed: 0 there "
+                    "(the replay runs with scheme=trusts alone)")
+            require("local_authorities" in cfg.region, f"{key} on region={cfg.region.name}; "
+                    "allowed: 0, or a real region (region=england_real, gm_real) whose "
+                    "trusts have join dates")
 
     def form(self, model):
         rng = self.stream(model, "formation")
@@ -92,16 +109,47 @@ class Trusts(Scheme):
         else:
             trusts = self.drawn_trusts(model, rng)
         partnerships = self.grouped(model, trusts, rng)
-        level = model.state.expertise.mean(axis=1)
         members = partnerships.members
-        score = np.where(members >= 0, level[np.maximum(members, 0)], -np.inf)
-        self.lead_column = score.argmax(axis=1) if len(members) else np.zeros(0, np.int64)
-        self.lead = (members[np.arange(len(members)), self.lead_column] if len(members)
-                     else np.zeros(0, np.int64))
-        self.trust_of = np.full(model.n_schools, -1, np.int64)
-        for g, row in enumerate(members):
-            self.trust_of[row[row >= 0]] = g
+        self.join_year = self._join_years(model, members)
+        self.full_members = members.copy()
+        self.pending = self.join_year > self.params.history_from_year
+        members[self.pending] = -1
+        self.lead_column = self._lead_columns(model, self.full_members)
+        self.lead = (self.full_members[np.arange(len(members)), self.lead_column]
+                     if len(members) else np.zeros(0, np.int64))
+        self._refresh_membership(model, members)
         return partnerships
+
+    def _join_years(self, model, members: np.ndarray) -> np.ndarray:
+        """Year each member joined its trust (history replay), else 0 for every member."""
+        if not self.params.history_from_year:
+            return np.zeros(members.shape, np.int64)
+        return np.where(members >= 0, model.region.trust_joined_year[np.maximum(members, 0)], 0)
+
+    def _lead_columns(self, model, members: np.ndarray) -> np.ndarray:
+        """The lead of each trust: among its earliest members, the highest mean expertise."""
+        if len(members) == 0:
+            return np.zeros(0, np.int64)
+        level = model.state.expertise.mean(axis=1)
+        valid = members >= 0
+        year = np.where(valid, self.join_year, np.iinfo(np.int64).max)
+        first = valid & (year == year.min(axis=1, keepdims=True))
+        return np.where(first, level[np.maximum(members, 0)], -np.inf).argmax(axis=1)
+
+    def _refresh_membership(self, model, members: np.ndarray) -> None:
+        self.trust_of = np.full(model.n_schools, -1, np.int64)
+        rows, cols = np.nonzero(members >= 0)
+        self.trust_of[members[rows, cols]] = rows
+
+    def year_end(self, model, year: int) -> None:
+        """History replay: the schools whose real join year has come join their trust."""
+        if not self.pending.any():
+            return
+        joining = self.pending & (self.join_year <= self.params.history_from_year + year)
+        members = self.partnerships_of(model).members
+        members[joining] = self.full_members[joining]
+        self.pending &= ~joining
+        self._refresh_membership(model, members)
 
     def drawn_trusts(self, model, rng) -> list[np.ndarray]:
         """Participants cut along the Morton curve into trusts of drawn sizes."""
@@ -131,7 +179,8 @@ class Trusts(Scheme):
         if len(self.lead) == 0:
             return None
         days = np.zeros(model.n_schools)
-        days[self.lead] = self.params.lead_days
+        running = (self.partnerships_of(model).members >= 0).any(axis=1)  # (history: begun)
+        days[self.lead[running]] = self.params.lead_days
         return days
 
     def outsider_openness_cut(self, model) -> np.ndarray | None:
@@ -147,9 +196,14 @@ class Trusts(Scheme):
 
     def summary(self, model):
         sizes = (self.partnerships_of(model).members >= 0).sum(axis=1)
-        return {"trusts": int(len(sizes)),
-                "trust_size_median": float(np.median(sizes)) if len(sizes) else None,
-                "trust_size_max": int(sizes.max()) if len(sizes) else 0}
+        out = {"trusts": int(len(sizes)),
+               "trust_size_median": float(np.median(sizes)) if len(sizes) else None,
+               "trust_size_max": int(sizes.max()) if len(sizes) else 0}
+        if self.params.history_from_year:
+            joined_in_run = (self.join_year > self.params.history_from_year) & ~self.pending
+            out.update(trust_joins_replayed=int((joined_in_run & (self.full_members >= 0)).sum()),
+                       trust_joins_still_to_come=int(self.pending.sum()))
+        return out
 
 
 def real_trusts(trust: np.ndarray, min_size: int) -> list[np.ndarray]:
