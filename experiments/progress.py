@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from hydra.experimental.callback import Callback
+from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from experiments.plan import SweepDirError, jobs_from_config, write_plan
@@ -45,6 +46,8 @@ class SweepCallback(Callback):
         log.info(f"[sweep] {len(jobs)} jobs in {sweep_dir}")
 
     def on_job_end(self, config: DictConfig, job_return=None, **kwargs) -> None:
+        if config.hydra.mode != RunMode.MULTIRUN:
+            return  # a single run prints its own table
         job_dir = Path(config.hydra.runtime.output_dir)
         settings = " ".join(config.hydra.overrides.task)
         try:

@@ -73,6 +73,7 @@ def test_a_run_folder_is_named_for_its_scenario_else_its_scheme(tmp_path, args, 
     assert done.returncode == 0, done.stderr[-2000:]
     (folder,) = (tmp_path / "outputs").glob("*/*")
     assert folder.name.endswith(suffix) and (folder / "summary.json").is_file()
+    assert "Callback" not in done.stderr   # the sweep's callback stays quiet in a single run
 
 
 SCENARIOS = sorted(p.stem for p in (ROOT / "configs" / "scenario").glob("*.yaml"))
