@@ -3,7 +3,8 @@
 Building a model draws the region, the schools' starting state and the scheme's
 partnerships, then registers the calendar's processes on one `simpy.Environment`:
 
-- meetings: every teaching week with groups due, all of them in one vectorised call;
+- meetings: every teaching week with groups due, all of them in one vectorised call
+  (`sim.meetings`, the kernel);
 - term end (every 13 weeks): improvement, forgetting, turnover, scheme hook (e.g. the
   trios' broadcast), trust fading;
 - year end (every 39 weeks): attainment results, partnerships lapsing, scheme hook;
@@ -11,9 +12,11 @@ partnerships, then registers the calendar's processes on one `simpy.Environment`
 - inspections (each term end), policy windows (`sim.policies`) and shocks (`sim.shocks`),
   each its own process at its own slot of the week (see `sim.calendar`).
 
-The levers in force (`self.levers`, a `sim.policies.LeverState`) shape the meetings: a
-meeting's cost, learning and trust growth depend on whether it is online or in person
-(each scheme has a native mode; a lever or the pandemic can force one), leadership days are
+The model only orchestrates its components (`sim.component`: the scheme, the inspectorate,
+the policy levers and shocks; `self.components`), calling their lifecycle hooks. The levers
+in force (`self.levers`, a `sim.policies.LeverState`) shape the meetings: a meeting's cost,
+learning and trust growth depend on its venue (each scheme has its own; a lever or the
+pandemic can force one, `Meetings.refresh`), leadership days are
 scaled by `levers.days_factor` and reduced by standing commitments (system leaders' support,
 trusts' central roles, peer-review champions), and meeting days may be capped or partly
 paid back while a programme is funded.
@@ -24,7 +27,6 @@ Mesa tools that call `step` (SolaraViz) still work, and `model.time` mirrors the
 
 from __future__ import annotations
 
-import math
 from types import SimpleNamespace
 
 import mesa
@@ -39,7 +41,8 @@ from sim.compose import compose_config
 from sim.config import as_plain
 from sim.errors import ConfigError
 from sim.inspection import Inspectorate
-from sim.policies import Programme, Venue
+from sim.meetings import Meetings
+from sim.policies import Programme
 from sim.network import partnership_graph
 from sim.region import build_region
 from sim.schemes import make_scheme
@@ -91,18 +94,17 @@ class SchoolSystem(mesa.Model):
         for policy in self.policies:
             policy.setup(self)
         self._programme = np.asarray(self.scheme.programme_groups(self), bool)
-        self._base_interval = self.partnerships.interval_weeks
+        self.meetings = Meetings(self)
         self._finish_called = False
         self.metric_rows: list[dict] = []
         self.school_tables: list[dict] = []
-        self.meetings_held = 0
         self.env = simpy.Environment()
         self.end_week = cfg.years * calendar.WEEKS_PER_YEAR
         self.refresh_levers()
         self.refresh_commitments()
         self.datacollector = mesa.DataCollector(model_reporters=metrics.MODEL_REPORTERS)
         self.collect(week=0)
-        for process in (self._meetings(), self._terms(), self._years(), self._collection(),
+        for process in (self._meeting_weeks(), self._terms(), self._years(), self._collection(),
                         self.inspection.process(self)):
             self.env.process(process)
         for policy in self.policies:
@@ -156,35 +158,8 @@ class SchoolSystem(mesa.Model):
 
     # ------------------------------------------------------------------ levers
     def refresh_levers(self) -> None:
-        """Recompute what the levers in force mean per group (cost, learning, trust, interval)."""
-        p, levers, m = self.partnerships, self.levers, self._meetings_cfg
-        native = np.asarray(self.scheme.native_online_layers, bool)
-        native_g = native[np.minimum(p.group_layer, len(native) - 1)] if p.n_groups else \
-            np.zeros(0, bool)
-        forced = levers.venue
-        online = native_g if forced is None else np.full(p.n_groups, forced is Venue.ONLINE)
-        changed = online != native_g
-        # Factors relative to each scheme's native mode (its configured costs and rates).
-        to_online = changed & online
-        to_person = changed & ~online
-        cost = np.ones(p.n_groups)
-        cost[to_online] = m.online_cost_factor
-        cost[to_person] = 1.0 / max(m.online_cost_factor, 1e-9)
-        learn = np.ones(p.n_groups)
-        learn[to_online] = m.online_learning_factor
-        learn[to_person] = 1.0 / max(m.online_learning_factor, 1e-9)
-        grow = np.ones(p.n_groups)
-        grow[to_online] = m.online_trust_factor
-        grow[to_person] = 1.0 / max(m.online_trust_factor, 1e-9)
-        self._group_cost = p.group_cost() * cost
-        self._group_learn = learn if changed.any() else None
-        self._group_trust = grow if changed.any() else None
-        if levers.interval_factor == 1.0:
-            p.interval_weeks = self._base_interval
-        else:
-            p.interval_weeks = np.maximum(1, np.round(
-                np.broadcast_to(self._base_interval, (p.n_groups,)) * levers.interval_factor)
-            ).astype(np.int64)
+        """After a lever or shock changed: what it means for each group's meetings."""
+        self.meetings.refresh(self)
 
     def refresh_commitments(self) -> None:
         """Standing leadership-day commitments of the scheme (after any change in groups)."""
@@ -236,7 +211,11 @@ class SchoolSystem(mesa.Model):
         return self.env.now >= self.end_week
 
     # ------------------------------------------------------------------ processes
-    def _meetings(self):
+    @property
+    def meetings_held(self) -> int:
+        return self.meetings.held
+
+    def _meeting_weeks(self):
         p = self.partnerships
         if p.n_groups == 0:
             return
@@ -247,82 +226,8 @@ class SchoolSystem(mesa.Model):
             if len(groups) and self.levers.programme is Programme.PENDING:
                 groups = groups[~self._programme[groups]]   # the programme has not started
             if len(groups):
-                self.hold_meetings(groups)
+                self.meetings.hold(self, groups)
             week += 1
-
-    def attendance(self, groups: np.ndarray) -> np.ndarray:
-        """Schools attending this week's meetings of `groups`; charges their days.
-
-        A school attends all its meetings of the week if its days left cover their total
-        cost (and the collaboration cap allows), or none."""
-        p, s = self.partnerships, self.state
-        members = p.members[groups]
-        valid = members >= 0
-        cost = self._group_cost[groups]
-        demand = np.bincount(members[valid],
-                             weights=np.broadcast_to(cost[:, None], members.shape)[valid],
-                             minlength=self.n_schools)
-        attending = (demand > 0) & (self.available_days() - s.days_used >= demand)
-        levers = self.levers
-        if levers.collaboration_cap != math.inf:
-            attending &= s.days_used + demand <= levers.collaboration_cap
-        # While a programme is funded, part of the meeting days is paid back (backfill).
-        charge = 1.0 - levers.backfill if levers.programme is Programme.FUNDED else 1.0
-        idx = np.flatnonzero(attending)
-        s.days_used[idx] += demand[idx] * charge
-        return attending
-
-    def hold_meetings(self, groups: np.ndarray) -> None:
-        """Every meeting of the week in one call: attendance, exchange, creation, trust."""
-        attending = self.attendance(groups)
-        met = self.links_met(groups, attending)
-        growth = self.trust_growth(met)  # valued on what the partners could learn coming in
-        plan = self.scheme.exchange_plan(self, groups, attending)
-        if len(plan.learner):
-            self.exchange(plan)
-        trust.grow(self.partnerships.trust, met, growth)
-        self.partnerships.met_this_term[met] = True
-        self.meetings_held += len(groups)
-
-    def exchange(self, plan) -> None:
-        """Learning on the plan's pairs, then new practice on its mutual links."""
-        p, s = self.partnerships, self.state
-        links = plan.links
-        weight = p.trust[links]
-        if plan.factor is not None:
-            weight = weight * plan.factor
-        if self._group_learn is not None:
-            weight = weight * self._group_learn[p.link_group[links]]
-        s.expertise += exchange.learning_gains(s.expertise, plan.learner, plan.source,
-                                               plan.weights, weight, self.absorptive_capacity(),
-                                               self._exchange_cfg)
-        mutual = links[plan.mutual] if np.ndim(plan.mutual) else (links if plan.mutual else
-                                                                   links[:0])
-        creating = np.flatnonzero(np.bincount(mutual, minlength=p.n_links))
-        if len(creating):
-            exchange.create_practice(s.expertise, p.link_a[creating], p.link_b[creating],
-                                     p.trust[creating], self._exchange_cfg,
-                                     self.streams["creation"])
-
-    def trust_growth(self, met: np.ndarray):
-        """Growth rate of trust on each met link: scheme factor x meeting value x mode."""
-        p = self.partnerships
-        growth = self.cfg.trust.growth * self.scheme.link_trust_growth(self, met)
-        distance = exchange.profile_distance(self.state.expertise, p.link_a[met], p.link_b[met])
-        growth = growth * trust.meeting_value(distance, self.cfg.trust.novelty_distance,
-                                              self._exchange_cfg.max_distance)
-        if self._group_trust is not None:
-            growth = growth * self._group_trust[p.link_group[met]]
-        return growth
-
-    def links_met(self, groups: np.ndarray, attending: np.ndarray) -> np.ndarray:
-        """Links between two schools that both attended one of these groups' meetings.
-
-        Everyone in the room builds (or loses) trust, not only the pairs that exchanged."""
-        p = self.partnerships
-        due = np.zeros(p.n_groups, bool)
-        due[groups] = True
-        return np.flatnonzero(due[p.link_group] & attending[p.link_a] & attending[p.link_b])
 
     def _terms(self):
         for week in calendar.term_ends(self.cfg.years):

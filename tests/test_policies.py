@@ -116,7 +116,7 @@ def test_backfill_pays_back_a_share_of_meeting_days_while_funded():
     m.levers.programme = Programme.FUNDED
     m.levers.backfill = 0.5
     members = m.partnerships.members[0]
-    m.hold_meetings(np.array([0]))
+    m.meetings.hold(m, np.array([0]))
     np.testing.assert_allclose(m.state.days_used[members], 0.5 * 0.5)
 
 
@@ -226,7 +226,7 @@ def test_collaboration_cap_stops_meetings_that_would_exceed_it():
                      "policy.leadership_time.collaboration_cap_days=0.5"])
     step_to(m, 0)
     m.levers.collaboration_cap = 0.5
-    attending = m.attendance(np.arange(m.partnerships.n_groups))
+    attending = m.meetings.attendance(m, np.arange(m.partnerships.n_groups))
     assert not attending.any() and not m.state.days_used.any()
 
 
@@ -234,20 +234,20 @@ def test_collaboration_cap_stops_meetings_that_would_exceed_it():
 def test_online_meetings_cost_learn_and_build_trust_by_the_configured_factors():
     m = build_model(["scheme=peer_review", *SMALL, "policy.meetings.mode=online"])
     step_to(m, 1)
-    np.testing.assert_allclose(m._group_cost, 1.0 * 0.5)
-    np.testing.assert_allclose(m._group_learn, 0.8)
-    np.testing.assert_allclose(m._group_trust, 0.7)
+    np.testing.assert_allclose(m.meetings.cost, 1.0 * 0.5)
+    np.testing.assert_allclose(m.meetings.learn, 0.8)
+    np.testing.assert_allclose(m.meetings.trust, 0.7)
     trios = build_model(["scheme=trios", *SMALL, "policy.meetings.mode=in_person"])
     step_to(trios, 1)
-    np.testing.assert_allclose(trios._group_cost, 0.5 / 0.5)
-    np.testing.assert_allclose(trios._group_learn, 1 / 0.8)
+    np.testing.assert_allclose(trios.meetings.cost, 0.5 / 0.5)
+    np.testing.assert_allclose(trios.meetings.learn, 1 / 0.8)
 
 
 def test_trios_native_mode_is_online_so_forcing_online_changes_nothing():
     m = build_model(["scheme=trios", *SMALL, "policy.meetings.mode=online"])
     step_to(m, 1)
-    np.testing.assert_allclose(m._group_cost, 0.5)
-    assert m._group_learn is None and m._group_trust is None
+    np.testing.assert_allclose(m.meetings.cost, 0.5)
+    assert m.meetings.learn is None and m.meetings.trust is None
 
 
 def test_interval_factor_changes_meeting_frequency_inside_the_window():

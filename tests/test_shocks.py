@@ -38,11 +38,11 @@ def test_closure_window_loss_and_levers_week_by_week():
     s = m.state
     step_to(m, 38)
     assert not m.schools_closed and not s.learning_loss_disadvantaged.any()
-    assert m._group_cost[0] == 1.0                 # peer review meets in person, a day
+    assert m.meetings.cost[0] == 1.0                 # peer review meets in person, a day
     step_to(m, 39)                       # first closure week (39 .. 48)
     assert m.schools_closed
     assert m.levers.days_factor == 0.5 and m.levers.venue is Venue.ONLINE
-    np.testing.assert_allclose(m._group_cost, 1.0 * 0.5)
+    np.testing.assert_allclose(m.meetings.cost, 1.0 * 0.5)
     np.testing.assert_allclose(s.learning_loss_disadvantaged, 4.3 / 10)
     np.testing.assert_allclose(s.learning_loss_other, 3.7 / 10)
     np.testing.assert_allclose(m.available_days(),   # less peer review's commitments
@@ -54,7 +54,7 @@ def test_closure_window_loss_and_levers_week_by_week():
     assert m.levers.venue is None
     np.testing.assert_allclose(s.learning_loss_disadvantaged, 4.3)
     np.testing.assert_allclose(s.learning_loss_other, 3.7)
-    np.testing.assert_allclose(m._group_cost, 1.0)
+    np.testing.assert_allclose(m.meetings.cost, 1.0)
 
 
 def test_inspections_pause_while_schools_are_closed():

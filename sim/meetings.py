@@ -1,0 +1,143 @@
+"""The weekly meeting kernel: every partnership meeting of a week in one vectorised call.
+
+Each teaching week the groups due (`Partnerships.due`) meet at once (`Meetings.hold`):
+
+1. attendance — a school attends all its meetings of the week if its leadership days left
+   (after levers and standing commitments, `SchoolSystem.available_days`) cover their total
+   cost and the collaboration cap allows, or none; while a programme is funded a share
+   `backfill` of the days is paid back;
+2. trust — every link between two attending members of a group that met grows by
+   `trust.growth` x the scheme's factor x the meeting's value (novelty x understandability,
+   `sim.trust.meeting_value`, judged on the partners' practice coming in) x the venue factor;
+3. exchange — the scheme's `exchange_plan` says who learns what from whom; learning
+   (`sim.exchange.learning_gains`) is weighted by trust, the plan's factor and the venue;
+   mutual links may create new practice (`sim.exchange.create_practice`, stream `creation`).
+
+The venue: each scheme's configured costs and rates are for its own venue (`meeting_mode`);
+when a lever or the pandemic moves a group online or in person, its cost, learning and trust
+growth are scaled by the `meetings.online_*_factor` settings (or their inverses), and a
+lever's `interval_factor` scales how often every group meets (`Meetings.refresh`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim import exchange, trust
+from sim.policies import Programme, Venue
+
+
+class Meetings:
+    """Per-group meeting factors under the levers in force, and the weekly kernel."""
+
+    def __init__(self, model):
+        self.cfg = model._meetings_cfg
+        self.base_interval = model.partnerships.interval_weeks
+        self.cost = model.partnerships.group_cost()
+        self.learn: np.ndarray | None = None   # None: every group at its own venue
+        self.trust: np.ndarray | None = None
+        self.held = 0
+
+    def refresh(self, model) -> None:
+        """Recompute what the levers in force mean per group (cost, learning, trust, interval)."""
+        p, levers, m = model.partnerships, model.levers, self.cfg
+        native = np.asarray(model.scheme.native_online_layers, bool)
+        native_g = native[np.minimum(p.group_layer, len(native) - 1)] if p.n_groups else \
+            np.zeros(0, bool)
+        forced = levers.venue
+        online = native_g if forced is None else np.full(p.n_groups, forced is Venue.ONLINE)
+        changed = online != native_g
+        # Factors relative to each scheme's native venue (its configured costs and rates).
+        to_online = changed & online
+        to_person = changed & ~online
+        cost = np.ones(p.n_groups)
+        cost[to_online] = m.online_cost_factor
+        cost[to_person] = 1.0 / max(m.online_cost_factor, 1e-9)
+        learn = np.ones(p.n_groups)
+        learn[to_online] = m.online_learning_factor
+        learn[to_person] = 1.0 / max(m.online_learning_factor, 1e-9)
+        grow = np.ones(p.n_groups)
+        grow[to_online] = m.online_trust_factor
+        grow[to_person] = 1.0 / max(m.online_trust_factor, 1e-9)
+        self.cost = p.group_cost() * cost
+        self.learn = learn if changed.any() else None
+        self.trust = grow if changed.any() else None
+        if levers.interval_factor == 1.0:
+            p.interval_weeks = self.base_interval
+        else:
+            p.interval_weeks = np.maximum(1, np.round(
+                np.broadcast_to(self.base_interval, (p.n_groups,)) * levers.interval_factor)
+            ).astype(np.int64)
+
+    def hold(self, model, groups: np.ndarray) -> None:
+        """Every meeting of the week in one call: attendance, exchange, creation, trust."""
+        attending = self.attendance(model, groups)
+        met = links_met(model.partnerships, groups, attending)
+        growth = self.trust_growth(model, met)  # valued on what the partners could learn coming in
+        plan = model.scheme.exchange_plan(model, groups, attending)
+        if len(plan.learner):
+            self.exchange(model, plan)
+        trust.grow(model.partnerships.trust, met, growth)
+        model.partnerships.met_this_term[met] = True
+        self.held += len(groups)
+
+    def attendance(self, model, groups: np.ndarray) -> np.ndarray:
+        """Schools attending this week's meetings of `groups`; charges their days."""
+        p, s = model.partnerships, model.state
+        members = p.members[groups]
+        valid = members >= 0
+        cost = self.cost[groups]
+        demand = np.bincount(members[valid],
+                             weights=np.broadcast_to(cost[:, None], members.shape)[valid],
+                             minlength=model.n_schools)
+        attending = (demand > 0) & (model.available_days() - s.days_used >= demand)
+        levers = model.levers
+        if levers.collaboration_cap != math.inf:
+            attending &= s.days_used + demand <= levers.collaboration_cap
+        # While a programme is funded, part of the meeting days is paid back (backfill).
+        charge = 1.0 - levers.backfill if levers.programme is Programme.FUNDED else 1.0
+        idx = np.flatnonzero(attending)
+        s.days_used[idx] += demand[idx] * charge
+        return attending
+
+    def exchange(self, model, plan) -> None:
+        """Learning on the plan's pairs, then new practice on its mutual links."""
+        p, s = model.partnerships, model.state
+        links = plan.links
+        weight = p.trust[links]
+        if plan.factor is not None:
+            weight = weight * plan.factor
+        if self.learn is not None:
+            weight = weight * self.learn[p.link_group[links]]
+        s.expertise += exchange.learning_gains(s.expertise, plan.learner, plan.source,
+                                               plan.weights, weight, model.absorptive_capacity(),
+                                               model._exchange_cfg)
+        mutual = links[plan.mutual] if np.ndim(plan.mutual) else (links if plan.mutual else
+                                                                   links[:0])
+        creating = np.flatnonzero(np.bincount(mutual, minlength=p.n_links))
+        if len(creating):
+            exchange.create_practice(s.expertise, p.link_a[creating], p.link_b[creating],
+                                     p.trust[creating], model._exchange_cfg,
+                                     model.streams["creation"])
+
+    def trust_growth(self, model, met: np.ndarray):
+        """Growth rate of trust on each met link: scheme factor x meeting value x venue."""
+        p = model.partnerships
+        growth = model.cfg.trust.growth * model.scheme.link_trust_growth(model, met)
+        distance = exchange.profile_distance(model.state.expertise, p.link_a[met], p.link_b[met])
+        growth = growth * trust.meeting_value(distance, model.cfg.trust.novelty_distance,
+                                              model._exchange_cfg.max_distance)
+        if self.trust is not None:
+            growth = growth * self.trust[p.link_group[met]]
+        return growth
+
+
+def links_met(p, groups: np.ndarray, attending: np.ndarray) -> np.ndarray:
+    """Links between two schools that both attended one of these groups' meetings.
+
+    Everyone in the room builds (or loses) trust, not only the pairs that exchanged."""
+    due = np.zeros(p.n_groups, bool)
+    due[groups] = True
+    return np.flatnonzero(due[p.link_group] & attending[p.link_a] & attending[p.link_b])
