@@ -41,7 +41,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 GB = 1024**3
-SPIN_UP_YEARS, YEARS = 12, 10
+YEARS = 10
 BARS = {"england_s": 10.0, "england_bytes": 2.5 * GB, "gm_s": 1.0, "allocation_s": 1.0,
         "ratio": 25.0}
 

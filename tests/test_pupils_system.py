@@ -25,7 +25,8 @@ def world():
 
 def test_set_up_fills_every_year_group_and_the_state(world):
     region, state, pupils = world
-    assert SPIN_UP_YEARS == 12
+    assert SPIN_UP_YEARS == 13
+    assert not np.isnan(list(pupils.headline().values())).any()
     years = np.bincount(pupils.roll.year, minlength=12)
     assert (years > 0).all()
     dis, oth = pupils.roll.counts(region.n_schools)

@@ -1,8 +1,9 @@
 """The pupils of a run as the model sees them: built at set-up, advanced at every year end.
 
-At set-up the roll is filled by twelve year ends under the schools' starting practice, one
-intake each, so that every year group from Reception to Year 11 is on roll and the gap, the
-spread and the segregation at the start are the model's own, not inputs. Each year end then
+At set-up the roll is filled by thirteen year ends under the schools' starting practice, one
+intake each (the first intake sits KS4 in the last of them), so that every year group from
+Reception to Year 11 is on roll, the starting results exist, and the gap, the spread and the
+segregation at the start are the model's own, not inputs. Each year end then
 moves every pupil through `sim.pupils.year_end` with the schools' current practice (their
 value added), and the school state is brought up to date: pupils on roll per group and their
 mean attainment per school (what league tables and inspection see). The latest KS2 and KS4
@@ -21,7 +22,7 @@ from sim.pupils.roll import Pupils
 from sim.pupils.year_end import (STREAMS, PupilParams, SchoolsNow, YearEnd, catchments,
                                  end_of_year)
 
-SPIN_UP_YEARS = 12
+SPIN_UP_YEARS = 13
 KEY_STAGES = (("ks2", PHASE_NAMES[0]), ("ks4", PHASE_NAMES[1]))
 
 
@@ -37,23 +38,28 @@ class PupilSystem:
         for _ in range(SPIN_UP_YEARS):
             self._advance(state)
         self.update_state(state)
+        state.initial_pupils = state.pupils.copy()
+        self.results_rows.append(self.results_frame(0))    # year 0: the starting results
 
     # ------------------------------------------------------------------ year end
-    def year_end(self, state, year: int) -> YearEnd:
-        """One year end under the schools' current practice; records the year's results."""
-        self._advance(state)
+    def year_end(self, state, year: int, results_salience: float = 1.0) -> YearEnd:
+        """One year end under the schools' current practice; records the year's results.
+        `results_salience` multiplies the weight families give published results."""
+        self._advance(state, results_salience)
         self.results_rows.append(self.results_frame(year))
         self.update_state(state)
         return self.latest
 
-    def _advance(self, state) -> None:
+    def _advance(self, state, results_salience: float = 1.0) -> None:
         self.roll, self.latest = end_of_year(self.roll, self.places, self.areas,
-                                             self.schools_now(state), self.params, self._streams)
+                                             self.schools_now(state, results_salience),
+                                             self.params, self._streams)
 
-    def schools_now(self, state) -> SchoolsNow:
+    def schools_now(self, state, results_salience: float = 1.0) -> SchoolsNow:
         va_dis, va_oth = progress.value_added(state.expertise, self.places.phase,
                                               state.school_effect, self.params.progress)
-        return SchoolsNow(va_dis, va_oth, self.published_results(), state.disadvantaged_share)
+        return SchoolsNow(va_dis, va_oth, results_salience * self.published_results(),
+                          state.disadvantaged_share)
 
     def published_results(self) -> np.ndarray:
         """Each school's mean attainment in its latest KS2 (primary) or KS4 (secondary)

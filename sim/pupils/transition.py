@@ -54,8 +54,11 @@ class TransitionParams:
                              why="England's forms take 3 to 6 preferences (6 in London)",
                              unit="schools", label="Preferences a family names")
     capacity_headroom: float = param(
-        0.1, min=0, max=1, why="a share of places left unfilled", unit="share",
-        label="Spare Year 7 places", help="About one place in ten (DfE, School capacity).")
+        0.2, min=0, max=1, why="a share of places left unfilled", unit="share",
+        label="Spare Year 7 places",
+        help="Year 7 places = roll / 5 x (1 + this). England leaves about one secondary "
+             "place in ten unfilled (DfE, School capacity), more in some areas; 0.2 also "
+             "absorbs the chance sizes of small synthetic regions.")
     distance_weight_disadvantaged: float = param(1.0, min=0, max=20, why="utility per km",
                                                  unit="per km", label="Distance, disadvantaged")
     distance_weight_advantaged: float = param(0.4, min=0, max=20, why="utility per km",

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.component import check_params, require
 from sim.pupils import intake, mobility, progress, results, transition
 from sim.pupils.places import Places
 from sim.pupils.roll import LAST_PRIMARY_YEAR, LAST_YEAR, Pupils
@@ -37,6 +38,16 @@ class PupilParams:
     progress: progress.ProgressParams = field(default_factory=progress.ProgressParams)
     transition: transition.TransitionParams = field(default_factory=transition.TransitionParams)
     mobility: mobility.MobilityParams = field(default_factory=mobility.MobilityParams)
+
+
+def validate_pupils(node, n_domains: int) -> None:
+    """Every `pupils.*` value against its field's range, and one domain weight per domain."""
+    check_params(node, PupilParams, "pupils")
+    for key in ("weights_disadvantaged", "weights_other"):
+        weights = list(node.progress[key])
+        require(len(weights) == n_domains,
+                f"pupils.progress.{key} has {len(weights)} weights; allowed: one per domain "
+                f"({n_domains}, as school.domains)")
 
 
 @dataclass(frozen=True)
