@@ -145,3 +145,48 @@ def test_add_groups_in_a_middle_layer_shifts_later_groups():
     assert q.link_group[fam][0] == 2 and q.trust[fam][0] == 0.4
     assert q.interval_weeks.tolist() == [3, 3, 6]
     assert q.view(1).members.tolist() == [[3, 4]]
+
+
+# ------------------------------------------------------------ layers
+def two_layers():
+    """Layer 0: group {0, 1, 2}; layer 1: pairs {0, 1} (again) and {3, 4}."""
+    a = Partnerships.from_groups("families", [np.array([2, 0, 1])], 6, 6, 1.0,
+                                 np.array([0]), 0.4)
+    b = Partnerships.from_groups("leadership", [np.array([1, 0]), np.array([3, 4])], 6, 2,
+                                 0.5, np.array([0, 1]), 0.2)
+    return a, b, Partnerships.combine([a, b], 6)
+
+
+def test_combine_keeps_the_same_pair_once_per_layer_with_its_own_trust():
+    _, _, p = two_layers()
+    assert p.n_groups == 3 and p.n_links == 3 + 2
+    np.testing.assert_array_equal(p.link_layer, [0, 0, 0, 1, 1])
+    np.testing.assert_array_equal(p.group_layer, [0, 1, 1])
+    # pair (0, 1) is a link in both layers, found by layer
+    assert p.link_index(np.array([1]), np.array([0]), layer=0)[0] == 0
+    assert p.link_index(np.array([1]), np.array([0]), layer=1)[0] == 3
+    assert p.trust[0] == 0.4 and p.trust[3] == 0.2
+    np.testing.assert_array_equal(p.interval_weeks, [6, 2, 2])
+    np.testing.assert_array_equal(p.group_cost(), [1.0, 0.5, 0.5])
+    assert list(p.link_kinds()) == ["families"] * 3 + ["leadership"] * 2
+    # school 0 has partners 1 and 2 (1 counted once though linked in both layers)
+    np.testing.assert_array_equal(p.partner_counts(6), [2, 2, 2, 1, 1, 0])
+
+
+def test_layer_views_write_through_to_the_combined_arrays():
+    _, _, p = two_layers()
+    view = p.view(1)
+    assert view.n_groups == 2 and view.n_links == 2
+    assert view.members.shape[1] == 2            # trimmed to the layer's own width
+    np.testing.assert_array_equal(view.link_group, [0, 1])
+    view.trust[0] = 0.9
+    view.active[1] = False
+    view.met_this_term[1] = True
+    assert p.trust[3] == 0.9 and not p.active[2] and p.met_this_term[4]
+    assert view.link_index(np.array([4]), np.array([3]))[0] == 1
+
+
+def test_single_layer_keys_are_unchanged():
+    a, _, _ = two_layers()
+    assert a.layer_kinds == ("families",)
+    np.testing.assert_array_equal(a._link_keys, a.link_a * 6 + a.link_b)

@@ -142,3 +142,49 @@ def test_pupils_only_move_in_the_market(scheme):
 @given(configs())
 def test_invariants_of_many_more_runs(overrides):
     test_invariants_of_any_run.hypothesis.inner_test(overrides)
+
+
+# ------------------------------------------------------------ partnership schemes
+@st.composite
+def extra_configs(draw):
+    scheme = draw(st.sampled_from(["leadership", "peer_review", "trusts", "mixed"]))
+    o = [f"scheme={scheme}", f"seed={draw(st.integers(0, 2**31 - 1))}",
+         f"years={draw(st.integers(1, 3))}", f"region.n_schools={draw(st.integers(60, 200))}",
+         f"scheme.participation={draw(st.floats(0.3, 1.0))}",
+         f"policy.funding.end_year={draw(st.sampled_from(['null', '1.0', '2.0']))}",
+         f"policy.funding.backfill={draw(st.floats(0, 1))}",
+         f"policy.brokering.enabled={draw(st.booleans())}".lower(),
+         f"policy.accountability.grade_openness_cut={draw(st.floats(0, 1))}",
+         f"policy.leadership_time.days_factor={draw(st.floats(0, 2))}",
+         f"policy.meetings.mode={draw(st.sampled_from(['scheme', 'online', 'in_person']))}",
+         f"shocks.pandemic.enabled={draw(st.booleans())}".lower(),
+         f"shocks.pandemic.start_year={draw(st.floats(0, 2))}",
+         f"exchange.learning_rate={draw(st.floats(0, 3))}"]
+    if scheme == "leadership":
+        o.append(f"scheme.support_intensity={draw(st.floats(0, 20))}")
+    if scheme == "peer_review":
+        o.append(f"scheme.champion_rate={draw(st.floats(0, 3))}")
+    if scheme == "trusts":
+        o.append(f"scheme.standardisation_rate={draw(st.floats(0, 1))}")
+    if scheme == "mixed":
+        share = draw(st.floats(0, 1))
+        o += ["scheme.partition=[trusts,peer_review]", f"scheme.shares=[{share},{1 - share}]",
+              "scheme.overlay=[leadership]"]
+    return o
+
+
+@given(extra_configs())
+def test_invariants_of_the_partnership_schemes_under_any_levers(overrides):
+    r = sim.run(overrides, progress=False, keep_model=True)
+    m, s, model = r.metrics, r.schools, r.model
+    e = model.state.expertise
+    assert ((e >= 0) & (e <= 1)).all()
+    trust = model.partnerships.trust
+    assert ((trust >= 0) & (trust <= 1)).all()
+    assert (model.state.learning_loss_disadvantaged >= 0).all()
+    assert not m.drop(columns=["mean_trust", "outstanding_share_secondary"]).isna().any().any()
+    grades = m[["outstanding_share", "good_share", "requires_improvement_share",
+                "inadequate_share"]].sum(axis=1)
+    np.testing.assert_allclose(grades, 1.0)
+    assert not s.drop(columns=["local_authority", "phase", "grade"]).isna().any().any()
+    assert len(m) == 1 + 3 * model.cfg.years

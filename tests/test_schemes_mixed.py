@@ -1,0 +1,101 @@
+"""Mixed schemes (sim.schemes.mixed): a partition by shares or local authorities, overlays
+on every school, meetings dispatched to each layer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from tests.helpers import assert_one_line_error, assert_runs_and_reports, build_model
+
+SMALL = ["region.n_schools=300", "years=1"]
+
+
+def test_mixed_share_split_is_disjoint_and_near_the_shares():
+    m = build_model(["scheme=mixed", "years=1"])
+    trusts, trios = m.scheme.components
+    assert (trusts.name, trios.name) == ("trusts", "trios")
+    assert not (trusts.eligible & trios.eligible).any()
+    assert abs(trusts.eligible.mean() - 0.3) < 0.05 and abs(trios.eligible.mean() - 0.7) < 0.05
+    p = m.partnerships
+    for k, c in enumerate(m.scheme.components):
+        members = p.members[p.group_layer == k]
+        assert c.eligible[members[members >= 0]].all()
+    assert set(p.layer_kinds) == {"trusts", "trios"}
+
+
+def test_mixed_by_local_authority():
+    m = build_model(["scheme=mixed", "years=1", "scheme.partition=[trios,peer_review]",
+                     "scheme.split=la",
+                     "scheme.las=[[Manchester,Salford,Trafford],[Wigan,Bolton]]"])
+    la = np.asarray(m.region.la_names, dtype=object)[m.region.la]
+    trios, peer = m.scheme.components
+    assert set(la[trios.eligible]) == {"Manchester", "Salford", "Trafford"}
+    assert set(la[peer.eligible]) == {"Wigan", "Bolton"}
+    p = m.partnerships
+    trio_members = p.members[p.group_layer == 0]
+    assert set(la[trio_members[trio_members >= 0]]) <= {"Manchester", "Salford", "Trafford"}
+    # three authorities: every trio crosses all three
+    assert all(len(set(la[row[row >= 0]])) == 3 for row in trio_members)
+
+
+def test_mixed_overlay_puts_schools_in_two_kinds_of_partnership():
+    m = build_model(["scheme=mixed", "years=1", "scheme.partition=[families]",
+                     "scheme.shares=[1.0]", "scheme.overlay=[leadership]"])
+    p = m.partnerships
+    supported = m.scheme.components[1].supported
+    assert len(supported) > 0
+    in_family = np.zeros(m.n_schools, bool)
+    fam = p.members[p.group_layer == 0]
+    in_family[fam[fam >= 0]] = True
+    assert in_family[supported].all()
+    kinds = set(m.partnerships.link_kinds())
+    assert kinds == {"families", "leadership"}
+
+
+def test_mixed_meetings_dispatch_to_each_layer_and_cut_trust_members_outside():
+    m = build_model(["scheme=mixed", "years=1", "scheme.partition=[trusts]", "scheme.shares=[0.5]",
+                     "scheme.overlay=[trios]", "scheme.trusts.cross_trust_openness_cut=0.4"])
+    p = m.partnerships
+    groups = np.arange(p.n_groups)
+    plan = m.scheme.exchange_plan(m, groups, np.ones(m.n_schools, bool))
+    layer = p.link_layer[plan.links]
+    assert set(layer) == {0, 1}
+    np.testing.assert_array_equal(p.link_a[plan.links], np.minimum(plan.learner, plan.source))
+    trusts = m.scheme.components[0]
+    in_trust = trusts.trust_of[plan.learner] >= 0
+    outside = layer == 1
+    np.testing.assert_allclose(plan.factor[outside & in_trust], 0.6)
+    np.testing.assert_allclose(plan.factor[outside & ~in_trust], 1.0)
+    np.testing.assert_allclose(plan.factor[~outside], 1.0)
+    assert not plan.mutual[~outside].any() and plan.mutual[outside].all()
+
+
+def test_runs_and_reports():
+    assert_runs_and_reports("mixed")
+
+
+BAD = [
+    (["scheme=mixed", "scheme.partition=[market]", "scheme.shares=[1.0]"], "only in the overlay"),
+    (["scheme=mixed", "scheme.partition=[trios,trios]", "scheme.shares=[0.5,0.5]"], "repeat"),
+    (["scheme=mixed", "scheme.shares=[0.6,0.6]"], "add up to 1.2"),
+    (["scheme=mixed", "scheme.shares=[0.5]"], "scheme.shares has 1 entries"),
+    (["scheme=mixed", "scheme.split=county"], "scheme.split=county"),
+    (["scheme=mixed", "scheme.split=la", "scheme.las=[[Wigan]]"], "scheme.las has 1 lists"),
+    (["scheme=mixed", "scheme.overlay=[trios]"], "repeat"),
+    (["scheme=mixed", "scheme.trios.meeting_interval_weeks=0"],
+     "scheme.trios.meeting_interval_weeks=0"),
+    (["scheme=mixed", "scheme.partition=[]", "scheme.shares=[]"], "empty"),
+]
+
+
+@pytest.mark.parametrize("overrides,expected", BAD)
+def test_bad_values_are_one_line_errors(overrides, expected):
+    assert_one_line_error(overrides, expected)
+
+
+def test_unknown_local_authority_in_las_is_a_config_error():
+    with pytest.raises(sim.ConfigError, match="Atlantis"):
+        build_model(["scheme=mixed", "years=1", "scheme.split=la",
+                     "scheme.las=[[Atlantis],[Wigan]]"])
