@@ -42,7 +42,6 @@ from sim.geography import Region, eal_and_mobility
 DATA = Path(__file__).parent / "data" / "real"
 GREATER_MANCHESTER = ("Bolton", "Bury", "Manchester", "Oldham", "Rochdale", "Salford",
                       "Stockport", "Tameside", "Trafford", "Wigan")
-NO_GRADE = -1      # Ofsted grade not known (codes otherwise as sim.inspection)
 NO_TRUST = -1
 
 
