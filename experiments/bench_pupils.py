@@ -7,7 +7,7 @@ allocation at 11, and the ratio to a naive implementation of the same rules.
 Parts (each in a fresh Python subprocess, so runs never share a heap; peak memory is the
 child's peak resident set size from the kernel):
 - `england`: the synthetic England region (about 20,000 schools, about 7.5-8 million pupils
-  on roll once the first twelve intakes are in), pupils spun up over 12 year ends from the
+  on roll once the first intakes are in), pupils spun up over 13 year ends from the
   schools' starting state, then 10 year ends timed (progress, results, leavers, transition,
   ageing, intake, mobility). The schools' own model is not run here: `experiments.benchmark`
   times the whole model.
@@ -80,6 +80,7 @@ def pupil_streams(seed: int) -> dict:
 def spun_up(places, areas, schools, params, seed):
     from sim.pupils import year_end
     from sim.pupils.roll import Pupils
+    from sim.pupils.system import SPIN_UP_YEARS
 
     pupils, streams = Pupils.empty(), pupil_streams(seed)
     for _ in range(SPIN_UP_YEARS):
