@@ -50,6 +50,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).parent / "artifacts"
+# A run of two seeds spawns a worker process (it imports sim afresh): on a loaded machine
+# (the whole suite on 2 cores) that alone can take longer than the page's 30 s default.
+RUN_TIMEOUT = 120_000
 SMALL = ["region=gm", "scheme=trios", "region.n_schools=60", "years=2"]
 
 
@@ -454,7 +457,7 @@ def test_dashboard_in_headless_chromium(playwright_api, dashboard_url):
             error.wait_for(state="detached")
             _wait_traces(page, "gap-chart", exact=True)   # no run yet: no traces
             page.locator(".run-button").click()
-            page.get_by_text("Run 1: finished: 3 years x 2 seeds").wait_for()
+            page.get_by_text("Run 1: finished: 3 years x 2 seeds").wait_for(timeout=RUN_TIMEOUT)
             _wait_traces(page, "gap-chart", "", "Run 1: range of 2 seeds", "Run 1 (current)",
                          exact=True)
             _wait_traces(page, "attainment-chart", "Run 1 (current)")
@@ -474,7 +477,7 @@ def test_dashboard_in_headless_chromium(playwright_api, dashboard_url):
             page.get_by_text("Summaries go to every school").click()
             page.get_by_text("Watch term by term").click()   # as fast as it goes
             page.locator(".run-button").click()
-            page.get_by_text("Run 2: finished: 3 years x 2 seeds").wait_for()
+            page.get_by_text("Run 2: finished: 3 years x 2 seeds").wait_for(timeout=RUN_TIMEOUT)
             page.locator(".comparison").wait_for()
             caption = page.locator(".chart-caption").inner_text()
             assert "Run 1 (baseline)" in caption and "Run 2 (current)" in caption
