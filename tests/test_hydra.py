@@ -93,6 +93,7 @@ def test_a_named_baseline_is_a_scenario_on_the_same_region_and_years(name):
 def test_every_programme_scenario_names_a_baseline():
     named = {n: sim.compose_config([f"+scenario={n}"]).scenario_baseline for n in SCENARIOS}
     assert {n for n, b in named.items() if not b} == {"gm_no_partnerships",
+                                                       "gm_real_no_partnerships",
                                                        "pandemic_recovery_alone"}
 
 
