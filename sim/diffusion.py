@@ -1,5 +1,9 @@
 """How practices move between schools: adoption, creation by partners, and the record of it.
 
+Parameters (`cfg`): learning_rate, share_depth, creation_rate, creation_step,
+effectiveness_ceiling, creation_depth — the `exchange` section once these kernels are
+wired into the model (issue 12, phase B).
+
 Sources: absorptive capacity (Cohen & Levinthal 1990); cognitive distance as an inverted U
 (Nooteboom 2000; Nooteboom et al. 2007): a partner too close has nothing new, one too far
 cannot be understood; "learning from differences" — when hosts act only as teachers the
@@ -8,17 +12,19 @@ schools generates new practice (Ainscow, think piece 4); adaptation loses fideli
 practice is copied rather than worked out together (Rogers 2003, re-invention).
 
 **Adoption** (every meeting, every (learner, source) pair that both attended): the meeting
-discusses one practice of the source's, drawn with weight v_p * h_source (what the source
-does best shows most) among the practices it holds at depth at least `share_depth` in the
-domains discussed. The learner takes it up with probability
-    p = min(1, adoption_rate * A_learner * trust * time_learner * max(0, 1 - delta / max_distance))
+discusses one practice of the source's that the learner does not hold, drawn with weight
+v_p * h_source * max(E_source,d - E_learner,d, 0) (what the source does best shows most, in
+the domains where it does better than the learner: comparisons of performance are "a
+catalyst for sharing ideas", think piece 4) among the practices it holds at depth at least
+`share_depth` in the domains discussed. The learner takes it up with probability
+    p = min(1, learning_rate * A_learner * trust * time_learner * max(0, 1 - delta / max_distance))
 (A absorptive capacity, delta the profile distance of the two schools' expertise, time the
 learner's leadership time left relative to the mean, at most 1), at depth
     h_learner <- max(h_learner, fidelity * h_source)
 with fidelity `mutual_fidelity` where both learn (adaptation) and `copy_fidelity` where a
-host only shows (one-way); a learner already holding it as deeply gains nothing (the
-visitors "rehearse what they already knew"). So the inverted U is the product of what is
-new to learn (rarer the more alike the two schools' practices) and what can be understood.
+host only shows (one-way). So the inverted U is the product of what is new to learn (fewer
+practices the more alike the two schools are: partners with the same practices "merely
+rehearse what they already knew") and what can be understood.
 A school takes up at most one practice per week (from its first successful pair in the
 order given). Whatever a school adopts it can pass on: it becomes a source like any other, so a
 practice can travel many steps.
@@ -53,23 +59,6 @@ class Channel(IntEnum):
 
 
 @dataclass
-class DiffusionConfig:
-    """Adoption and creation of practices between partners (`sim.diffusion`)."""
-
-    adoption_rate: float = 0.6
-    # A practice must be in use at least this deeply to be shown to others.
-    share_depth: float = 0.2
-    # Depth taken up relative to the source's: working it out together vs being shown.
-    mutual_fidelity: float = 0.8
-    copy_fidelity: float = 0.5
-    # Chance per mutual meeting per unit trust * distance * understanding of a new practice.
-    creation_rate: float = 0.1
-    creation_step: float = 0.15
-    effectiveness_ceiling: float = 1.5
-    creation_depth: float = 0.3
-
-
-@dataclass
 class AdoptionLog:
     """Every take-up of a practice by a school, appended week by week."""
 
@@ -92,12 +81,19 @@ def understood(distance: np.ndarray, max_distance: float) -> np.ndarray:
     return np.maximum(0.0, 1 - distance / max_distance)
 
 
-def shown_weights(holdings: Holdings, schools: np.ndarray, share_depth: float) -> np.ndarray:
-    """(schools, domains * slots): weight v_p h_p of each school showing each of its slots
-    (0 for empty slots and practices thinner than `share_depth`)."""
-    depth = holdings.depth[schools]                 # empty slots have depth 0
-    weight = np.where(depth >= share_depth, holdings.effect[schools] * depth, 0.0)
-    return weight.reshape(len(schools), -1)
+def shown_weights(holdings: Holdings, learner: np.ndarray, source: np.ndarray,
+                  share_depth: float) -> np.ndarray:
+    """(pairs, domains * slots): weight v_p h_p of the source showing each of its slots to
+    the learner: 0 for empty slots, practices thinner than `share_depth` and practices the
+    learner already holds."""
+    src = holdings.practice[source]                 # (pairs, domains, slots)
+    lrn = holdings.practice[learner]
+    held = np.zeros(src.shape, bool)
+    for k in range(lrn.shape[2]):   # a few slots: one vector comparison each
+        held |= src == lrn[:, :, k:k + 1]
+    depth = holdings.depth[source]                  # empty slots have depth 0
+    weight = np.where((depth >= share_depth) & ~held, holdings.effect[source] * depth, 0.0)
+    return weight.reshape(len(source), weight.shape[1] * weight.shape[2])
 
 
 def pick(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -116,31 +112,40 @@ def pick(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.where(total > 0, col, -1)
 
 
-def adopt(holdings: Holdings, catalogue: Catalogue, learner, source, trust, absorptive,
-          time, distance, fidelity, domain_weights, cfg, max_distance: float, rng):
-    """One meeting's adoptions; returns (learner, practice, source, generation) taken up.
+def adopt(holdings: Holdings, catalogue: Catalogue, expertise, learner, source, trust,
+          absorptive, time, distance, fidelity, domain_weights, cfg, max_distance: float,
+          rng):
+    """One week's adoptions; returns (pairs, practice, generation) of the take-ups, `pairs`
+    indexing the given (learner, source) arrays.
 
     Draws two uniforms per pair whatever the outcome (common random numbers)."""
     learner, source = np.asarray(learner), np.asarray(source)
     u_pick, u_take = rng.random(len(learner)), rng.random(len(learner))
-    weights = shown_weights(holdings, source, cfg.share_depth)
-    if domain_weights is not None:
-        slots = holdings.practice.shape[2]
-        weights = weights * np.repeat(np.asarray(domain_weights, float), slots, axis=1)
-    col = pick(weights, u_pick)
-    chance = np.minimum(1.0, cfg.adoption_rate * absorptive[learner] * trust
+    chance = np.minimum(1.0, cfg.learning_rate * absorptive[learner] * trust
                         * np.minimum(time[learner], 1.0) * understood(distance, max_distance))
-    take = np.flatnonzero((col >= 0) & (u_take < chance))
+    # Only pairs whose draw is under their chance can take anything up: what their meeting
+    # discusses is worked out for them alone (the same outcome, far less work).
+    take = np.flatnonzero(u_take < chance)
+    slots = holdings.practice.shape[2]
+    weights = shown_weights(holdings, learner[take], source[take], cfg.share_depth)
+    # A school looks for practice where its partner does better (the gap in that domain).
+    focus = np.maximum(expertise[source[take]] - expertise[learner[take]], 0.0)
+    if domain_weights is not None:
+        focus = focus * np.asarray(domain_weights, float)[take]
+    weights = weights * np.repeat(focus, slots, axis=1)
+    col = pick(weights, u_pick[take])
+    take, col = take[col >= 0], col[col >= 0]
     _, first = np.unique(learner[take], return_index=True)   # one take-up per learner
-    take = take[np.sort(first)]
-    d, s = np.divmod(col[take], holdings.practice.shape[2])
+    first = np.sort(first)
+    take, col = take[first], col[first]
+    d, s = np.divmod(col, holdings.practice.shape[2])
     src = source[take]
     practice = holdings.practice[src, d, s]
     fidelity = np.asarray(fidelity, float)[take] if np.ndim(fidelity) else fidelity
     depth = fidelity * holdings.depth[src, d, s]
     generation = holdings.generation[src, d, s] + 1
     placed = place(holdings, catalogue, learner[take], practice, depth, generation)
-    return learner[take][placed], practice[placed], src[placed], generation[placed]
+    return take[placed], practice[placed], generation[placed]
 
 
 def creation_chance(trust, distance, cfg, max_distance: float) -> np.ndarray:
@@ -151,7 +156,8 @@ def creation_chance(trust, distance, cfg, max_distance: float) -> np.ndarray:
 
 def create(holdings: Holdings, catalogue: Catalogue, expertise, a, b, trust, cfg,
            max_distance: float, week: int, rng):
-    """New practices from mutual pairs (a, b); returns (school, practice) of each placement.
+    """New practices from mutual pairs (a, b); returns (pairs that created one, and the
+    school and practice of each placement).
 
     A partner whose slots all give more than the new practice does not take it up. Draws
     one uniform per pair whatever the outcome."""
@@ -171,4 +177,4 @@ def create(holdings: Holdings, catalogue: Catalogue, expertise, a, b, trust, cfg
                        np.full(2, cfg.creation_depth), np.zeros(2, np.int64))
         schools.extend(pair[placed])
         practices.extend([pid] * int(placed.sum()))
-    return np.asarray(schools, np.int64), np.asarray(practices, np.int64)
+    return hit, np.asarray(schools, np.int64), np.asarray(practices, np.int64)

@@ -11,7 +11,8 @@ practice per year (tidy, long):
 - reach (adopters by the end of the run / schools), weeks_to_10pct and weeks_to_50pct
   (teaching weeks from creation until 10 % / 50 % of schools had taken it up; missing
   (<NA>) if it never did), max_generation (longest chain of schools it passed along),
-  max_hops (largest network distance, in the run's final combined network, from its
+  max_hops (largest network distance, in the network the caller gives (the union of the
+  run's yearly networks, `sim.outputs`), from its
   origin to a school that took it up; <NA> for the starting catalogue, which has no origin
   school, and where no adopter is reachable).
 """
@@ -52,19 +53,48 @@ def weeks_to_share(practice: np.ndarray, week: np.ndarray, n_practices: int, n_s
     return out
 
 
-def max_hops(practice, school, catalogue: Catalogue, adj: sparse.csr_matrix) -> pd.array:
-    """Largest network distance from each created practice's origin to one of its adopters."""
-    out = pd.array(np.full(catalogue.size, pd.NA), dtype="Int64")
-    created = np.flatnonzero(catalogue.origin != INITIAL)
-    for batch in np.array_split(created, max(1, int(np.ceil(len(created) / ORIGINS_PER_BATCH)))):
-        if len(batch) == 0:
-            continue
-        dist = csgraph.shortest_path(adj, unweighted=True, indices=catalogue.origin[batch])
-        for row, pid in enumerate(batch):
-            d = dist[row, school[practice == pid]]
-            d = d[np.isfinite(d)]
-            if len(d):
-                out[pid] = int(d.max())
+def max_hops(practice, school, catalogue: Catalogue, adj: sparse.csr_matrix,
+             generation: np.ndarray) -> pd.array:
+    """Largest network distance from each created practice's origin to one of its adopters.
+
+    A practice taken up only by its origin is 0 steps away, one also taken up by a single
+    neighbour of the origin 1; the others need a breadth-first search from the origin, which
+    stops at the practice's longest chain + 1 steps: every step of a chain (and the creating
+    pair) is a link of the network, so no adopter is further away."""
+    hops = np.full(catalogue.size, -1, np.int64)
+    created = catalogue.origin != INITIAL
+    order = np.argsort(practice, kind="stable")
+    p_sorted, s_sorted = practice[order], school[order]
+    ids = np.arange(catalogue.size)
+    start, end = np.searchsorted(p_sorted, ids), np.searchsorted(p_sorted, ids, "right")
+    other = s_sorted != catalogue.origin[p_sorted]
+    others = np.bincount(p_sorted[other], minlength=catalogue.size)
+    hops[created & (others == 0)] = 0
+    # Practices with one adopter besides the origin: 1 step if the two are linked.
+    single = np.flatnonzero(created & (others == 1))
+    first_other = np.full(catalogue.size, -1, np.int64)
+    first_other[p_sorted[other][::-1]] = s_sorted[other][::-1]   # any one per practice
+    n = np.int64(adj.shape[0])
+    coo = adj.tocoo()
+    linked = np.sort(coo.row.astype(np.int64) * n + coo.col)
+    key = catalogue.origin[single].astype(np.int64) * n + first_other[single]
+    at = np.minimum(np.searchsorted(linked, key), max(len(linked) - 1, 0))
+    neighbour = (linked[at] == key) if len(linked) else np.zeros(len(single), bool)
+    hops[single[neighbour]] = 1
+    search = np.flatnonzero(created & (hops < 0))
+    reach = generation[search] + 1
+    for limit in np.unique(reach):
+        group = search[reach == limit]
+        for batch in np.array_split(group, int(np.ceil(len(group) / ORIGINS_PER_BATCH))):
+            dist = csgraph.dijkstra(adj, directed=False, unweighted=True,
+                                    indices=catalogue.origin[batch], limit=float(limit))
+            for row, pid in enumerate(batch):
+                d = dist[row, s_sorted[start[pid]:end[pid]]]
+                d = d[np.isfinite(d)]
+                if len(d):
+                    hops[pid] = int(d.max())
+    out = pd.array(hops, dtype="Int64")
+    out[hops < 0] = pd.NA
     return out
 
 
@@ -94,7 +124,7 @@ def diffusion_table(log: np.ndarray, holders_by_year: np.ndarray, catalogue: Cat
         "weeks_to_50pct": weeks_to_share(practice, week, n_p, n_schools, 0.5,
                                          catalogue.created_week),
         "max_generation": generation,
-        "max_hops": max_hops(practice, school, catalogue, adj),
+        "max_hops": max_hops(practice, school, catalogue, adj, generation),
     })
     yearly = pd.DataFrame({
         "practice": np.tile(np.arange(n_p), years),

@@ -50,26 +50,51 @@ class PracticeConfig:
     drop_depth: float = 0.05
 
 
-@dataclass
 class Catalogue:
-    domain: np.ndarray          # (P,) domain of each practice
-    effectiveness: np.ndarray   # (P,) v >= 0
-    origin: np.ndarray          # (P,) school that created it, INITIAL for the starting set
-    partner: np.ndarray         # (P,) the partner it was created with, INITIAL if none
-    created_week: np.ndarray    # (P,) teaching week of creation, 0 for the starting set
+    """Every practice: `domain`, `effectiveness` v >= 0, `origin` (the school that created
+    it, INITIAL for the starting set), `partner` (the school it was created with) and
+    `created_week` (0 for the starting set), as arrays of length `size`.
+
+    Storage grows by doubling, so adding a practice costs O(1) on average."""
+
+    FIELDS = ("domain", "effectiveness", "origin", "partner", "created_week")
+
+    def __init__(self, domain, effectiveness, origin, partner, created_week):
+        columns = [np.asarray(domain, np.int64), np.asarray(effectiveness, float),
+                   np.asarray(origin, np.int64), np.asarray(partner, np.int64),
+                   np.asarray(created_week, np.int64)]
+        self.size = len(columns[0])
+        self._store = {name: np.resize(col, max(2 * self.size, 8))
+                       for name, col in zip(self.FIELDS, columns)}
 
     @property
-    def size(self) -> int:
-        return len(self.domain)
+    def domain(self) -> np.ndarray:
+        return self._store["domain"][:self.size]
+
+    @property
+    def effectiveness(self) -> np.ndarray:
+        return self._store["effectiveness"][:self.size]
+
+    @property
+    def origin(self) -> np.ndarray:
+        return self._store["origin"][:self.size]
+
+    @property
+    def partner(self) -> np.ndarray:
+        return self._store["partner"][:self.size]
+
+    @property
+    def created_week(self) -> np.ndarray:
+        return self._store["created_week"][:self.size]
 
     def add(self, domain: int, effectiveness: float, origin: int, partner: int,
             week: int) -> int:
         """Append one practice; returns its id."""
-        self.domain = np.append(self.domain, domain)
-        self.effectiveness = np.append(self.effectiveness, effectiveness)
-        self.origin = np.append(self.origin, origin)
-        self.partner = np.append(self.partner, partner)
-        self.created_week = np.append(self.created_week, week)
+        if self.size == len(self._store["domain"]):
+            self._store = {k: np.resize(v, 2 * len(v)) for k, v in self._store.items()}
+        for name, value in zip(self.FIELDS, (domain, effectiveness, origin, partner, week)):
+            self._store[name][self.size] = value
+        self.size += 1
         return self.size - 1
 
 
@@ -114,8 +139,9 @@ def initial_holdings(target: np.ndarray, catalogue: Catalogue, cfg, rng) -> Hold
     same order, until full depth could reach the target (at most `slots`). Depths are
     u * c with u ~ U(0.2, 1) per practice and c fitted by bisection so that E_d = target_d.
     Depths stay at most 1, so where even `slots` practices at full depth cannot give the
-    target, the school starts as high as its practices go (lower than drawn). Draws three
-    uniforms per (school, catalogue practice)."""
+    target, the school starts as high as its practices go (lower than drawn); practices
+    fitted thinner than `drop_depth` are not held. Draws three uniforms per (school,
+    catalogue practice)."""
     n, n_domains = target.shape
     k, slots = cfg.catalogue_per_domain, cfg.slots
     priority = rng.random((n, n_domains, k))
@@ -147,8 +173,11 @@ def initial_holdings(target: np.ndarray, catalogue: Catalogue, cfg, rng) -> Hold
     # Held practices first; the rest of the row is free slots.
     practice = practice[..., :slots]
     effect = np.where(practice >= 0, catalogue.effectiveness[np.maximum(practice, 0)], 0.0)
-    return Holdings(practice, depth[..., :slots], np.zeros((n, n_domains, slots), np.int64),
-                    effect)
+    holdings = Holdings(practice, depth[..., :slots],
+                        np.zeros((n, n_domains, slots), np.int64), effect)
+    # A practice too thin to be in use is not held (`drop_depth`), as in the dynamics.
+    clear(holdings, holdings.held & (holdings.depth < cfg.drop_depth))
+    return holdings
 
 
 def deepen_and_forget(holdings: Holdings, resource, disadvantaged_share, improvement_cfg,

@@ -42,6 +42,7 @@ class Moves:
     origin: np.ndarray        # school the leaver left
     destination: np.ndarray   # school they joined (-1: left the region or teaching)
     practice: np.ndarray      # the practice they carried
+    generation: np.ndarray    # its steps from its origin once at the destination
     placed: np.ndarray        # whether the destination took it up
 
 
@@ -89,4 +90,4 @@ def move_staff(holdings: Holdings, catalogue: Catalogue, disadvantaged_share,
     placed = np.zeros(len(origin), bool)
     placed[going] = place(holdings, catalogue, dest[going], practice[going],
                           carried_depth[going], generation[going])
-    return Moves(origin, dest, practice, placed)
+    return Moves(origin, dest, practice, generation, placed)

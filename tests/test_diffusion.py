@@ -22,7 +22,11 @@ class Draws:
         return out
 
 
-CFG = section(adoption_rate=0.6, share_depth=0.2, mutual_fidelity=0.8, copy_fidelity=0.5,
+# Expertise of up to four schools in one domain: school 0 behind all the others, so what
+# they show it is where they do better.
+EXP = np.array([[0.2], [0.6], [0.7], [0.8]])
+
+CFG = section(learning_rate=0.6, share_depth=0.2, mutual_fidelity=0.8, copy_fidelity=0.5,
               creation_rate=0.1, creation_step=0.15, effectiveness_ceiling=1.5,
               creation_depth=0.3)
 
@@ -51,7 +55,7 @@ def two_schools():
 
 def adopt_once(h, cat, u_take, fidelity=0.5):
     # A = 0.5, trust 0.8, time 1, distance 0.07 of max 0.35: p = 0.6 .5 .8 .8 = 0.192
-    return diffusion.adopt(h, cat, np.array([0]), np.array([1]), np.array([0.8]),
+    return diffusion.adopt(h, cat, EXP, np.array([0]), np.array([1]), np.array([0.8]),
                            np.array([0.5, 0.5]), np.ones(2), np.array([0.07]), fidelity,
                            None, CFG, 0.35, Draws([0.5], [u_take]))
 
@@ -59,8 +63,8 @@ def adopt_once(h, cat, u_take, fidelity=0.5):
 def test_adopt_hand_worked_probability_depth_and_generation():
     cat, h = two_schools()
     assert len(adopt_once(h, cat, 0.193)[0]) == 0        # 0.193 >= p: not taken up
-    learner, practice, source, generation = adopt_once(h, cat, 0.191)
-    assert (learner.tolist(), practice.tolist(), source.tolist()) == ([0], [1], [1])
+    pairs, practice, generation = adopt_once(h, cat, 0.191)
+    assert (pairs.tolist(), practice.tolist()) == ([0], [1])
     # copied one-way: depth 0.5 * 0.6; one step from the source (generation 0)
     assert h.practice[0, 0].tolist() == [0, 1] and h.depth[0, 0, 1] == pytest.approx(0.3)
     assert generation.tolist() == [1] and h.generation[0, 0, 1] == 1
@@ -71,29 +75,50 @@ def test_adopt_nothing_to_show_below_share_depth_or_beyond_understanding():
     h.depth[1, 0, 0] = 0.15                               # below share_depth 0.2
     assert len(adopt_once(h, cat, 0.0)[0]) == 0
     cat, h = two_schools()
-    got = diffusion.adopt(h, cat, np.array([0]), np.array([1]), np.array([0.8]),
+    got = diffusion.adopt(h, cat, EXP, np.array([0]), np.array([1]), np.array([0.8]),
                           np.array([0.5, 0.5]), np.ones(2), np.array([0.35]), 0.5, None,
                           CFG, 0.35, Draws([0.5], [0.0]))
     assert len(got[0]) == 0                               # chance 0 at the max distance
+
+
+def test_nothing_is_discussed_where_the_partner_does_no_better():
+    cat, h = two_schools()
+    behind = np.array([[0.6], [0.6]])
+    got = diffusion.adopt(h, cat, behind, np.array([0]), np.array([1]), np.array([0.8]),
+                          np.array([0.5, 0.5]), np.ones(2), np.array([0.07]), 0.5, None,
+                          section(**{**vars(CFG), "learning_rate": 1.0}), 0.35,
+                          Draws([0.5], [0.0]))
+    assert len(got[0]) == 0
+
+
+def test_only_practices_new_to_the_learner_are_discussed():
+    cat = catalogue([0.5, 0.8], [0, 0])
+    # the source's strongest practice (1) is already held by the learner, however thinly
+    h = holdings([[[1, -1]], [[0, 1]]], [[[0.05, 0.0]], [[0.3, 0.9]]], cat)
+    got = diffusion.adopt(h, cat, EXP, np.array([0]), np.array([1]), np.ones(1), np.ones(2),
+                          np.ones(2), np.zeros(1), 1.0, None,
+                          section(**{**vars(CFG), "learning_rate": 1.0}), 0.35,
+                          Draws([0.99], [0.0]))
+    assert got[1].tolist() == [0]
 
 
 def test_adopt_one_practice_per_learner_per_week():
     cat = catalogue([0.5, 0.8], [0, 0])
     h = holdings([[[-1, -1]], [[0, -1]], [[1, -1]]],
                  [[[0.0, 0.0]], [[0.9, 0.0]], [[0.9, 0.0]]], cat)
-    got = diffusion.adopt(h, cat, np.array([0, 0]), np.array([1, 2]), np.ones(2),
+    got = diffusion.adopt(h, cat, EXP, np.array([0, 0]), np.array([1, 2]), np.ones(2),
                           np.ones(3), np.ones(3), np.zeros(2), 1.0, None,
-                          section(**{**vars(CFG), "adoption_rate": 1.0}), 0.35,
+                          section(**{**vars(CFG), "learning_rate": 1.0}), 0.35,
                           Draws([0.5, 0.5], [0.0, 0.0]))
-    assert got[0].tolist() == [0] and got[2].tolist() == [1]   # the first pair only
+    assert got[0].tolist() == [0] and got[1].tolist() == [0]   # the first pair only
 
 
 def test_domain_weights_restrict_what_is_discussed():
     cat = catalogue([0.5, 0.8], [0, 1])
     h = holdings([[[-1], [-1]], [[0], [1]]], [[[0.0], [0.0]], [[0.9], [0.9]]], cat)
-    got = diffusion.adopt(h, cat, np.array([0]), np.array([1]), np.ones(1), np.ones(2),
+    got = diffusion.adopt(h, cat, np.array([[0.2, 0.2], [0.6, 0.6]]), np.array([0]), np.array([1]), np.ones(1), np.ones(2),
                           np.ones(2), np.zeros(1), 1.0, np.array([[0.0, 1.0]]),
-                          section(**{**vars(CFG), "adoption_rate": 1.0}), 0.35,
+                          section(**{**vars(CFG), "learning_rate": 1.0}), 0.35,
                           Draws([0.01], [0.0]))
     assert got[1].tolist() == [1]   # only domain 1 discussed, however small the draw
 
@@ -103,10 +128,10 @@ def test_a_practice_is_passed_on_along_a_chain():
     fidelity passes it one step per round: generation k at school k."""
     cat = catalogue([0.5], [0])
     h = holdings([[[0]], [[-1]], [[-1]], [[-1]]], [[[0.9]], [[0.0]], [[0.0]], [[0.0]]], cat)
-    cfg = section(**{**vars(CFG), "adoption_rate": 1.0})
+    cfg = section(**{**vars(CFG), "learning_rate": 1.0})
     learner, source = np.array([1, 2, 3]), np.array([0, 1, 2])
     for k in range(3):
-        diffusion.adopt(h, cat, learner, source, np.ones(3), np.ones(4), np.ones(4),
+        diffusion.adopt(h, cat, EXP[::-1], learner, source, np.ones(3), np.ones(4), np.ones(4),
                         np.zeros(3), 1.0, None, cfg, 0.35, Draws([0.5] * 3, [0.0] * 3))
         assert h.held[:, 0, 0].tolist() == [True] * (k + 2) + [False] * (2 - k)
     assert h.generation[:, 0, 0].tolist() == [0, 1, 2, 3]
@@ -126,10 +151,11 @@ def test_create_hand_worked_new_practice_in_the_most_different_domain():
     expertise = np.array([[0.5, 0.2], [0.45, 0.6]])     # differ most in domain 1
     # distance 0.225: chance 0.1 * 1 * .225 * (1 - .225/.35) = 0.00804
     assert len(diffusion.create(h, cat, expertise, np.array([0]), np.array([1]),
-                                np.ones(1), CFG, 0.35, 7, Draws([0.0081]))[0]) == 0
-    schools, created = diffusion.create(h, cat, expertise, np.array([0]), np.array([1]),
-                                        np.ones(1), CFG, 0.35, 7, Draws([0.008]))
-    assert schools.tolist() == [0, 1] and created.tolist() == [3, 3]
+                                np.ones(1), CFG, 0.35, 7, Draws([0.0081]))[1]) == 0
+    pairs, schools, created = diffusion.create(h, cat, expertise, np.array([0]),
+                                               np.array([1]), np.ones(1), CFG, 0.35, 7,
+                                               Draws([0.008]))
+    assert pairs.tolist() == [0] and schools.tolist() == [0, 1] and created.tolist() == [3, 3]
     # best held in domain 1: 0.2 -> 0.2 + 0.15 (1.5 - 0.2) = 0.395
     assert cat.effectiveness[3] == pytest.approx(0.395) and cat.domain[3] == 1
     assert (cat.origin[3], cat.partner[3], cat.created_week[3]) == (0, 1, 7)

@@ -62,6 +62,7 @@ def test_move_staff_costs_the_origin_and_carries_practice_one_step():
                                    MOVES, 1 / 3, draws)
     assert moves.origin.tolist() == [0] and moves.destination.tolist() == [1]
     assert moves.practice.tolist() == [1] and moves.placed.tolist() == [True]
+    assert moves.generation.tolist() == [3]
     assert h.depth[0, 0, 1] == pytest.approx(0.6 * 0.85)          # origin loses 15 %
     assert h.practice[1, 0, 0] == 1 and h.depth[1, 0, 0] == pytest.approx(0.6 * 0.6)
     assert h.generation[1, 0, 0] == 3

@@ -37,6 +37,7 @@ RUNS: dict[str, list[str]] = {
     "peer_review": [*SMALL, "scheme=peer_review"],
     "trusts": [*SMALL, "scheme=trusts"],
     "mixed": [*SMALL, "scheme=mixed"],
+    "network": [*SMALL, "scheme=network"],
     "mixed_la_overlays": [
         *SMALL, "scheme=mixed", "scheme.partition=[peer_review,trios]", "scheme.split=la",
         "scheme.las=[[Manchester,Salford,Bolton],[Wigan,Stockport]]",
