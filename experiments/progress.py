@@ -2,11 +2,13 @@
 
 Two ways to see it, both reading the job folders (so any launcher, any machine that sees
 the sweep folder):
-- `SweepCallback` (switched on in configs/config.yaml under `hydra.callbacks`) writes the
-  sweep's plan when it starts and logs a count after every job:
+- `SweepCallback` (switched on in configs/config.yaml under `hydra.callbacks`) marks the
+  sweep as running (`.sweep_running.json`, its process), writes the sweep's plan when it
+  starts and logs a count after every job:
   ``[sweep] 37 of 80 jobs finished, 1 failed, 2 running, 40 missing``;
 - `schoolsim-progress SWEEP_DIR` prints the same line every few seconds until no job is
-  left running or missing (`--once` to print it once), e.g. for a sweep queued on SLURM.
+  left running or missing, or the sweep's process has ended with jobs never started
+  (`--once` to print it once), e.g. for a sweep queued on SLURM.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from experiments.plan import SweepDirError, jobs_from_config, write_plan
+from experiments.status import counts, describe, sweep_running, sweep_status
 from sim import sweep_job
-from experiments.status import counts, describe, sweep_status
 
 log = logging.getLogger("schoolsim.sweep")
 
@@ -37,6 +39,8 @@ class SweepCallback(Callback):
         from hydra.core.global_hydra import GlobalHydra
 
         sweep_dir = Path(config.hydra.sweep.dir)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        sweep_job.mark_running(sweep_dir / sweep_job.SWEEP_RUNNING_FILE)
         try:
             jobs = jobs_from_config(config, GlobalHydra.instance().config_loader())
         except Exception as exc:  # a sweeper other than the basic one: no plan, no counts
@@ -58,6 +62,7 @@ class SweepCallback(Callback):
               flush=True)
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        (Path(config.hydra.sweep.dir) / sweep_job.SWEEP_RUNNING_FILE).unlink(missing_ok=True)
         try:
             statuses = sweep_status(Path(config.hydra.sweep.dir), quick=True)
         except (SweepDirError, OSError, ValueError):
@@ -98,9 +103,10 @@ def results_table(sweep_dir: Path, statuses) -> str:
     return "\n".join(lines)
 
 
-def done(statuses) -> bool:
+def done(statuses, sweep_dir: str | Path) -> bool:
+    """No job running, and none left to start (or no sweep process left to start them)."""
     c = counts(statuses)
-    return c["running"] == 0 and c["missing"] == 0
+    return c["running"] == 0 and (c["missing"] == 0 or not sweep_running(Path(sweep_dir)))
 
 
 def watch(sweep_dir: str | Path, interval: float = 5.0, once: bool = False,
@@ -110,7 +116,7 @@ def watch(sweep_dir: str | Path, interval: float = 5.0, once: bool = False,
         statuses = sweep_status(sweep_dir)
         print(f"{time.strftime('%H:%M:%S')} {describe(statuses)}", file=out or sys.stdout,
               flush=True)
-        if once or done(statuses):
+        if once or done(statuses, sweep_dir):
             return statuses
         time.sleep(interval)
 

@@ -45,19 +45,47 @@ def job_status(sweep_dir: Path, job: Job, quick: bool = False) -> JobStatus:
     error = job_dir / sweep_job.ERROR_FILE
     if error.is_file():
         return JobStatus(job, "failed", error.read_text().strip() or "(empty error.txt)")
-    return _running_or_killed(job, job_dir / sweep_job.RUNNING_FILE)
+    return _running_or_killed(job, job_dir, sweep_dir)
 
 
-def _running_or_killed(job: Job, marker: Path) -> JobStatus:
+def _running_or_killed(job: Job, job_dir: Path, sweep_dir: Path) -> JobStatus:
+    """Running while its process (or, before it has one, the sweep's) may still run."""
+    marker = job_dir / sweep_job.RUNNING_FILE
+    gone = ended(marker)
+    if gone:
+        return JobStatus(job, "failed", f"killed: {gone} ended without outputs or an error")
+    if _readable(marker):
+        return JobStatus(job, "running")  # alive, or on another host (cannot be checked)
+    sweep_gone = ended(sweep_dir / sweep_job.SWEEP_RUNNING_FILE)
+    if sweep_gone:
+        return JobStatus(job, "failed", f"not started: the sweep's {sweep_gone} ended first")
+    return JobStatus(job, "running")  # folder made, job about to mark itself
+
+
+def ended(marker: Path) -> str:
+    """'process P on H' if `marker` names a process of this host that no longer runs, else
+    '' (no marker, or its process may still run)."""
     try:
         info = json.loads(marker.read_text())
-    except (OSError, ValueError):
-        return JobStatus(job, "running")  # folder made, job not started or marker half-made
-    pid, host = int(info.get("pid", -1)), str(info.get("host", ""))
+        pid, host = int(info.get("pid", -1)), str(info.get("host", ""))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return ""
     if host != socket.gethostname() or _alive(pid):
-        return JobStatus(job, "running")  # another host's processes cannot be checked
-    return JobStatus(job, "failed",
-                     f"killed: process {pid} on {host} ended without outputs or an error")
+        return ""
+    return f"process {pid} on {host}"
+
+
+def _readable(marker: Path) -> bool:
+    try:
+        return isinstance(json.loads(marker.read_text()), dict)
+    except (OSError, ValueError):
+        return False
+
+
+def sweep_running(sweep_dir: Path) -> bool:
+    """True while the sweep's launching process runs (or runs on another host)."""
+    marker = sweep_dir / sweep_job.SWEEP_RUNNING_FILE
+    return _readable(marker) and not ended(marker)
 
 
 def _alive(pid: int) -> bool:

@@ -4,14 +4,18 @@
     schoolsim scheme=market years=5 seed=3
     schoolsim -m scheme=none,trios,families,market seed=1,2,3   # a multirun sweep
 
-Bad input ends with one line on stderr, ``schoolsim: error: ...``, exit status 2, and no
-output folder left behind.
+Bad input (for a single run or a sweep, Hydra's options included) and a folder that cannot
+be written end with one line on stderr, ``schoolsim: error: ...``, exit status 2, and no
+output folder left behind (`sim.cli_input` checks the arguments before Hydra starts).
+Ctrl-C or SIGTERM stops a run promptly with one line, exit status 130 or 143: a single run
+leaves no folder; a sweep's unfinished jobs are marked so that running it again resumes.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -20,17 +24,16 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from sim import sweep_job
+from sim.cli_input import check_arguments
 from sim.compose import compose_config, refuse_schema_choices
 from sim.config import as_plain
 from sim.errors import ConfigError
 from sim.headlines import headline_table
 from sim.run import run_config
 
-# Arguments that are Hydra's own (not config overrides), so the pre-check leaves them alone.
-_HYDRA_FLAGS = ("-m", "--multirun", "--cfg", "-c", "--help", "-h", "--hydra-help", "--info",
-                "-i", "--version", "--resolve", "--package", "-p", "--config-path", "-cp",
-                "--config-name", "-cn", "--config-dir", "-cd", "--run", "-r",
-                "--shell-completion", "-sc", "--experimental-rerun")
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process is, so it unwinds as Ctrl-C does (clean-up runs)."""
 
 
 def fail(message: str) -> None:
@@ -51,7 +54,7 @@ def app(cfg: DictConfig) -> float:
         refuse_schema_choices(HydraConfig.get().runtime.choices)
         validate(cfg)
         result = run_config(cfg)
-        result.write(out_dir, with_config=False)
+        _write(result, out_dir)
     except ConfigError as exc:
         _discard(out_dir, exc)
         if sweeping:
@@ -73,6 +76,16 @@ def objective(summary: dict, cfg: DictConfig) -> float:
     return float(summary["last"][cfg.output.objective])
 
 
+def _write(result, out_dir: Path) -> None:
+    """Write the outputs; a full disk or a folder taken away is one line naming the path."""
+    try:
+        result.write(out_dir, with_config=False)
+    except OSError as exc:
+        raise ConfigError(f"cannot write the outputs to {exc.filename or out_dir} "
+                          f"({exc.strerror or exc}); allowed: a folder with room to write in") \
+            from None
+
+
 def _discard(out_dir: Path, exc: BaseException) -> None:
     """Remove a single run's folder (Hydra already wrote .hydra/ there) on failure.
 
@@ -88,7 +101,7 @@ def _discard(out_dir: Path, exc: BaseException) -> None:
 
 def _remove_empty_parents(path: Path) -> None:
     """Remove the folders Hydra made above a discarded run (outputs/<date>/), if now empty."""
-    here = Path.cwd().resolve()
+    here = Path(HydraConfig.get().runtime.cwd).resolve()  # the cwd, even with job.chdir
     for parent in path.resolve().parents:
         if here not in parent.parents:
             break
@@ -112,15 +125,8 @@ def _resume_skips(out_dir: Path, cfg: DictConfig) -> bool:
     return True
 
 
-def _precheck(argv: list[str]) -> None:
-    """Compose and validate plain single runs before Hydra creates any folder."""
-    if any(a.split("=")[0] in _HYDRA_FLAGS for a in argv):
-        return
-    overrides = [a for a in argv if not a.startswith("hydra.") and not a.startswith("hydra/")]
-    try:
-        compose_config(overrides)
-    except ConfigError as exc:
-        fail(str(exc))
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated()
 
 
 WITH_BASELINE = "--with-baseline"
@@ -162,9 +168,18 @@ def main() -> None:
 
         print(help_text())
         return
+    signal.signal(signal.SIGTERM, _raise_terminated)
     sys.argv[1:] = add_baselines(sys.argv[1:])
-    _precheck(sys.argv[1:])
-    app()
+    try:
+        check_arguments(sys.argv[1:])
+        app()
+    except ConfigError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt as exc:
+        how = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl-C"
+        print(f"schoolsim: stopped by {how}; a single run leaves nothing, a sweep resumes when "
+              "run again into its folder", file=sys.stderr)
+        sys.exit(143 if isinstance(exc, Terminated) else 130)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ names the bad value and what is allowed.
 
 from __future__ import annotations
 
+import re
+
 from hydra import compose, initialize_config_module
 from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import HydraException, MissingConfigException
@@ -29,25 +31,28 @@ def run_name(scenario: str, scheme: str) -> str:
 OmegaConf.register_new_resolver("run_name", run_name, replace=True)
 
 
-def compose_config(overrides: list[str] | dict | None = None) -> DictConfig:
-    """The config `schoolsim` would use with these command-line overrides, validated."""
+def compose_config(overrides: list[str] | dict | None = None, *,
+                   hydra: bool = False) -> DictConfig:
+    """The config `schoolsim` would use with these command-line overrides, validated;
+    `hydra` also composes (and so checks) Hydra's own options, under `cfg.hydra`."""
     overrides = as_override_list(overrides)
+    refuse_indirection(overrides)
     try:
         if GlobalHydra.instance().is_initialized():
-            cfg = _compose(overrides)
+            cfg = _compose(overrides, hydra)
         else:
             with initialize_config_module(config_module="configs", version_base="1.3"):
-                cfg = _compose(overrides)
+                cfg = _compose(overrides, hydra)
     except (HydraException, OmegaConfBaseException) as exc:
         raise ConfigError(_describe_in_context(exc, overrides)) from None
     validate(cfg)
     return cfg
 
 
-def _compose(overrides: list[str]) -> DictConfig:
+def _compose(overrides: list[str], hydra: bool) -> DictConfig:
     refuse_schema_choices(dict(o.lstrip("+").split("=", 1) for o in overrides
                                if "=" in o and not o.startswith("~")))
-    return compose(config_name="config", overrides=overrides)
+    return compose(config_name="config", overrides=overrides, return_hydra_config=hydra)
 
 
 def refuse_schema_choices(choices: dict) -> None:
@@ -79,6 +84,23 @@ def config_groups() -> str:
 OmegaConf.register_new_resolver("schoolsim_config_groups", config_groups, replace=True)
 
 
+def refuse_indirection(overrides: list[str]) -> None:
+    """Refuse what a user's value must not do: an interpolation (`${oc.env:HOME}` would put
+    the environment into the outputs, or a web page; `${nope}` fails deep inside OmegaConf)
+    or a deletion (`~years`: every setting needs a value). Hydra's own options are left
+    alone (its folder names use `${now:...}`)."""
+    for item in overrides:
+        key = item.partition("=")[0].lstrip("~+")
+        if key.startswith("hydra"):
+            continue
+        if "${" in item:
+            raise ConfigError(f"{item} is an interpolation; allowed: a plain value (${{...}} "
+                              "is not accepted in overrides)")
+        if item.startswith("~"):
+            raise ConfigError(f"{item} deletes {key}; allowed: {key}=<value> (every setting "
+                              "needs a value)")
+
+
 def _describe_in_context(exc, overrides) -> str:
     if GlobalHydra.instance().is_initialized():
         return describe_config_error(exc, overrides)
@@ -106,9 +128,19 @@ def describe_config_error(exc: Exception, overrides: list[str] = ()) -> str:
         parent, _, _ = key.rpartition(".")
         allowed = _allowed_keys(parent, overrides)
         return f"unknown config key '{key}'; allowed under '{parent or 'top level'}': {allowed}"
+    converted = _CONVERSION.search(str(cause))
+    if key and converted:
+        value, wanted = converted.groups()
+        return f"{key}={value} is not {_TYPE_NAMES.get(wanted, wanted)}; allowed: " \
+               f"{_TYPE_NAMES.get(wanted, wanted)}"
     if key:
         return f"{key}: {str(cause).splitlines()[0]}"
     return " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+
+
+# OmegaConf's "Value 'abc' of type 'str' could not be converted to Integer".
+_CONVERSION = re.compile(r"Value '([^']*)' of type '[^']*' could not be converted to (\w+)")
+_TYPE_NAMES = {"Integer": "a whole number", "Float": "a number", "Boolean": "true or false"}
 
 
 def _allowed_keys(parent: str, overrides: list[str]) -> str:

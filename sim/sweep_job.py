@@ -33,6 +33,8 @@ from sim.outputs import OUTPUT_FILES
 
 ERROR_FILE = "error.txt"
 RUNNING_FILE = ".running.json"
+# In the sweep folder, while the process that launches the jobs runs (experiments.progress).
+SWEEP_RUNNING_FILE = ".sweep_running.json"
 SUMMARY_FILE = "summary.json"
 # Settings that change how a run reports, not what it computes.
 IGNORED_SECTIONS = ("output",)
@@ -108,9 +110,14 @@ def start(job_dir: str | os.PathLike) -> None:
     job_dir = Path(job_dir)
     for name in (ERROR_FILE, SUMMARY_FILE):
         (job_dir / name).unlink(missing_ok=True)
-    marker = {"pid": os.getpid(), "host": socket.gethostname(),
-              "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-    write_text(job_dir / RUNNING_FILE, json.dumps(marker) + "\n")
+    mark_running(job_dir / RUNNING_FILE)
+
+
+def mark_running(marker: Path) -> None:
+    """Write a marker naming this process (pid, host, start time)."""
+    info = {"pid": os.getpid(), "host": socket.gethostname(),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    write_text(marker, json.dumps(info) + "\n")
 
 
 def finish(job_dir: str | os.PathLike) -> None:
@@ -126,5 +133,8 @@ def fail(job_dir: str | os.PathLike, exc: BaseException) -> str:
 
 
 def error_line(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return ("stopped (Ctrl-C or SIGTERM) before finishing; running the sweep again into "
+                "its folder resumes it")
     text = " ".join(str(exc).split()) or "(no message)"
     return text if isinstance(exc, ConfigError) else f"{type(exc).__name__}: {text}"

@@ -328,26 +328,34 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def dashboard_url(tmp_path_factory):
+def start_dashboard(log: Path) -> tuple[subprocess.Popen, str]:
+    """Start `python -m sim.dashboard` on a free port; the URL it prints (with its token)."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("dashboard") / "server.log"
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "sim.dashboard", "--port", str(port)],
                                 stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
+    deadline = time.monotonic() + 180  # a loaded machine: the first page imports the model
+    while True:
+        printed = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", log.read_text())
+        if printed:
             try:
-                with urllib.request.urlopen(url, timeout=2) as response:
+                browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+                with browser.open(printed.group(1), timeout=30) as response:
                     if response.status == 200:
-                        break
+                        return proc, printed.group(1)
             except OSError:
                 pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"dashboard did not start on {url}:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"dashboard did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.3)
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(tmp_path_factory):
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    proc, url = start_dashboard(log)
+    try:
         yield url
     finally:
         proc.terminate()
@@ -542,3 +550,110 @@ def test_a_dense_network_map_draws_links_between_authorities(replicated):
     assert "drawn as lines between authorities" in ax.get_title(loc="left")
     sparse = charts.network_figure(a)   # few links: school to school, as before
     assert "between authorities" not in sparse.axes[0].get_title(loc="left")
+
+
+# ---------------------------------------------------------------------------- security
+
+
+def asgi_call(app, scope: dict) -> list[dict]:
+    """The messages an ASGI app sends for one request (a websocket connects and waits)."""
+    import asyncio
+
+    sent: list[dict] = []
+    inbox = [{"type": "websocket.connect"} if scope["type"] == "websocket"
+             else {"type": "http.request", "body": b""}]
+
+    async def receive():
+        return inbox.pop(0) if inbox else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+def request(kind: str = "http", host: str = "127.0.0.1:8765", query: str = "", **headers):
+    pairs = [(b"host", host.encode())] + [(k.encode(), v.encode()) for k, v in headers.items()]
+    return {"type": kind, "path": "/", "query_string": query.encode(), "headers": pairs}
+
+
+def guarded():
+    from sim.dashboard.guard import Guard, allowed_hosts
+
+    async def page(scope, receive, send):
+        await send({"type": "reached the page"})
+
+    return Guard(page, token="tok", hosts=allowed_hosts("127.0.0.1", 8765))
+
+
+@pytest.mark.parametrize("scope, why", [
+    (request(host="evil.example.com"), "Host"),
+    (request(host="evil.example.com:8765", cookie="schoolsim_token=tok"), "Host"),
+    (request(), "token"),
+    (request(query="token=wrong"), "token"),
+    (request(cookie="schoolsim_token=wrong"), "token"),
+])
+def test_guard_refuses_foreign_hosts_and_requests_without_the_token(scope, why):
+    sent = asgi_call(guarded(), scope)
+    assert sent[0]["status"] == 403 and why in sent[1]["body"].decode()
+
+
+def test_guard_turns_the_printed_token_into_a_strict_cookie():
+    sent = asgi_call(guarded(), request(query="token=tok"))
+    headers = dict(sent[0]["headers"])
+    assert sent[0]["status"] == 303 and headers[b"location"] == b"/"
+    assert b"schoolsim_token=tok" in headers[b"set-cookie"]
+    assert b"SameSite=Strict" in headers[b"set-cookie"] and b"HttpOnly" in headers[b"set-cookie"]
+    assert asgi_call(guarded(), request(cookie="schoolsim_token=tok", host="localhost:8765")) \
+        == [{"type": "reached the page"}]
+
+
+def test_guard_refuses_a_cross_site_websocket():
+    evil = request("websocket", cookie="schoolsim_token=tok", origin="http://evil.example.com")
+    assert asgi_call(guarded(), evil)[0]["type"] == "websocket.close"
+    own = request("websocket", cookie="schoolsim_token=tok", origin="http://127.0.0.1:8765")
+    assert asgi_call(guarded(), own) == [{"type": "reached the page"}]
+
+
+def raw_status(url: str, host: str | None = None, **headers) -> int:
+    """The HTTP status of a GET (a websocket upgrade when `upgrade` headers are given)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.putrequest("GET", parts.path + ("?" + parts.query if parts.query else ""),
+                    skip_host=True)
+    conn.putheader("Host", host or parts.netloc)
+    for key, value in headers.items():
+        conn.putheader(key.replace("_", "-"), value)
+    conn.endheaders()
+    status = conn.getresponse().status
+    conn.close()
+    return status
+
+
+def test_live_server_refuses_foreign_hosts_and_cross_site_websockets(dashboard_url):
+    token = dashboard_url.split("token=")[1]
+    base = dashboard_url.split("?")[0]
+    cookie = f"schoolsim_token={token}"
+    assert raw_status(base, Cookie=cookie) == 200
+    assert raw_status(base) == 403  # no token
+    assert raw_status(base, host="evil.example.com", Cookie=cookie) == 403
+    upgrade = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+               "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Cookie": cookie}
+    socket_url = base + "jupyter/api/kernels/x/channels?session_id=s"
+    assert raw_status(socket_url, Origin="http://evil.example.com", **upgrade) == 403
+    assert raw_status(socket_url, Origin=base.rstrip("/"), **upgrade) == 101
+
+
+def test_environment_and_the_disk_never_reach_the_page(monkeypatch):
+    monkeypatch.setenv("SCHOOLSIM_SECRET", "s3cr3t-value")
+    for extra in ("scheme.name=${oc.env:SCHOOLSIM_SECRET}", "years=${oc.env:HOME}"):
+        cfg, error = _compose_or_error(("region=gm", "scheme=trios", extra))
+        assert cfg is None and "s3cr3t-value" not in error and "interpolation" in error
+        assert os.environ["HOME"] not in error.replace("${oc.env:HOME}", "")
+    missing = _compose_or_error(("region=csv", "region.path=/nonexistent.csv"))[1]
+    present = _compose_or_error(("region=csv", f"region.path={__file__}"))[1]
+    assert missing == present and "cannot be set from the dashboard" in missing

@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +44,8 @@ PROCESS_BACKENDS = ("loky", "multiprocessing")
 
 # In each worker process: the unpickled context of the sweep it last ran a job for.
 _CONTEXT: dict[str, Any] = {}
+# In each worker process: the thread that ends it when the sweep's process is gone.
+_WATCHDOG: list[threading.Thread] = []
 
 
 class LightJoblibLauncher(JoblibLauncher):
@@ -64,11 +69,30 @@ class LightJoblibLauncher(JoblibLauncher):
             for idx, overrides in enumerate(job_overrides))
 
 
+def exit_with_parent(poll_seconds: float = 1.0) -> None:
+    """End this worker process soon after the sweep's process is gone (SIGKILL, a crash):
+    otherwise loky's workers outlive it for many minutes, holding memory and a job marked
+    running. Started once per worker; the job it was running is then listed as killed and
+    runs again when the sweep is resumed."""
+    if _WATCHDOG:
+        return
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os._exit(1)  # no clean-up to run: the job's folder already says it was not finished
+
+    _WATCHDOG.append(threading.Thread(target=watch, name="exit-with-parent", daemon=True))
+    _WATCHDOG[0].start()
+
+
 def execute_job(idx: int, overrides, blob: bytes, key: str) -> JobReturn:
     """Run one job as hydra-joblib-launcher's `execute_job` does, with the context unpickled
     and Hydra's global state set once per worker and sweep instead of for every job (that
     state-setting re-discovers the plugins: about 40 ms a job)."""
     if key not in _CONTEXT:
+        exit_with_parent()
         context = cloudpickle.loads(blob)
         Singleton.set_state(context[3])  # plugin discovery may re-run this module: store after
         _CONTEXT.clear()

@@ -172,8 +172,18 @@ def group_override(group: str, option: str) -> str:
     return f"{'' if listed else '+'}{group}={option}"
 
 
+# Settings a page may not change: a school list's path would let whoever drives the page
+# probe the server's disk (a missing file and an unreadable one give different errors).
+SERVER_ONLY = ("region.path",)
+
+
 def compose(overrides: list[str]) -> DictConfig:
     """`sim.compose_config` under the dashboard's lock (raises ConfigError)."""
+    for item in overrides:
+        key = item.partition("=")[0].lstrip("+~")
+        if key in SERVER_ONLY:
+            raise ConfigError(f"{key} cannot be set from the dashboard; allowed: the school "
+                              "lists of the region menu (or run schoolsim on the command line)")
     with _COMPOSE_LOCK:
         return compose_config(list(overrides))
 

@@ -1,6 +1,6 @@
 """`schoolsim-dashboard`: start the dashboard's web server.
 
-    schoolsim-dashboard                      # http://127.0.0.1:8765
+    schoolsim-dashboard                      # http://127.0.0.1:8765/?token=...
     schoolsim-dashboard --port 9000 --open   # and open a browser
     schoolsim-dashboard --host 0.0.0.0       # reachable from other machines (no login!)
 
@@ -8,7 +8,9 @@ It runs `solara run sim.dashboard.app` in production mode with the page's assets
 from the installed `solara-assets` package (nothing is fetched from the internet), with
 Solara's telemetry and version check off and idle sessions freed after an hour. It binds
 to 127.0.0.1 unless told otherwise: the page runs simulations on this machine, so
-exposing it to a network is a decision to make.
+exposing it to a network is a decision to make. Every request must come to the address it
+was started on and carry the session's token (in the URL it prints, then a cookie), and a
+websocket must come from its own page (`sim.dashboard.guard`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import argparse
 import os
 import socket
 import sys
+
+from sim.dashboard.guard import Guard, allowed_hosts, new_token
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -67,9 +71,20 @@ def main(argv: list[str] | None = None) -> None:
         print("schoolsim-dashboard: error: the dashboard needs its extra; install it with "
               "pip install -e '.[dashboard]'", file=sys.stderr)
         sys.exit(2)
-    print(f"schoolsim dashboard: http://{args.host}:{args.port}/ (Ctrl-C stops it)",
-          flush=True)
+    token = guard_app(args)
+    print(f"schoolsim dashboard: http://{args.host}:{args.port}/?token={token} "
+          "(Ctrl-C stops it)", flush=True)
     cli.main(solara_argv(args), prog_name="schoolsim-dashboard")
+
+
+def guard_app(args: argparse.Namespace) -> str:
+    """Put `Guard` in front of Solara's app (the one uvicorn serves); return the token."""
+    os.environ["SOLARA_APP"] = APP  # read when Solara's server module is first imported
+    import solara.server.starlette as served
+
+    token = new_token()
+    served.app.add_middleware(Guard, token=token, hosts=allowed_hosts(args.host, args.port))
+    return token
 
 
 if __name__ == "__main__":
