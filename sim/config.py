@@ -51,27 +51,30 @@ class RegionConfig:
     n_local_authorities: int = param(10, min=1, max=200, why="England has about 150",
                                      unit="authorities", label="Local authorities")
     # Relative number of schools per local authority; empty means lognormal sizes.
-    la_weights: list[float] = param([], min=0, min_open=True, max=1e6,
-                                    why="relative sizes, positive", unit="weight",
+    la_weights: list[float] = param([], min=0.001, max=1000,
+                                    why="relative sizes, within a millionfold of each other", unit="weight",
                                     label="Relative sizes of the local authorities")
     la_names: list[str] = param([], label="Names of the local authorities")
     # Local-authority centres in km; empty means a jittered grid `la_spacing_km` apart.
     la_centres_km: list[list[float]] = param([], min=-1000, max=1000,
                                              why="within England's extent", unit="km",
                                              label="Centres of the local authorities (km)")
-    la_spacing_km: float = param(20.0, min=0, min_open=True, max=200,
+    la_spacing_km: float = param(20.0, min=1, max=200,
                                  why="authorities a few to a few hundred km apart", unit="km",
                                  label="Distance between authority centres")
     primary_share: float = param(0.83, **_SHARE, label="Share of schools that are primary")
-    schools_per_neighbourhood: float = param(4.0, min=0, min_open=True, max=100,
-                                             why="a neighbourhood holds a few schools",
+    schools_per_neighbourhood: float = param(4.0, min=0.5, max=100,
+                                             why="a neighbourhood holds a few schools; "
+                                                 "fewer than half a school each would make "
+                                                 "neighbourhoods by the million",
                                              unit="schools", label="Schools per neighbourhood")
     # Disadvantaged (free-school-meal) share: England's mean about 24 %, right-skewed.
-    fsm_mean: float = param(0.24, min=0, min_open=True, max=0.99,
-                            why="a share strictly between 0 and 1", unit="share",
+    fsm_mean: float = param(0.24, min=0.01, max=0.99,
+                            why="a share; below 1 % no school has disadvantaged pupils to count", unit="share",
                             label="Mean disadvantaged (FSM) share")
-    fsm_concentration: float = param(15.0, min=0, min_open=True, max=1000,
-                                     why="a beta concentration", unit="1",
+    fsm_concentration: float = param(15.0, min=1, max=1000,
+                                     why="a beta concentration; below 1 schools' shares pile "
+                                         "up at exactly 0 and 1", unit="1",
                                      label="Concentration of schools' FSM shares")
     # How strongly deprivation falls with distance from a local authority's centre.
     deprivation_gradient: float = param(0.6, min=0, max=10, why="a logit slope", unit="logit",
@@ -79,11 +82,14 @@ class RegionConfig:
     # Spread of deprivation between local authorities (sd of a logit shift).
     la_deprivation_sd: float = param(0.35, min=0, max=5, why="sd of a logit shift",
                                      unit="logit", label="Spread of deprivation between LAs")
-    primary_pupils_mean: float = param(280.0, min=0, min_open=True, max=3000,
-                                       why="a school's roll", unit="pupils",
+    primary_pupils_mean: float = param(280.0, min=20, max=3000,
+                                       why="a school's mean roll; England's smallest "
+                                           "primaries have about 20 pupils", unit="pupils",
                                        label="Mean primary roll")
-    secondary_pupils_mean: float = param(1000.0, min=0, min_open=True, max=5000,
-                                         why="a school's roll", unit="pupils",
+    secondary_pupils_mean: float = param(1000.0, min=100, max=5000,
+                                         why="a school's mean roll; England's smallest "
+                                             "secondaries have about 100 pupils",
+                                         unit="pupils",
                                          label="Mean secondary roll")
     pupils_cv: float = param(0.35, min=0, max=3, why="a coefficient of variation", unit="1",
                              label="Spread of rolls (cv)")
@@ -102,8 +108,8 @@ class CsvRegionConfig(RegionConfig):
                       help="A GIAS-style CSV; relative paths are looked up from the working "
                            "directory, then in the bundled data folder.")
     # Side of the square grid cells that group schools into neighbourhoods.
-    neighbourhood_km: float = param(1.5, min=0, min_open=True, max=100,
-                                    why="within a region about 100 km across", unit="km",
+    neighbourhood_km: float = param(1.5, min=0.1, max=100,
+                                    why="from a street (100 m) to a region about 100 km across", unit="km",
                                     label="Side of a neighbourhood cell")
 
 
@@ -122,7 +128,7 @@ class SchoolConfig:
     """Initial state of schools (`sim.initial_state`)."""
 
     domains: list[str] = param(list(DOMAINS), label="Domains of practice")
-    expertise_mean: float = param(0.5, min=0, min_open=True, max=0.999,
+    expertise_mean: float = param(0.5, min=0.001, max=0.999,
                                   why="expertise lies strictly between 0 and 1", unit="0-1",
                                   label="Mean starting expertise")
     expertise_sd: float = param(0.1, min=0, max=0.5, why="the widest spread of a share",
@@ -132,8 +138,8 @@ class SchoolConfig:
         0.25, min=0, max=1, why="expertise lies in 0-1", unit="per unit share",
         label="Expertise lower with deprivation")
     # Leadership days per term available for improvement work (in school or with partners).
-    leadership_days_mean: float = param(8.0, min=0, min_open=True, max=65,
-                                        why="days in a term", unit="days per term",
+    leadership_days_mean: float = param(8.0, min=0.1, max=65,
+                                        why="from a tenth of a day to every day of a term", unit="days per term",
                                         label="Leadership days per term", step=0.5,
                                         help="Time a school's leaders have for improvement "
                                              "and partnership work.")
@@ -151,7 +157,7 @@ class SchoolConfig:
     competition_radius_km_secondary: float = param(3.0, **_KM,
                                                    label="Competition radius (secondary)")
     # Other same-phase schools within the radius that make competition exposure one half.
-    competition_half_count: float = param(4.0, min=0, min_open=True, max=100,
+    competition_half_count: float = param(4.0, min=0.1, max=100,
                                           why="a count of nearby schools", unit="schools",
                                           label="Competitors for half exposure")
 
@@ -181,7 +187,7 @@ class ExchangeConfig:
                                  why="learning per meeting, capped at the gap by the kernel",
                                  unit="per meeting", label="Learning rate per meeting")
     # Profile distance beyond which a partner's practice cannot be absorbed.
-    max_distance: float = param(0.35, min=0, min_open=True, max=2,
+    max_distance: float = param(0.35, min=0.01, max=2,
                                 why="profile distances lie in 0-2", unit="distance",
                                 label="Largest absorbable profile distance")
     # Absorptive capacity = openness * (floor + (1 - floor) * own mean expertise).
@@ -246,12 +252,12 @@ class AttainmentConfig:
                                     unit="months", label="Spread of school effects")
     # Spread of one pupil's result; cohort noise shrinks with the group's cohort size.
     pupil_sd_months: float = param(14.0, **_MONTHS, label="Spread of one pupil's result")
-    reference_expertise: float = param(0.5, min=0, min_open=True, max=1,
+    reference_expertise: float = param(0.5, min=0.01, max=1,
                                        why="expertise lies in 0-1", unit="0-1",
                                        label="Reference expertise")
 
 
-_FACTOR = dict(min=0, min_open=True, max=1, why="online is never better than in person and "
+_FACTOR = dict(min=0.01, max=1, why="online is never better than in person and "
                "never worthless", unit="x in person")
 
 

@@ -345,7 +345,7 @@ class MeetingModeParams(WindowParams):
                       help="scheme: each scheme's own mode; or online / in_person for every "
                            "group.")
     interval_factor: float = param(
-        1.0, min=0, min_open=True, max=13, why="up to a term between a scheme's meetings",
+        1.0, min=0.1, max=13, why="from ten times as often to a term between meetings",
         unit="x the scheme's", label="Meeting interval (x the scheme's)", step=0.25,
         help="Multiplies every group's meeting interval (0.5: twice as often).")
 

@@ -116,4 +116,6 @@ def _phases(cfg, rng, n: int) -> np.ndarray:
 def _pupils(cfg, rng, phase: np.ndarray) -> np.ndarray:
     mean = np.where(phase == PRIMARY, cfg.primary_pupils_mean, cfg.secondary_pupils_mean)
     sigma = np.sqrt(np.log1p(cfg.pupils_cv**2))
-    return np.round(mean * rng.lognormal(-sigma**2 / 2, sigma, len(phase)))
+    # A school has pupils: with a wide spread (pupils_cv up to 3) the lognormal's low tail
+    # would otherwise round some rolls to zero, and every per-pupil rate to NaN.
+    return np.maximum(1, np.round(mean * rng.lognormal(-sigma**2 / 2, sigma, len(phase))))

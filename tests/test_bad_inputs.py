@@ -1,0 +1,96 @@
+"""The bad-input corpus (tests/bad_inputs.py): every case is refused with one line that
+names the value and what is allowed, exit status 2, and nothing written.
+
+The value cases are checked in-process (composing and validating the config is all a bad
+value must get through, and it is what the command line runs first); the cases only the
+command line can show (Hydra's options, sweeps, the run folder) and a few value cases run
+the real `python -m sim`. Ctrl-C and SIGTERM are here too: one line, no folder left."""
+
+from __future__ import annotations
+
+import errno
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import sim.cli
+from sim.compose import compose_config
+from sim.errors import ConfigError
+from tests.bad_inputs import CLI_CASES, SMALL_BASE, VALUE_CASES
+
+
+def case_id(case) -> str:
+    return " ".join(case[0])
+
+
+@pytest.mark.parametrize("case", VALUE_CASES, ids=case_id)
+def test_bad_value_is_one_line_naming_it(case):
+    args, named = case
+    with pytest.raises(ConfigError) as refused:
+        compose_config([*SMALL_BASE, *args])
+    message = str(refused.value)
+    assert "\n" not in message and named in message and "allowed" in message, message
+
+
+def run_cli(args, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
+    flags = [a for a in args if a == "-m"]
+    rest = [a.replace("{tmp}", str(cwd)) for a in args if a != "-m"]
+    return subprocess.run([sys.executable, "-m", "sim", *flags, *SMALL_BASE, *rest], cwd=cwd,
+                          capture_output=True, text=True, timeout=300, **kwargs)
+
+
+SUBPROCESS_VALUE_CASES = [c for c in VALUE_CASES if c[0] in (
+    ("years=${oc.env:HOME}",), ("~years",), ("region.n_schools=2",),
+    ("scheme=nope",))]
+
+
+@pytest.mark.parametrize("case", CLI_CASES + SUBPROCESS_VALUE_CASES, ids=case_id)
+def test_command_line_refuses_in_one_line_and_writes_nothing(case, tmp_path):
+    args, named = case
+    (tmp_path / "file").write_text("a file where a folder is expected\n")
+    proc = run_cli(args, tmp_path)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert len(lines) == 1 and lines[0].startswith("schoolsim: error: "), proc.stderr[-3000:]
+    assert named.replace("{tmp}", str(tmp_path)) in lines[0] and "allowed" in lines[0]
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_environment_is_never_read_into_a_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCHOOLSIM_SECRET", "s3cr3t-value")
+    with pytest.raises(ConfigError) as refused:
+        compose_config(["scheme.name=${oc.env:SCHOOLSIM_SECRET}"])
+    assert "s3cr3t-value" not in str(refused.value)
+
+
+@pytest.mark.parametrize("how, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_stopped_single_run_says_so_in_one_line_and_leaves_no_folder(tmp_path, how, status):
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "years=200", "region.n_schools=300",
+                             "output.progress=false"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob("outputs/*/*")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert list(tmp_path.glob("outputs/*/*")), "the run never started"
+    time.sleep(1.0)  # into the simulation
+    proc.send_signal(how)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == status, err[-3000:]
+    assert err.strip().splitlines() == [next(line for line in err.splitlines()
+                                             if line.startswith("schoolsim: stopped by"))]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_full_disk_is_one_line_naming_the_path(tmp_path):
+    class Result:
+        def write(self, out_dir, with_config):
+            raise OSError(errno.ENOSPC, "No space left on device", str(out_dir / "x.partial"))
+
+    with pytest.raises(ConfigError) as refused:
+        sim.cli._write(Result(), tmp_path)
+    assert str(tmp_path) in str(refused.value) and "No space left" in str(refused.value)
