@@ -5,7 +5,7 @@ one filesystem) only once every one of them has been written."""
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -22,17 +22,27 @@ def write_all(writers: Mapping[str | os.PathLike, Writer]) -> list[Path]:
         for target, writer in writers.items():
             target = Path(target)
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
-                                       dir=target.parent)
-            os.close(fd)
-            staged.append((Path(tmp), target))
-            writer(Path(tmp))
+            tmp = _staging_file(target)
+            staged.append((tmp, target))
+            writer(tmp)
         for tmp, target in staged:
             os.replace(tmp, target)
     finally:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
     return [target for _, target in staged]
+
+
+def _staging_file(target: Path) -> Path:
+    """A new file beside `target` with a name no other writer uses, created with the
+    permissions a plain `open` gives (the umask's; `tempfile.mkstemp` would give 0600)."""
+    while True:
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.partial")
+        try:
+            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            return tmp
+        except FileExistsError:
+            continue
 
 
 def write_with(path: str | os.PathLike, writer: Writer) -> Path:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 
 from sim.atomic import write_all, write_text, write_with
@@ -35,3 +38,14 @@ def test_writers_see_a_temporary_name_beside_the_target(tmp_path):
     assert seen[0].parent == tmp_path and seen[0].name.startswith(".r.md.")
     assert seen[0].suffix == ".partial" and not seen[0].exists()
     assert write_text(tmp_path / "t.txt", "é\n").read_text(encoding="utf-8") == "é\n"
+
+
+def test_files_get_the_umask_permissions_like_any_other_file(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        written = write_text(tmp_path / "a.txt", "x")
+        plain = tmp_path / "plain.txt"
+        plain.write_text("x")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(written.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode) == 0o644
