@@ -62,7 +62,10 @@ class RegionConfig:
     la_spacing_km: float = param(20.0, min=1, max=200,
                                  why="authorities a few to a few hundred km apart", unit="km",
                                  label="Distance between authority centres")
-    primary_share: float = param(0.83, **_SHARE, label="Share of schools that are primary")
+    primary_share: float = param(0.83, min=0.05, max=0.95, unit="share",
+                                 why="a region has primary and secondary schools; the gap "
+                                     "is reported for each phase",
+                                 label="Share of schools that are primary")
     schools_per_neighbourhood: float = param(4.0, min=0.5, max=100,
                                              why="a neighbourhood holds a few schools; "
                                                  "fewer than half a school each would make "

@@ -108,7 +108,8 @@ def _place_schools(rng, la: np.ndarray, nb_la: np.ndarray) -> np.ndarray:
 
 def _phases(cfg, rng, n: int) -> np.ndarray:
     phase = np.full(n, PRIMARY)
-    n_secondary = int(round(n * (1 - cfg.primary_share)))
+    # At least one school of each phase, so that each phase's metrics exist in a tiny region.
+    n_secondary = min(n - 1, max(1, int(round(n * (1 - cfg.primary_share)))))
     phase[rng.permutation(n)[:n_secondary]] = SECONDARY
     return phase
 

@@ -40,6 +40,7 @@ VALUE_CASES: list[tuple[tuple[str, ...], str]] = [
     (("region.la_spacing_km=nan",), "region.la_spacing_km"),
     (("region.la_spacing_km=1e9",), "region.la_spacing_km"),
     (("region.primary_share=1.5",), "region.primary_share"),
+    (("region.primary_share=1.0",), "region.primary_share"),
     (("region.primary_share=nan",), "region.primary_share"),
     (("region.schools_per_neighbourhood=1e-9",), "region.schools_per_neighbourhood"),
     (("region.schools_per_neighbourhood=0",), "region.schools_per_neighbourhood"),

@@ -69,7 +69,7 @@ def test_environment_is_never_read_into_a_message(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("how, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_stopped_single_run_says_so_in_one_line_and_leaves_no_folder(tmp_path, how, status):
-    proc = subprocess.Popen([sys.executable, "-m", "sim", "years=200", "region.n_schools=300",
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "years=100", "region.n_schools=300",
                              "output.progress=false"],
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
