@@ -69,21 +69,6 @@ def group_options(group: str) -> list[str]:
     return [o for o in loader.get_group_options(group) if not o.endswith(SCHEMA_SUFFIX)]
 
 
-def config_groups() -> str:
-    """The groups and their options as `schoolsim --help` lists them (the resolver in
-    configs/config.yaml's `hydra.help.template`): schemas left out, Hydra's own groups too."""
-    loader = GlobalHydra.instance().config_loader()
-    groups, todo = [], [g for g in loader.list_groups("") if g != "hydra"]
-    while todo:
-        group = todo.pop()
-        groups.append(group)
-        todo += [f"{group}/{child}" for child in loader.list_groups(group)]
-    return "\n".join(f"{g}: {', '.join(sorted(group_options(g)))}" for g in sorted(groups))
-
-
-OmegaConf.register_new_resolver("schoolsim_config_groups", config_groups, replace=True)
-
-
 def refuse_indirection(overrides: list[str]) -> None:
     """Refuse what a user's value must not do: an interpolation (`${oc.env:HOME}` would put
     the environment into the outputs, or a web page; `${nope}` fails deep inside OmegaConf)
