@@ -29,6 +29,7 @@ import sim.shocks  # noqa: F401
 from sim.component import check_params, component_class, param, registered, require
 from sim.inspection import InspectionParams
 from sim.metrics import OBJECTIVES
+from sim.region import CsvRegionConfig, RealRegionConfig, RegionConfig, generator_for
 from sim.schemes.base import SchemeParams
 
 DOMAINS = ("teaching", "inclusion", "leadership", "curriculum")
@@ -37,93 +38,6 @@ _SHARE = dict(min=0, max=1, why="a share", unit="share")
 _RATE = dict(min=0, max=5, why="a yearly rate; 5 closes almost all of a gap in a term",
              unit="per year")
 _KM = dict(min=0, max=100, why="within a region about 100 km across", unit="km")
-
-
-@dataclass
-class RegionConfig:
-    """A synthetic region (see `sim.region`). Sizes like Greater Manchester by default."""
-
-    name: str = MISSING
-    n_schools: int = param(1150, min=3, max=30000, why="from a toy region to all of England",
-                           unit="schools", label="Schools in the region",
-                           help="Fewer schools run faster; the Greater Manchester Challenge "
-                                "had 1,150.")
-    n_local_authorities: int = param(10, min=1, max=200, why="England has about 150",
-                                     unit="authorities", label="Local authorities")
-    # Relative number of schools per local authority; empty means lognormal sizes.
-    la_weights: list[float] = param([], min=0.001, max=1000,
-                                    why="relative sizes, within a millionfold of each other", unit="weight",
-                                    label="Relative sizes of the local authorities")
-    la_names: list[str] = param([], label="Names of the local authorities")
-    # Local-authority centres in km; empty means a jittered grid `la_spacing_km` apart.
-    la_centres_km: list[list[float]] = param([], min=-1000, max=1000,
-                                             why="within England's extent", unit="km",
-                                             label="Centres of the local authorities (km)")
-    la_spacing_km: float = param(20.0, min=1, max=200,
-                                 why="authorities a few to a few hundred km apart", unit="km",
-                                 label="Distance between authority centres")
-    primary_share: float = param(0.83, min=0.05, max=0.95, unit="share",
-                                 why="a region has primary and secondary schools; the gap "
-                                     "is reported for each phase",
-                                 label="Share of schools that are primary")
-    schools_per_neighbourhood: float = param(4.0, min=0.5, max=100,
-                                             why="a neighbourhood holds a few schools; "
-                                                 "fewer than half a school each would make "
-                                                 "neighbourhoods by the million",
-                                             unit="schools", label="Schools per neighbourhood")
-    # Disadvantaged (free-school-meal) share: England's mean about 24 %, right-skewed.
-    fsm_mean: float = param(0.24, min=0.01, max=0.99,
-                            why="a share; below 1 % no school has disadvantaged pupils to count", unit="share",
-                            label="Mean disadvantaged (FSM) share")
-    fsm_concentration: float = param(15.0, min=1, max=1000,
-                                     why="a beta concentration; below 1 schools' shares pile "
-                                         "up at exactly 0 and 1", unit="1",
-                                     label="Concentration of schools' FSM shares")
-    # How strongly deprivation falls with distance from a local authority's centre.
-    deprivation_gradient: float = param(0.6, min=0, max=10, why="a logit slope", unit="logit",
-                                        label="Deprivation gradient towards the centre")
-    # Spread of deprivation between local authorities (sd of a logit shift).
-    la_deprivation_sd: float = param(0.35, min=0, max=5, why="sd of a logit shift",
-                                     unit="logit", label="Spread of deprivation between LAs")
-    primary_pupils_mean: float = param(280.0, min=20, max=3000,
-                                       why="a school's mean roll; England's smallest "
-                                           "primaries have about 20 pupils", unit="pupils",
-                                       label="Mean primary roll")
-    secondary_pupils_mean: float = param(1000.0, min=100, max=5000,
-                                         why="a school's mean roll; England's smallest "
-                                             "secondaries have about 100 pupils",
-                                         unit="pupils",
-                                         label="Mean secondary roll")
-    pupils_cv: float = param(0.35, min=0, max=3, why="a coefficient of variation", unit="1",
-                             label="Spread of rolls (cv)")
-
-
-@dataclass
-class CsvRegionConfig(RegionConfig):
-    """A region read from a school list in Get Information About Schools columns
-    (`sim.region_csv`). The synthetic keys above are not used, except the ones that
-    describe what a school list lacks (none at present)."""
-
-    name: str = "csv"
-    # A GIAS-style CSV. Relative paths are looked up from the working directory, then in
-    # the bundled data folder (sim/data), so the default is the made-up sample.
-    path: str = param("gias_sample.csv", label="School list (CSV)",
-                      help="A GIAS-style CSV; relative paths are looked up from the working "
-                           "directory, then in the bundled data folder.")
-    # Side of the square grid cells that group schools into neighbourhoods.
-    neighbourhood_km: float = param(1.5, min=0.1, max=100,
-                                    why="from a street (100 m) to a region about 100 km across", unit="km",
-                                    label="Side of a neighbourhood cell")
-
-
-@dataclass
-class RealRegionConfig(RegionConfig):
-    """Real schools and neighbourhoods of England from public data (`sim.region_real`).
-    The synthetic keys above are not used."""
-
-    name: str = "england_real"
-    # Local authorities by name (as in the 2023 school census); empty means all of England.
-    local_authorities: list[str] = param([], label="Local authorities (empty: all England)")
 
 
 @dataclass
@@ -362,7 +276,7 @@ def validate(cfg: DictConfig | SimConfig) -> None:
     """Raise ConfigError (one line) for a value outside its metadata's range, or a combination
     the model cannot use."""
     check_params(cfg, RunSettings, "")
-    _validate_region(cfg.region)
+    generator_for(cfg.region).check(cfg.region, "region", cfg)
     for name, schema in CORE_SECTIONS.items():
         check_params(cfg[name], schema, name)
     _validate_school(cfg.school)
@@ -377,31 +291,6 @@ def validate(cfg: DictConfig | SimConfig) -> None:
     progress = str(cfg.output.progress).lower()
     require(progress in ("auto", "true", "false"),
             f"output.progress={cfg.output.progress} is not allowed; allowed: auto, true, false")
-
-
-def _validate_region(region: Any) -> None:
-    if "local_authorities" in region:  # real schools (sim.region_real)
-        from sim.region_real import chosen_authorities
-
-        chosen_authorities(region.local_authorities)
-        return
-    if "path" in region:  # a school list: sizes come from the file (sim.region_csv)
-        require(bool(str(region.path).strip()),
-                "region.path is empty; allowed: the path of a school-list CSV")
-        from sim.region_csv import resolve_path
-
-        resolve_path(str(region.path))
-        check_params(region, CsvRegionConfig, "region")
-        return
-    check_params(region, RegionConfig, "region")
-    require(region.n_schools >= region.n_local_authorities,
-            f"region.n_schools={region.n_schools} is fewer than region.n_local_authorities="
-            f"{region.n_local_authorities}; allowed: at least one school per local authority")
-    for key in ("la_weights", "la_names", "la_centres_km"):
-        values = region[key]
-        require(len(values) in (0, region.n_local_authorities),
-                f"region.{key} has {len(values)} entries; allowed: 0 or "
-                f"region.n_local_authorities={region.n_local_authorities}")
 
 
 def _validate_school(school: Any) -> None:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Iterator, NamedTuple
 
 from sim.component import Setting, nested, registered, settings
-from sim.config import CORE_SECTIONS, CsvRegionConfig, RealRegionConfig, RegionConfig, RunSettings
+from sim.config import CORE_SECTIONS, RunSettings
+from sim.region import RegionConfig
 from sim.schemes.base import GroupParams, SchemeParams
 
 START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
@@ -31,10 +32,12 @@ def catalogue() -> list[Entry]:
     """Every setting with its key, grouped: run, region, core sections, inspection, schemes
     (shared settings once, then each scheme's own), policy levers, shocks."""
     out = list(_section("Run", "", RunSettings))
-    out += _section("Region (synthetic)", "region", RegionConfig)
-    out += _own("Region: school list (region=csv)", "region", CsvRegionConfig, RegionConfig)
-    out += _own("Region: real England (region=england_real)", "region", RealRegionConfig,
-                RegionConfig)
+    for name, cls in registered("region").items():
+        if cls.schema() is RegionConfig:
+            out += _section(f"Region ({name})", "region", RegionConfig)
+        else:
+            out += _own(f"Region: {cls.__doc__.splitlines()[0].rstrip('.')}", "region",
+                        cls.schema(), RegionConfig)
     for name, schema in CORE_SECTIONS.items():
         out += _section(name.capitalize(), name, schema)
     for name, cls in registered("inspection").items():

@@ -5,27 +5,200 @@ map: local authorities of realistic relative size, deprived inner neighbourhoods
 and secondary schools in England's proportions (about 83 % / 17 % of state-funded
 primary and secondary schools), and a disadvantaged (free-school-meal) share per school
 drawn from its neighbourhood with England's mean (about 24 %) and right skew.
+
+Region generators are components (`sim.component`, kind "region"): `Synthetic` (this
+module), `SchoolList` (a GIAS-style CSV, `sim.region_csv`) and `RealEngland` (public data,
+`sim.region_real`), each with its parameter dataclass (the schema of `region`), its
+`validate` and `build(rng) -> Region`. A region YAML names its generator by its schema
+(`region_schema`, `region_csv_schema`, `region_real_schema`); `build_region` finds the
+generator from the type of the config node.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
+from omegaconf import MISSING, OmegaConf
 from scipy.special import expit
 
+from sim.component import Component, param, registered, require
 from sim.errors import ConfigError
 from sim.geography import PRIMARY, SECONDARY, Region, eal_and_mobility
-from sim.region_csv import build_region_from_csv
-from sim.region_real import build_real_region
+from sim.region_csv import build_region_from_csv, resolve_path
+from sim.region_real import build_real_region, chosen_authorities
+
+_SHARE = dict(min=0, max=1, why="a share", unit="share")
+
+
+@dataclass
+class RegionConfig:
+    """A synthetic region (see `sim.region`). Sizes like Greater Manchester by default."""
+
+    name: str = MISSING
+    n_schools: int = param(1150, min=3, max=30000, why="from a toy region to all of England",
+                           unit="schools", label="Schools in the region",
+                           help="Fewer schools run faster; the Greater Manchester Challenge "
+                                "had 1,150.")
+    n_local_authorities: int = param(10, min=1, max=200, why="England has about 150",
+                                     unit="authorities", label="Local authorities")
+    # Relative number of schools per local authority; empty means lognormal sizes.
+    la_weights: list[float] = param([], min=0.001, max=1000,
+                                    why="relative sizes, within a millionfold of each other", unit="weight",
+                                    label="Relative sizes of the local authorities")
+    la_names: list[str] = param([], label="Names of the local authorities")
+    # Local-authority centres in km; empty means a jittered grid `la_spacing_km` apart.
+    la_centres_km: list[list[float]] = param([], min=-1000, max=1000,
+                                             why="within England's extent", unit="km",
+                                             label="Centres of the local authorities (km)")
+    la_spacing_km: float = param(20.0, min=1, max=200,
+                                 why="authorities a few to a few hundred km apart", unit="km",
+                                 label="Distance between authority centres")
+    primary_share: float = param(0.83, min=0.05, max=0.95, unit="share",
+                                 why="a region has primary and secondary schools; the gap "
+                                     "is reported for each phase",
+                                 label="Share of schools that are primary")
+    schools_per_neighbourhood: float = param(4.0, min=0.5, max=100,
+                                             why="a neighbourhood holds a few schools; "
+                                                 "fewer than half a school each would make "
+                                                 "neighbourhoods by the million",
+                                             unit="schools", label="Schools per neighbourhood")
+    # Disadvantaged (free-school-meal) share: England's mean about 24 %, right-skewed.
+    fsm_mean: float = param(0.24, min=0.01, max=0.99,
+                            why="a share; below 1 % no school has disadvantaged pupils to count", unit="share",
+                            label="Mean disadvantaged (FSM) share")
+    fsm_concentration: float = param(15.0, min=1, max=1000,
+                                     why="a beta concentration; below 1 schools' shares pile "
+                                         "up at exactly 0 and 1", unit="1",
+                                     label="Concentration of schools' FSM shares")
+    # How strongly deprivation falls with distance from a local authority's centre.
+    deprivation_gradient: float = param(0.6, min=0, max=10, why="a logit slope", unit="logit",
+                                        label="Deprivation gradient towards the centre")
+    # Spread of deprivation between local authorities (sd of a logit shift).
+    la_deprivation_sd: float = param(0.35, min=0, max=5, why="sd of a logit shift",
+                                     unit="logit", label="Spread of deprivation between LAs")
+    primary_pupils_mean: float = param(280.0, min=20, max=3000,
+                                       why="a school's mean roll; England's smallest "
+                                           "primaries have about 20 pupils", unit="pupils",
+                                       label="Mean primary roll")
+    secondary_pupils_mean: float = param(1000.0, min=100, max=5000,
+                                         why="a school's mean roll; England's smallest "
+                                             "secondaries have about 100 pupils",
+                                         unit="pupils",
+                                         label="Mean secondary roll")
+    pupils_cv: float = param(0.35, min=0, max=3, why="a coefficient of variation", unit="1",
+                             label="Spread of rolls (cv)")
+
+
+@dataclass
+class CsvRegionConfig(RegionConfig):
+    """A region read from a school list in Get Information About Schools columns
+    (`sim.region_csv`). The synthetic keys above are not used, except the ones that
+    describe what a school list lacks (none at present)."""
+
+    name: str = "csv"
+    # A GIAS-style CSV. Relative paths are looked up from the working directory, then in
+    # the bundled data folder (sim/data), so the default is the made-up sample.
+    path: str = param("gias_sample.csv", label="School list (CSV)",
+                      help="A GIAS-style CSV; relative paths are looked up from the working "
+                           "directory, then in the bundled data folder.")
+    # Side of the square grid cells that group schools into neighbourhoods.
+    neighbourhood_km: float = param(1.5, min=0.1, max=100,
+                                    why="from a street (100 m) to a region about 100 km across", unit="km",
+                                    label="Side of a neighbourhood cell")
+
+
+@dataclass
+class RealRegionConfig(RegionConfig):
+    """Real schools and neighbourhoods of England from public data (`sim.region_real`).
+    The synthetic keys above are not used."""
+
+    name: str = "england_real"
+    # Local authorities by name (as in the 2023 school census); empty means all of England.
+    local_authorities: list[str] = param([], label="Local authorities (empty: all England)")
+
+
+class RegionGenerator(Component):
+    """Builds a region's schools and neighbourhoods from its parameters."""
+
+    kind: ClassVar[str] = "region"
+
+    def build(self, rng: np.random.Generator) -> Region:
+        raise NotImplementedError
+
+
+class Synthetic(RegionGenerator):
+    """A synthetic region (`gm`, `england`, any variant)."""
+
+    name = "synthetic"
+    Params = RegionConfig
+
+    @classmethod
+    def validate(cls, params, prefix, cfg):
+        require(params.n_schools >= params.n_local_authorities,
+                f"{prefix}.n_schools={params.n_schools} is fewer than {prefix}.n_local_authorities="
+                f"{params.n_local_authorities}; allowed: at least one school per local authority")
+        for key in ("la_weights", "la_names", "la_centres_km"):
+            values = params[key]
+            require(len(values) in (0, params.n_local_authorities),
+                    f"{prefix}.{key} has {len(values)} entries; allowed: 0 or "
+                    f"{prefix}.n_local_authorities={params.n_local_authorities}")
+
+    def build(self, rng):
+        return _synthetic(self.params, rng)
+
+
+class SchoolList(RegionGenerator):
+    """A school list in Get Information About Schools columns (`region=csv`)."""
+
+    name = "csv"
+    Params = CsvRegionConfig
+
+    @classmethod
+    def validate(cls, params, prefix, cfg):
+        require(bool(str(params.path).strip()),
+                f"{prefix}.path is empty; allowed: the path of a school-list CSV")
+        resolve_path(str(params.path))
+
+    def build(self, rng):
+        return build_region_from_csv(self.params, rng)
+
+
+class RealEngland(RegionGenerator):
+    """Real schools and neighbourhoods of England (`region=england_real`, `gm_real`)."""
+
+    name = "england_real"
+    Params = RealRegionConfig
+
+    @classmethod
+    def check(cls, params, prefix, cfg=None):
+        """Only the authorities are checked: the synthetic keys are not used."""
+        chosen_authorities(params.local_authorities)
+
+    def build(self, rng):
+        return build_real_region(self.params, rng)
+
+
+def generator_for(node) -> type[RegionGenerator]:
+    """The generator whose schema the region's config node was built from."""
+    schema = OmegaConf.get_type(node)
+    found = [c for c in registered("region").values() if c.schema() is schema]
+    if not found:
+        raise ConfigError(f"region has schema {getattr(schema, '__name__', schema)}; allowed: "
+                          + ", ".join(f"{c.schema().__name__}" for c in registered("region").values()))
+    return found[0]
 
 
 def build_region(cfg, rng: np.random.Generator) -> Region:
     """Build the region the config names (`gm`, `england`, any synthetic variant, or a
     school list: `region=csv`, see `sim.region_csv`; real England: `region=england_real`,
     see `sim.region_real`)."""
-    if getattr(cfg, "local_authorities", None) is not None:
-        return build_real_region(cfg, rng)
-    if getattr(cfg, "path", None) is not None:
-        return build_region_from_csv(cfg, rng)
+    return generator_for(cfg)(cfg).build(rng)
+
+
+def _synthetic(cfg, rng: np.random.Generator) -> Region:
+    """Local authorities, neighbourhoods and schools drawn as the module docstring says."""
     counts = _schools_per_la(cfg, rng)
     centres = _la_centres(cfg, rng)
     la_names = tuple(cfg.la_names) or tuple(f"LA{i + 1:03d}" for i in range(len(counts)))
