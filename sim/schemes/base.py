@@ -38,6 +38,7 @@ scheme's hooks are its own (layer-local) ids.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -49,7 +50,12 @@ from sim.distributions import beta_with_mean
 from sim.partnerships import Partnerships
 from sim.policies import Venue
 
-MODES = ("mutual", "one_way")
+
+class LearningMode(enum.Enum):
+    """How partners learn in a scheme's meetings."""
+
+    MUTUAL = "mutual"     # from each other; new practice can arise
+    ONE_WAY = "one_way"   # the stronger school hosts and the weaker learns
 
 
 @dataclass
@@ -57,7 +63,8 @@ class SchemeParams:
     """Settings every scheme has."""
 
     name: str = MISSING
-    mode: str = param("mutual", choices=MODES, label="How partners learn",
+    mode: str = param("mutual", choices=tuple(m.value for m in LearningMode),
+                      label="How partners learn",
                       help="mutual: partners learn from each other and may create practice; "
                            "one_way: the stronger school hosts and the weaker learns")
     participation: float = param(1.0, min=0, max=1, why="a share of schools", unit="share",
@@ -114,7 +121,7 @@ class Scheme(Component):
 
     @property
     def mutual(self) -> bool:
-        return self.params.mode == "mutual"
+        return LearningMode(self.params.mode) is LearningMode.MUTUAL
 
     @property
     def native_online(self) -> bool:
