@@ -111,10 +111,6 @@ class Partnerships:
         """Days each group's meeting costs each attending member, one per group."""
         return np.broadcast_to(np.asarray(self.cost_days, float), (self.n_groups,))
 
-    def live_links(self) -> np.ndarray:
-        """Mask of links whose group is still active."""
-        return self.active[self.link_group]
-
     def link_kinds(self) -> np.ndarray:
         """The kind (scheme) of each link."""
         kinds = np.asarray(self.layer_kinds, dtype=object)
