@@ -164,9 +164,13 @@ def main() -> None:
     if any(a in ("--help", "-h") for a in sys.argv[1:]):
         # Every setting with its description, read from the field metadata (sim.parameters);
         # Hydra's own help stays under --hydra-help.
+        from hydra import initialize_config_module
+
+        from sim.compose import config_groups
         from sim.parameters import help_text
 
-        print(help_text())
+        with initialize_config_module(config_module="configs", version_base="1.3"):
+            print(help_text(config_groups()))
         return
     signal.signal(signal.SIGTERM, _raise_terminated)
     sys.argv[1:] = add_baselines(sys.argv[1:])

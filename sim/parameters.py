@@ -90,18 +90,25 @@ def _describe(s: Setting) -> str:
     return text
 
 
-def help_text() -> str:
-    """`schoolsim --help`: usage, then every setting with its default, range and description."""
+def help_text(groups: str) -> str:
+    """`schoolsim --help`: usage, the config groups' options (`groups`, one `group: a, b`
+    line each), then every setting with its default, range and description."""
     lines = [
         "schoolsim: simulate a school system's partnerships (Hydra command line).",
         "",
-        "usage: schoolsim [key=value ...]            one run, e.g. scheme=families years=5",
+        "usage  schoolsim [key=value ...]            one run, e.g. scheme=families years=5",
         "       schoolsim -m key=a,b ...             a sweep (multirun)",
         "       schoolsim --cfg job                  print the composed config",
         "       schoolsim --hydra-help               Hydra's own options",
         "",
-        "Groups: region=gm|england|csv|england_real|gm_real, scheme=<name>, +scenario=<name>,",
-        "calibration=default|none. Settings (default; allowed range; unit):",
+        "== Configuration groups ==",
+        "Compose your configuration from those groups (group=option)",
+        "",
+        groups,
+        "",
+        "== Config ==",
+        "Override any setting (key=value). Each: default [allowed range (why); unit], then",
+        "what it is.",
     ]
     group = None
     for entry in catalogue():
