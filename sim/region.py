@@ -29,7 +29,6 @@ from sim.geography import PRIMARY, SECONDARY, Region, eal_and_mobility
 from sim.region_csv import build_region_from_csv, resolve_path
 from sim.region_real import build_real_region, chosen_authorities
 
-_SHARE = dict(min=0, max=1, why="a share", unit="share")
 
 
 @dataclass
