@@ -166,11 +166,14 @@ def main() -> None:
         # Hydra's own help stays under --hydra-help.
         from hydra import initialize_config_module
 
-        from sim.compose import config_groups
+        from sim.compose import group_options
         from sim.parameters import help_text
 
         with initialize_config_module(config_module="configs", version_base="1.3"):
-            print(help_text(config_groups()))
+            groups = "\n".join(f"{g}: {', '.join(sorted(group_options(g)))}"
+                                for g in ("calibration", "experiment", "region", "scenario",
+                                          "scheme"))
+        print(help_text(groups))
         return
     signal.signal(signal.SIGTERM, _raise_terminated)
     sys.argv[1:] = add_baselines(sys.argv[1:])

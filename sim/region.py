@@ -30,7 +30,6 @@ from sim.region_csv import build_region_from_csv, resolve_path
 from sim.region_real import build_real_region, chosen_authorities
 
 
-
 @dataclass
 class RegionConfig:
     """A synthetic region (see `sim.region`). Sizes like Greater Manchester by default."""
