@@ -69,7 +69,7 @@ def test_environment_is_never_read_into_a_message(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("how, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_stopped_single_run_says_so_in_one_line_and_leaves_no_folder(tmp_path, how, status):
-    proc = subprocess.Popen([sys.executable, "-m", "sim", "years=100", "region.n_schools=300",
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "years=100", "region.n_schools=5000",
                              "output.progress=false"],
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
@@ -79,7 +79,10 @@ def test_stopped_single_run_says_so_in_one_line_and_leaves_no_folder(tmp_path, h
     assert list(tmp_path.glob("outputs/*/*")), "the run never started"
     time.sleep(1.0)  # into the simulation
     proc.send_signal(how)
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()  # a run that ignored the signal must not outlive the test
     assert proc.returncode == status, err[-3000:]
     assert err.strip().splitlines() == [next(line for line in err.splitlines()
                                              if line.startswith("schoolsim: stopped by"))]
