@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim import calendar
-from sim.component import param, redefault, require
+from sim.component import param, require
 from sim.schemes.base import GroupParams, MeetingPlan, Scheme
 
 _SIZE = dict(min=3, max=7, why="SPP clusters have three to seven schools", unit="schools",
