@@ -60,12 +60,28 @@ def profiles_figure(result: FitResult, parameters):
     return fig
 
 
+TARGETS_FORMAT = (
+    "## The targets\n\n"
+    "Every quantity the model is compared with is declared once, in `experiments/targets.yaml` "
+    "(read and checked by `experiments.validation.checks.load_checks`; the format is described "
+    "at the top of the file). Each entry has an `id`, the `fact` it belongs to, its `kind` "
+    "(*input*: given to the model; *calibration target*: fitted here; *by construction*; "
+    "*held out*: never used to set or fit anything), a `title`, its `source`, the `target` as a "
+    "reader sees it, its `band` (for a calibration target: where the real value lies with about "
+    "95 % probability) and `centre`, the `measure` it is computed from (a named function of "
+    "`experiments/validation/measures.py`, with keyword `args`, on the tidy tables of one "
+    "seed's runs) and the `roles` it needs (role -> a scenario of the file's `scenarios`). "
+    "`schoolsim-validate` checks them all; `schoolsim-calibrate` fits the parameters to the "
+    "entries of kind *calibration target* that its spec lists.\n")
+
+
 def markdown(result: FitResult, spec, runtime: float, config_path: str, files: dict) -> str:
     checks = {c.id: c for c in select(list(spec.targets))}
     lines = ["# Calibration record", "",
              "Written by `schoolsim-calibrate`; do not edit by hand. The fitted values are in "
              f"`{config_path}`, which `configs/config.yaml` uses by default "
              "(`calibration: default`; `calibration=none` gives the code's own defaults).", "",
+             TARGETS_FORMAT,
              "## Method and budget", "",
              f"- **Method**: optuna {_optuna_version()} TPE sampler (multivariate), in-memory "
              f"storage; {spec.startup_trials} random start-up trials, then TPE.",
