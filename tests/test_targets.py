@@ -8,7 +8,8 @@ import yaml
 from experiments.spec import SpecError
 from experiments.validation import checks, measures
 
-GOOD = {"id": "x1", "fact": 1, "kind": "calibration target", "title": "t", "source": "s",
+GOOD = {"id": "x1", "fact": 1, "kind": "calibration target", "why": "fitted", "title": "t",
+        "source": "s",
         "target": "3 (2 to 4)", "band": [2.0, 4.0], "centre": 3.0,
         "measure": "outstanding_change_points", "args": {"phase": "primary"},
         "roles": {"programme": "gm"}}
@@ -40,6 +41,7 @@ def test_an_entry_loads_with_its_named_measure_and_arguments(tmp_path):
     ({"fact": 7}, "has fact=7; allowed: 1"),
     ({"colour": "red"}, "has unknown key 'colour'"),
     ({"source": None}, "lacks 'source'"),
+    ({"why": None}, "lacks 'why'"),
 ])
 def test_a_bad_entry_is_one_line_naming_it(tmp_path, changes, message):
     with pytest.raises(SpecError) as err:

@@ -53,7 +53,7 @@ def test_report_for_two_facts_on_a_small_region(tmp_path):
     assert {p.name for p in out.iterdir()} == {"fact_3.png", "fact_4.png", "values.csv",
                                                "summary.csv", "validation.html"}
     text = md.read_text()
-    assert "| Fact | Check | Source | Target | Model mean | 90 % interval |" in text
+    assert "| Fact | Check | Kind | Source | Target | Model mean | 90 % interval |" in text
     assert "](../v/fact_3.png)" in text            # figure links relative to the Markdown
     values = pd.read_csv(out / "values.csv")
     assert sorted(values["check"].unique()) == ["3a", "3b", "4a"]

@@ -38,6 +38,7 @@ RULES = ("mean", "majority", "all")
 INPUT, CALIBRATION, BY_CONSTRUCTION, HELD_OUT = ("input", "calibration target",
                                                  "by construction", "held out")
 KINDS = (INPUT, CALIBRATION, BY_CONSTRUCTION, HELD_OUT)
+REPORT_ORDER = (HELD_OUT, CALIBRATION, INPUT, BY_CONSTRUCTION)   # the report leads with held out
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,14 @@ class Check:
     centre: float | None = None
     measure_name: str = ""            # the function of measures.py, with `args`
     args: dict = field(default_factory=dict, compare=False)
+    why: str = ""                     # why the kind fits
+    band_source: str = ""             # where the band's numbers come from ("": no source)
+
+    @property
+    def sourced_band(self) -> bool:
+        """Whether the band's numbers come from a source (not a direction or a threshold of
+        ours)."""
+        return bool(self.band_source)
 
     @property
     def calibrate(self) -> bool:
@@ -84,9 +93,10 @@ class Check:
         return bool(inside.all())
 
 
-ENTRY_KEYS = ("id", "fact", "kind", "title", "source", "target", "band", "centre", "unit",
-              "rule", "measure", "args", "roles", "definition", "note")
-REQUIRED = ("id", "fact", "kind", "title", "source", "target", "band", "measure", "roles")
+ENTRY_KEYS = ("id", "fact", "kind", "why", "title", "source", "target", "band", "band_source",
+              "centre", "unit", "rule", "measure", "args", "roles", "definition", "note")
+REQUIRED = ("id", "fact", "kind", "why", "title", "source", "target", "band", "measure",
+            "roles")
 
 
 @dataclass(frozen=True)
@@ -153,7 +163,8 @@ def _check(entry: dict, facts: dict, scenarios: dict) -> Check:
                  str(entry["target"]), (float(band[0]), float(band[1])),
                  functools.partial(fn, **args), dict(roles), entry.get("unit", ""), rule,
                  entry.get("definition", ""), entry.get("note", ""), entry["kind"],
-                 None if centre is None else float(centre), str(entry["measure"]), args)
+                 None if centre is None else float(centre), str(entry["measure"]), args,
+                 str(entry["why"]), str(entry.get("band_source", "")))
 
 
 _DECLARED = load_checks()

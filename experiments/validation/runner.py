@@ -69,7 +69,8 @@ def summarise(checks: Sequence[Check], values: pd.DataFrame, level: float = 0.90
         rows.append({
             "check": check.id, "fact": check.fact, "title": check.title,
             "source": check.source, "target": check.target, "band_low": lo, "band_high": hi,
-            "unit": check.unit, "rule": check.rule,
+            "unit": check.unit, "rule": check.rule, "kind": check.kind,
+            "band_source": check.band_source,
             "mean": float(defined.mean()) if len(defined) else float("nan"),
             "low": float(np.quantile(defined, q)) if len(defined) else float("nan"),
             "high": float(np.quantile(defined, 1 - q)) if len(defined) else float("nan"),
