@@ -28,6 +28,14 @@ Sources (seed documents 000-004):
   factors); `interval_factor` changes how often every group meets.
 - *Broadcast* — summaries of the trios' discussions "have been shared with all Greater
   Manchester schools" (000); the lever forces them on or off.
+- *Pupil Premium* — from April 2011 every school in England has received a grant per
+  disadvantaged pupil (free school meals, later "ever 6"), rising from £488 (2011-12) to
+  £1,320 a primary and £935 a secondary pupil (2015-16 on; DfE Pupil Premium conditions of
+  grant; NAO, *Funding for disadvantaged pupils*, 2015). The lever turns each school year's
+  amount into months of extra progress a year for disadvantaged pupils, at the effect per
+  £1,000 a year of school spending on pupil attainment that a study independent of the gap
+  index estimates (`months_per_1000_gbp`, see its help): it acts through the pupils' value
+  added (`LeverState.disadvantaged_value_added`), never on the gap itself.
 
 Each lever is a component (`sim.component`, kind "policy"): its `Params` dataclass (a
 `WindowParams` plus its own settings, with their metadata) is the schema of its config section
@@ -90,6 +98,8 @@ class LeverState:
     broadcast: bool | None = None
     grade_openness_cut: float = 0.0
     inspection_interval_years: float | None = None
+    # Extra months of progress a year for disadvantaged pupils, (primary, secondary).
+    disadvantaged_value_added: tuple[float, float] = (0.0, 0.0)
 
     @property
     def days_factor(self) -> float:
@@ -384,6 +394,74 @@ class Broadcast(Policy):
 
     def window_stop(self, model) -> None:
         model.levers.broadcast = None
+
+
+AMOUNT = dict(min=0, max=10_000, why="up to about twice a pupil's core funding",
+              unit="GBP per disadvantaged pupil a year")
+
+
+@dataclass
+class PupilPremiumParams(WindowParams):
+    enabled: bool = param(False, label="Pupil Premium",
+                          help="Extra funding per disadvantaged pupil during the window.")
+    amounts_primary_gbp: list[float] = param(
+        [488.0, 623.0, 953.0, 1300.0, 1320.0], **AMOUNT,
+        label="Premium per disadvantaged primary pupil, by year of the window",
+        help="One amount per school year from the window's start; the last holds after. "
+             "Default: DfE rates 2011-12 to 2015-16 (2015-16 held to 2019-20).")
+    amounts_secondary_gbp: list[float] = param(
+        [488.0, 623.0, 900.0, 935.0, 935.0], **AMOUNT,
+        label="Premium per disadvantaged secondary pupil, by year of the window",
+        help="As for primary: DfE rates 2011-12 to 2015-16.")
+    months_per_1000_gbp: float = param(
+        0.15, min=0, max=12, why="at most a year's extra progress a year per £1,000",
+        unit="months/year per £1,000 a year",
+        label="Extra progress per £1,000 a year spent on a pupil",
+        help="Independent of the gap index: Holmlund, McNally & Viarengo (2010, Economics of "
+             "Education Review 29, 'Does money matter for schools?') estimate the effect of "
+             "per-pupil spending on KS2 results in England, larger for disadvantaged pupils; "
+             "read as about 0.05 standard deviations per £1,000 a year sustained over the key "
+             "stage, about 0.6 months by the EEF Toolkit's conversion, over four years. Not a "
+             "value fitted to the DfE index; the figure is to be checked against the paper.")
+
+
+class PupilPremium(Policy):
+    """Funding per disadvantaged pupil from the window's start, year by year, as extra
+    value added for disadvantaged pupils (months a year, by phase)."""
+
+    name = "pupil_premium"
+    Params = PupilPremiumParams
+
+    @classmethod
+    def validate(cls, params, prefix, cfg):
+        super().validate(params, prefix, cfg)
+        for key in ("amounts_primary_gbp", "amounts_secondary_gbp"):
+            require(len(getattr(params, key)) >= 1,
+                    f"{prefix}.{key}=[]; allowed: one amount or more (one per school year)")
+
+    def value_added(self, year_of_window: int) -> tuple[float, float]:
+        """Months of extra progress a year for disadvantaged pupils in the window's
+        `year_of_window`-th school year (0 first), (primary, secondary)."""
+        p = self.params
+        return tuple(amounts[min(year_of_window, len(amounts) - 1)] / 1000.0
+                     * p.months_per_1000_gbp
+                     for amounts in (p.amounts_primary_gbp, p.amounts_secondary_gbp))
+
+    def process(self, model):
+        """SimPy process: at the start of each school year of the window the year's premium
+        (the amounts change from year to year); nothing after the window."""
+        p, env = self.params, model.env
+        if not p.enabled:
+            return
+        begin = week_of_year(p.start_year)
+        end = model.end_week if p.end_year is None else min(week_of_year(p.end_year),
+                                                            model.end_week + 1)
+        for k, week in enumerate(range(begin, end, calendar.WEEKS_PER_YEAR)):
+            yield env.timeout(max(week + calendar.AT_POLICY - env.now, 0.0))
+            model.levers.disadvantaged_value_added = self.value_added(k)
+        if p.end_year is not None and week_of_year(p.end_year) <= model.end_week:
+            yield env.timeout(max(week_of_year(p.end_year) + calendar.AT_POLICY - env.now, 0.0))
+            model.levers.disadvantaged_value_added = (0.0, 0.0)
 
 
 def from_config(cfg) -> list[Policy]:

@@ -12,7 +12,7 @@ import sim
 from sim import policies
 from sim.inspection import GOOD, INADEQUATE, OUTSTANDING, REQUIRES_IMPROVEMENT, judge
 from sim.policies import (Accountability, Broadcast, Brokering, CrossBorder, LeadershipTime,
-                          MeetingMode, Programme, ProgrammeFunding)
+                          MeetingMode, Programme, ProgrammeFunding, PupilPremium)
 from tests.helpers import build_model, section
 
 SMALL = ["region.n_schools=300", "years=3"]
@@ -25,6 +25,8 @@ LEVERS = [
     LeadershipTime(start_year=0.5, end_year=1.5, days_factor=0.5, collaboration_cap_days=2.0),
     MeetingMode(start_year=1.0, end_year=2.0, mode="online", interval_factor=0.5),
     Broadcast(start_year=0.0, end_year=4.0, enabled=False),
+    PupilPremium(start_year=1.0, end_year=None, enabled=True, amounts_primary_gbp=[500.0],
+                 amounts_secondary_gbp=[400.0, 800.0], months_per_1000_gbp=0.5),
 ]
 
 
@@ -53,7 +55,7 @@ def test_from_config_defaults_change_nothing_and_cross_border_follows_the_scheme
     levers = build_model(["scheme=trios", *SMALL]).policies
     assert [type(p).__name__ for p in levers] == [
         "ProgrammeFunding", "Brokering", "Accountability", "LeadershipTime", "MeetingMode",
-        "Broadcast", "CrossBorder"]
+        "Broadcast", "PupilPremium", "CrossBorder"]
     assert levers[0] == ProgrammeFunding() and levers[-1] == CrossBorder(required=True)
     mixed = build_model(["scheme=mixed", "scheme.trios.cross_border=false", *SMALL]).policies
     assert mixed[-1] == CrossBorder(required=False, scheme_key="scheme.trios.cross_border")
@@ -293,6 +295,9 @@ BAD = [
     (["policy.meetings.mode=telepathy"], "policy.meetings.mode=telepathy"),
     (["policy.meetings.interval_factor=0"], "policy.meetings.interval_factor=0"),
     (["policy.broadcast.end_year=-3"], "policy.broadcast.end_year=-3"),
+    (["policy.pupil_premium.amounts_primary_gbp=[]"], "policy.pupil_premium.amounts_primary_gbp=[]"),
+    (["policy.pupil_premium.amounts_secondary_gbp=[-5]"], "amounts_secondary_gbp"),
+    (["policy.pupil_premium.months_per_1000_gbp=13"], "policy.pupil_premium.months_per_1000_gbp=13"),
     (["meetings.online_cost_factor=1.5"], "meetings.online_cost_factor=1.5"),
     (["meetings.online_learning_factor=0"], "meetings.online_learning_factor=0"),
     (["inspection.interval_years=0"], "inspection.interval_years=0"),
@@ -307,6 +312,33 @@ def test_bad_policy_values_are_one_line_errors(overrides, expected):
         sim.compose_config(overrides)
     message = str(info.value)
     assert expected in message and "allowed" in message and "\n" not in message
+
+
+# ------------------------------------------------------------------------ pupil premium
+def test_pupil_premium_value_added_hand_worked():
+    lever = PupilPremium(enabled=True, amounts_primary_gbp=[488.0, 1320.0],
+                         amounts_secondary_gbp=[488.0, 935.0], months_per_1000_gbp=0.15)
+    assert lever.value_added(0) == pytest.approx((0.0732, 0.0732))      # 488 / 1000 * 0.15
+    assert lever.value_added(1) == pytest.approx((0.198, 0.14025))      # 1320, 935
+    assert lever.value_added(7) == lever.value_added(1)                 # the last amount holds
+
+
+def test_pupil_premium_sets_each_years_value_added_inside_its_window():
+    on = ["policy.pupil_premium.enabled=true", "policy.pupil_premium.start_year=1",
+          "policy.pupil_premium.end_year=3", "policy.pupil_premium.months_per_1000_gbp=1",
+          "policy.pupil_premium.amounts_primary_gbp=[100,300]",
+          "policy.pupil_premium.amounts_secondary_gbp=[200]"]
+    m = build_model(["scheme=none", "region.n_schools=60", "years=4", *on])
+    seen = {}
+    for week in (38, 39, 77, 78, 116, 117):
+        step_to(m, week)
+        seen[week] = m.levers.disadvantaged_value_added
+    assert seen == {38: (0.0, 0.0), 39: pytest.approx((0.1, 0.2)), 77: pytest.approx((0.1, 0.2)),
+                    78: pytest.approx((0.3, 0.2)), 116: pytest.approx((0.3, 0.2)),
+                    117: (0.0, 0.0)}
+    off = build_model(["scheme=none", "region.n_schools=60", "years=2"])
+    step_to(off, 78)
+    assert off.levers.disadvantaged_value_added == (0.0, 0.0)
 
 
 def test_unknown_policy_key_is_an_error():
