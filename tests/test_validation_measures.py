@@ -132,6 +132,25 @@ def test_fact7_fade_and_retention_where_partnerships_outlive():
     assert math.isnan(m.retention_where_partnerships_outlive(_fade_runs({0: False, 1: False})))
 
 
+def test_fact7_counts_the_families_still_meeting_at_the_end():
+    parts = pd.concat([links({0: [0, 1, 2], 1: [3, 4]}, "families", {0: True, 1: False}),
+                       links({2: [5, 6]}, "leadership", {2: True})])
+    runs = {"programme": outputs(pd.DataFrame(), schools({0: [flat(0.0)] * 7}), parts)}
+    assert m.families_outliving_funding(runs) == 1.0       # group 0; leadership not counted
+    none_left = links({0: [0, 1]}, "families", {0: False})
+    assert m.families_outliving_funding(
+        {"programme": outputs(pd.DataFrame(), schools({0: [flat(0.0)] * 2}), none_left)}) == 0.0
+
+
+def test_fact10_gap_index_change_reads_the_year_end_rows():
+    # Year-end rows at weeks 39, 78, 117 hold 3.0, 2.0, 1.0: a straight line, change
+    # 2 * (-1) / 3; the term rows between them are not results and are left out.
+    weeks = [0, 13, 39, 52, 78, 117]
+    metrics = pd.DataFrame({"week": weeks, "gap_index_ks2": [9.0, 9.0, 3.0, 9.0, 2.0, 1.0]})
+    runs = {"history": outputs(metrics, schools({0: [flat(0.0)]}))}
+    assert m.gap_index_decade_change(runs, "ks2") == pytest.approx(-2 / 3)
+
+
 def test_fact8_share_of_partnerships_without_a_measurable_effect():
     # 6 schools of 70 pupils (cohort 10 each); clusters of 2: cohort 20, se = 14 sqrt(2/20)
     # = 4.43 months, so 1.96 se = 8.7: an effect of 10 is measurable, 1 is not.

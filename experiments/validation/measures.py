@@ -15,9 +15,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from experiments.evidence import trend_change
 from experiments.validation.tables import (YEARS_ON_ROLL, at_year, group_active,
                                            group_members, last_year, school_attainment,
-                                           weighted_mean)
+                                           weighted_mean, yearly_results)
 from sim.outputs import RunResult
 
 Runs = Mapping[str, RunResult]
@@ -176,6 +177,17 @@ def gain_fade(runs: Runs) -> float:
     return 1 - later / at_end
 
 
+def families_outliving_funding(runs: Runs, kinds: tuple[str, ...] = ("families",)) -> float:
+    """Programme groups still meeting at the end of the run (years after the funding
+    ended)."""
+    (programme,) = _need(runs, "programme")
+    return float(sum(group_active(_of_kinds(programme.partnerships, kinds)).values()))
+
+
+def _of_kinds(partnerships: pd.DataFrame, kinds: tuple[str, ...]) -> pd.DataFrame:
+    return partnerships[partnerships["kind"].astype(str).isin(kinds)]
+
+
 def retention_where_partnerships_outlive(runs: Runs, kinds: tuple[str, ...] = ("families",)
                                          ) -> float:
     """Gain kept (gain at the end / gain when funding ended) by schools whose partnership
@@ -294,3 +306,15 @@ def family_competitor_pairs(runs: Runs) -> float:
     same = a["phase"].astype(str).to_numpy() == b["phase"].astype(str).to_numpy()
     limit = a["phase"].astype(str).map(radius).to_numpy()
     return float((same & (distance < limit)).sum())
+
+
+# ------------------------------------------------------- fact 10: the decade's gap index
+
+
+def gap_index_decade_change(runs: Runs, stage: str) -> float:
+    """Relative change of the run's DfE gap index at `stage` (ks2, ks4) over its yearly
+    results, read from the least-squares line as the DfE series is
+    (`experiments.evidence.trend_change`)."""
+    (history,) = _need(runs, "history")
+    yearly = yearly_results(history.metrics)
+    return trend_change(yearly[f"gap_index_{stage}"].to_numpy(float)).change

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.calendar import WEEKS_PER_YEAR
+
 # Year groups on roll (Reception-Year 6; Years 7-11): cohort size = pupils / years on roll.
 YEARS_ON_ROLL = {"primary": 7, "secondary": 5}
 
@@ -58,3 +60,11 @@ def weighted_mean(values, weights) -> float:
     values, weights = np.asarray(values, float), np.asarray(weights, float)
     total = weights.sum()
     return float((values * weights).sum() / total) if total > 0 else float("nan")
+
+
+def yearly_results(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The metrics rows collected right after each year end (week a positive multiple of
+    the school year), with the run's `year` (1: the first year's results), by year."""
+    at_year_end = metrics[(metrics["week"] > 0) & (metrics["week"] % WEEKS_PER_YEAR == 0)]
+    rows = at_year_end.assign(year=(at_year_end["week"] // WEEKS_PER_YEAR).astype(int))
+    return rows.sort_values("year").reset_index(drop=True)
