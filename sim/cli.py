@@ -6,7 +6,9 @@
 
 Bad input (for a single run or a sweep, Hydra's options included) and a folder that cannot
 be written end with one line on stderr, ``schoolsim: error: ...``, exit status 2, and no
-output folder left behind (`sim.cli_input` checks the arguments before Hydra starts).
+output folder left behind (`sim.cli_input` checks the arguments before Hydra starts). A
+policy lever set for a scheme it does not apply to runs, with one line
+``schoolsim: note: ... changes nothing with scheme=...`` on stderr (see `sim.cli_input`).
 Ctrl-C or SIGTERM stops a run promptly with one line, exit status 130 or 143: a single run
 leaves no folder; a sweep's unfinished jobs are marked so that running it again resumes.
 """
@@ -178,7 +180,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _raise_terminated)
     sys.argv[1:] = add_baselines(sys.argv[1:])
     try:
-        check_arguments(sys.argv[1:])
+        for note in check_arguments(sys.argv[1:]):
+            print(f"schoolsim: note: {note}", file=sys.stderr)
         app()
     except ConfigError as exc:
         fail(str(exc))

@@ -10,6 +10,9 @@ first, the way a run would use it, and anything wrong is one `ConfigError` line:
 - the folder the run or sweep would write to must be one this process can make files in
   (not a file, not read-only, not a system folder), checked by making and removing a
   temporary folder there.
+A policy lever set for a scheme it does not apply to (`sim.policies.not_applying`) is not an
+error: a sweep over schemes with one lever setting (the `none` baseline beside trios) is an
+ordinary comparison. It is a note instead, one line each, so nothing is dropped unsaid.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.component import applies_to
 from sim.compose import compose_config, refuse_indirection
 from sim.errors import ConfigError
+from sim.policies import not_applying
 
 SWEEP_FLAGS = ("-m", "--multirun")
 # Hydra's other flags (help, --cfg, config paths ...): with these, Hydra is left to itself.
@@ -32,19 +37,27 @@ OTHER_FLAGS = ("--cfg", "-c", "--help", "-h", "--hydra-help", "--info", "-i", "-
                "--experimental-rerun")
 
 
-def check_arguments(argv: list[str]) -> None:
-    """Raise ConfigError (one line) for arguments a run or sweep would fail on."""
+def check_arguments(argv: list[str]) -> list[str]:
+    """Raise ConfigError (one line) for arguments a run or sweep would fail on; return notes
+    on levers set where they change nothing."""
     if any(a.split("=")[0] in OTHER_FLAGS for a in argv):
-        return
+        return []
     overrides = [a for a in argv if a not in SWEEP_FLAGS]
     if len(overrides) < len(argv):
-        _check_sweep(overrides)
+        cfgs = _check_sweep(overrides)
     else:
-        cfg = compose_config(overrides, hydra=True)
-        check_writable(_select(cfg, "hydra.run.dir"), "hydra.run.dir")
+        cfgs = [compose_config(overrides, hydra=True)]
+        check_writable(_select(cfgs[0], "hydra.run.dir"), "hydra.run.dir")
+    return list(dict.fromkeys(note for cfg in cfgs for note in _notes(cfg)))
 
 
-def _check_sweep(overrides: list[str]) -> None:
+def _notes(cfg: DictConfig) -> list[str]:
+    return [f"{setting} changes nothing with scheme={cfg.scheme.name} (policy.{lever.name} "
+            f"applies to: {', '.join(applies_to(lever))})"
+            for setting, lever in not_applying(cfg)]
+
+
+def _check_sweep(overrides: list[str]) -> list[DictConfig]:
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
@@ -55,10 +68,9 @@ def _check_sweep(overrides: list[str]) -> None:
         jobs = BasicSweeper.split_arguments(parsed, None)[0]
     except (HydraException, OmegaConfBaseException) as exc:
         raise ConfigError(" ".join(str(exc).split())) from None
-    for k, job in enumerate(covering(jobs)):
-        cfg = compose_config(job, hydra=(k == 0))
-        if k == 0:
-            check_writable(_select(cfg, "hydra.sweep.dir"), "hydra.sweep.dir")
+    cfgs = [compose_config(job, hydra=(k == 0)) for k, job in enumerate(covering(jobs))]
+    check_writable(_select(cfgs[0], "hydra.sweep.dir"), "hydra.sweep.dir")
+    return cfgs
 
 
 def covering(jobs: list[list[str]]) -> list[list[str]]:

@@ -30,7 +30,12 @@ generator. Each is one module that owns, in one place:
   A hook a component does not need is simply not overridden (the base does nothing);
 - **its outputs**: `metric_columns(model)` adds columns to each term's metrics row and
   `summary(model)` adds fields to the run's summary. A component reports what happened
-  through these, never by setting attributes on the model.
+  through these, never by setting attributes on the model;
+- **what it applies to**: a component that acts only through something some schemes have
+  names it in `needs` (one of `TRAITS`: a funding lever needs groups that a funded programme
+  runs), and a scheme lists what it has in `traits`. `applies_to(cls)` is then the schemes
+  the component can change anything in; `schoolsim --help`, the dashboard (which shows only
+  the levers that apply to the chosen scheme) and the command line's note read it from here.
 
 One registry (`REGISTRY`, by kind and name) holds every component class; a class with a
 `kind` and a `name` registers itself when its module is imported, and the packages that hold
@@ -48,6 +53,14 @@ from typing import Any, ClassVar, Iterator
 from sim.errors import ConfigError
 
 KINDS = ("scheme", "policy", "shock", "inspection", "region")
+
+# What a scheme may have that a component can need (`Component.needs`, `Scheme.traits`),
+# each with the words `schoolsim --help` uses for the schemes that have it.
+TRAITS = {
+    "meetings": "schemes whose groups meet",
+    "programme": "schemes whose groups a funded programme runs",
+    "broadcast": "schemes that send summaries of their meetings to every school",
+}
 
 # Metadata keys a `param` field carries.
 _META = ("min", "max", "why", "unit", "label", "help", "choices", "step", "min_open")
@@ -209,6 +222,23 @@ def registered(kind: str) -> dict[str, type[Component]]:
     return REGISTRY[kind]
 
 
+def applies(component: type[Component], scheme: type[Component]) -> bool:
+    """Whether `component` can change anything in a run of `scheme`."""
+    return not component.needs or component.needs in scheme.has()
+
+
+def applies_to(component: type[Component]) -> list[str]:
+    """The registered schemes `component` applies to, by name."""
+    return [name for name, scheme in registered("scheme").items() if applies(component, scheme)]
+
+
+def applies_to_text(component: type[Component]) -> str:
+    """`every scheme`, or the schemes by name and what they have in common."""
+    if not component.needs:
+        return "every scheme"
+    return f"{', '.join(applies_to(component))}: {TRAITS[component.needs]}"
+
+
 def component_class(kind: str, name: str, key: str) -> type[Component]:
     """The registered class; an unknown name is a one-line ConfigError naming `key`."""
     known = registered(kind)
@@ -223,13 +253,26 @@ class Component:
     kind: ClassVar[str] = ""
     name: ClassVar[str] = ""
     Params: ClassVar[type] = type(None)
+    # The scheme trait this component acts through ("": it acts whatever the scheme).
+    needs: ClassVar[str] = ""
+    # The traits a scheme has (schemes only; see `TRAITS`).
+    traits: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        unknown = {cls.needs, *cls.traits} - {"", *TRAITS}
+        if unknown:
+            raise TypeError(f"{cls.__name__} names traits {sorted(unknown)}; allowed: "
+                            f"{', '.join(TRAITS)}")
         if cls.kind and "name" in cls.__dict__ and cls.name:
             if cls.kind not in REGISTRY:
                 raise TypeError(f"{cls.__name__}.kind={cls.kind!r}; allowed: {', '.join(KINDS)}")
             REGISTRY[cls.kind][cls.name] = cls
+
+    @classmethod
+    def has(cls) -> frozenset[str]:
+        """The traits this scheme has (a scheme made of others overrides: theirs)."""
+        return cls.traits
 
     def __init__(self, params):
         self.params = params

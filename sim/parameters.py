@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
-from sim.component import Setting, nested, registered, settings
+from sim.component import Setting, applies_to_text, nested, registered, settings
 from sim.config import CORE_SECTIONS, RunSettings
 from sim.region import RegionConfig
 from sim.schemes.base import GroupParams, SchemeParams
@@ -49,7 +49,8 @@ def catalogue() -> list[Entry]:
         out += _own(f"Scheme {name}", "scheme", cls.schema(), base)
     for kind, prefix in (("policy", "policy"), ("shock", "shocks")):
         for name, cls in registered(kind).items():
-            out += _section(f"{kind.capitalize()} {name}", f"{prefix}.{name}", cls.schema())
+            out += _section(f"{kind.capitalize()} {name} (applies to: {applies_to_text(cls)})",
+                            f"{prefix}.{name}", cls.schema())
     return out
 
 

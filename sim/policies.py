@@ -44,7 +44,13 @@ that put it in a config. Its `process` is a SimPy process that calls `window_sta
 start of its window and `window_stop` at the end (both at `calendar.AT_POLICY`, after the
 year's results and before the next week's meetings); `setup` runs once after the scheme
 formed its partnerships. Runtime effects live in the model's `LeverState`, which the model
-and the schemes read; what a lever did is reported by its `summary`.
+and the schemes read; what a lever did is reported by its `summary`. A lever that acts only
+through some schemes names what it needs of them (`needs`, see `sim.component.TRAITS`):
+brokering acts on programme groups, funding and the meeting mode on groups that meet
+(funding's backfill pays back any group's meeting days), the
+broadcast on schemes that broadcast; accountability and leadership time act on every school
+whatever the scheme. `not_applying(cfg)` lists the levers a config sets to no effect (the
+command line notes them; the dashboard does not show them).
 """
 
 from __future__ import annotations
@@ -57,7 +63,7 @@ from typing import ClassVar, Optional
 import numpy as np
 
 from sim import calendar
-from sim.component import Component, param, registered, require
+from sim.component import Component, applies, param, registered, require
 from sim.overrides import override
 
 YEARS = dict(min=0, max=100, why="a school year of the run (runs are at most 100 years)",
@@ -199,6 +205,10 @@ class ProgrammeFunding(Policy):
 
     name = "funding"
     Params = FundingParams
+    # Not only "programme": while funded, backfill pays back the meeting days of every
+    # group that meets (`sim.meetings`), a trust's too, though only programme groups wait
+    # for the funding and stop with it.
+    needs = "meetings"
 
     def __init__(self, params=None, /, **values):
         super().__init__(params, **values)
@@ -245,6 +255,7 @@ class Brokering(Policy):
 
     name = "brokering"
     Params = BrokeringParams
+    needs = "programme"
 
     def __init__(self, params=None, /, **values):
         super().__init__(params, **values)
@@ -365,6 +376,7 @@ class MeetingMode(Policy):
 
     name = "meetings"
     Params = MeetingModeParams
+    needs = "meetings"
 
     def window_start(self, model) -> None:
         if self.params.mode != "scheme":
@@ -388,6 +400,7 @@ class Broadcast(Policy):
 
     name = "broadcast"
     Params = BroadcastParams
+    needs = "broadcast"
 
     def window_start(self, model) -> None:
         model.levers.broadcast = self.params.enabled
@@ -462,6 +475,23 @@ class PupilPremium(Policy):
         if p.end_year is not None and week_of_year(p.end_year) <= model.end_week:
             yield env.timeout(max(week_of_year(p.end_year) + calendar.AT_POLICY - env.now, 0.0))
             model.levers.disadvantaged_value_added = (0.0, 0.0)
+
+
+def not_applying(cfg) -> list[tuple[str, type[Policy]]]:
+    """Levers set away from their defaults for a scheme they do not apply to (they change
+    nothing in that run): (`key=value` of the first setting changed, the lever's class)."""
+    scheme = registered("scheme")[cfg.scheme.name]
+    out = []
+    for name, cls in registered("policy").items():
+        if applies(cls, scheme):
+            continue
+        defaults = cls.Params()
+        changed = [f.name for f in fields(defaults)
+                   if cfg.policy[name][f.name] != getattr(defaults, f.name)]
+        if changed:
+            out.append((override(f"policy.{name}.{changed[0]}", cfg.policy[name][changed[0]]),
+                        cls))
+    return out
 
 
 def from_config(cfg) -> list[Policy]:

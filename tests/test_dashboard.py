@@ -535,6 +535,35 @@ def test_dashboard_in_headless_chromium(playwright_api, dashboard_url):
     print(f"browser test took {time.monotonic() - started:.1f} s")
 
 
+def test_only_the_levers_that_apply_to_the_scheme_are_shown(playwright_api, dashboard_url):
+    """Trios: every lever; the market forms no groups, so only accountability and leadership
+    time (which act on every school) stay, in the page as in `sim.component.applies_to`."""
+    def policy_levers(page) -> set[str]:
+        return set(page.evaluate("""() => [...document.querySelectorAll(
+            '.controls-policy .lever')].flatMap(el => [...el.classList]
+            .filter(c => c.startsWith('lever-policy-')).map(c => c.split('-')[2]))"""))
+
+    with playwright_api() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(30_000)
+            page.goto(dashboard_url)
+            page.locator(".controls-policy").wait_for()
+            page.get_by_text("More policy levers").click()   # the generic levers too
+            page.locator(".lever-policy-funding-end-year").wait_for()
+            assert policy_levers(page) == {"funding", "brokering", "accountability",
+                                           "leadership", "meetings", "broadcast"}
+            page.locator(".group-scheme .v-select").click()
+            page.get_by_text("market: a competitive quasi-market").click()
+            page.locator(".lever-policy-funding-end-year").wait_for(state="detached")
+            page.locator(".lever-scheme-funding-elasticity").wait_for()
+            assert policy_levers(page) == {"accountability", "leadership"}
+            _screenshot(page, "market_levers")
+        finally:
+            browser.close()
+
+
 def test_a_dense_network_map_draws_links_between_authorities(replicated):
     a, _ = replicated
     # 60 schools fully linked: 1,770 links, far more than the map draws one by one.

@@ -11,7 +11,8 @@ nothing about a setting is declared here. `SHOWN` only chooses which settings ar
 page and in what order; every other setting of a policy lever or shock gets a control too
 (in the card's "more" section), so a new lever shows up without touching this file. A lever
 is shown only when its key exists in the config composed for the chosen region and scheme,
-so scheme-specific levers come and go with the scheme. The region, scheme and scenario lists
+so scheme-specific levers come and go with the scheme, and a policy lever only when it
+applies to the chosen scheme (`sim.component.applies`: no funding lever for the market). The region, scheme and scenario lists
 are read from `configs/`.
 """
 
@@ -30,7 +31,7 @@ from typing import Any
 import solara
 from omegaconf import DictConfig, OmegaConf
 
-from sim.component import Setting, settings
+from sim.component import Setting, applies, registered, settings
 from sim.errors import ConfigError
 from sim.policies import WindowParams
 from sim.schemes import SCHEMES
@@ -210,18 +211,26 @@ def lookup(cfg: DictConfig, key: str) -> Any:
 def levers_for(cfg: DictConfig) -> list[Lever]:
     """The controls for the settings the composed config has: `SHOWN` first, then every
     other setting of the policy levers and shocks."""
-    shown = [lv for key in SHOWN if _has_key(cfg, key)
+    shown = [lv for key in SHOWN if _has_key(cfg, key) and _applies(cfg, key)
              for lv in [lever_for(cfg, key)] if lv is not None]
     known = set(SHOWN)
     for section in GENERIC_SECTIONS:
         node = lookup(cfg, section)
         if isinstance(node, DictConfig):
             for key in _leaves(node, section):
-                if key not in known:
+                if key not in known and _applies(cfg, key):
                     lever = lever_for(cfg, key, generic=True)
                     if lever is not None:
                         shown.append(lever)
     return shown
+
+
+def _applies(cfg: DictConfig, key: str) -> bool:
+    """False for a policy lever's setting when the lever does not apply to the scheme."""
+    section, name = key.split(".")[:2] if "." in key else (key, "")
+    if section != "policy":
+        return True
+    return applies(registered("policy")[name], SCHEMES[lookup(cfg, "scheme.name")])
 
 
 def _has_key(cfg: DictConfig, key: str) -> bool:

@@ -29,7 +29,10 @@ Hooks beyond the lifecycle of `sim.component` (defaults in brackets):
 - `formation_levers(prefix)` — lever objects fixed at formation, for the summary [none];
 - `eligible` — a mask of the schools the scheme may take (a mixed scheme's share) [all].
 Class attributes: `combinable` (a mixed scheme may use it) and `partitionable` (it may take
-a share of the schools; False for a scheme that spans the region, such as the market).
+a share of the schools; False for a scheme that spans the region, such as the market);
+`traits`, what policy levers can act through (`sim.component.TRAITS`): "programme" for a
+scheme whose groups a funded programme runs (`programme_groups` not empty), "broadcast"
+for one that sends summaries to every school; "meetings" comes with `GroupParams`.
 
 A scheme keeps the Partnerships it formed in `self.groups`; inside a mixed scheme that is a
 view of one layer of the model's combined partnerships, and group ids passed to the
@@ -113,6 +116,11 @@ class Scheme(Component):
     partitionable: ClassVar[bool] = True
     extra_openness_cut = 0.0
     trust_growth_factor = 1.0
+
+    @classmethod
+    def has(cls) -> frozenset[str]:
+        meets = issubclass(cls.schema(), GroupParams)
+        return cls.traits | {"meetings"} if meets else cls.traits
 
     def __init__(self, params):
         super().__init__(params)

@@ -53,6 +53,7 @@ class FamiliesParams(GroupParams):
 
 class Families(Scheme):
     name = "families"
+    traits = frozenset({"programme"})
     Params = FamiliesParams
 
     @classmethod

@@ -88,6 +88,7 @@ class LeadershipParams(GroupParams):
 
 class Leadership(Scheme):
     name = "leadership"
+    traits = frozenset({"programme"})
     Params = LeadershipParams
 
     @classmethod

@@ -83,6 +83,11 @@ class Mixed(Scheme):
         return dataclasses.make_dataclass("MixedParams", parts, bases=(MixedBaseParams,))
 
     @classmethod
+    def has(cls) -> frozenset[str]:
+        """What any of its possible parts has (which parts run is the config's choice)."""
+        return frozenset().union(*(c.has() for c in combinable().values()))
+
+    @classmethod
     def validate(cls, params, prefix, cfg):
         partition, overlay = list(params.partition), list(params.overlay)
         schemes = combinable()

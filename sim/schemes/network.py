@@ -50,6 +50,7 @@ class NetworkParams(GroupParams):
 
 class NetworkScheme(Scheme):
     name = "network"
+    traits = frozenset({"programme"})
     Params = NetworkParams
     combinable = False
 

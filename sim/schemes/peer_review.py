@@ -76,6 +76,7 @@ class PeerReviewParams(GroupParams):
 
 class PeerReview(Scheme):
     name = "peer_review"
+    traits = frozenset({"programme"})
     Params = PeerReviewParams
 
     @classmethod

@@ -43,6 +43,7 @@ class TriosParams(GroupParams):
 
 class Trios(Scheme):
     name = "trios"
+    traits = frozenset({"programme", "broadcast"})
     Params = TriosParams
 
     def form(self, model):
