@@ -187,6 +187,24 @@ class MeetingsConfig:
     online_trust_factor: float = param(0.7, **_FACTOR, label="Trust built online")
 
 
+DRAWN = -1   # posterior.index when the row is to be drawn from the seed
+
+
+@dataclass
+class PosteriorConfig:
+    """Which posterior ensemble a run draws its calibrated settings from (none if empty;
+    `sim.posterior` does the draw)."""
+
+    ensemble: str = param("", label="Posterior ensemble (CSV)",
+                          help="Parameter sets from schoolsim-calibrate; a path, absolute or "
+                               "relative to the configs package (calibration/posterior.csv). "
+                               "Empty: the settings as given.")
+    index: int = param(DRAWN, min=DRAWN, max=1_000_000, why="a row of the ensemble",
+                       label="Posterior row",
+                       help="-1: drawn from the seed (the same seed, the same set); a row "
+                            "number pins that set.")
+
+
 @dataclass
 class OutputConfig:
     # "auto" shows a progress bar once a run has taken two seconds; true/false force it.
@@ -238,6 +256,8 @@ class SimConfig(RunSettings):
     policy: PolicyConfig = field(default_factory=PolicyConfig)  # type: ignore[valid-type]
     shocks: ShocksConfig = field(default_factory=ShocksConfig)  # type: ignore[valid-type]
     output: OutputConfig = field(default_factory=OutputConfig)
+    # calibration=posterior: each run draws its calibrated settings from the ensemble.
+    posterior: PosteriorConfig = field(default_factory=PosteriorConfig)
     # Set by a `scenario` config (configs/scenario/); empty for plain runs.
     scenario_name: str = ""
     # The scenario this one is compared with (`schoolsim -m +scenario=X --with-baseline`).
@@ -269,7 +289,7 @@ register_configs()
 CORE_SECTIONS = {"school": SchoolConfig, "improvement": ImprovementConfig,
                  "exchange": ExchangeConfig, "trust": TrustConfig,
                  "attainment": AttainmentConfig, "meetings": MeetingsConfig,
-                 "output": OutputConfig}
+                 "output": OutputConfig, "posterior": PosteriorConfig}
 
 
 def validate(cfg: DictConfig | SimConfig) -> None:

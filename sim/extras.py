@@ -14,7 +14,7 @@ import sys
 EXTRAS = {
     "analysis": ("matplotlib", "seaborn"),
     "experiments": ("duckdb", "SALib", "markdown", "matplotlib", "seaborn"),
-    "calibration": ("optuna", "markdown", "matplotlib", "seaborn"),
+    "calibration": ("sklearn", "markdown", "matplotlib", "seaborn"),
 }
 
 

@@ -44,6 +44,7 @@ from sim.inspection import Inspectorate
 from sim.meetings import Meetings
 from sim.policies import Programme
 from sim.network import partnership_graph
+from sim.posterior import with_draw
 from sim.region import build_region
 from sim.schemes import make_scheme
 from sim.state import initial_state, years_on_roll
@@ -65,7 +66,7 @@ class SchoolSystem(mesa.Model):
     """
 
     def __init__(self, cfg=None, *, rng=None, **settings):
-        cfg = _config(cfg, rng, settings)
+        cfg = with_draw(_config(cfg, rng, settings))
         super().__init__(rng=int(cfg.seed))
         # Mesa 3.5 routes step() through its own event scheduler; SimPy is the only clock
         # here, so stop Mesa's default schedule and let step() advance SimPy directly.

@@ -30,6 +30,7 @@ STREAM_NAMES = (
     "inspection",    # inspection timing and judgement noise
     "brokering",     # which groups form without local-authority brokering
     "mixing",        # which schools join which scheme in a mixed scheme
+    "posterior",     # which parameter set of the posterior ensemble a run takes
 )
 
 # Streams each component has its own of, as `<stream>/<component name>`.

@@ -1,5 +1,7 @@
-"""Calibration: recovers known parameters of a small synthetic problem, reports what is
-not identified, writes a config group the defaults use, and rejects bad specs."""
+"""Calibration: on a toy model with a known (analytic) posterior, the machinery recovers
+it within its interval, reports an unreachable target and leaves it out of the fit; the CLI
+rejects bad specs; the written config groups are what the defaults and
+`calibration=posterior` use."""
 
 from __future__ import annotations
 
@@ -7,49 +9,98 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
 import sim
-from experiments.calibration import config, fit
+from experiments.calibration import bayes, config, fit
 from experiments.calibration.spec import spec_from_dict
 from experiments.spec import Parameter, SpecError
 
-TRUE = {"a": 0.3, "b": 2.0}
-PARAMS = [Parameter("a", 0.0, 1.0), Parameter("b", 0.5, 4.0, log=True),
-          Parameter("c", 0.0, 1.0)]      # c does not affect any output
+# Toy model: two outputs linear in two parameters, seed noise sd 0.3, and a third output
+# bounded in (-1, 1) whose target (5) nothing reaches.
+SEED_SD = 0.3
+TOY_PARAMS = (Parameter("a", -5.0, 5.0), Parameter("b", -5.0, 5.0))
+TOY_TARGETS = (bayes.Target("sum", 1.0, 1.0), bayes.Target("diff", 0.4, 1.0),
+               bayes.Target("far", 5.0, 0.5))
 
 
-def synthetic(theta: dict, seeds=(1, 2, 3)) -> dict:
-    """A cheap stochastic simulator: replicate means of three outputs, seeded noise."""
-    out = {"y1": [], "y2": [], "y3": []}
-    for seed in seeds:
-        noise = np.random.default_rng(seed).normal(0, 0.01, 3)
-        out["y1"].append(theta["a"] + 0.25 * theta["b"] + noise[0])
-        out["y2"].append(theta["a"] * theta["b"] + noise[1])
-        out["y3"].append(theta["b"] - theta["a"] + noise[2])
-    return {k: float(np.mean(v)) for k, v in out.items()}
+def toy(values: np.ndarray, seeds: list[list[int]]) -> pd.DataFrame:
+    rows = []
+    for i, (v, point_seeds) in enumerate(zip(values, seeds)):
+        for seed in point_seeds:
+            e = np.random.default_rng(seed).normal(0, SEED_SD, 3)
+            out = {"sum": v[0] + v[1] + e[0], "diff": v[0] - v[1] + e[1],
+                   "far": np.tanh(v[0]) + 0.1 * e[2]}
+            rows += [{"point": i, "seed": seed, "target": k, "value": x} for k, x in out.items()]
+    return pd.DataFrame(rows)
 
 
-def test_recovers_known_parameters_and_flags_the_unidentified_one():
-    observed = synthetic({**TRUE, "c": 0.5})
-    targets = [fit.Target(k, v, 0.05) for k, v in observed.items()]
-    result = fit.fit(PARAMS, targets, synthetic, trials=120, startup_trials=20, sampler_seed=3)
-    assert result.best["a"] == pytest.approx(TRUE["a"], abs=0.05)
-    assert result.best["b"] == pytest.approx(TRUE["b"], rel=0.05)
-    status = result.identification.set_index("parameter")["status"]
-    assert status["a"] == "identified" and status["b"] == "identified"
-    assert status["c"].startswith("not identified")
-    assert len(result.slices) == 3 * fit.SLICE_POINTS
-    # Same seed, same fit.
-    again = fit.fit(PARAMS, targets, synthetic, trials=120, startup_trials=20, sampler_seed=3)
-    assert again.best == result.best
+TOY_BUDGET = fit.Budget(design_points=24, waves=1, seeds_per_point=3, posterior_size=400,
+                        candidates=4096, sampler_seed=2)
 
 
-def test_loss_scales_by_band_and_penalises_undefined():
-    targets = [fit.Target("x", 1.0, 0.5), fit.Target("y", 0.0, 1.0)]
-    assert fit.loss({"x": 1.5, "y": 0.0}, targets) == pytest.approx(1.0)
-    assert fit.loss({"x": 1.0, "y": float("nan")}, targets) == fit.NAN_PENALTY
+@pytest.fixture(scope="module")
+def toy_fit():
+    return fit.calibrate(TOY_PARAMS, TOY_TARGETS, toy, TOY_BUDGET)
+
+
+def analytic_posterior():
+    """Flat prior (the ranges are wide), Gaussian likelihood with variance obs_sd^2 + seed
+    sd^2 per target: theta ~ N(A^-1 c, s^2 (A'A)^-1), A = [[1, 1], [1, -1]]."""
+    a = np.array([[1.0, 1.0], [1.0, -1.0]])
+    c = np.array([1.0, 0.4])
+    s2 = 0.5 ** 2 + SEED_SD ** 2
+    return np.linalg.solve(a, c), np.sqrt(np.diag(s2 * np.linalg.inv(a.T @ a)))
+
+
+def test_toy_posterior_is_recovered_within_its_interval(toy_fit):
+    mean, sd = analytic_posterior()                      # (0.7, 0.3), 0.412 each
+    ensemble = toy_fit.ensemble.to_numpy()
+    summary = toy_fit.summary.set_index("parameter")
+    for j, name in enumerate(["a", "b"]):
+        # The analytic mean lies inside the ensemble's 90 % interval, and the interval is
+        # the analytic one (mean +- 1.645 sd) to within a fifth of an sd at each end.
+        low, high = summary.loc[name, ["interval_low", "interval_high"]]
+        assert low < mean[j] < high
+        assert low == pytest.approx(mean[j] - 1.645 * sd[j], abs=0.2 * sd[j] + 0.1)
+        assert high == pytest.approx(mean[j] + 1.645 * sd[j], abs=0.2 * sd[j] + 0.1)
+        assert ensemble[:, j].std() == pytest.approx(sd[j], rel=0.2)
+        assert summary.loc[name, "status"] == "pinned down by the targets"
+
+
+def test_toy_unreachable_target_is_reported_and_left_out(toy_fit):
+    assert not toy_fit.reach["far"].reachable
+    # tanh stays below 1: the nearest emulated value is far below the band (4.5 to 5.5).
+    assert toy_fit.reach["far"].closest < 1.5
+    assert toy_fit.reach["far"].why_not == "no parameter set reaches it"
+    assert [t.id for t in toy_fit.fitted] == ["sum", "diff"]
+    predictive = toy_fit.predictive.set_index("target")
+    assert not predictive.loc["far", "in_band"] and predictive.loc["sum", "in_band"]
+
+
+def test_toy_noise_term_and_coverage_are_honest(toy_fit):
+    diag = toy_fit.diagnostics.set_index("target")
+    assert diag.loc["sum", "seed_sd_emulator"] == pytest.approx(SEED_SD, rel=0.3)
+    assert diag.loc["diff", "cv_coverage"] == pytest.approx(0.9, abs=0.08)
+
+
+def test_toy_fit_is_the_same_for_the_same_sampler_seed(toy_fit):
+    again = fit.calibrate(TOY_PARAMS, TOY_TARGETS, toy, TOY_BUDGET)
+    pd.testing.assert_frame_equal(again.ensemble, toy_fit.ensemble)
+
+
+def test_importance_sampling_matches_a_known_gaussian():
+    """The sampler alone, on a likelihood known in closed form (no emulator)."""
+    rng = np.random.default_rng(5)
+    centre, sd = np.array([0.3, 0.6]), np.array([0.02, 0.1])
+    sample = bayes.importance_sample(
+        lambda u: -0.5 * (((u - centre) / sd) ** 2).sum(axis=1), 2, 8192, rng)
+    drawn = bayes.resample(sample, 2000, rng)
+    assert drawn.mean(axis=0) == pytest.approx(centre, abs=0.01)
+    assert drawn.std(axis=0) == pytest.approx(sd, rel=0.1)
+    assert sample.ess > 2000
 
 
 GOOD = {"targets": ["3a"], "parameters": {"attainment.gap_months_primary": [6.0, 10.0]}}
@@ -60,8 +111,11 @@ GOOD = {"targets": ["3a"], "parameters": {"attainment.gap_months_primary": [6.0,
     ({"parameters": {"trust.growth": "high"}}, "parameters.trust.growth=high; allowed:"),
     ({"parameters": {"trust.growth": {"low": 0, "high": 1, "log": True}}}, "low > 0"),
     ({"targets": ["5a"]}, "targets has '5a'; allowed: 1, 2a"),
-    ({"trials": 1}, "trials=1; allowed: an integer >= 2"),
-    ({"method": "grid"}, "method=grid is unknown; allowed: tpe"),
+    ({"design_points": 1}, "design_points=1; allowed: an integer >= 4"),
+    ({"posterior_size": 50}, "posterior_size=50; allowed: an integer >= 100"),
+    ({"seeds_per_point": 1}, "seeds_per_point=1; allowed: an integer >= 2"),
+    ({"cutoff": -1}, "cutoff=-1; allowed: a number > 0"),
+    ({"method": "tpe"}, "method=tpe is unknown; allowed: history_matching"),
     ({"budget": 3}, "unknown key 'budget'"),
 ])
 def test_bad_spec_is_one_line(change, message):
@@ -125,3 +179,12 @@ def test_the_defaults_use_the_calibration():
             node = node[part]
         assert node == pytest.approx(value)
     assert uncalibrated.scheme.name == cfg.scheme.name
+
+
+def test_written_posterior_is_a_group_file_naming_its_ensemble(tmp_path):
+    ensemble = pd.DataFrame({"trust.growth": [0.05, 0.06], "exchange.learning_rate": [0.1, 0.2]})
+    group = config.write_posterior(ensemble, tmp_path / "post.csv", "a header")
+    text = group.read_text()
+    assert group.name == "post.yaml" and text.startswith("# @package _global_\n# a header\n")
+    assert yaml.safe_load(text) == {"posterior": {"ensemble": str(tmp_path / "post.csv")}}
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "post.csv"), ensemble)

@@ -16,10 +16,14 @@ from sim.extras import EXTRAS
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 # Tools no plain run imports: each belongs in an extra, not in the core.
-TOOLS = ("matplotlib", "seaborn", "duckdb", "salib", "optuna", "markdown", "solara",
+TOOLS = ("matplotlib", "seaborn", "duckdb", "salib", "scikit-learn", "markdown", "solara",
          "jupyterlab", "papermill", "playwright", "pytest")
-BLOCK = ("import sys\nfor m in ('matplotlib', 'seaborn', 'duckdb', 'SALib', 'optuna', "
+BLOCK = ("import sys\nfor m in ('matplotlib', 'seaborn', 'duckdb', 'SALib', 'sklearn', "
          "'markdown', 'solara', 'jupyterlab', 'papermill'):\n    sys.modules[m] = None\n")
+
+
+# Modules whose distribution on PyPI has another name.
+DISTRIBUTION = {"sklearn": "scikit-learn"}
 
 
 def _name(requirement: str) -> str:
@@ -43,7 +47,7 @@ def test_the_core_has_no_experiment_or_analysis_tools():
 
 @pytest.mark.parametrize("extra", sorted(EXTRAS))
 def test_each_checked_extra_installs_the_modules_its_commands_need(extra):
-    assert {m.lower() for m in EXTRAS[extra]} <= _closure(extra)
+    assert {DISTRIBUTION.get(m.lower(), m.lower()) for m in EXTRAS[extra]} <= _closure(extra)
 
 
 def test_every_extra_is_named_in_the_readme():

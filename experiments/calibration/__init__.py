@@ -1,9 +1,13 @@
-"""Calibration of the free parameters to the quantitative facts (issue 7).
+"""Calibration of the free parameters to the declared targets (experiments/targets.yaml).
 
-- `spec`: the free parameters with their ranges, the targets and the budget (YAML);
-- `fit`: the likelihood-free fit (optuna TPE on a loss over the targets, replicates with
-  common random numbers) and what the trials say about identification;
-- `config`: reading and writing the calibrated config group `configs/calibration/`;
-- `record`: the record of the fit (Markdown, trials, profile figure);
+- `spec`: the free parameters with their prior ranges, the targets and the budget (YAML);
+- `design`: space-filling designs over the prior ranges (the unit cube);
+- `emulator`: one Gaussian-process emulator per target, with a seed-noise term;
+- `bayes`: reachability (implausibility), the likelihood and the posterior sample;
+- `fit`: the waves of history matching, the ensemble and what it says (intervals,
+  contraction, correlations, diagnostics);
+- `model`: the model as the calibration runs it (parameter sets x seeds -> values);
+- `config`: the calibration config groups (`posterior.csv` + `posterior.yaml`, medians);
+- `record`: the record (Markdown, every run as CSV, the posterior figure);
 - `cli`: `schoolsim-calibrate`.
 """

@@ -1,14 +1,18 @@
-"""`schoolsim-calibrate`: fit the free parameters to the quantitative facts.
+"""`schoolsim-calibrate`: calibrate the free parameters to the declared targets.
 
-    schoolsim-calibrate                                   # experiments/specs/calibration.yaml
-    schoolsim-calibrate my_spec.yaml --trials 40 --config configs/calibration/test.yaml \\
-        --record docs/calibration_test.md
+    schoolsim-calibrate                          # experiments/specs/calibration.yaml
+    # The quick check (a few minutes on 2 cores; a clearly labelled quick posterior):
+    schoolsim-calibrate --quick --config /tmp/q/default.yaml \\
+        --posterior /tmp/q/posterior.csv --record /tmp/q/calibration.md
 
-Writes the fitted values as a config group file (default `configs/calibration/default.yaml`,
-which the defaults use) and the record of the fit (default `docs/calibration.md`, with
-`docs/calibration/trials.csv` and `profiles.png`). A bad spec ends with one line
-``schoolsim-calibrate: error: ...``, exit status 2, and nothing written; the files are
-written only once the fit has finished.
+Writes the posterior ensemble (default `configs/calibration/posterior.csv` with its group
+file `posterior.yaml`: `calibration=posterior`), the posterior medians as a config group
+file (default `configs/calibration/posterior_median.yaml`: `calibration=posterior_median`;
+`--config configs/calibration/default.yaml` makes them every run's defaults, a model change
+that regenerates the pinned baselines) and the record
+(default `docs/calibration.md`, with `docs/calibration/runs.csv` and `posterior.png`). A bad
+spec or option ends with one line ``schoolsim-calibrate: error: ...``, exit status 2, and
+nothing written; the files are written only once the calibration has finished.
 """
 
 from __future__ import annotations
@@ -21,11 +25,15 @@ import time
 from pathlib import Path
 
 from experiments.calibration import config, fit, model, record
-from experiments.calibration.spec import check_keys, load_spec
-from experiments.spec import SpecError, jobs, need
+from experiments.calibration.spec import budget_from, check_keys, load_spec
+from experiments.spec import SpecError, jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SPEC = ROOT / "experiments" / "specs" / "calibration.yaml"
+# --quick: enough to see the machinery work end to end, not a calibration to rely on. The
+# region stays the spec's: in a 300-school region Families of 12-20 cannot be formed.
+QUICK = {"design_points": 12, "waves": 1, "seeds_per_point": 2, "posterior_size": 100,
+         "candidates": 4096}
 
 
 def fail(message: str) -> None:
@@ -33,48 +41,92 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse(argv):
     parser = argparse.ArgumentParser(prog="schoolsim-calibrate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("spec", nargs="?", default=str(DEFAULT_SPEC))
-    parser.add_argument("--trials", type=int, default=None, help="override the spec's budget")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"the quick budget: {QUICK}")
+    for key in ("design_points", "waves", "wave_points", "seeds_per_point", "posterior_size"):
+        parser.add_argument("--" + key.replace("_", "-"), type=int, default=None,
+                            help="override the spec's budget")
+    parser.add_argument("--override", action="append", default=[],
+                        help="an override added to the spec's base (repeatable)")
     parser.add_argument("--n-jobs", type=int, default=None)
-    parser.add_argument("--config", default=str(config.DEFAULT),
-                        help="calibration config to write")
+    parser.add_argument("--config", default=str(config.MEDIAN),
+                        help="where to write the posterior medians (a calibration group file)")
+    parser.add_argument("--posterior", default=str(config.ENSEMBLE),
+                        help="where to write the ensemble (CSV; its group file beside it)")
     parser.add_argument("--record", default=str(ROOT / "docs" / "calibration.md"))
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def spec_of(args):
+    spec = load_spec(args.spec)
+    given = {k: v for k, v in vars(args).items() if k in fit.Budget.__dataclass_fields__
+             and v is not None}
+    budget = budget_from({**(QUICK if args.quick else {}), **given}, spec.budget)
+    base = (*spec.base, *args.override)
+    spec = dataclasses.replace(spec, budget=budget, base=base)
+    if args.n_jobs is not None:
+        spec = dataclasses.replace(spec, n_jobs=jobs(args.n_jobs, "--n-jobs"))
+    check_keys(spec)
+    return spec
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
     from sim.errors import ConfigError
 
     try:
-        spec = load_spec(args.spec)
-        if args.trials is not None:
-            need(args.trials >= 2, f"--trials={args.trials}; allowed: an integer >= 2")
-            spec = dataclasses.replace(spec, trials=args.trials)
-        if args.n_jobs is not None:
-            spec = dataclasses.replace(spec, n_jobs=jobs(args.n_jobs, "--n-jobs"))
-        check_keys(spec)
+        spec = spec_of(args)
     except (SpecError, ConfigError) as exc:
         fail(str(exc))
-    targets = model.targets_of(spec.targets)
     started = time.perf_counter()
 
-    def progress(k: int, value: float, best: float) -> None:
-        print(f"[calibrate] trial {k + 1}/{spec.trials}: loss {value:.2f}, best {best:.2f} "
-              f"({time.perf_counter() - started:.0f} s)", flush=True)
+    def progress(message: str) -> None:
+        print(f"[calibrate] {message} ({time.perf_counter() - started:.0f} s)", flush=True)
 
-    with model.ModelEvaluator(spec.targets, spec.replicates, spec.base, spec.n_jobs) as ev:
-        result = fit.fit(spec.parameters, targets, ev, spec.trials, spec.startup_trials,
-                         spec.sampler_seed, progress)
+    names = [p.name for p in spec.parameters]
+    with model.ModelEvaluator(spec.targets, names, spec.base, spec.n_jobs) as evaluate:
+        result = fit.calibrate(spec.parameters, model.targets_of(spec.targets), evaluate,
+                               spec.budget, progress)
     runtime = time.perf_counter() - started
     rel = lambda p: os.path.relpath(Path(p).resolve(), ROOT)  # noqa: E731
-    record.write_record(result, spec, runtime, rel(args.config), args.record, rel(args.spec))
-    config.write_calibration(result.best, args.config,
-                             record.header(result, spec, rel(args.record)))
-    print(result.identification[["parameter", "best", "plausible_low", "plausible_high",
-                                 "status"]].to_string(index=False))
-    print(f"schoolsim-calibrate: best loss {result.best_loss:.2f}; wrote {args.config} and "
-          f"{args.record} ({runtime / 60:.1f} min)")
+    meta = meta_of(spec, args, runtime)
+    files = {"spec": rel(args.spec), "config": rel(args.config),
+             "ensemble": rel(args.posterior)}
+    record.write_record(result, meta, args.record, files)
+    head = record.header(result, meta, rel(args.record))
+    config.write_posterior(result.ensemble, args.posterior, head)
+    config.write_calibration(result.summary.set_index("parameter")["median"].to_dict(),
+                             args.config, head)
+    print(result.summary[["parameter", "median", "interval_low", "interval_high",
+                          "status"]].to_string(index=False))
+    print(f"schoolsim-calibrate: wrote {args.posterior}, {args.config} and {args.record} "
+          f"({runtime / 60:.1f} min)")
     return 0
+
+
+def meta_of(spec, args, runtime: float) -> dict:
+    import sklearn
+
+    from sim.code_version import code_version
+
+    load = os.getloadavg()[0]
+    label = ("Quick budget (--quick): a check that the machinery runs end to end, not a "
+             "calibration to rely on." if args.quick else
+             "Full budget of the spec.")
+    written = Path(args.config).resolve() == config.DEFAULT
+    defaults = ("They are the defaults (`configs/config.yaml`: `calibration: default`; "
+                "`calibration=none` gives the code's own defaults)." if written else
+                "The defaults (`calibration: default`) are not changed by this calibration: "
+                "`configs/calibration/default.yaml` keeps the point values it had.")
+    return {"label": label, "code_version": code_version(), "sklearn": sklearn.__version__,
+            "defaults": defaults,
+            "base": list(spec.base),
+            "runtime": f"{runtime / 60:.1f} min on this machine (2 cores; load average "
+                       f"{load:.1f} at the end)"}
 
 
 if __name__ == "__main__":

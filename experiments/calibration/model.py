@@ -1,9 +1,12 @@
-"""The model as the calibration sees it: θ -> replicate mean of every target's measure.
+"""The model as the calibration sees it: parameter sets -> every seed's value of every target.
 
-Each evaluation runs every scenario the target checks need at every replicate seed, with
-θ as overrides on top of the spec's `base`, in parallel (joblib, workers reused across
-trials), and measures them with the validation checks' own measures — one definition of
-each target for validation and calibration.
+A job is one parameter set at one seed: it runs every scenario the targets need (θ as
+overrides on top of the spec's `base`) and measures them with the declared targets' own
+measures (`experiments/targets.yaml`), so one definition of each target serves validation
+and calibration. Jobs run in parallel (joblib; its workers are reused across waves, so the
+start-up cost is paid once per worker) and return only numbers. A run that cannot be set up
+(`ConfigError`, e.g. Families cannot be formed in a seed's region) gives NaN for the
+targets that need it; the record counts them.
 """
 
 from __future__ import annotations
@@ -11,27 +14,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 from joblib import Parallel, delayed
 
+from experiments.calibration.bayes import Target
 from experiments.validation import checks as checks_mod
 from experiments.validation import runner
 from sim.overrides import override
 
 
-def theta_overrides(theta: dict[str, float]) -> list[str]:
-    # Six significant digits: the trial's values as the record and the config file show them.
-    return [override(k, format(v, ".6g")) for k, v in theta.items()]
+def theta_overrides(names: Sequence[str], values: Sequence[float]) -> list[str]:
+    # Six significant digits: the values as the record and the ensemble show them.
+    return [override(k, format(float(v), ".6g")) for k, v in zip(names, values)]
+
+
+def job(target_ids: tuple[str, ...], extra: tuple[str, ...], seed: int) -> list[float]:
+    """Every target's value at one parameter set and seed."""
+    checks = checks_mod.select(list(target_ids))
+    scenarios = sorted({s for c in checks for s in c.scenarios})
+    runs = {(s, seed): runner.run_one(s, seed, extra) for s in scenarios}
+    values = runner.measure(checks, [seed], runs)
+    return values["value"].astype(float).tolist()
 
 
 class ModelEvaluator:
-    def __init__(self, target_ids: Sequence[str], seeds: Sequence[int], base: Sequence[str] = (),
+    def __init__(self, target_ids: Sequence[str], names: Sequence[str], base: Sequence[str] = (),
                  n_jobs: int = -1):
-        self.checks = checks_mod.select(list(target_ids))
-        self.seeds = list(seeds)
+        self.target_ids = tuple(target_ids)
+        self.names = list(names)
         self.base = list(base)
-        self.scenarios = sorted({s for c in self.checks for s in c.scenarios})
         self.parallel = Parallel(n_jobs=n_jobs)
-        self.evaluations = 0
 
     def __enter__(self):
         self.parallel.__enter__()
@@ -40,27 +52,17 @@ class ModelEvaluator:
     def __exit__(self, *exc):
         return self.parallel.__exit__(*exc)
 
-    def per_seed(self, theta: dict[str, float]):
-        extra = tuple(self.base + theta_overrides(theta))
-        jobs = [(s, seed) for seed in self.seeds for s in self.scenarios]
-        out = self.parallel(delayed(runner.run_one)(s, seed, extra) for s, seed in jobs)
-        return runner.measure(self.checks, self.seeds, dict(zip(jobs, out)))
-
-    def __call__(self, theta: dict[str, float]) -> dict[str, float]:
-        self.evaluations += 1
-        values = self.per_seed(theta)
-        out = {}
-        for check in self.checks:
-            rows = values[(values["check"] == check.id) & (values["error"] == "")]
-            v = rows["value"].to_numpy(float)   # seeds whose runs could be set up
-            out[check.id] = float(np.mean(v)) if len(v) and not np.isnan(v).any() \
-                else float("nan")
-        return out
+    def __call__(self, values: np.ndarray, seeds: list[list[int]]) -> pd.DataFrame:
+        jobs = [(i, seed) for i, point_seeds in enumerate(seeds) for seed in point_seeds]
+        out = self.parallel(delayed(job)(self.target_ids,
+                                         tuple(self.base + theta_overrides(self.names, values[i])),
+                                         seed) for i, seed in jobs)
+        return pd.DataFrame([{"point": i, "seed": seed, "target": t, "value": v}
+                             for (i, seed), vs in zip(jobs, out)
+                             for t, v in zip(self.target_ids, vs)])
 
 
-def targets_of(target_ids: Sequence[str]):
-    from experiments.calibration.fit import Target
-
+def targets_of(target_ids: Sequence[str]) -> list[Target]:
     out = []
     for check in checks_mod.select(list(target_ids)):
         lo, hi = check.band

@@ -1,6 +1,6 @@
-"""The record of a fit: Markdown (targets, achieved values, fitted parameters and what the
-trials say about their identification, method, budget, seeds), every trial as CSV, and a
-profile figure per parameter."""
+"""The record of a calibration: Markdown (targets and their reachability, what the
+posterior says about each parameter and target, correlations, diagnostics, method, budget),
+every run as CSV, and a figure of the posterior marginals."""
 
 from __future__ import annotations
 
@@ -12,52 +12,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 from analysis.style import OKABE_ITO, theme  # noqa: E402
-from experiments.calibration.fit import DELTA, FitResult, profile  # noqa: E402
+from experiments.calibration.fit import FOLDS, LEVEL, PARTLY, PINNED, FitResult  # noqa: E402
 from experiments.validation.checks import select  # noqa: E402
 from sim.atomic import write_all  # noqa: E402
 
-
-def profiles_figure(result: FitResult, parameters):
-    theme()
-    n = len(parameters)
-    cols = min(n, 3)
-    rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.3 * rows), squeeze=False,
-                             layout="constrained")
-    table = result.trials
-    ident = result.identification.set_index("parameter")
-    for ax, p in zip(axes.flat, parameters):
-        ax.scatter(table[p.name], table["loss"], s=10, color=OKABE_ITO[0], alpha=0.5,
-                   label="one trial")
-        prof = profile(table, p).dropna()
-        ax.plot(prof.index, prof.values, "-o", color="black", ms=4, label="profile (lowest "
-                "loss per fifth of the range)")
-        r = ident.loc[p.name]
-        ax.axvspan(r["plausible_low"], r["plausible_high"], color=OKABE_ITO[2], alpha=0.2,
-                   lw=0, label=f"trials within {DELTA:g} of the best loss")
-        sl = result.slices[result.slices["parameter"] == p.name]
-        ax.plot(sl["value"], sl["loss"], "--s", color=OKABE_ITO[1], ms=4,
-                label="slice: this parameter moved, the others at the fit")
-        ax.axvline(r["best"], color=OKABE_ITO[3], lw=1.5, label="fitted value")
-        ax.set_yscale("log")
-        if p.log:
-            from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
-
-            ax.set_xscale("log")
-            ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-            ax.xaxis.set_major_formatter(ScalarFormatter())
-            ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_xlabel(p.name)
-        ax.set_ylabel("loss")
-        ax.set_title(r["status"].split(" (")[0], fontsize=9)
-    for ax in list(axes.flat)[n:]:
-        ax.axis("off")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False, fontsize=8)
-    fig.suptitle("Calibration: loss against each parameter over all trials", fontsize=11)
-    return fig
+PCT = round(100 * LEVEL)
 
 
 TARGETS_FORMAT = (
@@ -75,83 +37,176 @@ TARGETS_FORMAT = (
     "entries of kind *calibration target* that its spec lists.\n")
 
 
-def markdown(result: FitResult, spec, runtime: float, config_path: str, files: dict) -> str:
-    checks = {c.id: c for c in select(list(spec.targets))}
+def marginals_figure(result: FitResult):
+    theme()
+    parameters = result.parameters
+    n = len(parameters)
+    cols = min(n, 3)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False,
+                             layout="constrained")
+    summary = result.summary.set_index("parameter")
+    points = result.runs.drop_duplicates("point")
+    for ax, p in zip(axes.flat, parameters):
+        bins = (np.geomspace(p.low, p.high, 21) if p.log else np.linspace(p.low, p.high, 21))
+        ax.hist(result.ensemble[p.name], bins=bins, color=OKABE_ITO[0], alpha=0.8,
+                label="posterior ensemble")
+        ax.plot(points[p.name], np.zeros(len(points)), "|", color="black", ms=8,
+                label="design points (all waves)")
+        r = summary.loc[p.name]
+        ax.axvspan(r["interval_low"], r["interval_high"], color=OKABE_ITO[2], alpha=0.2, lw=0,
+                   label=f"{PCT} % posterior interval")
+        if p.log:
+            ax.set_xscale("log")
+        ax.set_xlim(p.low, p.high)
+        ax.set_xlabel(p.name)
+        ax.set_title(f"{r['status'].split(' (')[0]}; contraction {r['contraction']:.2f}",
+                     fontsize=9)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False, fontsize=8)
+    fig.suptitle("Calibration: the posterior of each parameter over its prior range",
+                 fontsize=11)
+    return fig
+
+
+def _g(x: float) -> str:
+    return "n/a" if x != x else f"{x:.3g}"
+
+
+def reach_table(result: FitResult, checks) -> list[str]:
+    point_means = (result.runs.groupby(["target", "point"])["value"].mean()
+                   .groupby("target").agg(["min", "max"]))
+    lines = ["| Target | Check | Band | Seed means over the design points | Nearest emulated "
+             "value | Smallest implausibility | Reachable |", "|---|---|---|---|---|---|---|"]
+    for t in result.targets:
+        c, r = checks[t.id], result.reach[t.id]
+        lo, hi = point_means.loc[t.id] if t.id in point_means.index else (np.nan, np.nan)
+        lines.append(f"| {t.id} | {c.title} | {c.band[0]:g} to {c.band[1]:g} | {_g(lo)} to "
+                     f"{_g(hi)} | {_g(r.closest)} | {_g(r.min_implausibility)} | "
+                     + ("yes" if r.reachable else f"**no ({r.why_not}): left out of the fit**")
+                     + " |")
+    return lines
+
+
+def markdown(result: FitResult, meta: dict, files: dict) -> str:
+    checks = {c.id: c for c in select([t.id for t in result.targets])}
+    b = result.budget
+    left_out = [t.id for t in result.targets if not result.reach[t.id].reachable]
     lines = ["# Calibration record", "",
-             "Written by `schoolsim-calibrate`; do not edit by hand. The fitted values are in "
-             f"`{config_path}`, which `configs/config.yaml` uses by default "
-             "(`calibration: default`; `calibration=none` gives the code's own defaults).", "",
-             TARGETS_FORMAT,
+             "Written by `schoolsim-calibrate`; do not edit by hand. "
+             f"**{meta['label']}** Model: code version `{meta['code_version']}`. The posterior "
+             f"ensemble ({len(result.ensemble)} parameter sets) is `{files['ensemble']}`, used "
+             "by `calibration=posterior` (each run draws its set from its seed); the "
+             f"posterior medians are `{files['config']}` (`calibration="
+             f"{Path(files['config']).stem}`). {meta['defaults']}", "", TARGETS_FORMAT,
              "## Method and budget", "",
-             f"- **Method**: optuna {_optuna_version()} TPE sampler (multivariate), in-memory "
-             f"storage; {spec.startup_trials} random start-up trials, then TPE.",
-             f"- **Loss**: Σ over targets of ((replicate mean − target) / half-width of the "
-             "target band)²; an undefined mean costs 25.",
-             f"- **Budget**: {spec.trials} trials × {len(spec.replicates)} replicate seeds "
-             f"({', '.join(map(str, spec.replicates))}; the same seeds in every trial: common "
-             f"random numbers); runtime {runtime / 60:.1f} min on this machine.",
-             f"- **Sampler seed**: {spec.sampler_seed} (the same spec gives the same fit).",
-             f"- **Runs**: every scenario the targets need, with "
-             + (", ".join(f"`{b}`" for b in spec.base) or "no extra overrides")
-             + " (the target measures are ratios, shares and gaps, which do not depend on the "
-             "number of schools; a smaller region keeps the budget in minutes).",
-             f"- **Spec**: `{files.get('spec', '')}`.", "",
-             "## Targets and achieved values (best trial, replicate mean)", "",
-             "| Target | Check | Target value | Band | Achieved | In band |",
-             "|---|---|---|---|---|---|"]
-    for tid in spec.targets:
-        c = checks[tid]
-        value = result.achieved[tid]
-        inside = c.band[0] <= value <= c.band[1] if not math.isnan(value) else False
-        lines.append(f"| {tid} | {c.title} | {c.centre:g} | {c.band[0]:g} to {c.band[1]:g} "
-                     f"| {value:.3g} | {'yes' if inside else '**no**'} |")
-    lines += ["", f"Best loss: {result.best_loss:.2f} (0 = every target hit exactly; "
-              f"{len(spec.targets)} = every target at the edge of its band).", "",
-              "## Fitted parameters", "",
-              "| Parameter | Range | Fitted | Trials within 1 of the best loss | Status |",
-              "|---|---|---|---|---|"]
-    for r in result.identification.itertuples():
-        lines.append(f"| `{r.parameter}` | {r.low:g} to {r.high:g} | {r.best:.4g} | "
-                     f"{r.plausible_low:.3g} to {r.plausible_high:.3g} "
-                     f"({100 * r.plausible_share_of_range:.0f} % of the range) | {r.status} |")
-    lines += ["", "*Status*: *not identified* when moving the parameter across its whole range, "
-              f"the others held at the fit, changes the loss by less than {DELTA:g} (the "
-              "targets do not pin it down; its fitted value is one of many as good); *pinned "
-              "at the edge of its range* when the fit lies within 5 % of an end of the range "
-              "(on the log scale for log parameters): the targets push it further than the "
-              "range allows; *bounded on one side only* when the slice rises by "
-              f"{DELTA:g} at one end of the range only (the targets rule out high, or low, "
-              "values; the rest of the range is as good as the fit); *weakly identified* when the trials within "
-              f"{DELTA:g} of the best loss span half its range or more (it trades off against "
-              "other parameters); otherwise *identified*. The figure shows each parameter's "
-              "trials, its profile (lowest loss per fifth of the range) and the slice.",
-              "", f"![Profiles]({files['figure']})", "",
-              f"Every trial: `{files['trials']}`; the slices: `{files['slices']}`.", ""]
+             "- **Method**: history matching with Gaussian-process emulators (scikit-learn "
+             f"{meta['sklearn']}), then the Bayesian posterior on the emulators "
+             "(`experiments/calibration/`: `fit.py`, `bayes.py`, `emulator.py`). One emulator "
+             "per target models the expected value over seeds and, with a white-noise term "
+             "fitted to the replicates, the seed noise. The real value of target *k* is read "
+             "as the model's expected value plus seed noise plus an observation error whose "
+             "95 % range is the target's band (sd = half the band's half-width); the prior is "
+             "uniform on each range (log-uniform where marked). The posterior is sampled by "
+             "adaptive importance sampling on the emulators and resampled into the ensemble.",
+             f"- **Reachability first**: a target whose implausibility (distance of the "
+             f"emulated expected value from the centre, in sd of observation and emulator "
+             f"error) exceeds {b.cutoff:g} for every one of {b.candidates} prior points is "
+             "reached by no parameter set; it is reported below and left out of the fit.",
+             f"- **Budget**: {b.design_points} Latin-hypercube points"
+             + (f", then {b.waves - 1} wave(s) of {b.wave_points} drawn from the current "
+                "posterior" if b.waves > 1 else " (one wave)") + ": "
+             f"{result.runs['point'].nunique()} parameter sets × {b.seeds_per_point} seeds of "
+             f"their own = {result.runs.drop_duplicates(['point', 'seed']).shape[0]} jobs, "
+             f"each running every scenario the targets need; runtime {meta['runtime']}.",
+             f"- **Sampler seed**: {b.sampler_seed} (the same spec gives the same posterior, "
+             "whatever the number of processes).",
+             "- **Runs**: " + (", ".join(f"`{x}`" for x in meta["base"]) or "no extra overrides")
+             + f"; spec `{files['spec']}`.", "",
+             "## Reachability", ""]
+    lines += reach_table(result, checks)
+    lines += ["", ("Left out of the fit: "
+                   + ", ".join(left_out) + ".") if left_out else
+              "Every target is reachable.", "",
+              "## The targets over the posterior", "",
+              f"The model's expected value (over seeds) at the ensemble's parameter sets, as "
+              f"the emulators give it: median and {PCT} % interval over the ensemble "
+              "(parameter uncertainty; a single run adds the seed noise of the diagnostics "
+              "table).", "",
+              "| Target | Band | Median | " + f"{PCT} % interval | Median in band | In the fit |",
+              "|---|---|---|---|---|---|"]
+    for r in result.predictive.itertuples():
+        lines.append(f"| {r.target} | {r.band_low:g} to {r.band_high:g} | {_g(r.median)} | "
+                     f"{_g(r.interval_low)} to {_g(r.interval_high)} | "
+                     f"{'yes' if r.in_band else '**no**'} | "
+                     f"{'yes' if r.reachable else 'no (' + r.why_not + ')'} |")
+    lines += ["", "## Parameters", "",
+              f"| Parameter | Prior range | Posterior median | {PCT} % posterior interval | "
+              "Contraction | What the targets say |", "|---|---|---|---|---|---|"]
+    for r in result.summary.itertuples():
+        scale = " (log)" if r.log else ""
+        lines.append(f"| `{r.parameter}` | {r.low:g} to {r.high:g}{scale} | {r.median:.4g} | "
+                     f"{r.interval_low:.4g} to {r.interval_high:.4g} | {r.contraction:.2f} | "
+                     f"{r.status} |")
+    lines += ["", "*Contraction*: 1 − posterior variance / prior variance on the unit scale "
+              f"of the range (0: the targets say nothing; 1: one value). *Pinned down* from "
+              f"{PINNED:g}, *partly constrained* from {PARTLY:g}; *at an end of its range* when "
+              "the posterior median lies in the outer 5 % (the targets push it further than "
+              "the range allows).", "",
+              "### Which targets speak to which parameter", "",
+              "Range of the emulated expected value as the parameter moves over its whole "
+              "range, the others at the posterior median, in the target's observation sd "
+              "(above 1, in bold: the target tells values of the parameter apart).", "",
+              "| Target | " + " | ".join(f"`{p.name}`" for p in result.parameters) + " |",
+              "|---|" + "---|" * len(result.parameters)]
+    for tid, row in result.informs.iterrows():
+        cells = [f"**{v:.1f}**" if v >= 1 else f"{v:.1f}" for v in row]
+        lines.append(f"| {tid} | " + " | ".join(cells) + " |")
+    lines += ["", "### Posterior correlations", "",
+              "Between the ensemble's parameters (unit scale of the ranges): a strong "
+              "correlation is a trade-off the targets cannot resolve.", "",
+              "| | " + " | ".join(f"`{n}`" for n in result.correlations.columns) + " |",
+              "|---|" + "---|" * len(result.correlations.columns)]
+    for name, row in result.correlations.iterrows():
+        lines.append(f"| `{name}` | " + " | ".join(f"{v:+.2f}" for v in row) + " |")
+    lines += ["", "## Diagnostics", "",
+              f"- Effective sample size of the final importance sample: {result.ess:.0f} "
+              f"(the ensemble resamples {len(result.ensemble)} sets from it"
+              + ("; fewer than the ensemble: sets repeat" if result.ess < len(result.ensemble)
+                 else "") + ").",
+              f"- Distinct parameter sets in the ensemble: "
+              f"{len(result.ensemble.drop_duplicates())}.", "",
+              "| Target | Runs | Undefined | Seed sd (emulator's noise term) | Seed sd "
+              f"(replicates) | Cross-validated coverage of the {PCT} % predictive interval |",
+              "|---|---|---|---|---|---|"]
+    for r in result.diagnostics.itertuples():
+        lines.append(f"| {r.target} | {r.runs} | {r.undefined} | {_g(r.seed_sd_emulator)} | "
+                     f"{_g(r.seed_sd_replicates)} | {_g(r.cv_coverage)} |")
+    lines += ["", "*Undefined*: runs where the measure has no value (a scenario could not be "
+              "set up, or the quantity is not defined for that seed); they are left out of the "
+              "emulator. *Coverage*: the share of seed values of held-out design points "
+              f"({FOLDS} folds of design points) inside the emulator's {PCT} % "
+              f"predictive interval; near {LEVEL:g} the emulator's uncertainty is honest.", "",
+              f"![Posterior marginals]({files['figure']})", "",
+              f"Every run's values: `{files['runs']}`.", ""]
     return "\n".join(lines) + "\n"
 
 
-def _optuna_version() -> str:
-    import optuna
-
-    return optuna.__version__
-
-
-def write_record(result: FitResult, spec, runtime: float, config_path: str,
-                 record_path: str | os.PathLike, spec_path: str) -> Path:
+def write_record(result: FitResult, meta: dict, record_path: str | os.PathLike,
+                 files: dict) -> Path:
     record_path = Path(record_path)
     folder = record_path.with_suffix("")          # docs/calibration.md -> docs/calibration/
-    fig_path, slices_path, trials_path = (folder / "profiles.png", folder / "slices.csv",
-                                          folder / "trials.csv")
+    fig_path, runs_path = folder / "posterior.png", folder / "runs.csv"
     rel = lambda p: os.path.relpath(p, record_path.parent)  # noqa: E731
-    files = {"figure": rel(fig_path), "trials": rel(trials_path), "spec": spec_path,
-             "slices": rel(slices_path)}
-    text = markdown(result, spec, runtime, config_path, files)
-    fig = profiles_figure(result, spec.parameters)
+    files = {**files, "figure": rel(fig_path), "runs": rel(runs_path)}
+    text = markdown(result, meta, files)
+    fig = marginals_figure(result)
     try:
         write_all({
             fig_path: lambda p: fig.savefig(p, dpi=110, format="png"),
-            slices_path: lambda p: result.slices.to_csv(p, index=False),
-            trials_path: lambda p: result.trials.to_csv(p, index=False),
+            runs_path: lambda p: result.runs.to_csv(p, index=False, float_format="%.6g"),
             record_path: lambda p: p.write_text(text, encoding="utf-8"),
         })
     finally:
@@ -159,12 +214,14 @@ def write_record(result: FitResult, spec, runtime: float, config_path: str,
     return record_path
 
 
-def header(result: FitResult, spec, record_path: str) -> str:
-    lines = [f"Calibrated by schoolsim-calibrate ({spec.method}, {spec.trials} trials x "
-             f"{len(spec.replicates)} seeds, sampler seed {spec.sampler_seed}); best loss "
-             f"{result.best_loss:.2f}.",
-             f"Record of the fit (targets, achieved values, identification): {record_path}.",
-             "Identification:"]
-    for r in result.identification.itertuples():
-        lines.append(f"  {r.parameter}: {r.status}")
+def header(result: FitResult, meta: dict, record_path: str) -> str:
+    lines = [f"Calibrated by schoolsim-calibrate (history matching, GP emulators; "
+             f"{result.runs['point'].nunique()} parameter sets x "
+             f"{result.budget.seeds_per_point} seeds; code version {meta['code_version']}).",
+             meta["label"],
+             f"Record (targets, reachability, posterior, diagnostics): {record_path}.",
+             "Posterior (median; " + f"{PCT} % interval; what the targets say):"]
+    for r in result.summary.itertuples():
+        lines.append(f"  {r.parameter}: {r.median:.4g} ({r.interval_low:.4g} to "
+                     f"{r.interval_high:.4g}); {r.status}")
     return "\n".join(lines)

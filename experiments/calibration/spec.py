@@ -1,40 +1,47 @@
 """The calibration spec (YAML): free parameters with ranges, targets, budget.
 
-    method: tpe               # optuna's TPE sampler (in-memory storage)
-    trials: 80                # budget: number of parameter sets tried
-    startup_trials: 20        # random trials before TPE takes over (also feed the profiles)
-    sampler_seed: 1           # seeds the sampler: the same spec gives the same fit
-    replicates: [1, 2, 3]     # model seeds; every trial runs the same ones (common random numbers)
+    method: history_matching  # GP emulators + history matching + posterior (fit.py)
+    design_points: 40         # wave 1: a Latin hypercube over the prior ranges
+    waves: 2                  # later waves run sets drawn from the current posterior
+    wave_points: 30           # ... this many per later wave
+    seeds_per_point: 3        # each set runs at seeds of its own (the emulators' noise term)
+    posterior_size: 200       # parameter sets in the shipped ensemble (>= 100)
+    candidates: 16384         # prior sample for reachability and importance sampling
+    cutoff: 3.0               # implausibility above which a target counts as unreachable
+    sampler_seed: 1           # the same spec gives the same posterior
     base: [region.n_schools=600]   # overrides for every run
-    targets: [1, 2a, 2b, 3a, 3b, 4b, 8]   # check ids with `calibrate: true`
+    targets: [1, 2a, 2b, 3a, 3b, 4b, 8]   # ids of kind `calibration target` (targets.yaml)
     parameters:               # config key: [low, high] (uniform), or {low:, high:, log: true}
       exchange.learning_rate: {low: 0.03, high: 0.3, log: true}
 
-The settings every experiment shares (parameters, replicates, base, n_jobs) are read by
+The settings every experiment shares (parameters, base, n_jobs) are read by
 `experiments.spec`; any problem is a `SpecError` with one line naming the key, the value and
 what is allowed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 from experiments import spec as common
+from experiments.calibration.fit import Budget
 from experiments.spec import need
 
-SPEC_KEYS = ("method", "trials", "startup_trials", "sampler_seed", "replicates", "base",
-             "targets", "parameters", "n_jobs")
-METHODS = ("tpe",)
+BUDGET_KEYS = ("design_points", "waves", "wave_points", "seeds_per_point", "posterior_size",
+               "candidates", "sampler_seed")
+SPEC_KEYS = ("method", *BUDGET_KEYS, "cutoff", "base", "targets", "parameters", "n_jobs")
+METHODS = ("history_matching",)
+MINIMUM = {"design_points": 4, "waves": 1, "wave_points": 2, "seeds_per_point": 2,
+           "posterior_size": 100, "candidates": 1024, "sampler_seed": 0}
 
 
 @dataclass(frozen=True, kw_only=True)
 class Spec(common.Spec):
     targets: tuple[str, ...]
-    method: str = "tpe"
-    trials: int = 80
-    startup_trials: int = 20
-    sampler_seed: int = 1
+    method: str = "history_matching"
+    budget: Budget = Budget()
 
 
 def load_spec(path: str | Path) -> Spec:
@@ -45,26 +52,32 @@ def load_spec(path: str | Path) -> Spec:
 
 def spec_from_dict(data: dict, name: str = "calibration", allowed_targets=None) -> Spec:
     common.known_keys(data, SPEC_KEYS)
-    method = common.choice(data, "method", METHODS, "tpe")
+    method = common.choice(data, "method", METHODS, "history_matching")
     parameters = common.parameters(data.get("parameters"), option="log")
     targets = data.get("targets")
     need(isinstance(targets, list) and targets,
-         f"targets={targets}; allowed: a list of check ids")
+         f"targets={targets}; allowed: a list of target ids")
     targets = tuple(str(t) for t in targets)
     if allowed_targets is None:
         from experiments.validation.checks import CHECKS
 
         allowed_targets = [c.id for c in CHECKS if c.calibrate]
     for t in targets:
-        need(t in allowed_targets, f"targets has '{t}'; allowed: "
-                                   f"{', '.join(allowed_targets)} (checks with a target value)")
+        need(t in allowed_targets, f"targets has '{t}'; allowed: {', '.join(allowed_targets)} "
+                                   "(entries of kind 'calibration target')")
     return Spec(parameters=parameters, targets=targets, method=method,
-                trials=common.integer(data, "trials", 80, 2),
-                startup_trials=common.integer(data, "startup_trials", 20, 1),
-                sampler_seed=common.integer(data, "sampler_seed", 1, 0),
-                replicates=common.seeds(data.get("replicates", [1, 2, 3])),
-                base=common.overrides(data), n_jobs=common.jobs(data.get("n_jobs", -1)),
-                name=name)
+                budget=budget_from(data), base=common.overrides(data),
+                n_jobs=common.jobs(data.get("n_jobs", -1)), name=name)
+
+
+def budget_from(data: dict, base: Budget = Budget()) -> Budget:
+    """The budget keys present in `data` (the others from `base`), each checked."""
+    values = {k: common.integer(data, k, getattr(base, k), MINIMUM[k])
+              for k in BUDGET_KEYS if k in data}
+    cutoff = data.get("cutoff", base.cutoff)
+    need(isinstance(cutoff, (int, float)) and not isinstance(cutoff, bool) and cutoff > 0,
+         f"cutoff={cutoff}; allowed: a number > 0 (3 is the three-sigma rule)")
+    return dataclasses.replace(base, **values, cutoff=float(cutoff))
 
 
 def check_keys(spec: Spec) -> None:
