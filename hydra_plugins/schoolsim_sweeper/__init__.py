@@ -21,7 +21,7 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig
 
-from sim.compose import refuse_schema_choices
+from sim.compose import refuse_schema_choices, split_overrides
 
 
 class LightBasicSweeper(BasicSweeper):
@@ -48,12 +48,3 @@ def check_value(override, cfg: DictConfig) -> None:
     if override.is_add() or override.is_force_add() or override.is_delete():
         cfg = copy.deepcopy(cfg)
     ConfigLoaderImpl._apply_overrides_to_config([override], cfg)
-
-
-def split_overrides(overrides, loader) -> tuple[list, list]:
-    """(config-group choices, value overrides), as Hydra's defaults list tells them apart."""
-    groups, values = [], []
-    for o in overrides:
-        is_group = loader.repository.group_exists(o.key_or_group)
-        (values if isinstance(o.value(), dict) or not is_group else groups).append(o)
-    return groups, values
