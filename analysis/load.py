@@ -32,7 +32,7 @@ from sim.overrides import flatten
 REQUIRED = ("summary.json", "metrics.parquet")
 ID_COLUMNS = ["run_id", "scenario", "scheme", "seed"]
 # Settings that never define a scenario: the replicate and how the run was displayed.
-NOT_SCENARIO = ("seed", "output.", "scheme.name", "scenario")
+NOT_SCENARIO = ("seed", "output.", "scheme.name", "scenario", "posterior.")
 
 
 class NoRunsError(ValueError):
@@ -179,11 +179,33 @@ def label_scenarios(tables: Tables) -> Tables:
 
 def varied_settings(runs: pd.DataFrame) -> dict[str, list[str]]:
     """For each base scenario, the settings (dotted keys) that differ between its runs."""
+    drawn = drawn_settings(runs)
     config_cols = [c for c in runs.columns if c.startswith("config.")
-                   and not c.removeprefix("config.").startswith(NOT_SCENARIO)]
+                   and not c.removeprefix("config.").startswith(NOT_SCENARIO)
+                   and c.removeprefix("config.") not in drawn]
     return {base: [c.removeprefix("config.") for c in config_cols
                    if group[c].astype(str).nunique() > 1]
             for base, group in runs.groupby("base_scenario")}
+
+
+def drawn_settings(runs: pd.DataFrame) -> set[str]:
+    """Settings some run drew from a posterior ensemble (calibration=posterior): they vary
+    with the seed, not with the scenario."""
+    column = "config.posterior.drawn"
+    if column not in runs.columns:
+        return set()
+    return {key for value in runs[column].dropna() for key in json.loads(value)}
+
+
+def parameter_draws(runs: pd.DataFrame) -> str:
+    """POSTERIOR if every run drew its parameters from a posterior ensemble, FIXED if none
+    did, MIXED otherwise (`sim.effects.uncertainty_note`)."""
+    from sim.effects import FIXED, MIXED, POSTERIOR
+
+    column = "config.posterior.ensemble"
+    drew = runs[column].fillna("").astype(str) != "" if column in runs.columns else \
+        pd.Series(False, index=runs.index)
+    return POSTERIOR if drew.all() else FIXED if not drew.any() else MIXED
 
 
 def _scenario_label(run: pd.Series, varied: list[str]) -> str:

@@ -39,7 +39,7 @@ import pandas as pd  # noqa: E402
 from analysis import figures, network  # noqa: E402
 from analysis.compare import (MIN_RUNS, comparison, effect_of, level_of,  # noqa: E402
                               matching_baselines)
-from analysis.load import Tables, load, NoRunsError  # noqa: E402
+from analysis.load import Tables, load, NoRunsError, parameter_draws  # noqa: E402
 from analysis.sentences import (BY_COLUMN, HEADLINES, SENTENCE_COLUMNS,  # noqa: E402
                                 difference_sentence, level_sentence, scenario_name)
 from analysis.style import label  # noqa: E402
@@ -47,6 +47,8 @@ from sim import calendar, effects  # noqa: E402
 from sim.atomic import write_text  # noqa: E402
 
 DEFAULT_BASELINE = "none"
+# The measures whose chance of beating the baseline the findings state.
+CHANCE_COLUMNS = ("gap_months", "attainment_disadvantaged")
 MAX_NETWORKS = 4  # network drawings are large; one per scenario up to this many
 # What is left once the money stops: these measures at the funding's end and at the end.
 FUNDING_ROWS = ("gap_months", "attainment_disadvantaged", "active_partnerships",
@@ -128,6 +130,11 @@ def findings(table: pd.DataFrame, plan: Plan) -> list[tuple]:
                 said.append(level_sentence(h, scenario, level_of(row), years))
             else:
                 said.append(difference_sentence(h, scenario, base, effect_of(row), years))
+                if metric in CHANCE_COLUMNS:
+                    said.append(effects.chance_sentence(h, scenario_name(scenario),
+                                                        scenario_name(base), effect_of(row),
+                                                        years))
+        said = [s for s in said if s]
         if plan.baseline is not None and base is None:
             notes.append(f"No baseline run ({scenario_name(plan.baseline)}) shares this "
                          "scenario's settings (years, schools, region and swept settings), "
@@ -490,6 +497,14 @@ def how_to_read(baseline: str | None) -> str:
             "when that interval excludes zero, i.e. when the difference is larger than its "
             "uncertainty. Shaded cells: blue where the scenario did clearly better than the "
             "baseline, orange where clearly worse.</li>"
+            "<li>The <b>chance</b> that a scenario beats the baseline, P(...), is the share of "
+            "seed pairs in which it did better, with the "
+            f"{pct} % Jeffreys interval of that probability; from fewer than "
+            f"{effects.ENOUGH_SEEDS} pairs only the count is given. With "
+            "<code>calibration=posterior</code> every seed draws its own parameter set from "
+            "the calibration's posterior (the same set for a scenario and its baseline), so "
+            "intervals and chances carry parameter as well as stochastic uncertainty; "
+            "otherwise stochastic uncertainty only. The report says which.</li>"
             "<li>This is a simulation: its numbers show what the model's mechanisms imply, "
             "not a forecast for real schools.</li></ul>")
 
@@ -510,7 +525,9 @@ def build(tables: Tables, baseline: str | None, sources: list[str], title: str) 
             f'<p class="meta">{len(tables.runs)} runs of {len(counts)} scenarios from '
             f"{esc(', '.join(sources))}; written {datetime.now():%Y-%m-%d %H:%M}.</p>",
             warning_block(counts), incomplete_block(tables),
-            f"<h2>What the runs show</h2><p>{intro}</p>",
+            f"<h2>What the runs show</h2><p>{intro}"
+            + (f" {esc(effects.uncertainty_note(parameter_draws(tables.runs)))}" if baseline
+               else "") + "</p>",
             findings_block(findings(table, plan), plan, table),
             "<h2>The runs</h2>", runs_table(plan),
             "<h2>Headline numbers at the end of the runs</h2>", numbers_table(table, plan),
@@ -536,7 +553,30 @@ def make_report(paths: list[str], out: str | Path, baseline: str | None = DEFAUL
     chosen = choose_baseline(baseline, tables.runs, explicit_baseline)
     text = build(tables, chosen, [str(p) for p in paths], title or "schoolsim: scenario report")
     write_text(out, text)
+    for line in chances(tables, chosen):
+        print(line)
     return out
+
+
+def chances(tables: Tables, baseline: str | None) -> list[str]:
+    """What the terminal shows: each scenario's chance of beating the baseline on the gap and
+    on disadvantaged pupils' attainment, and which uncertainty that carries."""
+    if baseline is None:
+        return []
+    plan = Plan(tables, baseline)
+    present = [c for c in CHANCE_COLUMNS if c in tables.metrics.columns]
+    table = comparison(tables.metrics, present, plan.against)
+    lines = []
+    for scenario in plan.order:
+        base = None if plan.is_baseline[scenario] else plan.baseline_of(scenario)
+        rows = table[table["scenario"] == scenario].set_index("metric")
+        for metric in present if base is not None else ():
+            lines.append(effects.chance_sentence(BY_COLUMN[metric], scenario_name(scenario),
+                                                 scenario_name(base),
+                                                 effect_of(rows.loc[metric]),
+                                                 years_of(tables, scenario)))
+    lines = [line for line in lines if line]
+    return lines + [effects.uncertainty_note(parameter_draws(tables.runs))]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -203,6 +203,10 @@ class PosteriorConfig:
                        label="Posterior row",
                        help="-1: drawn from the seed (the same seed, the same set); a row "
                             "number pins that set.")
+    # Set by the run (sim.posterior), so the outputs say which settings came from the
+    # ensemble and are not scenario settings (analysis.load).
+    drawn: list[str] = param([], label="Settings drawn from the ensemble",
+                             help="Set by the run: the settings it took from the ensemble.")
 
 
 @dataclass

@@ -20,6 +20,13 @@ The spread of one setting's own outcomes across runs is a different thing (where
 fall, not how sure a mean is): `spread` names it the range of the runs, or with
 SPREAD_RUNS or more the middle LEVEL of them (percentiles).
 
+The *chance* that a setting beats the baseline (`chance_better`) is the share of seed pairs
+in which it did better: with `calibration=posterior` each pair drew its own parameter set,
+so the share estimates the probability over both parameter and stochastic uncertainty;
+with fixed parameters it is over stochastic uncertainty only, and `uncertainty_note` says
+which. From ENOUGH_SEEDS pairs on it comes with the LEVEL Jeffreys interval of that
+probability (Beta(k + 1/2, n - k + 1/2)); from fewer, only as "k of n seed pairs".
+
 This module is pure (numpy and scipy only) so `analysis` (the report) and `sim.dashboard`
 both import it; `sim` never imports `analysis`.
 """
@@ -279,6 +286,78 @@ def share_better(h: Headline, diff: Estimate) -> float | None:
     if not diff.paired or diff.n == 0 or h.lower_is_better is None:
         return None
     return (diff.n_below if h.lower_is_better else diff.n_above) / diff.n
+
+
+@dataclass(frozen=True)
+class Chance:
+    """How often a setting did better than the baseline over n seed pairs."""
+
+    better: int
+    n: int
+    low: float = np.nan     # the Jeffreys interval of the probability (ENOUGH_SEEDS pairs on)
+    high: float = np.nan
+
+    @property
+    def p(self) -> float:
+        return self.better / self.n
+
+    @property
+    def few(self) -> bool:
+        return self.n < ENOUGH_SEEDS
+
+
+def chance_better(h: Headline, diff: Estimate) -> Chance | None:
+    """The chance that the setting beats the baseline on this measure (paired runs only)."""
+    share = share_better(h, diff)
+    if share is None:
+        return None
+    k = round(share * diff.n)
+    if diff.n < ENOUGH_SEEDS:
+        return Chance(k, diff.n)
+    tail = (1 - LEVEL) / 2
+    low, high = stats.beta.ppf([tail, 1 - tail], k + 0.5, diff.n - k + 0.5)
+    return Chance(k, diff.n, float(0.0 if k == 0 else low),
+                  float(1.0 if k == diff.n else high))
+
+
+POSTERIOR, FIXED, MIXED = "posterior", "fixed", "mixed"
+
+
+def uncertainty_note(parameters: str) -> str:
+    """Which uncertainty the intervals and chances carry: `parameters` is POSTERIOR (every
+    run drew its parameter set from the calibration's posterior), FIXED or MIXED."""
+    if parameters == POSTERIOR:
+        return ("Every seed drew its parameter set from the calibration's posterior "
+                "(calibration=posterior), and a setting and its baseline with the same seed "
+                "drew the same set: the intervals and chances carry both parameter and "
+                "stochastic uncertainty.")
+    if parameters == FIXED:
+        return ("Every run used the same parameter values: the intervals and chances carry "
+                "stochastic uncertainty only, not the uncertainty of the calibrated parameters "
+                "(run with calibration=posterior to include it).")
+    return ("Some runs drew their parameters from the calibration's posterior and some did "
+            "not: the intervals mix the two; compare runs made the same way.")
+
+
+def chance_sentence(h: Headline, who: str, against: str, diff: Estimate,
+                    years: int | None) -> str:
+    """'P(disadvantaged pupils' attainment is higher under trios than under no partnership
+    after five years) = 0.93 (28 of 30 seed pairs; 90 % interval of the probability 0.82 to
+    0.98).' With fewer than ENOUGH_SEEDS pairs only the count is given."""
+    chance = chance_better(h, diff)
+    if chance is None or diff.exactly_zero:
+        return ""
+    word = "lower" if h.lower_is_better else "higher"
+    at = when(years)
+    at = at[0].lower() + at[1:]
+    if chance.few:
+        return (f"{h.name[0].upper()}{h.name[1:]} was {word} under {who} than under {against} "
+                f"{at} in {chance.better} of {chance.n} seed pairs (too few to state a "
+                f"probability; that needs at least {ENOUGH_SEEDS}).")
+    pct = round(100 * LEVEL)
+    return (f"P({h.name} is {word} under {who} than under {against} {at}) = {chance.p:.2f} "
+            f"({chance.better} of {chance.n} seed pairs; {pct} % interval of the probability "
+            f"{chance.low:.2f} to {chance.high:.2f}).")
 
 
 def difference_sentence(h: Headline, who: str, against: str, diff: Estimate,

@@ -70,6 +70,7 @@ def with_draw(cfg: DictConfig) -> DictConfig:
                               "the model")
         OmegaConf.update(drawn, key, _native(value, OmegaConf.select(drawn, key)))
     drawn.posterior.index = index
+    drawn.posterior.drawn = list(table.columns)
     validate(drawn)   # a set outside a setting's range is an error, never clamped
     return drawn
 

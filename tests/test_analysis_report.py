@@ -278,3 +278,17 @@ def test_report_flags_a_gap_that_narrows_because_others_fall(monkeypatch):
     text = report.build(tables, "none", ["x"], "t")
     assert "trios narrowed the disadvantage gap by 1.1 months" in text
     assert "the gap narrowed mostly because other pupils&#x27; attainment fell" in text
+
+
+def test_the_terminal_and_the_report_state_the_chance_and_which_uncertainty(sweep, tmp_path,
+                                                                            text_only, capsys):
+    out = tmp_path / "r.html"
+    assert report.main([str(sweep), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    below = int((finals(sweep, "trios") - finals(sweep, "none") < 0).sum())
+    said = (f"The disadvantage gap was lower under trios than under no partnership after two "
+            f"years in {below} of 3 seed pairs (too few to state a probability; that needs at "
+            "least 5).")
+    assert said in printed and said.replace("'", "&#x27;") in out.read_text()
+    assert "stochastic uncertainty only" in printed
+    assert "stochastic uncertainty only" in out.read_text()

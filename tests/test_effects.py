@@ -98,3 +98,38 @@ def test_no_runs_and_identical_runs():
     same = Estimate(0.0, 0.0, 0.0, 5, True, effects.CONFIDENCE)
     assert effects.verdict(GAP, same) == effects.SAME
     assert GAP.number(float("nan")) == "n/a"
+
+
+def test_chance_of_beating_the_baseline_with_its_jeffreys_interval():
+    from scipy import stats
+
+    # Disadvantaged pupils' attainment (higher is better): 8 of 10 paired differences > 0.
+    h = effects.BY_COLUMN["attainment_disadvantaged"]
+    diff = effects.paired_effect([1, 2, 3, -1, 4, 5, 6, -2, 7, 8])
+    chance = effects.chance_better(h, diff)
+    assert (chance.better, chance.n, chance.p) == (8, 10, 0.8)
+    # Jeffreys: the 5th and 95th percentiles of Beta(8.5, 2.5).
+    assert (chance.low, chance.high) == pytest.approx(stats.beta.ppf([0.05, 0.95], 8.5, 2.5))
+    said = effects.chance_sentence(h, "trios", "no partnership", diff, 5)
+    assert said.startswith("P(disadvantaged pupils' attainment is higher under trios than "
+                           "under no partnership after five years) = 0.80 (8 of 10 seed pairs")
+    # The gap (lower is better) counts the pairs below zero.
+    gap = effects.chance_better(effects.BY_COLUMN["gap_months"], diff)
+    assert gap.better == 2
+
+
+def test_chance_from_few_pairs_is_a_count_not_a_probability():
+    h = effects.BY_COLUMN["gap_months"]
+    diff = effects.paired_effect([-0.5, 0.3, -0.2])
+    said = effects.chance_sentence(h, "trios", "no partnership", diff, 5)
+    assert said == ("The disadvantage gap was lower under trios than under no partnership "
+                    "after five years in 2 of 3 seed pairs (too few to state a probability; "
+                    "that needs at least 5).")
+    assert "P(" not in said
+    assert effects.chance_better(h, effects.unpaired_effect([1, 2, 3], [0, 1, 2])) is None
+
+
+def test_the_uncertainty_note_says_which_uncertainty_is_carried():
+    assert "both parameter and stochastic" in effects.uncertainty_note(effects.POSTERIOR)
+    assert "stochastic uncertainty only" in effects.uncertainty_note(effects.FIXED)
+    assert "mix" in effects.uncertainty_note(effects.MIXED)

@@ -108,3 +108,18 @@ def test_the_shipped_posterior_is_a_group_whose_sets_are_valid_settings():
                                                f"posterior.index={row}"]))
         for key, value in table.iloc[row].items():
             assert OmegaConf.select(pinned, key) == pytest.approx(value)
+
+
+def test_runs_over_the_posterior_stay_one_scenario_with_parameter_uncertainty(ensemble):
+    from analysis.load import from_results, parameter_draws
+    from sim.effects import FIXED, POSTERIOR
+
+    common = ["years=1", "region.n_schools=60", "output.print_summary=false"]
+    drew = [sim.run([f"posterior.ensemble={ensemble}", f"seed={s}", f"scheme={scheme}",
+                     *common]) for s in (1, 2, 3) for scheme in ("none", "trios")]
+    assert len({r.config.trust.growth for r in drew}) > 1     # the seeds drew different sets
+    tables = from_results(drew)
+    assert sorted(tables.runs["scenario"].unique()) == ["none", "trios"]
+    assert parameter_draws(tables.runs) == POSTERIOR
+    fixed = from_results([sim.run(["seed=1", "scheme=none", *common])])
+    assert parameter_draws(fixed.runs) == FIXED

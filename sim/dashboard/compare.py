@@ -80,6 +80,13 @@ def format_table(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def parameter_draws(*runs: Snapshot) -> str:
+    """Whether the compared runs drew their parameters from the posterior ensemble."""
+    drew = [run.posterior for run in runs]
+    return effects.POSTERIOR if all(drew) else effects.FIXED if not any(drew) else \
+        effects.MIXED
+
+
 def sentences(table: pd.DataFrame, baseline: Snapshot, current: Snapshot) -> list[str]:
     """The report's sentences for the gap and disadvantaged pupils' attainment, and the
     warning when the gap narrowed because other pupils fell."""
@@ -87,10 +94,16 @@ def sentences(table: pd.DataFrame, baseline: Snapshot, current: Snapshot) -> lis
         return []
     years = round(table.attrs["year"]) if float(table.attrs["year"]).is_integer() else None
     by = table.set_index("measure")
-    said = [effects.difference_sentence(row["headline"], f"{current.label} (current)",
-                                        f"{baseline.label} (baseline)", row["effect"], years)
-            for _, row in by.iterrows()
-            if row["headline"].column in ("gap_months", "attainment_disadvantaged")]
+    said = []
+    for _, row in by.iterrows():
+        if row["headline"].column in ("gap_months", "attainment_disadvantaged"):
+            who, against = f"{current.label} (current)", f"{baseline.label} (baseline)"
+            said.append(effects.difference_sentence(row["headline"], who, against,
+                                                    row["effect"], years))
+            said.append(effects.chance_sentence(row["headline"], who, against, row["effect"],
+                                                years))
+    said = [s for s in said if s]
+    said.append(effects.uncertainty_note(parameter_draws(baseline, current)))
     found = {row["headline"].column: row["effect"] for _, row in by.iterrows()}
     if {"gap_months", "attainment_disadvantaged", "attainment_other"} <= found.keys():
         if effects.narrowed_by_falling(found["gap_months"], found["attainment_disadvantaged"],

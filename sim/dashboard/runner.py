@@ -59,6 +59,8 @@ class Snapshot:
     groups: int = 0          # partnership groups formed
     active_groups: int = 0
     rules: endings.Rules | None = None
+    # Its seeds drew their parameter sets from the posterior ensemble (calibration=posterior).
+    posterior: bool = False
 
     @property
     def n_seeds(self) -> int:
@@ -166,7 +168,7 @@ class RunController:
     def execute(self, publish: Callable[[Snapshot], None]) -> Snapshot:
         """Run to the end (or until stopped), publishing snapshots; returns the last one."""
         snap = Snapshot(self.number, self.description, self.overrides, STARTING,
-                        seeds=self.seeds)
+                        seeds=self.seeds, posterior=bool(self.cfg.posterior.ensemble))
         publish(snap)
         pool = None
         try:
@@ -253,4 +255,5 @@ class RunController:
                         else pd.DataFrame()),
             ended=tuple(self._events), groups=int(p.n_groups),
             active_groups=int(p.active.sum()), rules=endings.Rules.of(self.cfg),
+            posterior=bool(self.cfg.posterior.ensemble),
         )
