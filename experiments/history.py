@@ -9,6 +9,10 @@ of each, read from the least-squares line (`experiments.evidence.trend_change`),
 with its band (+/- 2 standard errors). Run year k's results are those of school year
 2009+k/2010+k (year 1: 2010/11).
 
+    python -m experiments.history --scenario england_2010_no_reforms --seeds 3 -o base/
+
+does the same for the baseline, the same England without academy trusts or the premium.
+
     python -m experiments.history predict --seeds 3 -o experiments/predictions/<name>.json
 
 continues the history through 2023/24 with the school closures from March 2020 and the
@@ -42,6 +46,7 @@ PREDICTED_YEARS = range(10, 15)    # 2019/20 to 2023/24
 # weeks in all (spring-summer 2020 and January-March 2021; shocks.pandemic's default).
 PANDEMIC = ("shocks.pandemic.enabled=true", f"shocks.pandemic.start_year={BASE_YEAR + 0.6}")
 STAGE_PHASES = {"ks2": "primary", "ks4": "secondary"}
+BASELINE = "england_2010_no_reforms"
 
 
 class HistoryError(ValueError):
@@ -54,13 +59,13 @@ def school_year(year: int) -> str:
     return f"{start}/{(start + 1) % 100:02d}"
 
 
-def run_history(seed: int, extra: tuple[str, ...] = (), years: int = BASE_YEAR
-                ) -> pd.DataFrame:
-    """One seed of the history: per run year, each stage's gap index and disadvantaged
-    pupils' attainment."""
+def run_history(seed: int, extra: tuple[str, ...] = (), years: int = BASE_YEAR,
+                scenario: str = "history") -> pd.DataFrame:
+    """One seed of the history (or of its baseline, `scenario`): per run year, each stage's
+    gap index and disadvantaged pupils' attainment."""
     import sim
 
-    result = sim.run(["+scenario=history", f"years={years}", *extra, f"seed={seed}",
+    result = sim.run([f"+scenario={scenario}", f"years={years}", *extra, f"seed={seed}",
                       "output.print_summary=false"], progress=False)
     rows = yearly_results(result.metrics)
     out = pd.DataFrame({"seed": seed, "year": rows["year"]})
@@ -71,8 +76,9 @@ def run_history(seed: int, extra: tuple[str, ...] = (), years: int = BASE_YEAR
     return out
 
 
-def run_seeds(seeds, extra=(), years: int = BASE_YEAR, n_jobs: int = 1) -> pd.DataFrame:
-    frames = Parallel(n_jobs=n_jobs)(delayed(run_history)(s, tuple(extra), years)
+def run_seeds(seeds, extra=(), years: int = BASE_YEAR, n_jobs: int = 1,
+              scenario: str = "history") -> pd.DataFrame:
+    frames = Parallel(n_jobs=n_jobs)(delayed(run_history)(s, tuple(extra), years, scenario)
                                      for s in seeds)
     return pd.concat(frames, ignore_index=True)
 
@@ -140,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", nargs="?", default="compare", choices=("compare", "predict"))
     parser.add_argument("--seeds", default="3", help="count (3: seeds 1-3), range or list")
     parser.add_argument("--n-jobs", type=int, default=1, help="parallel runs")
+    parser.add_argument("--scenario", default="history", choices=("history", BASELINE),
+                        help="the history, or its baseline without the reforms (compare)")
     parser.add_argument("-o", "--out", default=None, help="output folder (compare) or the "
                         "predictions file (predict)")
     parser.add_argument("--status", default="not yet calibrated",
@@ -154,13 +162,15 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out or ("history" if args.command == "compare" else ""))
         if args.command == "predict" and (not args.out or out.exists()):
             raise HistoryError(f"-o={args.out}; allowed: a new predictions file (.json)")
+        if args.command == "predict" and args.scenario != "history":
+            raise HistoryError(f"--scenario={args.scenario} with predict; allowed: history")
         extra = (*args.override, *(PANDEMIC if args.command == "predict" else ()))
         years = max(PREDICTED_YEARS) if args.command == "predict" else BASE_YEAR
-        sim.compose_config(["+scenario=history", f"years={years}", *extra])
+        sim.compose_config([f"+scenario={args.scenario}", f"years={years}", *extra])
     except (HistoryError, ValueError, sim.ConfigError) as exc:
         print(f"history: error: {exc}", file=sys.stderr)
         return 2
-    model = run_seeds(seeds, extra, years, args.n_jobs)
+    model = run_seeds(seeds, extra, years, args.n_jobs, args.scenario)
     print(decade_changes(model).to_string(index=False))
     if args.command == "compare":
         from sim.atomic import write_with

@@ -71,6 +71,9 @@ def test_the_history_scenario_is_real_england_with_the_reforms_of_the_decade():
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys):
     assert history.main(["predict", "--seeds", "x", "-o", str(tmp_path / "p.json")]) == 2
     assert history.main(["predict", "-o", str(tmp_path)]) == 2          # exists: not new
+    assert history.main(["predict", "--scenario", history.BASELINE, "-o",
+                         str(tmp_path / "p.json")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2 and all(line.startswith("history: error: ") for line in err)
+    assert len(err) == 3 and all(line.startswith("history: error: ") for line in err)
     assert list(tmp_path.iterdir()) == []
+
