@@ -125,8 +125,35 @@ def help_text(groups: str) -> str:
     return "\n".join(lines)
 
 
+# The shipped posterior ensemble (calibration=posterior): its intervals go in the ODD table.
+POSTERIOR = "calibration/posterior.csv"
+LEVEL = 0.90
+
+
+def posterior_intervals(name: str = POSTERIOR) -> dict[str, tuple[float, float, float]]:
+    """Median and LEVEL interval of every setting in the posterior ensemble ({} if none)."""
+    from sim.posterior import ensemble_path, load_ensemble
+
+    path = ensemble_path(name)
+    if not path.is_file():
+        return {}
+    tail = (1 - LEVEL) / 2
+    return {key: tuple(float(v) for v in column.quantile([0.5, tail, 1 - tail]))
+            for key, column in load_ensemble(path).items()}
+
+
+def _posterior_note(interval: tuple[float, float, float] | None) -> str:
+    if interval is None:
+        return ""
+    median, low, high = interval
+    return (f". **Calibrated**: posterior median {median:.4g}, {round(100 * LEVEL)} % "
+            f"interval {low:.4g} to {high:.4g} (`configs/{POSTERIOR}`).")
+
+
 def odd_table() -> str:
-    """The ODD parameter table (markdown), one row per setting."""
+    """The ODD parameter table (markdown), one row per setting; a calibrated setting states
+    its posterior median and interval."""
+    intervals = posterior_intervals()
     rows = ["| Setting | Default | Allowed (why) | Unit | Description |",
             "|---|---|---|---|---|"]
     group = None
@@ -135,7 +162,8 @@ def odd_table() -> str:
             group = entry.group
             rows.append(f"| **{group}** | | | | |")
         s = entry.setting
-        cells = (f"`{entry.key}`", _value(s.default), s.allowed, s.unit or "—", _describe(s))
+        cells = (f"`{entry.key}`", _value(s.default), s.allowed, s.unit or "—",
+                 _describe(s) + _posterior_note(intervals.get(entry.key)))
         rows.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return "\n".join(rows)
 

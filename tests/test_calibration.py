@@ -188,3 +188,27 @@ def test_written_posterior_is_a_group_file_naming_its_ensemble(tmp_path):
     assert group.name == "post.yaml" and text.startswith("# @package _global_\n# a header\n")
     assert yaml.safe_load(text) == {"posterior": {"ensemble": str(tmp_path / "post.csv")}}
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "post.csv"), ensemble)
+
+
+def test_cli_runs_end_to_end_on_a_tiny_budget(tmp_path):
+    from experiments.calibration import cli
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump({"targets": ["3a", "3b"], "base": ["region.n_schools=200"],
+                                    "parameters": {"trust.growth": [0.02, 0.25]},
+                                    "design_points": 4, "waves": 1, "seeds_per_point": 2,
+                                    "posterior_size": 100, "candidates": 1024, "n_jobs": 1}))
+    out = {"--config": tmp_path / "median.yaml", "--posterior": tmp_path / "post.csv",
+           "--record": tmp_path / "rec.md"}
+    assert cli.main([str(spec), *[str(x) for kv in out.items() for x in kv]]) == 0
+    ensemble = pd.read_csv(tmp_path / "post.csv")
+    assert list(ensemble.columns) == ["trust.growth"] and len(ensemble) == 100
+    assert ensemble["trust.growth"].between(0.02, 0.25).all()
+    runs = pd.read_csv(tmp_path / "rec" / "runs.csv")
+    assert len(runs) == 4 * 2 * 2                   # points x seeds x targets
+    assert runs.groupby("point")["seed"].nunique().eq(2).all()
+    assert runs.drop_duplicates(["point", "seed"])["seed"].is_unique   # seeds of their own
+    record = (tmp_path / "rec.md").read_text()
+    assert "## Reachability" in record and "code version" in record
+    assert yaml.safe_load((tmp_path / "post.yaml").read_text())["posterior"]["ensemble"] == \
+        str(tmp_path / "post.csv")

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sim.parameters import END, START, catalogue, odd_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,3 +40,20 @@ def test_help_lists_each_setting_with_its_range_and_description():
     keys = {e.key for e in catalogue()}
     assert {"seed", "trust.growth", "inspection.noise_months", "scheme.cross_border",
             "policy.brokering.lapse_factor"} <= keys
+
+
+def test_a_calibrated_setting_states_its_posterior_median_and_interval(tmp_path):
+    import pandas as pd
+
+    from sim.parameters import _posterior_note, posterior_intervals
+    from sim.posterior import load_ensemble
+
+    path = tmp_path / "ensemble.csv"
+    pd.DataFrame({"trust.growth": [float(v) for v in range(1, 22)]}).to_csv(path, index=False)
+    load_ensemble.cache_clear()
+    # 1..21: median 11, 5th percentile 2, 95th 20 (linear interpolation on 20 steps).
+    assert posterior_intervals(str(path))["trust.growth"] == pytest.approx((11.0, 2.0, 20.0))
+    assert _posterior_note((11.0, 2.0, 20.0)) == (
+        ". **Calibrated**: posterior median 11, 90 % interval 2 to 20 "
+        "(`configs/calibration/posterior.csv`).")
+    assert posterior_intervals(str(tmp_path / "none.csv")) == {}

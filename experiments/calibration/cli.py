@@ -101,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     config.write_posterior(result.ensemble, args.posterior, head)
     config.write_calibration(result.summary.set_index("parameter")["median"].to_dict(),
                              args.config, head)
+    if Path(args.posterior).resolve() == config.ENSEMBLE:
+        # The ODD's parameter table states the shipped posterior's intervals.
+        from sim.parameters import write_odd
+
+        write_odd(ROOT / "docs" / "ODD.md")
     print(result.summary[["parameter", "median", "interval_low", "interval_high",
                           "status"]].to_string(index=False))
     print(f"schoolsim-calibrate: wrote {args.posterior}, {args.config} and {args.record} "
