@@ -74,7 +74,7 @@ def test_toy_unreachable_target_is_reported_and_left_out(toy_fit):
     assert not toy_fit.reach["far"].reachable
     # tanh stays below 1: the nearest emulated value is far below the band (4.5 to 5.5).
     assert toy_fit.reach["far"].closest < 1.5
-    assert toy_fit.reach["far"].why_not == "no parameter set reaches it"
+    assert toy_fit.reach["far"].why_not == "no parameter set reaches its band"
     assert [t.id for t in toy_fit.fitted] == ["sum", "diff"]
     predictive = toy_fit.predictive.set_index("target")
     assert not predictive.loc["far", "in_band"] and predictive.loc["sum", "in_band"]
@@ -212,3 +212,25 @@ def test_cli_runs_end_to_end_on_a_tiny_budget(tmp_path):
     assert "## Reachability" in record and "code version" in record
     assert yaml.safe_load((tmp_path / "post.yaml").read_text())["posterior"]["ensemble"] == \
         str(tmp_path / "post.csv")
+
+
+class FixedEmulator:
+    """An emulator stand-in: the same expected value and sd everywhere."""
+
+    def __init__(self, mean: float, sd: float):
+        self.mean, self.sd = mean, sd
+
+    def predict(self, u):
+        return np.full(len(u), self.mean), np.full(len(u), self.sd)
+
+
+@pytest.mark.parametrize("sd, reachable, distance", [
+    (0.001, False, 10.0),   # 0.06 is 0.01 below the band 0.07-0.13: 10 sd
+    (0.005, True, 2.0),     # the emulator cannot rule the band out: 2 sd
+])
+def test_reachability_is_the_distance_outside_the_band_in_emulator_sd(sd, reachable, distance):
+    target = bayes.Target("4b", 0.10, 0.03)
+    reach = bayes.reachability(target, FixedEmulator(0.06, sd), np.zeros((5, 1)))
+    assert reach.reachable is reachable
+    assert reach.distance == pytest.approx(distance)
+    assert reach.closest == pytest.approx(0.06)

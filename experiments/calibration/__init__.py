@@ -3,7 +3,7 @@
 - `spec`: the free parameters with their prior ranges, the targets and the budget (YAML);
 - `design`: space-filling designs over the prior ranges (the unit cube);
 - `emulator`: one Gaussian-process emulator per target, with a seed-noise term;
-- `bayes`: reachability (implausibility), the likelihood and the posterior sample;
+- `bayes`: reachability (distance outside the band), the likelihood, the posterior sample;
 - `fit`: the waves of history matching, the ensemble and what it says (intervals,
   contraction, correlations, diagnostics);
 - `model`: the model as the calibration runs it (parameter sets x seeds -> values);

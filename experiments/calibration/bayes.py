@@ -10,10 +10,12 @@ own uncertainty σ_emu,k(θ)²), the real world is one realisation of the system
 value (h_k = 2 sd). The prior is uniform on every range (log scale where declared). There
 is no separate model-discrepancy term: a target the model cannot reach is left out instead.
 
-Reachability (history matching's implausibility, Pukelsheim's three-sigma rule):
-I_k(θ) = |c_k - f_k(θ)| / sqrt((h_k / 2)² + σ_emu,k(θ)²). A target whose smallest I_k over a
-dense sample of the prior exceeds `cutoff` (3) is reached by no parameter set: it is
-reported and left out of the likelihood, so it cannot drive the fit.
+Reachability: can the model's expected value get into the band? At each point of a dense
+sample of the prior, the distance of the emulated expected value outside the band,
+max(|c_k - f_k(θ)| - h_k, 0), in the emulator's sd σ_emu,k(θ). A target for which that
+distance exceeds `cutoff` (3, Pukelsheim's three-sigma rule, as in history matching)
+everywhere is reached by no parameter set: it is reported and left out of the likelihood,
+so it cannot drive the fit (a fit that cannot meet a target otherwise spends itself on it).
 
 Posterior sample: adaptive importance sampling on the emulators (the model is not run):
 the first round draws from the prior, each further round from a defensive mixture (a tenth
@@ -49,34 +51,36 @@ class Target:
         return self.half_width / 2
 
 
-def implausibility(target: Target, emulator: Emulator, u: np.ndarray) -> np.ndarray:
-    mean, sd = emulator.predict(u)
-    return np.abs(target.centre - mean) / np.sqrt(target.obs_sd ** 2 + sd ** 2)
-
-
 @dataclass(frozen=True)
 class Reach:
     target: str
     reachable: bool
-    min_implausibility: float
+    distance: float       # smallest distance outside the band, in emulator sd (0: inside)
     closest: float        # the emulated expected value nearest the centre
     why_not: str = ""     # why the target is left out of the fit
+
+
+def distance_outside(target: Target, emulator: Emulator, u: np.ndarray) -> np.ndarray:
+    """How far the emulated expected value lies outside the band, in emulator sd."""
+    mean, sd = emulator.predict(u)
+    outside = np.maximum(np.abs(target.centre - mean) - target.half_width, 0.0)
+    return outside / np.maximum(sd, 1e-12 * target.half_width)
+
+
+def reachability(target: Target, emulator: Emulator, candidates: np.ndarray,
+                 cutoff: float = CUTOFF) -> Reach:
+    distance = distance_outside(target, emulator, candidates)
+    mean, _ = emulator.predict(candidates)
+    reachable = bool(distance.min() <= cutoff)
+    return Reach(target.id, reachable, float(distance.min()),
+                 float(mean[np.argmin(np.abs(target.centre - mean))]),
+                 "" if reachable else "no parameter set reaches its band")
 
 
 def unmeasured(target: Target, defined: int) -> Reach:
     """A target too few runs could measure: no emulator, left out of the fit."""
     return Reach(target.id, False, float("nan"), float("nan"),
                  f"defined in {defined} runs only (an emulator needs {MIN_DEFINED})")
-
-
-def reachability(target: Target, emulator: Emulator, candidates: np.ndarray,
-                 cutoff: float = CUTOFF) -> Reach:
-    imp = implausibility(target, emulator, candidates)
-    k = int(np.argmin(imp))
-    closest = float(emulator.predict(candidates[k:k + 1])[0][0])
-    reachable = bool(imp[k] <= cutoff)
-    return Reach(target.id, reachable, float(imp[k]), closest,
-                 "" if reachable else "no parameter set reaches it")
 
 
 def log_likelihood(targets: Sequence[Target], emulators: Mapping[str, Emulator],

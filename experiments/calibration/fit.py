@@ -195,7 +195,7 @@ def predictive(targets, emulators, ensemble_u: np.ndarray, reach) -> pd.DataFram
                      "interval_low": float(low), "interval_high": float(high),
                      "in_band": bool(abs(median - t.centre) <= t.half_width),
                      "reachable": reach[t.id].reachable,
-                     "min_implausibility": reach[t.id].min_implausibility,
+                     "distance": reach[t.id].distance,
                      "closest": reach[t.id].closest, "why_not": reach[t.id].why_not})
     return pd.DataFrame(rows)
 

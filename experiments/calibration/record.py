@@ -79,12 +79,12 @@ def reach_table(result: FitResult, checks) -> list[str]:
     point_means = (result.runs.groupby(["target", "point"])["value"].mean()
                    .groupby("target").agg(["min", "max"]))
     lines = ["| Target | Check | Band | Seed means over the design points | Nearest emulated "
-             "value | Smallest implausibility | Reachable |", "|---|---|---|---|---|---|---|"]
+             "value | Smallest distance outside the band (emulator sd) | Reachable |", "|---|---|---|---|---|---|---|"]
     for t in result.targets:
         c, r = checks[t.id], result.reach[t.id]
         lo, hi = point_means.loc[t.id] if t.id in point_means.index else (np.nan, np.nan)
         lines.append(f"| {t.id} | {c.title} | {c.band[0]:g} to {c.band[1]:g} | {_g(lo)} to "
-                     f"{_g(hi)} | {_g(r.closest)} | {_g(r.min_implausibility)} | "
+                     f"{_g(hi)} | {_g(r.closest)} | {_g(r.distance)} | "
                      + ("yes" if r.reachable else f"**no ({r.why_not}): left out of the fit**")
                      + " |")
     return lines
@@ -111,10 +111,10 @@ def markdown(result: FitResult, meta: dict, files: dict) -> str:
              "95 % range is the target's band (sd = half the band's half-width); the prior is "
              "uniform on each range (log-uniform where marked). The posterior is sampled by "
              "adaptive importance sampling on the emulators and resampled into the ensemble.",
-             f"- **Reachability first**: a target whose implausibility (distance of the "
-             f"emulated expected value from the centre, in sd of observation and emulator "
-             f"error) exceeds {b.cutoff:g} for every one of {b.candidates} prior points is "
-             "reached by no parameter set; it is reported below and left out of the fit.",
+             f"- **Reachability first**: a target whose emulated expected value lies more than "
+             f"{b.cutoff:g} emulator sd outside its band at every one of {b.candidates} prior "
+             "points is reached by no parameter set; it is reported below and left out of "
+             "the fit.",
              f"- **Budget**: {b.design_points} Latin-hypercube points"
              + (f", then {b.waves - 1} wave(s) of {b.wave_points} drawn from the current "
                 "posterior" if b.waves > 1 else " (one wave)") + ": "

@@ -7,7 +7,7 @@
     seeds_per_point: 3        # each set runs at seeds of its own (the emulators' noise term)
     posterior_size: 200       # parameter sets in the shipped ensemble (>= 100)
     candidates: 16384         # prior sample for reachability and importance sampling
-    cutoff: 3.0               # implausibility above which a target counts as unreachable
+    cutoff: 3.0               # emulator sd outside its band beyond which a target is unreachable
     sampler_seed: 1           # the same spec gives the same posterior
     base: [region.n_schools=600]   # overrides for every run
     targets: [1, 2a, 2b, 3a, 3b, 4b, 8]   # ids of kind `calibration target` (targets.yaml)
