@@ -1,15 +1,20 @@
-"""Synthetic regions against the real ones (issue 13): the synthetic twins `gm_twin` and
-`england_twin` (configs/region/, fitted by experiments/data/fit_synthetic_regions.py) must
-start like real Greater Manchester and England within stated bands, over three seeds' mean:
+"""Synthetic regions against the real ones (issue 13): the synthetic defaults `gm` and
+`england` (configs/region/, fitted by experiments/data/fit_synthetic_regions.py) must start
+like real Greater Manchester and England within stated bands, over three seeds' mean:
 
-- free-school-meal segregation (dissimilarity): within 0.03 (real: 0.314 GM, 0.311 England);
-- school size quartiles by phase: within 15 %;
-- pupil-weighted free-school-meal share quartiles by phase: within 0.05;
-- median distance to the nearest school of the same phase: within 20 % (the tails are not
-  matched: England's rural schools are further apart than any disc of towns gives).
+- free-school-meal segregation (dissimilarity): within 0.03 (real: 0.314 GM, 0.311 England),
+  about a tenth of the real value and a third of the 0.09 by which the unfitted generator
+  overshot (0.40); the issue holds the real region itself to 0.31 ± 0.02;
+- school size quartiles by phase: within 15 % (sizes set per-pupil rates and capacity; a
+  lognormal cannot follow real primaries' one-, two- and three-form-entry steps of 210, 420
+  and 630 pupils closer than this);
+- pupil-weighted free-school-meal share quartiles by phase: within 0.05 (under half the
+  distance between adjacent real quartiles, 0.09-0.13);
+- median distance to the nearest school of the same phase: within 20 % (the distance sets
+  who competes and partners; the tails are not matched: England's rural schools are further
+  apart than any disc of towns gives).
 
-The defaults `gm` and `england` do not: their segregation starts at about 0.40 (measured
-here, so that the gap the twins close stays visible). And the statistics, by hand.
+And the statistics, by hand.
 """
 
 from __future__ import annotations
@@ -37,9 +42,9 @@ def compared(key: str) -> bool:
 
 
 @pytest.mark.parametrize("place", ["gm", "england"])
-def test_synthetic_twin_starts_like_the_real_region(place):
+def test_synthetic_region_starts_like_the_real_one(place):
     real = stats(f"{place}_real", [0])
-    drawn = stats(f"{place}_twin", [1, 2, 3])
+    drawn = stats(place, [1, 2, 3])
     misses = []
     for key, target in real.items():
         if not compared(key):
@@ -49,13 +54,6 @@ def test_synthetic_twin_starts_like_the_real_region(place):
         if error > band:
             misses.append(f"{key}: real {target:.3f}, synthetic {drawn[key]:.3f}")
     assert not misses, "; ".join(misses)
-
-
-def test_the_default_synthetic_regions_start_more_segregated_than_the_real_ones():
-    for place in ("gm", "england"):
-        real = stats(f"{place}_real", [0])["fsm_segregation"]
-        default = stats(place, [1, 2, 3])["fsm_segregation"]
-        assert default - real > 0.05
 
 
 # ----------------------------------------------------------------------------- by hand

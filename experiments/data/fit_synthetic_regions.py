@@ -1,24 +1,24 @@
-"""Fit synthetic twins of the real regions: `gm_twin` and `england_twin` (issue 13).
+"""Fit the synthetic regions `gm` and `england` to the real ones (issue 13).
 
     python -m experiments.data.fit_synthetic_regions            # prints the values for the YAML
 
 The synthetic generator (`sim.region`) keeps its structure; only its descriptive inputs are
 chosen so that the starting region looks like the real one (`sim.region_stats.describe`):
 free-school-meal segregation and share quartiles, school-size quartiles by phase, and the
-distance to the nearest school of the same phase. Each statistic depends on its own inputs,
-so each group is fitted by a grid search on its own (`--seeds` regions per point, 3 by
-default; England was fitted with 1):
+distance to the nearest school of the same phase. Each statistic depends mostly on its own
+inputs, so each group is fitted by a grid search on its own (`--seeds` regions per point, 3
+by default; England was fitted with 1), the groups in turn until none moves:
 
 - intake: fsm_mean, fsm_concentration, deprivation_gradient, la_deprivation_sd
 - sizes: primary_pupils_mean, secondary_pupils_mean, pupils_cv
 - spacing: la_spacing_km, schools_per_neighbourhood (fewer schools per neighbourhood
   cluster them less)
 
-The search starts from `gm` and `england`; the fitted values go into
-configs/region/gm_twin.yaml and england_twin.yaml by hand (with this script's name);
-`tests/test_region_calibration.py` checks the twins against stated bands. The defaults `gm`
-and `england` keep their inputs: the inspection thresholds, the calibrated parameters and
-the pattern tests were fitted on them.
+The search starts from configs/region/gm.yaml and england.yaml; the fitted values go back
+into them by hand (their comments name this script), so a re-run from the fitted values
+prints them again. `tests/test_region_calibration.py` checks the regions against stated
+bands. Before the fit (session 3) the generators started at a free-school-meal dissimilarity
+of about 0.40 against the real 0.31.
 """
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ GRIDS = {
                 "schools_per_neighbourhood": [1.0, 1.5, 2.0, 3.0, 4.0]},
 }
 # Statistic prefix -> (group, scale of an acceptable error, relative?)
+# Rounds of fitting the groups in turn, until no group's best point moves (the groups
+# interact a little: spacing changes how many neighbourhoods share an intake).
+MAX_ROUNDS = 5
 TERMS = {"fsm_segregation": ("intake", 0.01, False), "fsm_share": ("intake", 0.02, False),
          "pupils": ("sizes", 0.05, True), "nearest_km": ("spacing", 0.05, True)}
 
@@ -72,13 +75,19 @@ def fit(synthetic: str, real: str, seeds: int) -> dict:
     target = describe(build_region(compose_config([f"region={real}"]).region,
                                    np.random.default_rng(0)))
     cfg = compose_config([f"region={synthetic}"]).region
-    best_all = {}
-    for group, grid in GRIDS.items():
-        best = min((dict(zip(grid, values)) for values in itertools.product(*grid.values())),
-                   key=lambda point: loss(mean_stats(cfg, point, seeds), target, group))
-        best_all.update(best)
-        for key, value in best.items():
-            cfg[key] = value
+    best_all: dict = {}
+    for _ in range(MAX_ROUNDS):
+        before = dict(best_all)
+        for group, grid in GRIDS.items():
+            best = min((dict(zip(grid, v)) for v in itertools.product(*grid.values())),
+                       key=lambda point: loss(mean_stats(cfg, point, seeds), target, group))
+            best_all.update(best)
+            for key, value in best.items():
+                cfg[key] = value
+        if best_all == before:
+            break
+    else:
+        print(f"# not settled after {MAX_ROUNDS} rounds: the groups' best points still move")
     final = mean_stats(cfg, {}, seeds)
     print(f"# {synthetic} fitted to {real}")
     for key, value in best_all.items():

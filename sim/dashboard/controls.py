@@ -100,12 +100,11 @@ GENERIC_SECTIONS = ("policy", "shocks")
 # How the options of a config group read in the page; a name missing here shows as itself
 # (schemes read as their module's first line: `scheme_title`).
 OPTION_LABELS = {
-    "region": {"gm": "Greater Manchester (gm)", "england": "England (england)",
+    "region": {"gm": "Greater Manchester, synthetic, fitted to the real one (gm)",
+               "england": "England, synthetic, fitted to the real one (england)",
                "gm_real": "Real Greater Manchester, 2023 census (gm_real)",
                "england_real": "Real England, 2023 census (england_real; one authority: "
                                "region.local_authorities=[Trafford] below)",
-               "gm_twin": "Greater Manchester, fitted to the real one (gm_twin)",
-               "england_twin": "England, fitted to the real one (england_twin)",
                "csv": "A school list (csv, needs region.path)"},
 }
 
