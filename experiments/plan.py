@@ -17,6 +17,8 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 
 from sim.atomic import write_text
+from sim.cli_input import expand_sweep
+from sim.overrides import folder_name
 
 PLAN_FILE = "sweep_plan.json"
 MULTIRUN_FILE = "multirun.yaml"
@@ -30,10 +32,13 @@ class SweepDirError(ValueError):
 class Job:
     num: int
     overrides: tuple[str, ...]
+    # The job's folder in the sweep folder: named for its overrides (`folder_name`, as
+    # configs/config.yaml names it); a sweep planned before names were used has numbers.
+    subdir: str = ""
 
-    @property
-    def subdir(self) -> str:
-        return str(self.num)
+    def __post_init__(self):
+        if not self.subdir:
+            object.__setattr__(self, "subdir", folder_name(self.overrides))
 
     def swept_values(self) -> dict[str, object]:
         """Each override as column name -> typed value (`seed=3` -> {'seed': 3})."""
@@ -42,7 +47,6 @@ class Job:
 
 def jobs_from_config(multirun_cfg: DictConfig, config_loader=None) -> list[Job]:
     """Expand a sweep's saved config into its jobs, exactly as the basic sweeper does."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     sweeper = str(OmegaConf.select(multirun_cfg, "hydra.sweeper._target_") or "BasicSweeper")
@@ -50,11 +54,9 @@ def jobs_from_config(multirun_cfg: DictConfig, config_loader=None) -> list[Job]:
         raise SweepDirError(f"hydra.sweeper={sweeper} is not supported; allowed: Hydra's "
                             "basic sweeper (the default)")
     params = OmegaConf.select(multirun_cfg, "hydra.sweeper.params") or {}
-    arguments = [f"{k}={v}" for k, v in params.items()]
-    arguments += list(OmegaConf.select(multirun_cfg, "hydra.overrides.task") or [])
-    parser = OverridesParser.create(config_loader=config_loader)
-    batches = BasicSweeper.split_arguments(parser.parse_overrides(arguments), None)
-    return [Job(num, tuple(o)) for num, o in enumerate(batches[0])]
+    task = list(OmegaConf.select(multirun_cfg, "hydra.overrides.task") or [])
+    jobs = expand_sweep(params, task, OverridesParser.create(config_loader=config_loader))
+    return [Job(num, tuple(o)) for num, o in enumerate(jobs)]
 
 
 def compute_jobs(sweep_dir: Path) -> list[Job]:
@@ -75,13 +77,15 @@ def load_jobs(sweep_dir: str | Path) -> list[Job]:
     plan = sweep_dir / PLAN_FILE
     if plan.is_file():
         data = json.loads(plan.read_text())
-        return [Job(int(j["num"]), tuple(j["overrides"])) for j in data["jobs"]]
+        return [Job(int(j["num"]), tuple(j["overrides"]), j.get("subdir", str(j["num"])))
+                for j in data["jobs"]]
     return compute_jobs(sweep_dir)
 
 
 def write_plan(sweep_dir: str | Path, jobs: list[Job]) -> Path:
     data = {"n_jobs": len(jobs),
-            "jobs": [{"num": j.num, "overrides": list(j.overrides)} for j in jobs]}
+            "jobs": [{"num": j.num, "subdir": j.subdir, "overrides": list(j.overrides)}
+                     for j in jobs]}
     return write_text(Path(sweep_dir) / PLAN_FILE, json.dumps(data, indent=1) + "\n")
 
 

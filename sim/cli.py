@@ -26,7 +26,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from sim import sweep_job
-from sim.cli_input import check_arguments
+from sim.cli_input import check_arguments, sweep_values
 from sim.compose import compose_config, refuse_schema_choices
 from sim.config import as_plain
 from sim.errors import ConfigError
@@ -135,8 +135,9 @@ WITH_BASELINE = "--with-baseline"
 
 
 def add_baselines(argv: list[str]) -> list[str]:
-    """`--with-baseline`: the sweep's scenarios (`+scenario=a,b`) are joined by the baseline
-    each names (`scenario_baseline`), so both run on the same seeds in one sweep."""
+    """`--with-baseline`: the sweep's scenarios (`+scenario=a,b`, or `glob(...)` as Hydra
+    expands it) are joined by the baseline each names (`scenario_baseline`), so both run on
+    the same seeds in one sweep."""
     if WITH_BASELINE not in argv:
         return argv
     argv = [a for a in argv if a != WITH_BASELINE]
@@ -146,20 +147,26 @@ def add_baselines(argv: list[str]) -> list[str]:
     at = [i for i, a in enumerate(argv) if a.partition("=")[0] == "+scenario"]
     if not at:
         fail(f"{WITH_BASELINE} needs a scenario; allowed: with +scenario=NAME[,NAME...]")
-    names = argv[at[0]].partition("=")[2].split(",")
-    argv[at[0]] = "+scenario=" + ",".join(dict.fromkeys(names + [_baseline(n) for n in names]))
+    try:
+        names = sweep_values(argv[at[0]])
+    except ConfigError as exc:
+        fail(str(exc))
+    baselines = {name: _baseline(name) for name in names}
+    for name, baseline in baselines.items():
+        if not baseline and name not in baselines.values():
+            fail(f"+scenario={name} names no baseline (scenario_baseline); allowed with "
+                 f"{WITH_BASELINE}: a scenario that names one, or the baseline of another")
+    argv[at[0]] = "+scenario=" + ",".join(dict.fromkeys([*names, *filter(None,
+                                                                   baselines.values())]))
     return argv
 
 
 def _baseline(scenario: str) -> str:
+    """The scenario's baseline ("" when it names none)."""
     try:
-        baseline = str(compose_config([f"+scenario={scenario}"]).scenario_baseline)
+        return str(compose_config([f"+scenario={scenario}"]).scenario_baseline or "")
     except ConfigError as exc:
         fail(str(exc))
-    if not baseline:
-        fail(f"+scenario={scenario} names no baseline (scenario_baseline); allowed with "
-             f"{WITH_BASELINE}: a scenario that names one")
-    return baseline
 
 
 def main() -> None:

@@ -5,9 +5,11 @@ exit status 1, after it has made the run's or sweep's folder. So the command lin
 first, the way a run would use it, and anything wrong is one `ConfigError` line:
 - a single run's config is composed and validated, Hydra's options included
   (`hydra/launcher=...`, `hydra.job.chdir=...`);
-- a sweep's jobs are expanded as Hydra's basic sweeper does and enough of them composed and
+- a sweep's jobs are expanded as Hydra's basic sweeper does (an experiment's own swept
+  values, `hydra.sweeper.params`, included, and `glob(...)`) and enough of them composed and
   validated that every swept value is checked at least once (the first in full, the others
-  with `sim.compose.Composer`: a 1,000-seed sweep is checked in seconds, not minutes);
+  with `sim.compose.Composer`: a 1,000-seed sweep is checked in seconds, not minutes); a job
+  repeated (`seed=1,1`) is refused, since jobs' folders are named for their overrides;
 - the folder the run or sweep would write to must be one this process can make files in
   (not a file, not read-only, not a system folder), checked by making and removing a
   temporary folder there.
@@ -18,6 +20,7 @@ ordinary comparison. It is a note instead, one line each, so nothing is dropped 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -29,6 +32,7 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.component import applies_to
 from sim.compose import Composer, compose_config, refuse_indirection
 from sim.errors import ConfigError
+from sim.overrides import folder_name
 from sim.policies import not_applying
 
 SWEEP_FLAGS = ("-m", "--multirun")
@@ -60,16 +64,15 @@ def _notes(cfg: DictConfig) -> list[str]:
 
 
 def _check_sweep(overrides: list[str]) -> Iterator[DictConfig]:
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.errors import HydraException
-
     refuse_indirection(overrides)  # before Hydra's parser, which resolves interpolations
-    try:
-        parsed = OverridesParser.create().parse_overrides(overrides)
-        jobs = BasicSweeper.split_arguments(parsed, None)[0]
-    except (HydraException, OmegaConfBaseException) as exc:
-        raise ConfigError(" ".join(str(exc).split())) from None
+    with _hydra_context() as loader:
+        parser = _parser(loader)
+        # As Hydra does: the sweep's own config (swept values left out) says what an
+        # experiment sweeps (`hydra.sweeper.params`); those come first, then the command line.
+        fixed = [o.input_line for o in _parse(parser, overrides) if not o.is_sweep_override()]
+        params = OmegaConf.select(compose_config(fixed, hydra=True), "hydra.sweeper.params")
+        jobs = expand_sweep(params or {}, overrides, parser)
+    refuse_repeated_jobs(jobs)
     first, *others = covering(jobs)
     cfg = compose_config(first, hydra=True)
     check_writable(_select(cfg, "hydra.sweep.dir"), "hydra.sweep.dir")
@@ -77,6 +80,66 @@ def _check_sweep(overrides: list[str]) -> Iterator[DictConfig]:
     composer = Composer()  # one at a time: a 1,000-seed sweep's configs are never all kept
     for job in others:
         yield composer.compose(job)
+
+
+def expand_sweep(params, overrides: list[str], parser=None) -> list[list[str]]:
+    """The jobs of a sweep, as Hydra's basic sweeper numbers them: the config's swept
+    values (`hydra.sweeper.params`) then the command line's, `glob(...)` expanded against the
+    config groups (a `parser` made with a config loader)."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+    arguments = [f"{k}={v}" for k, v in params.items()] + list(overrides)
+    return [list(job) for job in BasicSweeper.split_arguments(
+        _parse(parser or _parser(None), arguments), None)[0]]
+
+
+def sweep_values(override: str) -> list[str]:
+    """The values one sweep override takes (`+scenario=a,glob(gm_*)` -> its scenarios)."""
+    with _hydra_context() as loader:
+        parsed = _parse(_parser(loader), [override])[0]
+        if not parsed.is_sweep_override():
+            return [parsed.get_value_element_as_str()]
+        return list(parsed.sweep_string_iterator())
+
+
+def _parser(loader):
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    return OverridesParser.create(config_loader=loader)
+
+
+def _parse(parser, overrides: list[str]) -> list:
+    from hydra.errors import HydraException
+
+    try:
+        return parser.parse_overrides(list(overrides))
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise ConfigError(" ".join(str(exc).split())) from None
+
+
+@contextlib.contextmanager
+def _hydra_context():
+    """Hydra's config loader for schoolsim's configs (what `glob(...)` is expanded against)."""
+    from hydra import initialize_config_module
+    from hydra.core.global_hydra import GlobalHydra
+
+    if GlobalHydra.instance().is_initialized():
+        yield GlobalHydra.instance().config_loader()
+        return
+    with initialize_config_module(config_module="configs", version_base="1.3"):
+        yield GlobalHydra.instance().config_loader()
+
+
+def refuse_repeated_jobs(jobs: list[list[str]]) -> None:
+    """Two jobs with the same overrides would share a folder (named for them) and compute
+    the same outputs (same config, same seed)."""
+    seen: set[str] = set()
+    for job in jobs:
+        name = folder_name(job)
+        if name in seen:
+            raise ConfigError(f"the sweep has the job {' '.join(job)} twice; allowed: each "
+                              "job once (a value repeated in a sweep list runs the same job)")
+        seen.add(name)
 
 
 def covering(jobs: list[list[str]]) -> list[list[str]]:

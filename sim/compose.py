@@ -26,7 +26,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import validate
 from sim.errors import ConfigError
-from sim.overrides import override
+from sim.overrides import folder_name, override
 
 
 # Config-store entries that type-check a group's YAML files (`trios_schema`); not choices.
@@ -39,6 +39,9 @@ def run_name(scenario: str, scheme: str) -> str:
 
 
 OmegaConf.register_new_resolver("run_name", run_name, replace=True)
+# A sweep job's folder (configs/config.yaml, `hydra.sweep.subdir`), from its overrides.
+OmegaConf.register_new_resolver("job_folder", lambda overrides: folder_name(list(overrides)),
+                                replace=True)
 
 
 def compose_config(overrides: list[str] | dict | None = None, *,

@@ -7,6 +7,14 @@ config schema is built) can format their overrides without an import cycle throu
 
 from __future__ import annotations
 
+import hashlib
+import re
+
+# Characters a job folder's name keeps (safe on Linux, macOS and Windows, and in a shell or
+# a glob pattern unquoted); the longest name kept whole (file systems allow 255 bytes).
+_UNSAFE = re.compile(r"[^A-Za-z0-9._=,+-]")
+MAX_FOLDER_NAME = 120
+
 
 def override(key: str, value) -> str:
     """`key=value` as written on the command line (the one place that formats an override)."""
@@ -47,3 +55,22 @@ def nest(values: dict) -> dict:
             node = node.setdefault(p, {})
         node[leaf] = value
     return out
+
+
+def folder_name(overrides) -> str:
+    """A sweep job's folder, named for its overrides: `scheme=trios,seed=3`.
+
+    Sorted by key, so the same job gets the same name whatever the order on the command
+    line (stable: a resumed sweep finds its jobs). Any other character becomes `_`, and a
+    comma inside an override (a list: `[0.5,0.5]`) would make the name ambiguous, and a name
+    over MAX_FOLDER_NAME is cut; in each case eight hex digits of the overrides' SHA-1 follow,
+    so two jobs never share a folder. No overrides at all: `defaults`."""
+    ordered = sorted(overrides, key=lambda o: (o.lstrip("+~").partition("=")[0], o))
+    text = ",".join(ordered)
+    if not text:
+        return "defaults"
+    safe = _UNSAFE.sub("_", text)
+    if safe == text and len(safe) <= MAX_FOLDER_NAME and not any("," in o for o in ordered):
+        return safe
+    digest = hashlib.sha1(text.encode()).hexdigest()[:8]
+    return f"{safe[:MAX_FOLDER_NAME - 9]}_{digest}"

@@ -170,6 +170,7 @@ CLI_CASES: list[tuple[tuple[str, ...], str]] = [
     (("-m", "scheme=nope,trios"), "scheme"),
     (("-m", "region.pupils_cv=inf,0.3"), "region.pupils_cv"),
     (("-m", "years=${oc.env:HOME}"), "years"),
+    (("-m", "seed=1,1"), "seed=1"),
     (("hydra.job.chdir=true", "years=0"), "years"),
     (("hydra.run.dir={tmp}/file/run",), "{tmp}/file"),
     (("hydra.run.dir=/proc/schoolsim-run",), "/proc"),

@@ -41,6 +41,13 @@ def serial(tmp_path_factory):
     return collected(sweep_dir)
 
 
+def job_dir(sweep_dir: Path, num: int) -> Path:
+    """Job `num`'s folder, named for its overrides (read from the sweep's plan)."""
+    from experiments.plan import load_jobs
+
+    return sweep_dir / load_jobs(sweep_dir)[num].subdir
+
+
 def collected(sweep_dir: Path):
     from experiments.collect import collect
 

@@ -60,6 +60,22 @@ def test_command_line_refuses_in_one_line_and_writes_nothing(case, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
 
 
+def test_an_experiments_own_sweep_values_are_checked_before_any_folder(tmp_path):
+    """An experiment sweeps its own values (`hydra.sweeper.params`): a bad one is refused
+    up front like a bad value on the command line, not job by job in a sweep folder."""
+    experiment = tmp_path / "conf" / "experiment"
+    experiment.mkdir(parents=True)
+    (experiment / "bad.yaml").write_text("# @package _global_\nhydra:\n  sweeper:\n"
+                                         "    params:\n      region.fsm_mean: 0.2,5\n      seed: 1,2\n")
+    proc = run_cli(["-m", "+experiment=bad", f"hydra.searchpath=[file://{tmp_path}/conf]"],
+                   tmp_path)
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "schoolsim: error: region.fsm_mean=5 is out of range; allowed: 0.01 to 0.99"), lines
+    assert [p.name for p in tmp_path.iterdir()] == ["conf"]
+
+
 def test_environment_is_never_read_into_a_message(tmp_path, monkeypatch):
     monkeypatch.setenv("SCHOOLSIM_SECRET", "s3cr3t-value")
     with pytest.raises(ConfigError) as refused:

@@ -92,8 +92,9 @@ def test_sweep_configs_are_hydras_sweep_configs():
             assert list(cached.hydra.overrides.task) == [o for o in job if "hydra" not in o]
 
 
-def test_a_sweep_over_many_seeds_is_checked_with_two_compositions(monkeypatch):
-    """`schoolsim -m seed=range(1,60)` checks every seed before Hydra starts: the first job
+def test_a_sweep_over_many_seeds_is_checked_with_three_compositions(monkeypatch):
+    """`schoolsim -m seed=range(1,60)` checks every seed before Hydra starts: the sweep's own
+    config (for an experiment's swept values, `hydra.sweeper.params`), the first job
     composed in full (with Hydra's settings), the other 58 from one cached composition."""
     import sim.compose
     from sim.cli_input import check_arguments
@@ -104,6 +105,6 @@ def test_a_sweep_over_many_seeds_is_checked_with_two_compositions(monkeypatch):
                         lambda overrides, hydra: composed.append(overrides) or full(overrides,
                                                                                    hydra))
     check_arguments(["-m", "seed=range(1,60)", "years=2", "hydra.sweep.dir=elsewhere"])
-    assert len(composed) == 2
+    assert len(composed) == 3
     with pytest.raises(ConfigError, match="seed=-1"):
         check_arguments(["-m", "seed=range(5,-2,-1)", "years=2"])

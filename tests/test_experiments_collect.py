@@ -12,7 +12,7 @@ import yaml
 from experiments import collect, progress
 from experiments.plan import load_jobs
 from experiments.status import describe, sweep_status
-from tests.experiments_helpers import schoolsim
+from tests.experiments_helpers import job_dir, schoolsim
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +33,23 @@ def test_plan_matches_hydra_job_order(sweep_dir):
         assert list(job.overrides) == written
     assert jobs[1].swept_values()["scheme.initial_trust"] == 0.3
     assert jobs[1].swept_values()["seed"] == 2
+    # Folders named for the job's overrides, sorted by key (sim.overrides.folder_name).
+    assert jobs[1].subdir == ("output.print_summary=False,region.n_schools=60,scheme=trios,"
+                              "scheme.initial_trust=0.3,seed=2,years=1")
+    assert (sweep_dir / jobs[1].subdir / "summary.json").is_file()
+
+
+def test_a_sweep_planned_with_numbered_folders_still_loads(sweep_dir, tmp_path):
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(sweep_dir, old)
+    plan = json.loads((old / "sweep_plan.json").read_text())
+    for job in plan["jobs"]:
+        (old / job.pop("subdir")).rename(old / str(job["num"]))
+    (old / "sweep_plan.json").write_text(json.dumps(plan))
+    assert [j.subdir for j in load_jobs(old)] == ["0", "1", "2", "3"]
+    assert [s.status for s in sweep_status(old)] == ["finished"] * 4
 
 
 def test_collected_dataset_has_swept_columns_and_duckdb_views(sweep_dir, tmp_path):
@@ -75,9 +92,9 @@ def test_missing_and_running_jobs_are_reported(sweep_dir, tmp_path):
 
     copy = tmp_path / "sweep"
     shutil.copytree(sweep_dir, copy)
-    shutil.rmtree(copy / "3")
-    (copy / "2" / "summary.json").unlink()
-    (copy / "2" / ".running.json").write_text(json.dumps({"pid": 1, "host": "elsewhere"}))
+    shutil.rmtree(job_dir(copy, 3))
+    (job_dir(copy, 2) / "summary.json").unlink()
+    (job_dir(copy, 2) / ".running.json").write_text(json.dumps({"pid": 1, "host": "elsewhere"}))
     statuses = sweep_status(copy)
     assert [s.status for s in statuses] == ["finished", "finished", "running", "missing"]
     assert describe(statuses) == ("2 of 4 jobs finished, 0 failed, 2 remaining "

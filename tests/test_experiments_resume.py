@@ -13,8 +13,8 @@ from pathlib import Path
 
 import sim.code_version
 from experiments.status import sweep_status
-from tests.experiments_helpers import (TINY, assert_same_tables, collected, schoolsim,  # noqa: F401
-                                      serial, sweep)
+from tests.experiments_helpers import (TINY, assert_same_tables, collected, job_dir,  # noqa: F401
+                                      schoolsim, serial, sweep)
 
 # A Hydra callback that SIGKILLs the sweep's process in the middle of one job (after the job
 # marked itself running, before it wrote anything), as the OOM killer or `kill -9` would.
@@ -46,7 +46,7 @@ def killer_args(tmp_path: Path, job: int) -> tuple[list[str], dict]:
 
 
 def mtimes(sweep_dir: Path, jobs) -> dict:
-    return {j: (sweep_dir / str(j) / "metrics.parquet").stat().st_mtime_ns for j in jobs}
+    return {j: (job_dir(sweep_dir, j) / "metrics.parquet").stat().st_mtime_ns for j in jobs}
 
 
 def test_killed_job_is_failed_and_resume_fills_in(tmp_path, serial):
@@ -77,10 +77,13 @@ def test_crashed_job_writes_error_and_others_finish(tmp_path):
                       f"hydra.sweep.dir={sweep_dir}"],
                      cwd=tmp_path, check=False)
     assert proc.returncode != 0
-    error = (sweep_dir / "1" / "error.txt").read_text().strip()
+    failed = job_dir(sweep_dir, 1)
+    assert failed.name == ("output.print_summary=False,region.n_schools=40,scheme=families,"
+                           "years=1")   # Hydra writes the job's false as False
+    error = (failed / "error.txt").read_text().strip()
     # families' own one-line reason (which one depends on the drawn region)
     assert error.startswith("scheme=families ") and "allowed" in error and "\n" not in error
-    assert not (sweep_dir / "1" / ".running.json").exists()
+    assert not (failed / ".running.json").exists()
 
     from experiments.collect import collect, report
 
@@ -121,13 +124,13 @@ def test_sweep_dir_pattern_has_microseconds():
 
     cfg = yaml.safe_load((Path(__file__).parents[1] / "configs" / "config.yaml").read_text())
     assert "%f" in cfg["hydra"]["sweep"]["dir"]
-    assert cfg["hydra"]["sweep"]["subdir"] == "${hydra.job.num}"
+    assert cfg["hydra"]["sweep"]["subdir"] == "${job_folder:${hydra.overrides.task}}"
 
 
 def test_truncated_output_is_reported_collected_around_and_run_again(tmp_path, serial):
     sweep_dir = tmp_path / "sweep"
     sweep(sweep_dir, "basic")
-    damaged = sweep_dir / "1" / "metrics.parquet"
+    damaged = job_dir(sweep_dir, 1) / "metrics.parquet"
     damaged.write_bytes(damaged.read_bytes()[:200])
 
     states = sweep_status(sweep_dir)
@@ -150,7 +153,7 @@ def test_truncated_output_is_reported_collected_around_and_run_again(tmp_path, s
 def test_job_made_by_other_code_is_run_again(tmp_path):
     sweep_dir = tmp_path / "sweep"
     sweep(sweep_dir, "basic")
-    summary_file = sweep_dir / "0" / "summary.json"
+    summary_file = job_dir(sweep_dir, 0) / "summary.json"
     summary = json.loads(summary_file.read_text())
     assert summary["code_version"].startswith(sim.__version__ + "+src.")
     summary["code_version"] = "0.0.1+src.000000000000"

@@ -12,6 +12,7 @@ import pytest
 from omegaconf import OmegaConf
 
 import sim
+import sim.cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SWEEPER = "hydra.sweeper._target_=hydra_plugins.schoolsim_test_sweeper.MinimisingSweeper"
@@ -25,14 +26,22 @@ def _sweep(tmp_path, *args, sweeper=(SWEEPER,)):
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
 
 
+def job_folders(sweep: Path) -> list[Path]:
+    """A sweep's job folders (named for their overrides) in job order: each job's
+    .hydra/hydra.yaml records its number."""
+    folders = {OmegaConf.load(p).hydra.job.num: p.parents[1]
+               for p in sweep.glob("*/.hydra/hydra.yaml")}
+    return [folders[k] for k in sorted(folders)]
+
+
 @pytest.mark.parametrize("objective", ["gap_months", "attainment_disadvantaged"])
 def test_an_optimising_sweeper_gets_each_jobs_objective(tmp_path, objective):
     done = _sweep(tmp_path, "scheme=none,trios", "seed=1,2", f"output.objective={objective}")
     assert done.returncode == 0, done.stderr[-2000:]
     sweep = tmp_path / "sweep"
     results = OmegaConf.load(sweep / "optimization_results.yaml")
-    finals = [json.loads((sweep / str(i) / "summary.json").read_text())["last"][objective]
-              for i in range(4)]
+    finals = [json.loads((folder / "summary.json").read_text())["last"][objective]
+              for folder in job_folders(sweep)]
     assert list(results["values"]) == finals
     assert results["best_value"] == min(finals)
     assert len(set(finals)) == 4   # the objective follows each job, not a constant
@@ -107,6 +116,16 @@ def test_with_baseline_runs_the_scenario_and_its_baseline_on_the_same_seeds(tmp_
                     ("pandemic_recovery_with_trios", 3), ("pandemic_recovery_with_trios", 4)]
 
 
+def test_with_baseline_expands_glob_as_hydra_does():
+    """`glob(pa*)` is the scenarios whose names start with pa (Hydra sorts them); the one
+    without a baseline is the baseline of another, so it runs as that."""
+    argv = sim.cli.add_baselines(["-m", "+scenario=glob(pa*)", "seed=1,2", "--with-baseline"])
+    assert argv == ["-m", "+scenario=pandemic_recovery_alone,pandemic_recovery_with_trios,"
+                    "pathways_trios,gm_no_partnerships", "seed=1,2"]
+    argv = sim.cli.add_baselines(["-m", "+scenario=glob([m*,s*])", "--with-baseline"])
+    assert argv == ["-m", "+scenario=market_academies,spp_peer_review,gm_no_partnerships"]
+
+
 @pytest.mark.parametrize("args, message", [
     (["+scenario=gm_challenge", "--with-baseline"], "--with-baseline runs a sweep; allowed: with -m"),
     (["-m", "seed=1,2", "--with-baseline"], "--with-baseline needs a scenario"),
@@ -131,8 +150,8 @@ def test_a_sweep_prints_one_line_per_job_and_the_table_once(tmp_path):
     assert len(job_lines) == 4 and len(lines) == 2 + 4 + 2 + 4   # launch, jobs, table
     assert "Disadvantage gap (months)" not in done.stdout       # no per-job headline tables
     rows = lines[-4:]
-    for i, row in enumerate(rows):
-        last = json.loads((sweep / str(i) / "summary.json").read_text())["last"]
+    for i, (row, folder) in enumerate(zip(rows, job_folders(sweep), strict=True)):
+        last = json.loads((folder / "summary.json").read_text())["last"]
         num, *_, gap, disadvantaged = row.split()
         assert (int(num), float(gap), float(disadvantaged)) == (
             i, round(last["gap_months"], 2), round(last["attainment_disadvantaged"], 2))

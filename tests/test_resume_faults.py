@@ -17,7 +17,7 @@ import psutil
 
 from experiments.progress import done
 from experiments.status import sweep_status
-from tests.experiments_helpers import (TINY, assert_same_tables, collected,  # noqa: F401
+from tests.experiments_helpers import (TINY, assert_same_tables, collected, job_dir,  # noqa: F401
                                       serial, sweep)
 
 # Callbacks run in the process that runs the job (a joblib worker): job `job` either kills
@@ -84,11 +84,12 @@ def test_sigterm_stops_the_sweep_without_orphans_and_it_resumes(tmp_path, serial
            f"hydra.sweep.dir={sweep_dir}", *extra]
     proc = subprocess.Popen(cmd, cwd=tmp_path, env={**os.environ, **env},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    marker = sweep_dir / "2" / ".running.json"
+    plan = sweep_dir / "sweep_plan.json"
     deadline = time.monotonic() + 240
-    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+    while not (plan.exists() and (job_dir(sweep_dir, 2) / ".running.json").exists()) \
+            and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert marker.exists(), proc.communicate()[1][-2000:]
+    assert (job_dir(sweep_dir, 2) / ".running.json").exists(), proc.communicate()[1][-2000:]
     workers = psutil.Process(proc.pid).children(recursive=True)
     assert workers
 
