@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim.schemes.families import Families, FamiliesParams
 from tests.helpers import build_model
 
 NO_LA_LISTS = ["region.la_names=[]", "region.la_weights=[]", "region.la_centres_km=[]"]
@@ -70,15 +71,17 @@ class TestFamilies:
                          "school.competition_radius_km_secondary=0.01"])
         message = str(info.value)
         assert "\n" not in message
-        assert "51 participating secondary schools" in message
-        assert "scheme.min_size=60" in message
+        assert ("scheme.min_size=60 participating secondary schools for one family; the "
+                "region has 51; allowed: scheme.min_size <= 51") in message
 
     def test_competitors_that_cannot_be_separated_are_a_config_error(self):
         # 40 schools: 33 primaries too close together to split into families of 12-20.
         with pytest.raises(sim.ConfigError) as info:
             build_model(["scheme=families", "region.n_schools=40"])
         message = str(info.value)
-        assert "\n" not in message and "scheme=families" in message and "12-20" in message
+        # (which reason depends on the drawn region: too few secondaries, or a clash)
+        assert "\n" not in message and message.startswith("scheme=families ")
+        assert "12" in message and "allowed: " in message
 
     def test_small_groups_in_a_small_region(self):
         model = build_model(["scheme=families", "region.n_schools=150", "scheme.min_size=3",
@@ -86,3 +89,45 @@ class TestFamilies:
         sizes = [len(g) for g in groups_of(model)]
         assert min(sizes) >= 3 and max(sizes) <= 6
         assert sum(sizes) == 150
+
+
+def band(positions, lo, hi, radius=1.0):
+    """Families of hand-placed schools (intake index = rank order), by `Families.band`."""
+    pos = np.asarray(positions, float)
+    n = len(pos)
+    scheme = Families(FamiliesParams(min_size=lo, max_size=hi))
+    return scheme.band(np.arange(n), -np.arange(n, dtype=float), pos, radius, "primary")
+
+
+def far_apart(n):
+    return [(10.0 * k, 0.0) for k in range(n)]
+
+
+def test_sizes_that_cannot_add_up_say_so_with_the_numbers():
+    """12 schools in families of exactly 5: two hold 10, three need 15 (it said "groups of
+    5-5 ... allowed: at least min_size=5", though 12 >= 5)."""
+    with pytest.raises(sim.ConfigError) as info:
+        band(far_apart(12), 5, 5)
+    assert str(info.value) == (
+        "scheme=families cannot split 12 participating primary schools into families of 5 to "
+        "5: 2 families hold at most 10, 3 need at least 15; allowed: sizes that fit 12, e.g. "
+        "scheme.max_size >= 6")
+    assert sorted(map(len, band(far_apart(12), 5, 6))) == [6, 6]
+
+
+def test_a_crowd_of_competitors_larger_than_the_families_is_proven_and_named():
+    """4 schools within 0.5 km of one another (radius 1 km) need 4 families; 30 schools in
+    families of at least 10 make at most 3. With min_size 7 (30 // 4) they form as 8, 8, 7,
+    7 (filling families of 8 in turn left 6 for the last, which failed before)."""
+    crowd = [(0.0, 0.0), (0.1, 0.0), (0.0, 0.1), (0.1, 0.1)]
+    positions = crowd + far_apart(27)[1:]
+    with pytest.raises(sim.ConfigError) as info:
+        band(positions, 10, 15)
+    message = str(info.value)
+    assert message.startswith("scheme=families cannot split 30 primary schools into families "
+                              "of 10 to 15: 4 of them lie within 1 km of each other")
+    assert "at most 3 families of 10 fit; allowed: scheme.min_size <= 7" in message
+    families = band(positions, 7, 15)
+    assert sorted(map(len, families)) == [7, 7, 8, 8]
+    assert [sum(k in f for f in families) for k in range(4)] == [1, 1, 1, 1]
+    assert all(len({int(k) for k in f} & {0, 1, 2, 3}) <= 1 for f in families)

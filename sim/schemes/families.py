@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from sim.component import param, redefault, require
 from sim.errors import ConfigError
@@ -98,20 +99,29 @@ class Families(Scheme):
         lo, hi = self.params.min_size, self.params.max_size
         fewest = max(int(round(n / ((lo + hi) / 2))), -(-n // hi), 1)
         most = n // lo
-        if n < lo or fewest > most:
+        if n < lo:
             raise ConfigError(
-                f"scheme=families needs groups of {lo}-{hi}; the region has {n} "
-                f"participating {phase_name} schools; allowed: at least scheme.min_size={lo}")
+                f"scheme=families needs at least scheme.min_size={lo} participating "
+                f"{phase_name} schools for one family; the region has {n}; allowed: "
+                f"scheme.min_size <= {n}, or more schools taking part")
+        if fewest > most:
+            raise ConfigError(
+                f"scheme=families cannot split {n} participating {phase_name} schools into "
+                f"families of {lo} to {hi}: {most} families hold at most {most * hi}, "
+                f"{most + 1} need at least {(most + 1) * lo}; allowed: sizes that fit {n}, "
+                f"e.g. scheme.max_size >= {-(-n // most)}")
         ranked = schools[np.argsort(-index[schools], kind="stable")]
-        for n_families in range(fewest, most + 1):
-            families = _fill_in_rank_order(ranked, pos, radius, cap=-(-n // n_families))
+        # Families of ceil(n/k) filled in turn first (the last may come out short and be
+        # shared out); then, for splits that leaves stuck, sizes as even as they go
+        # (n = 30, k = 4: 8, 8, 7, 7 rather than 8, 8, 8, 6).
+        splits = [(-(-n // k), 0) for k in range(fewest, most + 1)]
+        splits += [(n // k, n % k) for k in range(fewest, most + 1) if n % k]
+        for cap, larger in splits:
+            families = _fill_in_rank_order(ranked, pos, radius, cap, larger)
             families = _share_out_short(families, pos, radius, lo, hi)
             if families is not None:
                 return [np.array(f) for f in families]
-        raise ConfigError(
-            f"scheme=families cannot split {n} {phase_name} schools into groups of {lo}-{hi} "
-            f"without two competitors in a group; allowed: a smaller scheme.min_size (more, "
-            f"smaller families) or a smaller school.competition_radius_km_{phase_name}")
+        raise ConfigError(_why_no_split(n, schools, pos, radius, lo, hi, phase_name))
 
     def exchange_plan(self, model, groups, attending):
         learner, source, weights = self.pairs(model, groups, attending)
@@ -139,6 +149,24 @@ class Families(Scheme):
         return np.concatenate([lo, hi]), np.concatenate([hi, lo]), None
 
 
+def _why_no_split(n, schools, pos, radius, lo, hi, phase_name) -> str:
+    """Why no families formed: a proof when one crowd of mutual competitors is larger than
+    the number of families that fit, else the formation's limit (it depends on where this
+    region's schools were drawn, so another seed may form)."""
+    # Schools within radius/2 of one school are all within the radius of each other.
+    crowd = int(cKDTree(pos[schools]).query_ball_point(
+        pos[schools], r=radius / 2 * (1 - 1e-9), return_length=True).max())
+    head = f"scheme=families cannot split {n} {phase_name} schools into families of {lo} to {hi}"
+    allowed = (f"a smaller scheme.min_size (more, smaller families) or a smaller "
+               f"school.competition_radius_km_{phase_name}")
+    if crowd > n // lo:
+        return (f"{head}: {crowd} of them lie within {radius:g} km of each other (competitors "
+                f"all), so they need {crowd} families, and at most {n // lo} families of {lo} "
+                f"fit; allowed: scheme.min_size <= {n // crowd} or {allowed}")
+    return (f"{head} without two competitors in a family (first-fit in intake order found no "
+            f"split for where this region's schools lie; another seed may); allowed: {allowed}")
+
+
 def _competes(s: int, family: list[int], pos, radius: float) -> bool:
     d = pos[family] - pos[s]
     return bool(((d * d).sum(axis=1) < radius * radius).any())
@@ -151,18 +179,21 @@ def _first_fit(families, candidates, s, pos, radius, cap):
     return None
 
 
-def _fill_in_rank_order(ranked, pos, radius, cap) -> list[list[int]]:
-    """Each school joins the oldest open family with room and no competitor, else a new one."""
+def _fill_in_rank_order(ranked, pos, radius, cap, larger=0) -> list[list[int]]:
+    """Each school joins the oldest open family with room and no competitor, else a new one.
+    A family holds `cap` schools, the first `larger` families one more."""
     families: list[list[int]] = []
+    caps: list[int] = []
     open_ids: list[int] = []
     for s in ranked:
-        home = _first_fit(families, open_ids, s, pos, radius, cap)
+        home = next((k for k in open_ids if not _competes(s, families[k], pos, radius)), None)
         if home is None:
             home = len(families)
             families.append([])
+            caps.append(cap + (home < larger))
             open_ids.append(home)
         families[home].append(s)
-        if len(families[home]) >= cap:
+        if len(families[home]) >= caps[home]:
             open_ids.remove(home)
     return families
 
