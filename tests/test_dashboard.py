@@ -20,6 +20,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import zipfile
@@ -179,6 +180,27 @@ def test_a_run_publishes_each_term_and_can_be_stopped():
     families = compose(["scheme=families", "region.n_schools=60", "years=1"])
     failed = RunController(3, "too small", [], families).execute(lambda s: None)
     assert failed.status == FAILED and "families" in failed.error and "\n" not in failed.error
+
+
+def test_stop_acts_while_the_largest_region_is_being_built():
+    """The largest region allowed takes seconds to build (2.4-3.0 s at load 19 for this one,
+    before the term loop that checks Stop): Stop ends the run during the build."""
+    big = ["region=england", "region.n_schools=30000", "scheme=leadership", "years=1"]
+    runner = RunController(1, "big", big, compose(big), min_interval=0)
+    started = threading.Event()
+    outcome = []
+    thread = threading.Thread(target=lambda: outcome.append(runner.execute(
+        lambda snap: snap.status == "starting" and started.set())))
+    thread.start()
+    assert started.wait(60)
+    time.sleep(0.3)                       # into the build
+    stopped_at = time.monotonic()
+    runner.stop()
+    thread.join(60)
+    assert time.monotonic() - stopped_at < 1.5
+    assert outcome[0].status == STOPPED and outcome[0].end_week == 0   # never finished building
+    assert outcome[0].progress_text() == "stopped while building the region"
+    assert sys.getprofile() is None       # the hook was the run thread's only
 
 
 @pytest.fixture(scope="module")

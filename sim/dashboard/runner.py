@@ -7,8 +7,8 @@ progress) to `publish`, at most every `min_interval` seconds so a fast run does 
 the page. The other seeds (replicates: the same setting, seeds seed+1 ... seed+N-1) run at
 the same time in worker processes (spawned, so they are safe beside the server's threads)
 and only their metrics come back; with the same seeds as a pinned baseline, each seed is a
-pair (`sim.effects`). `stop()` ends the watched run at the next term boundary and ends the
-workers; a stopped run keeps its tables, which can be downloaded like a finished one's.
+pair (`sim.effects`). `stop()` ends the watched run at the next term boundary (during the
+model's build, at once: `sim.dashboard.interrupt`) and ends the workers; a stopped run keeps its tables, which can be downloaded like a finished one's.
 Nothing here knows about Solara.
 """
 
@@ -27,6 +27,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim import calendar
 from sim.dashboard import endings
+from sim.dashboard.interrupt import Stopped, stoppable
 from sim.errors import ConfigError
 from sim.model import SchoolSystem
 from sim.outputs import RunResult, result_from_model
@@ -125,7 +126,8 @@ class Snapshot:
             STARTING: "building the region and partnerships",
             RUNNING: f"running: {where}",
             FINISHED: f"finished: {self.years_total:g} years{seeds}",
-            STOPPED: f"stopped at {where}",
+            STOPPED: (f"stopped at {where}" if self.end_week
+                      else "stopped while building the region"),
             FAILED: f"failed: {self.error}",
         }[self.status]
 
@@ -176,7 +178,8 @@ class RunController:
                 pool = multiprocessing.get_context("spawn").Pool(worker_count(len(self.seeds)))
             pending = [pool.apply_async(_replicate, (self.cfg, seed)) for seed in self.seeds[1:]]
             started = time.perf_counter()
-            model = SchoolSystem(self.cfg)
+            with stoppable(self._stop):   # Stop acts during the build too
+                model = SchoolSystem(self.cfg)
             built = time.perf_counter()
             snap = self._snapshot(model, RUNNING, version=1)
             publish(snap)
@@ -188,6 +191,8 @@ class RunController:
             done = model.finished and not pending
             snap = self._snapshot(model, FINISHED if done else STOPPED,
                                   version=snap.version + 1, result=result)
+        except Stopped:
+            snap = replace(snap, status=STOPPED, version=snap.version + 1)
         except ConfigError as exc:
             snap = replace(snap, status=FAILED, error=str(exc), version=snap.version + 1)
         except Exception as exc:  # shown in the page; the server keeps serving
