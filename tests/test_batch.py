@@ -16,6 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from experiments.plan import load_jobs
 from sim.batch import JobError, run_many
 from tests.experiments_helpers import TINY, schoolsim
 
@@ -63,10 +64,11 @@ def test_a_sweep_job_writes_what_a_batch_job_writes(tmp_path, one_per_process):
     sweep_dir = tmp_path / "sweep"
     schoolsim(["-m", *TINY, f"hydra.sweep.dir={sweep_dir}", "hydra.launcher.n_jobs=2"],
               cwd=tmp_path)
-    # TINY's jobs in Hydra's order: scheme varies slowest (none 1, none 2, trios 1, trios 2).
-    order = [0, 2, 1, 3]
-    for num, k in enumerate(order):
-        assert outputs(sweep_dir / str(num)) == one_per_process[k], num
+    folders = {(f"scheme={v['scheme']}", f"seed={v['seed']}"): sweep_dir / job.subdir
+               for job in load_jobs(sweep_dir) for v in [job.swept_values()]}
+    assert set(folders) == {tuple(job[-2:]) for job in JOBS}  # (scheme=..., seed=...)
+    for k, job in enumerate(JOBS):
+        assert outputs(folders[tuple(job[-2:])]) == one_per_process[k], job
 
 
 def final_gap(result) -> float:

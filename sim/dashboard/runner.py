@@ -5,17 +5,16 @@ at a time on the SimPy clock (`model.run(until_week=...)`), and after each term 
 immutable `Snapshot` (metrics so far, the partnership network, why partnerships ended,
 progress) to `publish`, at most every `min_interval` seconds so a fast run does not flood
 the page. The other seeds (replicates: the same setting, seeds seed+1 ... seed+N-1) run at
-the same time in worker processes (spawned, so they are safe beside the server's threads)
-and only their metrics come back; with the same seeds as a pinned baseline, each seed is a
-pair (`sim.effects`). `stop()` ends the watched run at the next term boundary (during the
-model's build, at once: `sim.dashboard.interrupt`) and ends the workers; a stopped run keeps its tables, which can be downloaded like a finished one's.
-Nothing here knows about Solara.
+the same time in the session's worker processes (`sim.dashboard.replicates`: one pool kept
+for every run) and only their metrics come back; with the same seeds as a pinned baseline,
+each seed is a pair (`sim.effects`). `stop()` ends the watched run at the next term boundary
+(during the model's build, at once: `sim.dashboard.interrupt`) and the run's replicates at
+theirs (the workers stay for the next run); a stopped run keeps its tables, which can be
+downloaded like a finished one's. Nothing here knows about Solara.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -23,11 +22,12 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from sim import calendar
 from sim.dashboard import endings
 from sim.dashboard.interrupt import Stopped, stoppable
+from sim.dashboard.replicates import ReplicatePool, session_pool
 from sim.errors import ConfigError
 from sim.model import SchoolSystem
 from sim.outputs import RunResult, result_from_model
@@ -132,23 +132,12 @@ class Snapshot:
         }[self.status]
 
 
-def _replicate(cfg: DictConfig, seed: int) -> pd.DataFrame:
-    """One replicate seed run to the end in a worker process: its metrics only."""
-    model = SchoolSystem(OmegaConf.merge(cfg, {"seed": seed}))
-    model.run()
-    return pd.DataFrame(model.metric_rows).assign(seed=seed)
-
-
-def worker_count(n_seeds: int) -> int:
-    """Processes for the replicates: one core is left to the watched run and the page."""
-    return max(1, min(n_seeds - 1, (os.cpu_count() or 2) - 1))
-
-
 class RunController:
     """Runs one setting over `n_seeds` seeds; `stop()` may be called from any thread."""
 
     def __init__(self, number: int, description: str, overrides: list[str], cfg: DictConfig,
-                 *, n_seeds: int = 1, pace_seconds: float = 0.0, min_interval: float = 0.25):
+                 *, n_seeds: int = 1, pace_seconds: float = 0.0, min_interval: float = 0.25,
+                 pool: ReplicatePool | None = None):
         self.number = number
         self.description = description
         self.overrides = tuple(overrides)
@@ -156,6 +145,7 @@ class RunController:
         self.seeds = tuple(int(cfg.seed) + k for k in range(n_seeds))
         self.pace_seconds = pace_seconds
         self.min_interval = min_interval
+        self.pool = pool or session_pool()
         self._stop = threading.Event()
         self._done: list[pd.DataFrame] = []
         self._events: list[endings.Ending] = []
@@ -172,11 +162,10 @@ class RunController:
         snap = Snapshot(self.number, self.description, self.overrides, STARTING,
                         seeds=self.seeds, posterior=bool(self.cfg.posterior.ensemble))
         publish(snap)
-        pool = None
+        ticket = self.pool.start_run()
+        pending = []
         try:
-            if len(self.seeds) > 1:
-                pool = multiprocessing.get_context("spawn").Pool(worker_count(len(self.seeds)))
-            pending = [pool.apply_async(_replicate, (self.cfg, seed)) for seed in self.seeds[1:]]
+            pending += [self.pool.submit(ticket, self.cfg, seed) for seed in self.seeds[1:]]
             started = time.perf_counter()
             with stoppable(self._stop):   # Stop acts during the build too
                 model = SchoolSystem(self.cfg)
@@ -200,9 +189,8 @@ class RunController:
             snap = replace(snap, status=FAILED, error=f"{type(exc).__name__}: {message}",
                            version=snap.version + 1)
         finally:
-            if pool is not None:
-                pool.terminate()  # unfinished replicates of a stopped or failed run end here
-                pool.join()
+            if pending:
+                self.pool.stop_run(ticket)  # a stopped or failed run's replicates end here
         publish(snap)
         return snap
 
