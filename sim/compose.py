@@ -203,6 +203,9 @@ def describe_config_error(exc: Exception, overrides: list[str] = ()) -> str:
         group, _, missing = exc.missing_cfg_file.rpartition("/")
         options = sorted(o for o in exc.options if not o.endswith(SCHEMA_SUFFIX))
         return f"{group or 'config'}={missing} is unknown; allowed: {', '.join(options)}"
+    scenario_key = _SCENARIO_KEY.search(str(exc))
+    if scenario_key:
+        return _scenario_key_missing(*scenario_key.groups(), overrides)
     cause = exc.__cause__ or exc
     key = getattr(cause, "full_key", None)
     if key and "not in" in str(cause):
@@ -217,6 +220,33 @@ def describe_config_error(exc: Exception, overrides: list[str] = ()) -> str:
     if key:
         return f"{key}: {str(cause).splitlines()[0]}"
     return " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+
+
+# Hydra's "In 'scenario/x': ConfigKeyError ... full_key: scheme.y": a scenario sets a key the
+# group option chosen beside it (scheme=mixed) does not have.
+_SCENARIO_KEY = re.compile(r"In 'scenario/([^']+)': ConfigKeyError.*?full_key: (\S+)", re.S)
+
+
+def _scenario_key_missing(scenario: str, key: str, overrides) -> str:
+    group, _, leaf = key.partition(".")
+    chosen = [o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0] == group]
+    where = f"{group}={chosen[-1]}" if chosen else f"the chosen {group}"
+    line = f"+scenario={scenario} sets {key}, which {where} does not have"
+    nested = _nested_keys(group, leaf, overrides)
+    if nested:
+        line += f" (it has {', '.join(nested)}: set that without the scenario)"
+    return line + f"; allowed: the scenario's own {group}"
+
+
+def _nested_keys(group: str, leaf: str, overrides) -> list[str]:
+    """Keys deeper in the chosen option of `group` that end with `leaf`."""
+    choices = [o for o in overrides if o.split("=", 1)[0] == group]
+    try:
+        node = compose(config_name="config", overrides=choices)[group]
+    except Exception:  # the hint is a courtesy; the error message stands without it
+        return []
+    return [f"{group}.{name}.{leaf}" for name, sub in node.items()
+            if isinstance(sub, DictConfig) and leaf in sub]
 
 
 # OmegaConf's "Value 'abc' of type 'str' could not be converted to Integer".

@@ -47,6 +47,9 @@ class Partnerships:
     link_layer: np.ndarray | None = None   # (links,) layer of each link
     group_layer: np.ndarray | None = None  # (groups,) layer of each group
     layer_kinds: tuple[str, ...] = ()      # kind of each layer
+    # Member columns of each layer (its own widest group; a trust replaying its join dates
+    # keeps columns for members still to join); empty means one layer, the whole width.
+    layer_widths: tuple[int, ...] = ()
     # How readily each relationship builds trust (1: average); drawn when links form.
     affinity: np.ndarray | None = None
 
@@ -58,6 +61,8 @@ class Partnerships:
             self.group_layer = np.zeros(len(self.members), np.int64)
         if not self.layer_kinds:
             self.layer_kinds = (self.kind,)
+        if not self.layer_widths:
+            self.layer_widths = (self.members.shape[1],) * len(self.layer_kinds)
         if self.affinity is None:
             self.affinity = np.ones(len(self.link_a))
         n = np.int64(self._n_schools)
@@ -145,6 +150,7 @@ class Partnerships:
             link_layer=cat([np.full(p.n_links, k) for k, p in enumerate(parts)], np.int64),
             group_layer=cat([np.full(p.n_groups, k) for k, p in enumerate(parts)], np.int64),
             layer_kinds=tuple(p.kind for p in parts),
+            layer_widths=tuple(p.members.shape[1] for p in parts),
             affinity=cat([p.affinity for p in parts], float))
         return combined
 
@@ -157,10 +163,9 @@ class Partnerships:
     def view(self, layer: int) -> Partnerships:
         """One layer as its own Partnerships; its arrays are views into this one's."""
         g0, g1, l0, l1 = self.layer_bounds(layer)
-        rows = self.members[g0:g1]
-        width = int((rows >= 0).sum(axis=1).max()) if len(rows) else 0
+        rows = self.members[g0:g1, :self.layer_widths[layer]]
         part = Partnerships(
-            self.layer_kinds[layer], rows[:, :width],
+            self.layer_kinds[layer], rows,
             np.asarray(self.interval_weeks)[g0:g1] if np.ndim(self.interval_weeks)
             else self.interval_weeks,
             self.offset[g0:g1], self.group_cost()[g0:g1], self.link_a[l0:l1],
@@ -269,7 +274,9 @@ def add_groups(p: Partnerships, layer: int, groups: list[np.ndarray], offset: np
         np.insert(p.active, g1, np.ones(m_new, bool)), _n_schools=p._n_schools,
         link_layer=grow(p.link_layer, np.full(fresh.sum(), layer)),
         group_layer=np.insert(p.group_layer, g1, np.full(m_new, layer)),
-        layer_kinds=p.layer_kinds, affinity=grow(p.affinity, affinity))
+        layer_kinds=p.layer_kinds, affinity=grow(p.affinity, affinity),
+        layer_widths=tuple(max(w, added.members.shape[1]) if k == layer else w
+                           for k, w in enumerate(p.layer_widths)))
 
 
 def _links_of(members: np.ndarray):

@@ -1,7 +1,10 @@
-"""The history_academies replay (scheme=trusts with history_from_year on a real region):
-schools join their real trust in their real join year, not at the start."""
+"""The history_academies replay (scheme=trusts with history_from_year on a real region, alone or
+as a part of a mixed scheme): schools join their real trust in their real join year, not at the
+start."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pytest
@@ -60,13 +63,47 @@ def test_scenario_runs_and_reports_the_joins(in_tmp):
         len(expected_members(region, 2023)) - len(expected_members(region, 2012))
 
 
-@pytest.mark.parametrize("overrides, message", [
-    (["region=gm", "scheme=trusts", "scheme.history_from_year=2010"],
-     "scheme.history_from_year=2010 on region=gm; allowed: 0, or a real region"),
-    (["region=gm_real", "scheme=mixed", "scheme.partition=[trusts]", "scheme.shares=[0.5]",
-      "scheme.trusts.history_from_year=2010"],
-     "scheme.trusts.history_from_year=2010 inside a mixed scheme"),
+def test_the_replay_needs_a_real_region():
+    with pytest.raises(ConfigError, match="scheme.history_from_year=2010 on region=gm; "
+                                          "allowed: 0, or a real region"):
+        sim.compose_config(["region=gm", "scheme=trusts", "scheme.history_from_year=2010"])
+
+
+@pytest.mark.parametrize("parts", [
+    ["scheme.partition=[trusts,trios]", "scheme.shares=[0.5,0.5]"],
+    ["scheme.partition=[trios]", "scheme.shares=[0.5]", "scheme.overlay=[trusts]"],
 ])
-def test_the_replay_needs_a_real_region_and_scheme_trusts_alone(overrides, message):
-    with pytest.raises(ConfigError, match=message):
-        sim.compose_config(overrides)
+def test_the_replay_runs_inside_a_mixed_scheme(parts):
+    model = build_model(["region=gm_real", "scheme=mixed", "scheme.trusts.history_from_year=2010",
+                         "years=3", *parts])
+    trusts = next(c for c in model.scheme.components if c.name == "trusts")
+    eligible = np.ones(model.n_schools, bool) if trusts.eligible is None else trusts.eligible
+
+    def expected(by_year):
+        return {s for s in expected_members(model.region, by_year) if eligible[s]}
+
+    assert members_now_of(trusts, model) == expected(2010)
+    for year in (1, 2):
+        model.scheme.year_end(model, year)
+        assert members_now_of(trusts, model) == expected(2010 + year)
+    # written through to the combined partnerships the meetings use
+    layer = model.scheme.component_names.index("trusts")
+    combined = model.partnerships.members[model.partnerships.group_layer == layer]
+    assert set(combined[combined >= 0].tolist()) == expected(2012) != expected(2010)
+
+
+def members_now_of(scheme, model) -> set[int]:
+    m = scheme.partnerships_of(model).members
+    return set(m[m >= 0].tolist())
+
+
+@pytest.mark.parametrize("scheme, message", [
+    ("mixed", "+scenario=history_academies sets scheme.history_from_year, which scheme=mixed "
+              "does not have (it has scheme.trusts.history_from_year: set that without the "
+              "scenario)"),
+    ("families", "+scenario=history_academies sets scheme.history_from_year, which "
+                 "scheme=families does not have; allowed: the scenario's own scheme"),
+])
+def test_the_scenario_with_another_scheme_says_where_the_replay_is(scheme, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        sim.compose_config(["+scenario=history_academies", f"scheme={scheme}"])

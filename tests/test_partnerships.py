@@ -190,3 +190,17 @@ def test_single_layer_keys_are_unchanged():
     a, _, _ = two_layers()
     assert a.layer_kinds == ("families",)
     np.testing.assert_array_equal(a._link_keys, a.link_a * 6 + a.link_b)
+
+
+def test_a_layer_view_keeps_its_own_width_when_members_are_still_to_join():
+    # a trust of 3 whose last two members join later (-1 for now) beside a pair: the view
+    # of the trust keeps 3 columns, so joiners can be written back through it
+    trust = Partnerships.from_groups("trusts", [np.array([0, 1, 2])], 5, 6, 0.5,
+                                     np.zeros(1), 0.5)
+    trust.members[0, 1:] = -1
+    pair = Partnerships.from_groups("trios", [np.array([3, 4])], 5, 3, 1.0, np.zeros(1), 0.5)
+    both = Partnerships.combine([pair, trust], 5)
+    view = both.view(1)
+    assert view.members.tolist() == [[0, -1, -1]]
+    view.members[0, 2] = 2
+    assert both.members[1].tolist() == [0, -1, 2]

@@ -135,3 +135,43 @@ def test_a_part_forms_the_same_groups_as_the_scheme_alone_on_the_same_schools():
         tuple(sorted(row[row >= 0].tolist())): float(t)
         for row, t in zip(alone.partnerships.members,
                           alone.partnerships.mean_trust_by_group())}
+
+
+# ------------------------------------------------------------------ real regions
+def _members(model, name: str) -> set[int]:
+    scheme = model.scheme.components[model.scheme.component_names.index(name)]
+    m = scheme.partnerships_of(model).members
+    return set(m[m >= 0].tolist())
+
+
+def test_shared_within_trusts_by_hand():
+    from sim.schemes.mixed import shared_within_trusts
+    u = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
+    trust = np.array([-1, 1, 0, 1, -1, 0])      # trust 1: schools 1, 3; trust 0: schools 2, 5
+    np.testing.assert_array_equal(shared_within_trusts(u, trust),
+                                  [0.1, 0.2, 0.3, 0.2, 0.5, 0.3])
+
+
+def test_on_a_real_region_the_trusts_part_is_whole_real_trusts_and_the_parts_stay_apart():
+    from sim.schemes.trusts import real_trusts
+    model = build_model(["region=gm_real", "scheme=mixed", "years=1"])   # trusts 0.3, trios 0.7
+    trusts, trios = _members(model, "trusts"), _members(model, "trios")
+    assert trusts and trios and not trusts & trios
+    whole = {frozenset(g.tolist()) for g in real_trusts(model.region.trust, 2)}
+    layer = model.scheme.component_names.index("trusts")
+    rows = model.partnerships.members[model.partnerships.group_layer == layer]
+    formed = {frozenset(r[r >= 0].tolist()) for r in rows}
+    assert formed <= whole and 0 < len(formed) < len(whole)
+
+
+def test_on_a_real_region_an_la_split_keeps_the_real_trusts_schools_in_those_authorities():
+    from sim.schemes.trusts import real_trusts
+    model = build_model(["region=gm_real", "scheme=mixed", "scheme.partition=[trusts,families]",
+                         "scheme.split=la", "scheme.las=[[Trafford,Salford],[Manchester]]",
+                         "scheme.families.min_size=4", "years=1"])
+    names = np.asarray(model.region.la_names, dtype=object)[model.region.la]
+    chosen = np.isin(names, ["Trafford", "Salford"])
+    trust_in = np.where(chosen, model.region.trust, -1)
+    expected = {s for g in real_trusts(trust_in, 2) for s in g.tolist()}
+    assert _members(model, "trusts") == expected != set()
+    assert not _members(model, "trusts") & _members(model, "families")

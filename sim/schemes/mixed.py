@@ -13,6 +13,8 @@ Assignment:
 - *overlays* run on every school on top of the partition (a market, system leaders
   supporting weak schools wherever they are). A school may therefore be in several
   partnerships of different kinds.
+On a real region the schools of one multi-academy trust share one draw: a trust takes part
+as a whole (its board decides for its academies), so a `trusts` part gets whole real trusts.
 Each component is the ordinary scheme with its own config (`scheme.<name>.*`), restricted to
 its eligible schools. Their partnerships are layers of one combined `Partnerships`
 (`Partnerships.combine`): links are keyed by (layer, a, b), so the same two schools may be
@@ -152,6 +154,8 @@ class Mixed(Scheme):
         """Eligible schools of each partition component."""
         n, cfg = model.n_schools, self.params
         u = model.streams["mixing"].random(n)  # one draw per school whatever the split
+        if model.region.trust is not None:
+            u = shared_within_trusts(u, model.region.trust)
         masks = {}
         if cfg.split == "share":
             edge = 0.0
@@ -273,3 +277,12 @@ class Mixed(Scheme):
             for key, value in c.summary(model).items():
                 out[f"{c.name}_{key}"] = value
         return out
+
+
+def shared_within_trusts(u: np.ndarray, trust: np.ndarray) -> np.ndarray:
+    """Each school of a trust (`trust` >= 0) takes the draw of its trust's first school."""
+    members = np.flatnonzero(trust >= 0)
+    _, first, which = np.unique(trust[members], return_index=True, return_inverse=True)
+    shared = u.copy()
+    shared[members] = u[members[first]][which]
+    return shared

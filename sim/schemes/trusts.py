@@ -20,10 +20,13 @@ mean expertise at formation is the lead (sponsor) school; its practice is the tr
 On real regions (`region=england_real`, `gm_real`) the trusts are the real ones: every
 multi-academy trust with at least `min_size` schools in the region, with its members of the
 January 2023 census (`sim.region_real`); participation and the size draws are then not
-used, and single-academy trusts stay alone. With `history_from_year` (e.g. 2010; scheme=trusts alone, the
-`history_academies` scenario) academisation is replayed: the run starts with the schools that
-had joined their trust by that year, and each year end adds those whose real join year has
-come (GIAS join dates, else the academy's opening date). A trust's lead is the highest-expertise
+used, and single-academy trusts stay alone. As a part of a mixed scheme the trusts are the
+real ones' members among the schools assigned to the part (the schools of one trust are
+assigned together under `split: share`; `split: la` keeps a trust's schools in the chosen
+authorities). With `history_from_year` (e.g. 2010: the `history_academies` scenario; inside
+a mixed scheme `scheme.trusts.history_from_year`) academisation is replayed: the run starts
+with the schools that had joined their trust by that year, and each year end adds those
+whose real join year has come (GIAS join dates, else the academy's opening date). A trust's lead is the highest-expertise
 school among its earliest members; a trust with no member yet neither meets nor costs days.
 
 Each term every member moves `standardisation_rate` x dt of the way towards the central
@@ -96,8 +99,6 @@ class Trusts(Scheme):
                 "allowed: 2 <= min_size <= max_size")
         if params.history_from_year:
             key = f"{prefix}.history_from_year={params.history_from_year}"
-            require(prefix == "scheme", f"{key} inside a mixed scheme; allowed: 0 there "
-                    "(the replay runs with scheme=trusts alone)")
             require("local_authorities" in cfg.region, f"{key} on region={cfg.region.name}; "
                     "allowed: 0, or a real region (region=england_real, gm_real) whose "
                     "trusts have join dates")
@@ -105,7 +106,7 @@ class Trusts(Scheme):
     def form(self, model):
         rng = self.stream(model, "formation")
         if model.region.trust is not None:
-            trusts = real_trusts(model.region.trust, self.params.min_size)
+            trusts = real_trusts(self.eligible_trust_labels(model), self.params.min_size)
         else:
             trusts = self.drawn_trusts(model, rng)
         partnerships = self.grouped(model, trusts, rng)
@@ -119,6 +120,12 @@ class Trusts(Scheme):
                      if len(members) else np.zeros(0, np.int64))
         self._refresh_membership(model, members)
         return partnerships
+
+    def eligible_trust_labels(self, model) -> np.ndarray:
+        """The real trust of each school this scheme may take (-1 for the others)."""
+        if self.eligible is None:
+            return model.region.trust
+        return np.where(self.eligible, model.region.trust, -1)
 
     def _join_years(self, model, members: np.ndarray) -> np.ndarray:
         """Year each member joined its trust (history replay), else 0 for every member."""
