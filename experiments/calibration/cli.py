@@ -119,9 +119,18 @@ def meta_of(spec, args, runtime: float) -> dict:
     from sim.code_version import code_version
 
     load = os.getloadavg()[0]
-    label = ("Quick budget (--quick): a check that the machinery runs end to end, not a "
-             "calibration to rely on." if args.quick else
-             "Full budget of the spec.")
+    b = spec.budget
+    budget = (f"{b.design_points} Latin-hypercube sets, {b.waves} wave(s), "
+              f"{b.seeds_per_point} seeds per set")
+    flags = [k for k in fit.Budget.__dataclass_fields__ if getattr(args, k, None) is not None]
+    if args.quick:
+        label = ("Quick budget (--quick): a check that the machinery runs end to end, not a "
+                 "calibration to rely on.")
+    elif flags:
+        label = (f"Budget set on the command line ({budget}), not the spec's: a smaller "
+                 "calibration than the spec asks for.")
+    else:
+        label = f"The spec's budget ({budget})."
     written = Path(args.config).resolve() == config.DEFAULT
     defaults = ("They are the defaults (`configs/config.yaml`: `calibration: default`; "
                 "`calibration=none` gives the code's own defaults)." if written else
