@@ -21,7 +21,7 @@ sweep can be drawn as a heatmap straight from the tables.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -45,6 +45,10 @@ class Tables:
     metrics: pd.DataFrame       # one row per run per term
     schools: pd.DataFrame       # one row per run per school per year
     partnerships: pd.DataFrame  # one row per run per partnership link
+    # The practices and network tables (issue 12).
+    diffusion: pd.DataFrame = field(default_factory=pd.DataFrame)  # run, practice, year
+    network: pd.DataFrame = field(default_factory=pd.DataFrame)    # run, edge, year
+    network_metrics: pd.DataFrame = field(default_factory=pd.DataFrame)  # run, layer, year
 
     # Job folders found without complete outputs (failed or unfinished sweep jobs).
     incomplete: tuple[str, ...] = ()

@@ -29,8 +29,10 @@ import sim.shocks  # noqa: F401
 from sim.component import check_params, component_class, param, registered, require
 from sim.inspection import InspectionParams
 from sim.metrics import OBJECTIVES
+from sim.practices import PracticeConfig
 from sim.region import CsvRegionConfig, RealRegionConfig, RegionConfig, generator_for
 from sim.schemes.base import SchemeParams
+from sim.staff_moves import StaffMoveConfig
 
 DOMAINS = ("teaching", "inclusion", "leadership", "curriculum")
 
@@ -98,10 +100,11 @@ class ImprovementConfig:
 
 @dataclass
 class ExchangeConfig:
-    """Knowledge exchange between partners (`sim.exchange`)."""
+    """Practice moving between partners (`sim.exchange`, `sim.diffusion`)."""
 
+    # Scale of the chance that a pair's discussed practice is taken up (`sim.diffusion`).
     learning_rate: float = param(0.12, min=0, max=10,
-                                 why="learning per meeting, capped at the gap by the kernel",
+                                 why="a scale of a chance, which the kernel caps at 1",
                                  unit="per meeting", label="Learning rate per meeting")
     # Profile distance beyond which a partner's practice cannot be absorbed.
     max_distance: float = param(0.35, min=0.01, max=2,
@@ -109,11 +112,22 @@ class ExchangeConfig:
                                 label="Largest absorbable profile distance")
     # Absorptive capacity = openness * (floor + (1 - floor) * own mean expertise).
     absorptive_floor: float = param(0.3, **_SHARE, label="Floor of absorptive capacity")
-    # Chance per mutual meeting per unit distance * trust that new practice is created.
-    creation_rate: float = param(0.6, min=0, max=1, why="a probability", unit="probability",
+    # A practice must be in use at least this deeply to be shown to partners.
+    share_depth: float = param(0.2, **_SHARE, label="Depth a practice is shown at")
+    # Depth taken up relative to the source's: worked out together vs shown by a host.
+    mutual_fidelity: float = param(0.8, **_SHARE, label="Fidelity of mutual adoption")
+    copy_fidelity: float = param(0.5, **_SHARE, label="Fidelity of a copied practice")
+    # Chance per mutual link meeting, per unit trust * distance * understanding, that the
+    # partners create a new practice (a few per hundred partnerships a year).
+    creation_rate: float = param(0.05, min=0, max=1, why="a probability", unit="probability",
                                  label="Chance of new practice per meeting")
-    # Share of the remaining headroom above the better partner that new practice adds.
-    creation_step: float = param(0.08, **_SHARE, label="Headroom closed by new practice")
+    # A new practice's effectiveness: the partners' best + step * (ceiling - best).
+    creation_step: float = param(0.15, **_SHARE, label="Headroom closed by new practice")
+    effectiveness_ceiling: float = param(1.5, min=0.01, max=10,
+                                         why="an effectiveness v (catalogue mean 0.35)",
+                                         unit="v", label="Best effectiveness a practice can have")
+    # Depth at which both partners hold a practice they created.
+    creation_depth: float = param(0.3, **_SHARE, label="Depth of a new practice")
     # Pull of the broadcast summaries on every school (weak, no trust needed).
     broadcast_rate: float = param(0.01, **_SHARE, label="Pull of broadcast summaries")
     # How much competition exposure cuts openness to partners (0 none, 1 all).
@@ -125,16 +139,26 @@ class ExchangeConfig:
 class TrustConfig:
     """Trust on each partnership link (`sim.trust`)."""
 
+    # Per meeting: T += growth * affinity * r * (1 - T), r = value of the joint work.
     growth: float = param(0.08, **_SHARE, label="Trust growth per valuable meeting")
-    # Partners closer than this profile distance have little new to offer each other.
-    novelty_distance: float = param(0.1, min=0, max=1, why="a profile distance",
-                                    unit="distance", label="Distance with little to offer")
-    decay_per_term: float = param(0.1, **_SHARE, label="Trust fading per term")
-    # Each year a group whose mean trust is below the threshold may lapse.
+    # r of a meeting where nothing moved (contact alone); each practice moved adds.
+    contact_credit: float = param(0.05, **_SHARE, label="Worth of meeting alone")
+    # Spread (sd, mean 1) of how readily each partnership builds trust (one value per group).
+    affinity_sd: float = param(0.3, min=0, max=3, why="a spread around a mean of 1",
+                               unit="sd", label="Spread of partnerships' affinity")
+    # Fading per term of a link whose schools did not meet that term.
+    decay_per_term: float = param(0.05, **_SHARE, label="Trust fading per term without contact")
+    # Chance per year that a group faces a hard decision on priorities.
+    hard_decision_rate: float = param(0.5, min=0, max=1, why="a probability",
+                                      unit="probability", label="Yearly chance of a hard decision")
+    # A group whose mean trust is at least the threshold holds and comes out stronger
+    # (T += strengthen_gain (1 - T)); one below it breaks up with lapse_probability.
     lapse_threshold: float = param(0.35, min=0, max=1, why="trust is a share", unit="0-1",
-                                   label="Trust below which groups may lapse")
+                                   label="Trust a group needs to hold")
     lapse_probability: float = param(0.5, min=0, max=1, why="a probability",
-                                     unit="probability", label="Yearly chance a weak group lapses")
+                                     unit="probability",
+                                     label="Chance an immature group breaks up")
+    strengthen_gain: float = param(0.1, **_SHARE, label="Trust gained by a hard decision held")
 
 
 _MONTHS = dict(min=0, max=60, why="at most five years of progress", unit="months")
@@ -220,6 +244,11 @@ class OutputConfig:
     # What the run returns to Hydra (its final value), for optimising sweepers (Optuna, ...).
     objective: str = param("gap_months", choices=OBJECTIVES, label="Objective for sweepers",
                            help="The metric whose final value the run returns to Hydra.")
+    # Breadth-first searches behind each year's mean path length per network layer.
+    path_samples: int = param(20, min=1, max=10000, why="at least one search",
+                              unit="searches", label="Path-length samples")
+    # Also write the final network (every layer, hubs included) as network.graphml.
+    graphml: bool = param(False, label="Write network.graphml")
 
 
 def _sections(kind: str, class_name: str) -> type:
@@ -253,6 +282,8 @@ class SimConfig(RunSettings):
     school: SchoolConfig = field(default_factory=SchoolConfig)
     improvement: ImprovementConfig = field(default_factory=ImprovementConfig)
     exchange: ExchangeConfig = field(default_factory=ExchangeConfig)
+    practices: PracticeConfig = field(default_factory=PracticeConfig)
+    staff_moves: StaffMoveConfig = field(default_factory=StaffMoveConfig)
     trust: TrustConfig = field(default_factory=TrustConfig)
     attainment: AttainmentConfig = field(default_factory=AttainmentConfig)
     inspection: InspectionParams = field(default_factory=InspectionParams)
@@ -291,7 +322,8 @@ register_configs()
 
 # The core sections checked from their metadata (the components check their own).
 CORE_SECTIONS = {"school": SchoolConfig, "improvement": ImprovementConfig,
-                 "exchange": ExchangeConfig, "trust": TrustConfig,
+                 "exchange": ExchangeConfig, "practices": PracticeConfig,
+                 "staff_moves": StaffMoveConfig, "trust": TrustConfig,
                  "attainment": AttainmentConfig, "meetings": MeetingsConfig,
                  "output": OutputConfig, "posterior": PosteriorConfig}
 

@@ -1,8 +1,6 @@
 """How practices move between schools: adoption, creation by partners, and the record of it.
 
-Parameters (`cfg`): learning_rate, share_depth, creation_rate, creation_step,
-effectiveness_ceiling, creation_depth — the `exchange` section once these kernels are
-wired into the model (issue 12, phase B).
+Parameters: the `exchange` section (`sim.config.ExchangeConfig`).
 
 Sources: absorptive capacity (Cohen & Levinthal 1990); cognitive distance as an inverted U
 (Nooteboom 2000; Nooteboom et al. 2007): a partner too close has nothing new, one too far
@@ -166,15 +164,31 @@ def create(holdings: Holdings, catalogue: Catalogue, expertise, a, b, trust, cfg
     distance = np.abs(expertise[a] - expertise[b]).mean(axis=1)
     hit = np.flatnonzero(u < creation_chance(trust, distance, cfg, max_distance))
     schools, practices = [], []
-    for i in hit:   # creations are rare; one at a time keeps schools in two pairs right
-        pair = np.array([a[i], b[i]])
-        domain = int(np.argmax(np.abs(expertise[a[i]] - expertise[b[i]])))
-        held = holdings.practice[pair, domain]
-        v_top = catalogue.effectiveness[held[held >= 0]].max(initial=0.0)
+    for batch in rounds(a[hit], b[hit]):
+        pa, pb = a[hit[batch]], b[hit[batch]]
+        domain = np.argmax(np.abs(expertise[pa] - expertise[pb]), axis=1)
+        held = holdings.practice[np.column_stack([pa, pb]), domain[:, None]]   # (m, 2, slots)
+        v_top = np.where(held >= 0, catalogue.effectiveness[np.maximum(held, 0)], 0.0
+                         ).max(axis=(1, 2))
         v_new = v_top + cfg.creation_step * (cfg.effectiveness_ceiling - v_top)
-        pid = catalogue.add(domain, v_new, int(a[i]), int(b[i]), week)
-        placed = place(holdings, catalogue, pair, np.array([pid, pid]),
-                       np.full(2, cfg.creation_depth), np.zeros(2, np.int64))
-        schools.extend(pair[placed])
-        practices.extend([pid] * int(placed.sum()))
-    return hit, np.asarray(schools, np.int64), np.asarray(practices, np.int64)
+        pid = catalogue.add_many(domain, v_new, pa, pb, week)
+        school = np.column_stack([pa, pb]).ravel()           # a, b of each pair in turn
+        practice = np.repeat(pid, 2)
+        placed = place(holdings, catalogue, school, practice,
+                       np.full(len(school), cfg.creation_depth), np.zeros(len(school), np.int64))
+        schools.append(school[placed])
+        practices.append(practice[placed])
+    return (hit, np.concatenate(schools or [np.zeros(0, np.int64)]),
+            np.concatenate(practices or [np.zeros(0, np.int64)]))
+
+
+def rounds(a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
+    """Pairs (a, b) in rounds, each school at most once per round, a pair after every
+    earlier pair it shares a school with (so a school in two creating pairs sees the first
+    creation before the second, as one pair at a time would)."""
+    last: dict[int, int] = {}
+    out = np.empty(len(a), np.int64)
+    for i, (x, y) in enumerate(zip(a.tolist(), b.tolist())):
+        out[i] = max(last.get(x, -1), last.get(y, -1)) + 1
+        last[x] = last[y] = int(out[i])
+    return [np.flatnonzero(out == r) for r in range(out.max() + 1)] if len(a) else []

@@ -10,8 +10,9 @@ stays in [0, 1]:
     a = rate * resource,  resource = funding * (leadership days left) / (mean days)
     b = forgetting_rate * (1 + turnover_deprivation_factor * disadvantaged share)
     E(t + dt) = E* + (E - E*) exp(-(a + b) dt),  E* = a / (a + b)
-Then each school, with probability turnover_shock_probability * dt * (1 + factor * share),
-loses a share `turnover_shock_loss` of one domain (a key member of staff leaves).
+Since issue 12 the equation acts on the implementation depth of each practice a school
+holds (`sim.practices`); key staff leaving, with the practice they carry, is
+`sim.staff_moves`.
 """
 
 from __future__ import annotations
@@ -32,19 +33,3 @@ def improve_and_forget(expertise, resource, disadvantaged_share, cfg, dt_years: 
     safe = np.where(total > 0, total, 1.0)
     equilibrium = np.where(total > 0, a / safe, expertise)
     return equilibrium + (expertise - equilibrium) * np.exp(-total * dt_years)
-
-
-def turnover_shocks(expertise, disadvantaged_share, cfg, dt_years: float, rng):
-    """Key staff leave: one random domain loses a share of its expertise.
-
-    Draws one uniform and one domain per school every call, whatever the outcome, so the
-    stream stays aligned across scenarios (common random numbers)."""
-    n, n_domains = expertise.shape
-    u = rng.random(n)
-    domain = rng.integers(0, n_domains, n)
-    p = cfg.turnover_shock_probability * dt_years * (
-        1 + cfg.turnover_deprivation_factor * disadvantaged_share)
-    hit = np.flatnonzero(u < p)
-    out = expertise.copy()
-    out[hit, domain[hit]] *= 1 - cfg.turnover_shock_loss
-    return out, hit

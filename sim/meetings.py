@@ -6,12 +6,13 @@ Each teaching week the groups due (`Partnerships.due`) meet at once (`Meetings.h
    (after levers and standing commitments, `SchoolSystem.available_days`) cover their total
    cost and the collaboration cap allows, or none; while a programme is funded a share
    `backfill` of the days is paid back;
-2. trust — every link between two attending members of a group that met grows by
-   `trust.growth` x the scheme's factor x the meeting's value (novelty x understandability,
-   `sim.trust.meeting_value`, judged on the partners' practice coming in) x the venue factor;
-3. exchange — the scheme's `exchange_plan` says who learns what from whom; learning
-   (`sim.exchange.learning_gains`) is weighted by trust, the plan's factor and the venue;
-   mutual links may create new practice (`sim.exchange.create_practice`, stream `creation`).
+2. practice moving — the scheme's `exchange_plan` says who learns from whom; adoption of
+   practices on those pairs, weighted by the link's trust, the plan's factor and the venue,
+   and creation of new practices on its mutual links (`sim.knowledge`, `sim.diffusion`);
+3. trust — every link between two attending members of a group that met builds trust by
+   what its meeting carried (`sim.trust.joint_work_value`, `sim.trust.build`: contact alone
+   is worth a little, each practice moved more), times the scheme's factor, the venue factor
+   and the partnership's own affinity.
 
 The venue: each scheme's configured costs and rates are for its own venue (`meeting_mode`);
 when a lever or the pandemic moves a group online or in person, its cost, learning and trust
@@ -25,7 +26,7 @@ import math
 
 import numpy as np
 
-from sim import exchange, trust
+from sim import trust
 from sim.policies import Programme, Venue
 
 
@@ -72,15 +73,17 @@ class Meetings:
             ).astype(np.int64)
 
     def hold(self, model, groups: np.ndarray) -> None:
-        """Every meeting of the week in one call: attendance, exchange, creation, trust."""
+        """Every meeting of the week in one call: attendance, practice moving, trust built
+        by what the joint work realised."""
+        p, rules = model.partnerships, model._trust_cfg
         attending = self.attendance(model, groups)
-        met = links_met(model.partnerships, groups, attending)
-        growth = self.trust_growth(model, met)  # valued on what the partners could learn coming in
+        met = links_met(p, groups, attending)
         plan = model.scheme.exchange_plan(model, groups, attending)
-        if len(plan.learner):
-            self.exchange(model, plan)
-        trust.grow(model.partnerships.trust, met, growth)
-        model.partnerships.met_this_term[met] = True
+        realised = self.exchange(model, plan)
+        value = trust.joint_work_value(realised[met], rules.contact_credit)
+        trust.build(p.trust, met, rules.growth, value * self.trust_factor(model, met),
+                    p.affinity)
+        p.met_this_term[met] = True
         self.held += len(groups)
 
     def attendance(self, model, groups: np.ndarray) -> np.ndarray:
@@ -102,36 +105,24 @@ class Meetings:
         s.days_used[idx] += demand[idx] * charge
         return attending
 
-    def exchange(self, model, plan) -> None:
-        """Learning on the plan's pairs, then new practice on its mutual links."""
-        p, s = model.partnerships, model.state
+    def exchange(self, model, plan) -> np.ndarray:
+        """Adoption on the plan's pairs and creation on its mutual links (`sim.knowledge`);
+        returns how many practices each link carried."""
+        p = model.partnerships
         links = plan.links
         weight = p.trust[links]
         if plan.factor is not None:
             weight = weight * plan.factor
         if self.learn is not None:
             weight = weight * self.learn[p.link_group[links]]
-        s.expertise += exchange.learning_gains(s.expertise, plan.learner, plan.source,
-                                               plan.weights, weight, model.absorptive_capacity(),
-                                               model._exchange_cfg)
-        mutual = links[plan.mutual] if np.ndim(plan.mutual) else (links if plan.mutual else
-                                                                   links[:0])
-        creating = np.flatnonzero(np.bincount(mutual, minlength=p.n_links))
-        if len(creating):
-            exchange.create_practice(s.expertise, p.link_a[creating], p.link_b[creating],
-                                     p.trust[creating], model._exchange_cfg,
-                                     model.streams["creation"])
+        return model.knowledge.meet(model, plan, weight)
 
-    def trust_growth(self, model, met: np.ndarray):
-        """Growth rate of trust on each met link: scheme factor x meeting value x venue."""
-        p = model.partnerships
-        growth = model.cfg.trust.growth * model.scheme.link_trust_growth(model, met)
-        distance = exchange.profile_distance(model.state.expertise, p.link_a[met], p.link_b[met])
-        growth = growth * trust.meeting_value(distance, model.cfg.trust.novelty_distance,
-                                              model._exchange_cfg.max_distance)
+    def trust_factor(self, model, met: np.ndarray):
+        """Multiplier of trust building on each met link: the scheme's factor x the venue's."""
+        factor = model.scheme.link_trust_growth(model, met)
         if self.trust is not None:
-            growth = growth * self.trust[p.link_group[met]]
-        return growth
+            factor = factor * self.trust[model.partnerships.link_group[met]]
+        return factor
 
 
 def links_met(p, groups: np.ndarray, attending: np.ndarray) -> np.ndarray:

@@ -39,11 +39,13 @@ from sim import attainment, calendar, exchange, improvement, metrics, policies, 
 from sim.agents import School
 from sim.compose import compose_config
 from sim.config import as_plain
+from sim.distributions import gamma_with_mean
 from sim.errors import ConfigError
 from sim.inspection import Inspectorate
+from sim.knowledge import Knowledge
 from sim.meetings import Meetings
+from sim.network import Network, layered_network, partnership_graph, year_edges, year_metrics
 from sim.policies import Programme
-from sim.network import partnership_graph
 from sim.posterior import with_draw
 from sim.region import build_region
 from sim.schemes import make_scheme
@@ -76,13 +78,16 @@ class SchoolSystem(mesa.Model):
         self.streams = Streams(cfg.seed)
         self.region = build_region(cfg.region, self.streams["region"])
         self.state = initial_state(self.region, cfg, self.streams["initial"])
+        self._exchange_cfg = _namespace(cfg.exchange)
+        self.knowledge = Knowledge(self, self._exchange_cfg)
         self.schools = School.create_agents(self, self.region.n_schools,
                                             index=list(range(self.region.n_schools)))
         self._school_list = self.schools.to_list()   # by index (AgentSet indexing is deprecated)
         self._years_on_roll = years_on_roll(self.region.phase)
         # Plain copies of the sections the weekly kernels read (OmegaConf access is slow).
-        self._exchange_cfg = _namespace(cfg.exchange)
         self._meetings_cfg = _namespace(cfg.meetings)
+        self._trust_cfg = _namespace(cfg.trust)
+        self._days_mean = float(cfg.school.leadership_days_mean)
         self.update_attainment()
         self.levers = policies.LeverState()
         self.schools_closed = False
@@ -92,6 +97,10 @@ class SchoolSystem(mesa.Model):
         self.inspection = Inspectorate(OmegaConf.to_object(cfg.inspection))
         self.inspection.setup(self)
         self.partnerships = self.scheme.form(self)
+        p = self.partnerships
+        # Each partnership has its own chemistry, shared by its links (one draw per group).
+        p.affinity[:] = gamma_with_mean(self.streams["affinity"], np.ones(p.n_groups),
+                                        cfg.trust.affinity_sd)[p.link_group]
         for policy in self.policies:
             policy.setup(self)
         self._programme = np.asarray(self.scheme.programme_groups(self), bool)
@@ -99,6 +108,8 @@ class SchoolSystem(mesa.Model):
         self._finish_called = False
         self.metric_rows: list[dict] = []
         self.school_tables: list[dict] = []
+        self.network_edges: list = []      # one edge table per year (sim.network)
+        self.network_metrics: list = []    # metrics tables at the start and the end
         self.env = simpy.Environment()
         self.end_week = cfg.years * calendar.WEEKS_PER_YEAR
         self.refresh_levers()
@@ -136,8 +147,13 @@ class SchoolSystem(mesa.Model):
         return self._school_list[index]
 
     def network(self, layers=None) -> nx.MultiGraph:
-        """Schools and their active partnerships as a networkx graph (`sim.network`)."""
+        """Schools and their active partnerships (or the chosen layers: partnership kinds,
+        `staff_moves`, `authority`) as a networkx graph (`sim.network`)."""
         return partnership_graph(self, layers)
+
+    def layered_network(self) -> Network:
+        """Every layer of the network now, as arrays (`sim.network.Network`)."""
+        return layered_network(self)
 
     def absorptive_capacity(self) -> np.ndarray:
         s = self.state
@@ -230,6 +246,11 @@ class SchoolSystem(mesa.Model):
                 self.meetings.hold(self, groups)
             week += 1
 
+    def time_left(self) -> np.ndarray:
+        """Leadership days left this term relative to the average school's days."""
+        left = np.maximum(self.available_days() - self.state.days_used, 0.0)
+        return left / self._days_mean
+
     def _terms(self):
         for week in calendar.term_ends(self.cfg.years):
             yield self.env.timeout(week + calendar.AT_TERM_END - self.env.now)
@@ -239,14 +260,11 @@ class SchoolSystem(mesa.Model):
         s, cfg = self.state, self.cfg
         resource = improvement.improvement_resource(self.available_days(), s.days_used,
                                                     s.funding, cfg.school.leadership_days_mean)
-        share = s.disadvantaged_share
-        s.expertise = improvement.improve_and_forget(s.expertise, resource, share,
-                                                     cfg.improvement, TERM_YEARS)
-        s.expertise, _ = improvement.turnover_shocks(s.expertise, share, cfg.improvement,
-                                                     TERM_YEARS, self.streams["turnover"])
+        self.knowledge.end_term(self, resource, TERM_YEARS)
         self.scheme.term_end(self)
+        self.knowledge.absorb(s.expertise)
         p = self.partnerships
-        trust.decay(p.trust, cfg.trust.decay_per_term)
+        trust.fade_without_contact(p.trust, p.met_this_term, cfg.trust.decay_per_term)
         p.met_this_term[:] = False
         s.days_used[:] = 0.0
 
@@ -260,17 +278,24 @@ class SchoolSystem(mesa.Model):
         self.update_attainment()
         p = self.partnerships
         if p.n_groups:
-            rules = self.cfg.trust
-            if self.levers.lapse_factor != 1.0:
-                rules = SimpleNamespace(
-                    lapse_threshold=rules.lapse_threshold,
-                    lapse_probability=min(1.0, rules.lapse_probability * self.levers.lapse_factor))
-            lapsed = trust.lapsing_groups(p.mean_trust_by_group(), p.active, rules,
-                                          self.streams["lapse"])
-            lapsed &= self.scheme.lapsable_groups(self)
-            p.active &= ~lapsed
+            self.hard_decisions()
         self.scheme.year_end(self, year)
+        self.knowledge.absorb(self.state.expertise)
+        self.knowledge.end_year()
         self.refresh_commitments()
+
+    def hard_decisions(self) -> None:
+        """The year's priority setting: mature groups come out stronger, others may break up
+        (more often while the local-authority broker is absent: the lapse factor)."""
+        p, rules = self.partnerships, self.cfg.trust
+        rules = SimpleNamespace(
+            hard_decision_rate=rules.hard_decision_rate, maturity_threshold=rules.lapse_threshold,
+            lapse_probability=min(1.0, rules.lapse_probability * self.levers.lapse_factor))
+        held, lapsed = trust.hard_decisions(p.mean_trust_by_group(), p.active, rules,
+                                            self.streams["lapse"])
+        trust.strengthen(p.trust, np.flatnonzero(held[p.link_group]),
+                         self.cfg.trust.strengthen_gain)
+        p.active &= ~(lapsed & self.scheme.lapsable_groups(self))
 
     def update_attainment(self) -> None:
         s, r = self.state, self.region
@@ -291,7 +316,13 @@ class SchoolSystem(mesa.Model):
         self.metric_rows.append(metrics.term_row(self, week))
         self.datacollector.collect(self)
         if week % calendar.WEEKS_PER_YEAR == 0:
-            self.school_tables.append(metrics.school_rows(self, week // calendar.WEEKS_PER_YEAR))
+            year = week // calendar.WEEKS_PER_YEAR
+            self.school_tables.append(metrics.school_rows(self, year))
+            net = self.layered_network()
+            self.network_edges.append(year_edges(net, year))
+            if year in (0, self.cfg.years):   # metrics at the start and the end (cost)
+                self.network_metrics.append(year_metrics(net, year, self.streams["network"],
+                                                         self.cfg.output.path_samples))
 
 
 def _config(cfg, rng, settings: dict):

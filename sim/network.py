@@ -11,8 +11,8 @@ Each layer is a set of undirected edges between schools with a weight:
 - `staff_moves`: schools joined by a member of staff who moved between them this year
   (weight: the number of moves);
 - hub layers, whose nodes include a hub that is not a school: `authority` (each school to
-  its local authority, node "la<k>") and `broadcast` (each school reached by the shared
-  summaries to the node "hub").
+  its local authority, node "la<k>") and `broadcast` (each school reached by shared
+  summaries, to the node "hub"; not yet built by the model).
 `graph(layers)` gives a networkx graph (school nodes are their ids; an edge in several
 layers carries each layer's weight). Metrics are computed on sparse arrays (scipy) so that
 England's ~20,000 schools stay cheap: mean degree, mean clustering (as
@@ -20,8 +20,8 @@ England's ~20,000 schools stay cheap: mean degree, mean clustering (as
 and the mean shortest path between pairs of the largest component, estimated from
 `path_samples` breadth-first searches.
 
-`partnership_graph(model, layers)` (behind `model.network`) is the model's active
-partnerships alone, with the schools' attributes.
+`layered_network(model)` builds the model's network at a moment; `partnership_graph(model,
+layers)` (behind `model.network`) is its networkx graph with the schools' attributes.
 """
 
 from __future__ import annotations
@@ -41,15 +41,20 @@ HUB_LAYERS = ("authority", "broadcast")
 
 
 def partnership_graph(model, layers=None) -> nx.MultiGraph:
-    """Schools and their active partnerships; `layers` picks kinds (default: all)."""
+    """Schools, their active partnerships and the other layers (`layers` picks them; default:
+    the partnership kinds). Partnership edges carry kind, trust and group; the others kind
+    and weight (see `Network.graph`)."""
     p, r = model.partnerships, model.region
     kinds = p.link_kinds()
-    known = sorted(set(p.layer_kinds))
-    wanted = known if layers is None else list(layers)
-    unknown = [k for k in wanted if k not in known]
+    partnership_kinds = sorted(set(p.layer_kinds))
+    net = model.layered_network()
+    other = [name for name in net.layers if name not in partnership_kinds]
+    wanted = partnership_kinds if layers is None else list(layers)
+    unknown = [k for k in wanted if k not in partnership_kinds + other]
     if unknown:
-        raise ConfigError(f"layers={unknown} is unknown; allowed: {', '.join(known)}")
-    graph = nx.MultiGraph()
+        raise ConfigError(f"layers={unknown} is unknown; allowed: "
+                          f"{', '.join(partnership_kinds + other)}")
+    graph = net.graph([k for k in wanted if k in other])
     graph.add_nodes_from(
         (i, {"local_authority": r.la_names[r.la[i]], "phase": PHASE_NAMES[r.phase[i]],
              "pos": (float(r.pos_km[i, 0]), float(r.pos_km[i, 1]))})
@@ -60,6 +65,24 @@ def partnership_graph(model, layers=None) -> nx.MultiGraph:
          {"kind": str(kinds[i]), "trust": float(p.trust[i]), "group": int(p.link_group[i])})
         for i in np.flatnonzero(live))
     return graph
+
+
+def layered_network(model) -> Network:
+    """The model's network now: a layer per partnership kind (active links, weight trust),
+    `staff_moves` (the moves of the last school year, weight 1 per move) and `authority`
+    (each school to its local authority)."""
+    p = model.partnerships
+    net = Network(model.n_schools)
+    live = p.active[p.link_group]
+    for layer, kind in enumerate(p.layer_kinds):
+        if kind == "none":
+            continue
+        keep = live & (p.link_layer == layer)
+        net.set_layer(kind, p.link_a[keep], p.link_b[keep], p.trust[keep])
+    moves = model.knowledge.staff_move_edges
+    net.set_layer("staff_moves", moves[:, 0], moves[:, 1])
+    net.set_layer("authority", np.arange(model.n_schools), model.region.la)
+    return net
 
 
 @dataclass
@@ -199,3 +222,17 @@ def metrics(adj: sparse.csr_matrix, rng, path_samples: int) -> dict:
 def hops_from(adj: sparse.csr_matrix, origin: int) -> np.ndarray:
     """Network steps from `origin` to every school (inf where unreachable)."""
     return csgraph.shortest_path(adj, unweighted=True, indices=[origin])[0]
+
+
+def year_edges(net: Network, year: int) -> pd.DataFrame:
+    """The school-to-school edges at a year end, with a year column."""
+    edges = net.edges()
+    edges.insert(0, "year", year)
+    return edges
+
+
+def year_metrics(net: Network, year: int, rng, path_samples: int) -> pd.DataFrame:
+    """Metrics of each school-to-school layer and of all of them at a year end."""
+    table = net.metrics(rng, path_samples)
+    table.insert(0, "year", year)
+    return table

@@ -3,6 +3,15 @@
 - `schools.parquet`: one row per school per year (year 0 is the starting state);
 - `partnerships.parquet`: one row per partnership link at the end (school_a, school_b,
   group, kind, trust, active);
+- `diffusion.parquet`: one row per practice per year: adopters, holders, reach, time to
+  10 % and 50 % of schools, chain length and network distance from its origin
+  (`sim.diffusion_table`);
+- `network.parquet`: the school-to-school edges of every network layer at each year end
+  (year, layer, a, b, weight); `network_metrics.parquet`: at the start and the end, per
+  layer (and "all"),
+  edges, mean degree, clustering, components, largest component share, mean path length
+  (`sim.network`); `network.graphml` on request (`output.graphml=true`): the final network,
+  hub layers included;
 - `summary.json`: scheme, seed, sizes, runtime, first and last value of each metric;
 - the resolved config (`.hydra/` when run by the CLI, `config.yaml` when written by the API).
 Files are written under temporary names and renamed into place only when all are ready.
@@ -17,6 +26,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import networkx as nx
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
@@ -24,8 +34,9 @@ from sim import calendar, metrics
 from sim.atomic import write_all
 from sim.config import as_plain
 from sim.model import SchoolSystem
+from sim.network import adjacency
 
-TABLES = ("metrics", "schools", "partnerships")
+TABLES = ("metrics", "schools", "partnerships", "diffusion", "network", "network_metrics")
 TABLE_FORMATS = ("parquet", "csv")
 OUTPUT_FILES = (*(f"{t}.parquet" for t in TABLES), "summary.json")
 
@@ -37,6 +48,10 @@ class RunResult:
     summary: dict
     config: DictConfig
     partnerships: pd.DataFrame = field(default_factory=pd.DataFrame)
+    diffusion: pd.DataFrame = field(default_factory=pd.DataFrame)
+    network: pd.DataFrame = field(default_factory=pd.DataFrame)
+    network_metrics: pd.DataFrame = field(default_factory=pd.DataFrame)
+    graphml: str | None = field(default=None, repr=False)   # written when asked for
     model: SchoolSystem | None = field(default=None, repr=False)
 
     def write(self, out_dir: str | os.PathLike, *, with_config: bool = True) -> Path:
@@ -50,10 +65,12 @@ class RunResult:
     def files(self, fmt: str = "parquet", *, with_config: bool = True) -> dict[str, bytes]:
         """Each output file's name and bytes, in writing order (summary.json after the
         tables: a job folder with a summary is complete): the tables as Parquet (or CSV),
-        summary.json and, `with_config`, config.yaml."""
+        network.graphml when asked for, summary.json and, `with_config`, config.yaml."""
         if fmt not in TABLE_FORMATS:
             raise ValueError(f"fmt={fmt}; allowed: {', '.join(TABLE_FORMATS)}")
         files = {f"{name}.{fmt}": _table_bytes(getattr(self, name), fmt) for name in TABLES}
+        if self.graphml is not None:
+            files["network.graphml"] = self.graphml.encode()
         files["summary.json"] = (json.dumps(self.summary, indent=2) + "\n").encode()
         if with_config:
             files["config.yaml"] = OmegaConf.to_yaml(self.config).encode()
@@ -85,8 +102,24 @@ def result_from_model(model: SchoolSystem, *, setup: float = 0.0, simulate: floa
     summary = _summary(model, metrics_df, setup=setup, simulate=simulate)
     links = pd.DataFrame(metrics.partnership_rows(model))
     links["kind"] = links["kind"].astype("string")
+    edges = pd.concat(model.network_edges, ignore_index=True)
+    for col in ("layer", "a", "b"):
+        edges[col] = edges[col].astype("string" if col == "layer" else "int64")
+    # Distances travelled are measured in the union of the run's yearly networks.
+    travelled = adjacency(edges["a"].to_numpy(), edges["b"].to_numpy(), model.n_schools)
     return RunResult(metrics_df, schools_df, summary, model.cfg, links,
+                     model.knowledge.table(travelled, calendar.WEEKS_PER_YEAR),
+                     edges, pd.concat(model.network_metrics, ignore_index=True),
+                     _graphml(model.layered_network()) if model.cfg.output.graphml else None,
                      model if keep_model else None)
+
+
+def _graphml(net) -> str:
+    """The whole network (hub layers included) as GraphML text."""
+    graph = net.graph(list(net.layers))
+    for _, _, data in graph.edges(data=True):
+        data.pop("layers", None)
+    return "\n".join(nx.generate_graphml(graph)) + "\n"
 
 
 def _schools_frame(model) -> pd.DataFrame:
@@ -118,6 +151,7 @@ def _summary(model, metrics_df: pd.DataFrame, setup: float, simulate: float) -> 
         "weeks_per_year": calendar.WEEKS_PER_YEAR,
         "runtime_seconds": {"setup": round(setup, 4), "simulation": round(simulate, 4)},
         **model.scheme.summary(model),
+        **model.knowledge.summary(),
         **_extra_summary(model),
         "first": {c: _json_number(metrics_df[c].iloc[0]) for c in numeric},
         "last": {c: _json_number(metrics_df[c].iloc[-1]) for c in numeric},

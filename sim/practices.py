@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.component import param
 from sim.distributions import gamma_with_mean
 from sim.improvement import improve_and_forget
 
@@ -39,15 +40,22 @@ class PracticeConfig:
 
     # Practices per domain in the starting catalogue (several practices, with different
     # effects, for each of teaching, inclusion, leadership and curriculum).
-    catalogue_per_domain: int = 8
-    effectiveness_mean: float = 0.35
-    effectiveness_sd: float = 0.15
+    catalogue_per_domain: int = param(8, min=1, max=200, why="at least one practice a domain",
+                                      unit="practices", label="Starting practices per domain")
+    effectiveness_mean: float = param(0.35, min=0.001, max=10,
+                                      why="a positive effect on expertise", unit="v",
+                                      label="Mean effectiveness of a practice")
+    effectiveness_sd: float = param(0.15, min=0, max=10, why="a spread of effectiveness",
+                                    unit="v", label="Spread of effectiveness")
     # Chance that a school holds each catalogue practice at the start (at least one per domain).
-    initial_hold_share: float = 0.5
+    initial_hold_share: float = param(0.5, min=0, max=1, why="a share", unit="share",
+                                      label="Share of practices held at the start")
     # Practices a school can keep in use per domain.
-    slots: int = 6
+    slots: int = param(6, min=1, max=50, why="at least one practice in use a domain",
+                       unit="practices", label="Practices in use per domain")
     # A practice thinner than this is no longer in use and is lost.
-    drop_depth: float = 0.05
+    drop_depth: float = param(0.05, min=0, max=1, why="a depth", unit="0-1",
+                              label="Depth below which a practice is lost")
 
 
 class Catalogue:
@@ -96,6 +104,17 @@ class Catalogue:
             self._store[name][self.size] = value
         self.size += 1
         return self.size - 1
+
+    def add_many(self, domain, effectiveness, origin, partner, week: int) -> np.ndarray:
+        """Append practices (arrays of equal length); returns their ids."""
+        m = len(domain)
+        while self.size + m > len(self._store["domain"]):
+            self._store = {k: np.resize(v, 2 * len(v)) for k, v in self._store.items()}
+        ids = np.arange(self.size, self.size + m)
+        for name, values in zip(self.FIELDS, (domain, effectiveness, origin, partner, week)):
+            self._store[name][ids] = values
+        self.size += m
+        return ids
 
 
 @dataclass

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.component import param
 from sim.practices import Catalogue, Holdings, place
 
 
@@ -31,10 +32,13 @@ class StaffMoveConfig:
 
     # Share of leavers who move to another school in the region (the rest leave teaching
     # or the region).
-    move_share: float = 0.5
+    move_share: float = param(0.5, min=0, max=1, why="a share", unit="share",
+                              label="Leavers who move to another school")
     # Share of moves within the same local authority.
-    local_share: float = 0.7
-    carry_fidelity: float = 0.6
+    local_share: float = param(0.7, min=0, max=1, why="a share", unit="share",
+                               label="Moves within the local authority")
+    carry_fidelity: float = param(0.6, min=0, max=1, why="a share of the depth", unit="share",
+                                  label="Depth a moving teacher carries")
 
 
 @dataclass

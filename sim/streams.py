@@ -23,10 +23,14 @@ from sim.component import REGISTRY
 STREAM_NAMES = (
     "region",        # geography, sizes, intakes
     "initial",       # initial expertise, leadership time, openness, school effects
-    "turnover",      # staff-turnover shocks
+    "turnover",      # staff leaving, and where they move with their practice
+    "practices",     # the starting catalogue and each school's starting holdings
+    "adoption",      # which practice a meeting discusses and whether it is taken up
+    "affinity",      # how readily each partnership builds trust
+    "network",       # which schools the network's path-length estimate starts from
     "cohort",        # yearly cohort noise in attainment
     "creation",      # new practice created in mutual meetings
-    "lapse",         # partnerships lapsing when hard decisions come
+    "lapse",         # hard decisions on priorities: faced, and groups breaking up
     "inspection",    # inspection timing and judgement noise
     "brokering",     # which groups form without local-authority brokering
     "mixing",        # which schools join which scheme in a mixed scheme

@@ -249,11 +249,12 @@ def test_what_is_left_once_the_money_stops(tmp_path, text_only):
                 "Mean trust between partners (0-1) (a term before it stopped)",
                 "Schools graded outstanding (share)", "Disadvantaged pupils (months vs national)"):
         assert f'<td class="name">{row}</td>' in text
-    # A term before the stop the trios were meeting; at the end none is (hand-checked run:
-    # all of them end with the money at year 1).
+    # A term before the stop the trios were meeting; at the end fewer are: those whose trust
+    # was below the sustaining level ended with the money, the rest outlived it (since issue
+    # 12 trust is built by joint work; before it, every trio ended with the money).
     row = re.search(r"Active partnerships \(a term before it stopped\)</td><td>([\d.]+)</td>"
                     r"<td>([\d.]+)</td>", text)
-    assert float(row.group(1)) > 0 and float(row.group(2)) == 0
+    assert float(row.group(1)) > float(row.group(2)) > 0
     # Three seeds: no effect is clear, so no share of it is said to be kept.
     assert "no clear effect when the funding stopped" in text
     # Partnership, trust and grade rows are in the headline table too.

@@ -169,3 +169,27 @@ def test_adoption_log_table():
     assert log.table().shape == (0, 6)
     log.record(5, [1, 2], [7, 8], [0, 0], [1, 2], diffusion.Channel.PARTNER)
     np.testing.assert_array_equal(log.table(), [[5, 1, 7, 0, 1, 1], [5, 2, 8, 0, 2, 1]])
+
+
+def test_rounds_keep_a_schools_pairs_in_order():
+    # (0,1) and (3,4) share no school: one round; (1,2) comes after (0,1)
+    got = diffusion.rounds(np.array([0, 1, 3]), np.array([1, 2, 4]))
+    assert [r.tolist() for r in got] == [[0, 2], [1]]
+    assert diffusion.rounds(np.zeros(0, np.int64), np.zeros(0, np.int64)) == []
+
+
+def test_a_school_in_two_creating_pairs_builds_on_its_first_creation():
+    """School 1 creates with school 0 (best held 0.4 -> 0.4 + 0.15 (1.5 - 0.4) = 0.565),
+    then with school 2, where the best it now holds is that new practice:
+    0.565 + 0.15 (1.5 - 0.565) = 0.70525."""
+    cat = catalogue([0.4], [0])
+    h = holdings([[[0, -1]], [[-1, -1]], [[-1, -1]]],
+                 [[[0.5, 0.0]], [[0.0, 0.0]], [[0.0, 0.0]]], cat)
+    expertise = np.array([[0.5], [0.3], [0.6]])
+    pairs, schools, created = diffusion.create(h, cat, expertise, np.array([0, 1]),
+                                               np.array([1, 2]), np.ones(2), CFG, 0.35, 3,
+                                               Draws([0.0, 0.0]))
+    assert pairs.tolist() == [0, 1]
+    assert schools.tolist() == [0, 1, 1, 2] and created.tolist() == [1, 1, 2, 2]
+    np.testing.assert_allclose(cat.effectiveness[1:], [0.565, 0.70525])
+    assert h.practice[1, 0].tolist() == [1, 2]

@@ -20,7 +20,8 @@ def result():
 def test_files_in_writing_order_with_the_summary_after_the_tables(result):
     assert list(result.files()) == [*OUTPUT_FILES, "config.yaml"]
     assert list(result.files("csv", with_config=False)) == [
-        "metrics.csv", "schools.csv", "partnerships.csv", "summary.json"]
+        "metrics.csv", "schools.csv", "partnerships.csv", "diffusion.csv", "network.csv",
+        "network_metrics.csv", "summary.json"]
     with pytest.raises(ValueError, match="^fmt=xlsx; allowed: parquet, csv$"):
         result.files("xlsx")
 
@@ -32,6 +33,14 @@ def test_written_files_are_the_same_bytes_and_read_back(result, tmp_path):
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "schools.parquet"), result.schools)
     csv = pd.read_csv(io.BytesIO(result.files("csv")["metrics.csv"]))
     assert list(csv.columns) == list(result.metrics.columns) and len(csv) == len(result.metrics)
+
+
+def test_graphml_on_request_before_the_summary():
+    asked = sim.run(["region.n_schools=60", "years=1", "seed=4", "scheme=trios",
+                     "output.graphml=true"], progress=False)
+    names = list(asked.files(with_config=False))
+    assert names[-2:] == ["network.graphml", "summary.json"]
+    assert b"<graphml" in asked.files()["network.graphml"]
 
 
 def test_setting_reads_the_resolved_config(result):

@@ -85,20 +85,18 @@ def assert_lower(metric, a, b, seeds=SEEDS):
     assert (values_a < values_b).sum() > len(seeds) / 2, message
 
 
-@pytest.mark.parametrize("scheme, metric", [
-    ("trios", "expertise_sd_between"), ("trios", "between_school_sd"),
-    ("families", "expertise_sd_between")])
-def test_collaboration_leaves_a_smaller_between_school_spread(scheme, metric):
-    assert_lower(metric, scheme, "none")
-
-
-def test_families_leave_a_smaller_attainment_spread_than_a_market():
-    """Families of Schools group similar intakes: the practice they share moves between
-    schools whose results were already alike, so against `none` the spread of attainment
-    between schools hardly moves (fitted GM region: 4.054 vs 4.052 months, seeds 1-5) while
-    the spread of practice narrows (above). Against competition, which "widens disparities"
-    (Briefing 2015; held-out target 5b), it is clearly smaller."""
-    assert_lower("between_school_sd", "families", "market")
+@pytest.mark.parametrize("scheme", ["trios", "families"])
+def test_competition_leaves_a_wider_between_school_spread_than_collaboration(scheme):
+    """Competition "widens disparities" (DESIGN.md; Briefing 2015; held-out target 5b). This
+    replaced "collaboration leaves a smaller spread than no scheme"
+    (issue 12): the seeds say partnerships "can sometimes help to reduce the polarisation of
+    schools" (think piece 4), sometimes, not on average; the old expectation held because
+    the old kernel let a learner rise only to its partner's level, so every partnership pulled
+    its members together by construction. With practices, what partners adopt and create is
+    lumpy and is taken up most where absorptive capacity and leadership time are greatest, so
+    against no scheme trios leave the spread about where it was and families (similar intakes
+    grouped together) widen it (docs/ODD.md, pattern P2)."""
+    assert_lower("between_school_sd", scheme, "market")
 
 
 def test_market_ends_more_segregated_than_families():
@@ -133,9 +131,7 @@ def families_seeds(seeds):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("comparison", [
-    ("expertise_sd_between", "trios", "none"),
-    ("between_school_sd", "trios", "none"),
-    ("expertise_sd_between", "families", "none"),
+    ("between_school_sd", "trios", "market"),
     ("between_school_sd", "families", "market"),
     ("segregation", "families", "market"),
     ("expertise_mean", "trios_one_way", "trios_mutual"),

@@ -58,7 +58,7 @@ RUNS: dict[str, list[str]] = {
     "uncalibrated": [*SMALL, "calibration=none", "scheme=trios"],
 }
 
-TABLES = ("metrics", "schools", "partnerships")
+TABLES = ("metrics", "schools", "partnerships", "diffusion", "network", "network_metrics")
 # Exact headline numbers beside the hashes, so a failure says what moved and by how much.
 HEADLINES = ("gap_months", "attainment_disadvantaged", "expertise_mean", "segregation")
 # Summary fields that vary between identical runs, or with any edit of the code.
