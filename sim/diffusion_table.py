@@ -57,42 +57,48 @@ def max_hops(practice, school, catalogue: Catalogue, adj: sparse.csr_matrix,
              generation: np.ndarray) -> pd.array:
     """Largest network distance from each created practice's origin to one of its adopters.
 
-    A practice taken up only by its origin is 0 steps away, one also taken up by a single
-    neighbour of the origin 1; the others need a breadth-first search from the origin, which
-    stops at the practice's longest chain + 1 steps: every step of a chain (and the creating
-    pair) is a link of the network, so no adopter is further away."""
+    A practice taken up only by its origin is 0 steps away, one whose other adopters are
+    all neighbours of the origin 1; the others need a breadth-first search from the origin,
+    which stops at the practice's longest chain + 1 steps: every step of a chain (and the
+    creating pair) is a link of the network, so no adopter is further away."""
     hops = np.full(catalogue.size, -1, np.int64)
     created = catalogue.origin != INITIAL
     order = np.argsort(practice, kind="stable")
     p_sorted, s_sorted = practice[order], school[order]
-    ids = np.arange(catalogue.size)
-    start, end = np.searchsorted(p_sorted, ids), np.searchsorted(p_sorted, ids, "right")
-    other = s_sorted != catalogue.origin[p_sorted]
+    other = (s_sorted != catalogue.origin[p_sorted]) & created[p_sorted]
     others = np.bincount(p_sorted[other], minlength=catalogue.size)
     hops[created & (others == 0)] = 0
-    # Practices with one adopter besides the origin: 1 step if the two are linked.
-    single = np.flatnonzero(created & (others == 1))
-    first_other = np.full(catalogue.size, -1, np.int64)
-    first_other[p_sorted[other][::-1]] = s_sorted[other][::-1]   # any one per practice
+    # Adopters linked to the origin directly; a practice with no other adopter is 1 step.
     n = np.int64(adj.shape[0])
     coo = adj.tocoo()
     linked = np.sort(coo.row.astype(np.int64) * n + coo.col)
-    key = catalogue.origin[single].astype(np.int64) * n + first_other[single]
+    key = catalogue.origin[p_sorted[other]].astype(np.int64) * n + s_sorted[other]
     at = np.minimum(np.searchsorted(linked, key), max(len(linked) - 1, 0))
-    neighbour = (linked[at] == key) if len(linked) else np.zeros(len(single), bool)
-    hops[single[neighbour]] = 1
+    adjacent = (linked[at] == key) if len(linked) else np.zeros(len(key), bool)
+    far = np.bincount(p_sorted[other][~adjacent], minlength=catalogue.size)
+    hops[created & (others > 0) & (far == 0)] = 1
     search = np.flatnonzero(created & (hops < 0))
-    reach = generation[search] + 1
-    for limit in np.unique(reach):
-        group = search[reach == limit]
+    # One search per origin school, as far as the longest chain of any of its practices.
+    origins, of_origin = np.unique(catalogue.origin[search], return_inverse=True)
+    limits = np.zeros(len(origins), np.int64)
+    np.maximum.at(limits, of_origin, generation[search] + 1)
+    origin_of = np.full(catalogue.size, -1, np.int64)
+    origin_of[search] = of_origin
+    # The adoptions of the searched practices: practice, school, origin (index in `origins`).
+    rec = np.flatnonzero(origin_of[p_sorted] >= 0)
+    rec_p, rec_s = p_sorted[rec], s_sorted[rec]
+    rec_o = origin_of[rec_p]
+    for limit in np.unique(limits):
+        group = np.flatnonzero(limits == limit)
         for batch in np.array_split(group, int(np.ceil(len(group) / ORIGINS_PER_BATCH))):
             dist = csgraph.dijkstra(adj, directed=False, unweighted=True,
-                                    indices=catalogue.origin[batch], limit=float(limit))
-            for row, pid in enumerate(batch):
-                d = dist[row, s_sorted[start[pid]:end[pid]]]
-                d = d[np.isfinite(d)]
-                if len(d):
-                    hops[pid] = int(d.max())
+                                    indices=origins[batch], limit=float(limit))
+            row = np.full(len(origins), -1, np.int64)
+            row[batch] = np.arange(len(batch))
+            mine = np.flatnonzero(row[rec_o] >= 0)
+            d = dist[row[rec_o[mine]], rec_s[mine]]
+            found = np.isfinite(d)
+            np.maximum.at(hops, rec_p[mine][found], d[found].astype(np.int64))
     out = pd.array(hops, dtype="Int64")
     out[hops < 0] = pd.NA
     return out

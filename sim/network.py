@@ -130,6 +130,7 @@ class Network:
             ends = _node_names(name, layer.b, is_hub=name in HUB_LAYERS)
             if name in HUB_LAYERS:
                 g.add_nodes_from(set(ends), kind="hub")
+            ends = ends.tolist() if isinstance(ends, np.ndarray) else ends
             g.add_edges_from((a, b, name, {"kind": name, "weight": w})
                              for a, b, w in zip(layer.a.tolist(), ends, layer.weight.tolist()))
         return g
@@ -166,9 +167,9 @@ class Network:
         return pd.DataFrame(rows)
 
 
-def _node_names(layer: str, ids: np.ndarray, is_hub: bool) -> list:
+def _node_names(layer: str, ids: np.ndarray, is_hub: bool):
     if not is_hub:
-        return ids.tolist()
+        return ids
     return ["hub"] * len(ids) if layer == "broadcast" else [f"la{k}" for k in ids.tolist()]
 
 
