@@ -103,7 +103,25 @@ def _alive(pid: int) -> bool:
 def sweep_status(sweep_dir: str | Path, quick: bool = False) -> list[JobStatus]:
     """Every planned job's status, in job order (raises SweepDirError for a bad folder)."""
     jobs = load_jobs(sweep_dir)
-    return [job_status(Path(sweep_dir), job, quick) for job in jobs]
+    if quick:
+        return _quick_status(str(sweep_dir), jobs)
+    return [job_status(Path(sweep_dir), job) for job in jobs]
+
+
+def _quick_status(sweep_dir: str, jobs: list[Job]) -> list[JobStatus]:
+    """`job_status(..., quick=True)` of every job, as the sweep counts after each job: one
+    listing of the sweep folder and a plain stat per finished job (a Path per job costs a
+    few times more, which a 1,000-job sweep pays a million times)."""
+    started = set(os.listdir(sweep_dir))
+    out = []
+    for job in jobs:
+        if job.subdir not in started:
+            out.append(JobStatus(job, "missing"))
+        elif os.path.isfile(os.path.join(sweep_dir, job.subdir, sweep_job.SUMMARY_FILE)):
+            out.append(JobStatus(job, "finished"))
+        else:
+            out.append(job_status(Path(sweep_dir), job, quick=True))
+    return out
 
 
 def counts(statuses: list[JobStatus]) -> dict[str, int]:

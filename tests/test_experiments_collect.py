@@ -97,6 +97,7 @@ def test_missing_and_running_jobs_are_reported(sweep_dir, tmp_path):
     (job_dir(copy, 2) / ".running.json").write_text(json.dumps({"pid": 1, "host": "elsewhere"}))
     statuses = sweep_status(copy)
     assert [s.status for s in statuses] == ["finished", "finished", "running", "missing"]
+    assert sweep_status(copy, quick=True) == statuses  # the count after every job
     assert describe(statuses) == ("2 of 4 jobs finished, 0 failed, 2 remaining "
                                   "(1 running, 1 not started)")
     result = collect.collect(copy)
