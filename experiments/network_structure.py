@@ -45,6 +45,7 @@ def per_run(collected: Path) -> pd.DataFrame:
                     "scheme.p": "p", "last_expertise_mean": "expertise_mean",
                     "last_expertise_sd_between": "expertise_sd_between"})
     out = out.join(reach, on="job").join(created, on="job")
+    out["created"] = out["created"].fillna(0).astype(int)   # a run that created none
     out["p"] = out["p"].astype(float)
     return out.drop(columns="job").sort_values(["p", "seed"]).reset_index(drop=True)
 

@@ -1,0 +1,45 @@
+"""experiments.network_structure: measures per run and ranges per p from hand-made tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from experiments import network_structure as ns
+
+
+@pytest.fixture
+def collected(tmp_path):
+    pd.DataFrame({"job": [0, 1, 2], "scheme.p": [0.0, 0.0, 1.0], "seed": [1, 2, 1],
+                  "last_expertise_mean": [0.5, 0.7, 0.6],
+                  "last_expertise_sd_between": [0.1, 0.3, 0.2]}).to_parquet(
+        tmp_path / "runs.parquet")
+    # job 0: two created practices (weeks 39 and 390: only the first counts as early) and a
+    # starting one (origin -1, ignored); job 1: one early practice; job 2: none created.
+    pd.DataFrame({
+        "job": [0, 0, 0, 0, 0, 1, 1, 2],
+        "practice": [40, 40, 41, 3, 3, 40, 40, 3],
+        "origin": [5, 5, 6, -1, -1, 7, 7, -1],
+        "created_week": [39, 39, 390, 0, 0, 100, 100, 0],
+        "year": [1, 10, 10, 1, 10, 1, 10, 10],
+        "reach": [0.01, 0.04, 0.5, 0.5, 0.6, 0.02, 0.08, 0.5],
+    }).to_parquet(tmp_path / "diffusion.parquet")
+    return tmp_path
+
+
+def test_per_run_reads_the_final_year_of_early_created_practices(collected):
+    runs = ns.per_run(collected)
+    assert runs["p"].tolist() == [0.0, 0.0, 1.0] and runs["seed"].tolist() == [1, 2, 1]
+    assert runs["early_reach"].tolist()[:2] == [0.04, 0.08]
+    assert pd.isna(runs["early_reach"].iloc[2])
+    assert runs["created"].tolist() == [2, 1, 0]
+
+
+def test_by_p_means_and_ranges_over_seeds(collected):
+    table = ns.by_p(ns.per_run(collected)).set_index("p")
+    assert table.loc[0.0, "seeds"] == 2 and table.loc[1.0, "seeds"] == 1
+    assert table.loc[0.0, "expertise_mean_mean"] == pytest.approx(0.6)
+    # 2.5 % and 97.5 % of (0.5, 0.7) by linear interpolation: 0.505 and 0.695
+    assert table.loc[0.0, "expertise_mean_low"] == pytest.approx(0.505)
+    assert table.loc[0.0, "expertise_mean_high"] == pytest.approx(0.695)
+    assert table.loc[0.0, "early_reach_mean"] == pytest.approx(0.06)
