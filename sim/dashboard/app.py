@@ -4,7 +4,8 @@ Sidebar: the controls (`controls.py`). Main area, top to bottom: the run bar (Ru
 Pin as baseline, how many seeds, the validation error if any, progress), the interactive
 charts of the gap, disadvantaged pupils' attainment and expertise (mean over the seeds,
 band: their range), the partnership networks of the current run and the baseline side by
-side with why partnerships ended, the comparison (in the report's words, `sim.effects`),
+side with why partnerships ended, the network of the ended run one layer at a time with the
+spread of one practice (`network_view.py`), the comparison (in the report's words, `sim.effects`),
 and the downloads.
 
 State lives in the page component (`use_reactive`), so every browser tab has its own runs.
@@ -26,6 +27,7 @@ import solara.lab
 
 from sim.calendar import WEEKS_PER_YEAR
 from sim.dashboard import charts, compare, exports
+from sim.dashboard.network_view import NetworkView
 from sim.dashboard.controls import Settings, SettingsPanel, base_config, compose
 from sim.dashboard.runner import FAILED, FINISHED, STOPPED, RunController, Snapshot
 from sim.effects import ENOUGH_SEEDS
@@ -313,6 +315,8 @@ def Page():
                lambda: baseline.set(None))
         Charts(current.value, baseline.value)
         Networks(current.value, baseline.value)
+        NetworkView(next((r for r in (current.value, baseline.value)
+                          if r is not None and r.has_tables), None))
         if current.value is not None and baseline.value is not None:
             Comparison(current.value, baseline.value)
         Downloads(current.value, baseline.value)

@@ -28,6 +28,7 @@ from sim import calendar
 from sim.dashboard import endings
 from sim.dashboard.interrupt import Stopped, stoppable
 from sim.dashboard.replicates import ReplicatePool, session_pool
+from sim.diffusion_table import first_adoptions
 from sim.errors import ConfigError
 from sim.model import SchoolSystem
 from sim.outputs import RunResult, result_from_model
@@ -62,6 +63,10 @@ class Snapshot:
     rules: endings.Rules | None = None
     # Its seeds drew their parameter sets from the posterior ensemble (calibration=posterior).
     posterior: bool = False
+    # Once the run has ended: each school's first take-up of each practice (practice,
+    # school, week), for the network view's spread of one practice.
+    adoptions: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.int64),
+                                  repr=False)
 
     @property
     def n_seeds(self) -> int:
@@ -249,4 +254,6 @@ class RunController:
             ended=tuple(self._events), groups=int(p.n_groups),
             active_groups=int(p.active.sum()), rules=endings.Rules.of(self.cfg),
             posterior=bool(self.cfg.posterior.ensemble),
+            adoptions=(np.zeros((0, 3), np.int64) if result is None
+                       else np.column_stack(first_adoptions(model.knowledge.log.table()))),
         )
