@@ -567,8 +567,9 @@ def test_dashboard_in_headless_chromium(playwright_api, dashboard_url):
 
 
 def test_only_the_levers_that_apply_to_the_scheme_are_shown(playwright_api, dashboard_url):
-    """Trios: every lever; the market forms no groups, so only accountability and leadership
-    time (which act on every school) stay, in the page as in `sim.component.applies_to`."""
+    """Trios: every lever; the market forms no groups, so only accountability, leadership
+    time and the Pupil Premium (which act on every school) stay, in the page as in
+    `sim.component.applies_to`."""
     def policy_levers(page) -> set[str]:
         return set(page.evaluate("""() => [...document.querySelectorAll(
             '.controls-policy .lever')].flatMap(el => [...el.classList]
@@ -584,12 +585,12 @@ def test_only_the_levers_that_apply_to_the_scheme_are_shown(playwright_api, dash
             page.get_by_text("More policy levers").click()   # the generic levers too
             page.locator(".lever-policy-funding-end-year").wait_for()
             assert policy_levers(page) == {"funding", "brokering", "accountability",
-                                           "leadership", "meetings", "broadcast"}
+                                           "leadership", "meetings", "broadcast", "pupil"}
             page.locator(".group-scheme .v-select").click()
             page.get_by_text("market: a competitive quasi-market").click()
             page.locator(".lever-policy-funding-end-year").wait_for(state="detached")
             page.locator(".lever-scheme-funding-elasticity").wait_for()
-            assert policy_levers(page) == {"accountability", "leadership"}
+            assert policy_levers(page) == {"accountability", "leadership", "pupil"}
             _screenshot(page, "market_levers")
         finally:
             browser.close()
