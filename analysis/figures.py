@@ -106,9 +106,10 @@ def trajectories(metrics: pd.DataFrame, columns=("gap_months", "expertise_mean")
     return fig
 
 
-def gap_parts(schools: pd.DataFrame, baseline: str | None = "none") -> Figure:
-    """The gap's two parts over the years (see `analysis.gap`): inside schools, between them."""
-    parts = gap.components(schools)
+def gap_parts(results: pd.DataFrame, baseline: str | None = "none") -> Figure:
+    """The gap's two parts over the years (see `analysis.gap`): inside schools, between them,
+    on the KS2 and KS4 cohorts of results.parquet."""
+    parts = gap.components(results)
     order = scenario_order(parts["scenario"], baseline)
     palette = scenario_palette(order, baseline)
     errorbar, note = band(parts)

@@ -5,7 +5,7 @@
     t = load("multirun/2025-01-01/10-00-00-000000")           # every run below a folder
     t = load("multirun/.../collected")                        # a dataset schoolsim-collect made
     t = from_results(sim.run([...]), sim.run([...]))          # runs held in memory
-    t.metrics, t.schools, t.partnerships, t.runs
+    t.metrics, t.schools, t.partnerships, t.results, t.runs
 
 A run folder is any folder holding `summary.json` and `metrics.parquet` (schools and
 partnerships tables are read when present). A sweep folder is read from its job folders;
@@ -45,6 +45,7 @@ class Tables:
     metrics: pd.DataFrame       # one row per run per term
     schools: pd.DataFrame       # one row per run per school per year
     partnerships: pd.DataFrame  # one row per run per partnership link
+    results: pd.DataFrame = field(default_factory=pd.DataFrame)  # run, school, year: KS2/KS4
     # The practices and network tables (issue 12).
     diffusion: pd.DataFrame = field(default_factory=pd.DataFrame)  # run, practice, year
     network: pd.DataFrame = field(default_factory=pd.DataFrame)    # run, edge, year

@@ -119,8 +119,8 @@ def findings(table: pd.DataFrame, plan: Plan) -> list[tuple]:
     for scenario in plan.order:
         if plan.is_baseline[scenario]:
             continue
-        rows = table[table["scenario"] == scenario].set_index("metric")
-        rows = rows.loc[[c for c in SENTENCE_COLUMNS if c in rows.index]]
+        every = table[table["scenario"] == scenario].set_index("metric")
+        rows = every.loc[[c for c in SENTENCE_COLUMNS if c in every.index]]
         base = plan.baseline_of(scenario)
         years = years_of(plan.tables, scenario)
         said, notes = [], []
@@ -139,12 +139,13 @@ def findings(table: pd.DataFrame, plan: Plan) -> list[tuple]:
             notes.append(f"No baseline run ({scenario_name(plan.baseline)}) shares this "
                          "scenario's settings (years, schools, region and swept settings), "
                          "so it is described on its own.")
-        if base is not None and {"gap_months", "attainment_disadvantaged",
-                                 "attainment_other"} <= set(rows.index):
-            gap, dis, oth = (effect_of(rows.loc[c]) for c in
-                             ("gap_months", "attainment_disadvantaged", "attainment_other"))
-            if effects.narrowed_by_falling(gap, dis, oth):
-                notes.append(effects.narrowed_by_falling_note(dis, oth))
+        for suffix in ("", "_primary", "_secondary"):
+            columns = [f"{c}{suffix}" for c in
+                       ("gap_months", "attainment_disadvantaged", "attainment_other")]
+            if base is not None and set(columns) <= set(every.index):
+                gap, dis, oth = (effect_of(every.loc[c]) for c in columns)
+                if effects.narrowed_by_falling(gap, dis, oth):
+                    notes.append(effects.narrowed_by_falling_note(dis, oth, suffix))
         out.append((scenario, said, notes))
     return out
 

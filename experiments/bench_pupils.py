@@ -1,26 +1,30 @@
-"""Benchmark of the pupil submodel (`sim.pupils`): England-sized year ends, the transition
-allocation at 11, and the ratio to a naive implementation of the same rules.
+"""Benchmark of the model with its pupils (`sim.pupils`): England and GM x 10 years with every
+mechanism on, the transition allocation at 11, and the ratio to a naive implementation.
 
     python -m experiments.bench_pupils                   # everything, 3 repeats
     python -m experiments.bench_pupils --repeats 5 --json bench_pupils.json
 
 Parts (each in a fresh Python subprocess, so runs never share a heap; peak memory is the
 child's peak resident set size from the kernel):
-- `england`: the synthetic England region (about 20,000 schools, about 7.5-8 million pupils
-  on roll once the first intakes are in), pupils spun up over 13 year ends from the
-  schools' starting state, then 10 year ends timed (progress, results, leavers, transition,
-  ageing, intake, mobility). The schools' own model is not run here: `experiments.benchmark`
-  times the whole model.
-- `gm`: the same for the Greater Manchester-sized region.
+- `england`: the whole model (`sim.run`) on the synthetic England region (about 20,000
+  schools, about 7.9 million pupils on roll) for 10 years with every mechanism on
+  (`EVERY_MECHANISM`: a mixed scheme of trusts and trios whose groups meet every week, a
+  market over every school, so families weigh results more and funding follows pupils, and
+  the pandemic, whose loss falls on the pupils and is recovered by them), reported as the
+  run's setup (region, starting state, the pupils' 13-year spin-up, partnerships) and
+  simulation (the SimPy calendar: meetings, terms, 10 pupil year ends, inspections,
+  collection), both wall-clock from `summary["runtime_seconds"]`;
+- `gm`: the same on the Greater Manchester-sized region;
 - `allocation`: the transition at 11 of England's Year 6 cohort (families' rankings,
-  deferred acceptance, the local authority's offers), timed alone.
-- `ratio`: the vectorised year end and `experiments.naive_pupils` (Mesa school agents
+  deferred acceptance, the local authority's offers), timed alone;
+- `ratio`: the vectorised pupil year end and `experiments.naive_pupils` (Mesa school agents
   stepping every teaching week, one Python object per pupil stepping yearly) on the same
   small region from the same pupils, time per pupil-year; the naive time is extrapolated to
   England x 10 years.
 
 The bars (issue 11, on this 2-core machine): England x 10 years < 10 s and < 2.5 GB for the
-whole model; GM x 10 years < 1 s; allocation of about 600,000 Year 6 pupils < 1 s; at least
+whole model (judged here on the simulation, as issue 2's bars are; the setup is printed
+beside it); GM x 10 years < 1 s; allocation of about 600,000 Year 6 pupils < 1 s; at least
 25x the naive implementation. Other jobs on the machine slow everything: the load average is
 printed beside the results, and the ratio is measured in one run.
 """
@@ -88,20 +92,19 @@ def spun_up(places, areas, schools, params, seed):
     return pupils, streams
 
 
-def child_years(region: str, seed: int) -> dict:
-    from sim.pupils import year_end
+# Every mechanism of the model at once (see the module docstring).
+EVERY_MECHANISM = ("scheme=mixed", "scheme.overlay=[market]", "shocks.pandemic.enabled=true",
+                   "output.progress=false")
 
-    started = time.perf_counter()
-    places, areas, schools, params = build(region, seed)
-    pupils, streams = spun_up(places, areas, schools, params, seed)
-    ready = time.perf_counter()
-    on_roll = []
-    for _ in range(YEARS):
-        pupils, _ = year_end.end_of_year(pupils, places, areas, schools, params, streams)
-        on_roll.append(len(pupils))
-    done = time.perf_counter()
-    return {"setup_s": ready - started, "years_s": done - ready, "pupils": int(np.mean(on_roll)),
-            "schools": places.n_schools}
+
+def child_model(region: str, seed: int) -> dict:
+    import sim
+
+    result = sim.run([f"region={region}", f"seed={seed}", f"years={YEARS}", *EVERY_MECHANISM])
+    s = result.summary
+    return {"setup_s": s["runtime_seconds"]["setup"],
+            "years_s": s["runtime_seconds"]["simulation"],
+            "pupils": s["pupils_on_roll"], "schools": s["n_schools"]}
 
 
 def child_allocation(seed: int) -> dict:
@@ -178,7 +181,7 @@ def main(argv=None) -> None:
     if args.child:
         kind, *rest = args.child
         if kind == "years":
-            out = child_years(rest[0], int(rest[1]))
+            out = child_model(rest[0], int(rest[1]))
         elif kind == "allocation":
             out = child_allocation(int(rest[0]))
         else:
@@ -201,10 +204,11 @@ def main(argv=None) -> None:
     results["naive_england_10_years_s"] = naive_england_s
     print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f} "
           f"({os.cpu_count()} cores); medians of {args.repeats}")
-    print(f"England pupils ({e['schools']} schools, {e['pupils']:,} on roll): {YEARS} year ends "
-          f"{e['years_s']:.2f} s (spin-up {e['setup_s']:.2f} s), peak {e['peak_rss_bytes'] / GB:.2f} GB")
-    print(f"GM pupils ({g['schools']} schools, {g['pupils']:,} on roll): {YEARS} year ends "
-          f"{g['years_s']:.2f} s (spin-up {g['setup_s']:.2f} s)")
+    print(f"England, whole model ({e['schools']} schools, {e['pupils']:,} pupils on roll): "
+          f"{YEARS} years simulated in {e['years_s']:.2f} s (setup {e['setup_s']:.2f} s), "
+          f"peak {e['peak_rss_bytes'] / GB:.2f} GB")
+    print(f"GM, whole model ({g['schools']} schools, {g['pupils']:,} pupils on roll): "
+          f"{YEARS} years simulated in {g['years_s']:.2f} s (setup {g['setup_s']:.2f} s)")
     print(f"Allocation of {a['year6_pupils']:,} Year 6 pupils: {a['allocation_s']:.2f} s")
     print(f"Naive vs vectorised ({r['sample_schools']} schools, {r['sample_pupils']:,} pupils): "
           f"{r['naive_ns_per_pupil_year']:.0f} vs {r['vectorised_ns_per_pupil_year']:.0f} ns per "

@@ -4,7 +4,8 @@
     schoolsim-collect SWEEP_DIR -o results/     # somewhere else than SWEEP_DIR/collected
 
 Writes, into SWEEP_DIR/collected/ unless told otherwise:
-- `metrics.parquet`, `schools.parquet`, `partnerships.parquet`: the jobs' tables stacked, with
+- `metrics.parquet`, `schools.parquet`, `partnerships.parquet`, `results.parquet`: the jobs'
+  tables stacked, with
   `job` and one column per swept setting (named as on the command line: `seed`,
   `scheme`, `scheme.initial_trust`, ...) in front; `scheme` and `seed` are always there;
 - `runs.parquet`: one row per planned job: its status (finished, failed, running, missing),

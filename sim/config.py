@@ -30,6 +30,7 @@ from sim.component import check_params, component_class, param, registered, requ
 from sim.inspection import InspectionParams
 from sim.metrics import OBJECTIVES
 from sim.practices import PracticeConfig
+from sim.pupils.year_end import PupilParams, validate_pupils
 from sim.region import CsvRegionConfig, RealRegionConfig, RegionConfig, generator_for
 from sim.schemes.base import SchemeParams
 from sim.staff_moves import StaffMoveConfig
@@ -161,41 +162,13 @@ class TrustConfig:
     strengthen_gain: float = param(0.1, **_SHARE, label="Trust gained by a hard decision held")
 
 
-_MONTHS = dict(min=0, max=60, why="at most five years of progress", unit="months")
-
-
 @dataclass
 class AttainmentConfig:
-    """Attainment of each learner group, in months of progress (`sim.attainment`)."""
+    """What schools add to attainment beyond their practice (pupils: `pupils.*`)."""
 
-    # Gap in months between disadvantaged and other pupils at reference expertise.
-    gap_months_primary: float = param(7.5, **_MONTHS, label="Gap at reference expertise (primary)")
-    gap_months_secondary: float = param(17.0, **_MONTHS,
-                                        label="Gap at reference expertise (secondary)")
-    # Months of progress per unit of weighted expertise.
-    months_per_expertise_primary: float = param(14.0, min=0, max=120,
-                                                why="months over the whole 0-1 expertise scale",
-                                                unit="months per unit",
-                                                label="Months per unit expertise (primary)")
-    months_per_expertise_secondary: float = param(
-        22.0, min=0, max=120, why="months over the whole 0-1 expertise scale",
-        unit="months per unit", label="Months per unit expertise (secondary)")
-    # Domain weights (same order as school.domains); inclusion weighs more for the disadvantaged.
-    weights_disadvantaged: list[float] = param([0.3, 0.4, 0.15, 0.15], min=0, max=1,
-                                               why="weights summing to 1", unit="weight",
-                                               label="Domain weights, disadvantaged pupils")
-    weights_other: list[float] = param([0.4, 0.1, 0.2, 0.3], min=0, max=1,
-                                       why="weights summing to 1", unit="weight",
-                                       label="Domain weights, other pupils")
-    # Composition (peer) effect: months per unit of disadvantaged share above the mean.
-    composition_months: float = param(4.0, **_MONTHS, label="Composition (peer) effect")
+    # The persistent school effect: months a school adds over a whole phase, beside practice.
     school_effect_sd: float = param(1.5, min=0, max=24, why="at most two years of progress",
                                     unit="months", label="Spread of school effects")
-    # Spread of one pupil's result; cohort noise shrinks with the group's cohort size.
-    pupil_sd_months: float = param(14.0, **_MONTHS, label="Spread of one pupil's result")
-    reference_expertise: float = param(0.5, min=0.01, max=1,
-                                       why="expertise lies in 0-1", unit="0-1",
-                                       label="Reference expertise")
 
 
 _FACTOR = dict(min=0.01, max=1, why="online is never better than in person and "
@@ -286,6 +259,7 @@ class SimConfig(RunSettings):
     staff_moves: StaffMoveConfig = field(default_factory=StaffMoveConfig)
     trust: TrustConfig = field(default_factory=TrustConfig)
     attainment: AttainmentConfig = field(default_factory=AttainmentConfig)
+    pupils: PupilParams = field(default_factory=PupilParams)
     inspection: InspectionParams = field(default_factory=InspectionParams)
     meetings: MeetingsConfig = field(default_factory=MeetingsConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)  # type: ignore[valid-type]
@@ -336,7 +310,7 @@ def validate(cfg: DictConfig | SimConfig) -> None:
     for name, schema in CORE_SECTIONS.items():
         check_params(cfg[name], schema, name)
     _validate_school(cfg.school)
-    _validate_attainment(cfg.attainment, len(cfg.school.domains))
+    validate_pupils(cfg.pupils, len(cfg.school.domains))
     component_class("scheme", cfg.scheme.name, "scheme.name").check(cfg.scheme, "scheme", cfg)
     component_class("inspection", "graded", "inspection").check(cfg.inspection, "inspection",
                                                                  cfg)
@@ -355,16 +329,6 @@ def _validate_school(school: Any) -> None:
     require("inclusion" in school.domains,
             f"school.domains={list(school.domains)} lacks 'inclusion'; allowed: any list that "
             "includes inclusion")
-
-
-def _validate_attainment(att: Any, n_domains: int) -> None:
-    for key in ("weights_disadvantaged", "weights_other"):
-        weights = list(att[key])
-        require(len(weights) == n_domains,
-                f"attainment.{key} has {len(weights)} weights; allowed: one per domain "
-                f"({n_domains})")
-        require(abs(sum(weights) - 1) < 1e-9,
-                f"attainment.{key}={weights}; allowed: non-negative weights summing to 1")
 
 
 def as_plain(cfg: DictConfig) -> dict:

@@ -181,14 +181,23 @@ class Headline:
 HEADLINES = (
     Headline("gap_months", "the disadvantage gap", "months", "narrowed", "widened", 1, True,
              "Disadvantage gap (months)"),
-    Headline("gap_months_primary", "the disadvantage gap in primary schools", "months",
-             "narrowed", "widened", 1, True, "Disadvantage gap, primary (months)"),
-    Headline("gap_months_secondary", "the disadvantage gap in secondary schools", "months",
-             "narrowed", "widened", 1, True, "Disadvantage gap, secondary (months)"),
     Headline("attainment_disadvantaged", "disadvantaged pupils' attainment", "months",
              "lowered", "raised", 1, False, "Disadvantaged pupils (months vs national)"),
     Headline("attainment_other", "other pupils' attainment", "months", "lowered", "raised", 1,
              False, "Other pupils (months vs national)"),
+    # Each phase's gap (on its KS2 / KS4 cohort) with both groups' attainment beside it.
+    Headline("gap_months_primary", "the disadvantage gap at the end of primary (KS2)",
+             "months", "narrowed", "widened", 1, True, "Disadvantage gap, KS2 (months)"),
+    Headline("attainment_disadvantaged_primary", "disadvantaged pupils' attainment at KS2",
+             "months", "lowered", "raised", 1, False, "  disadvantaged pupils, KS2 (months)"),
+    Headline("attainment_other_primary", "other pupils' attainment at KS2", "months",
+             "lowered", "raised", 1, False, "  other pupils, KS2 (months)"),
+    Headline("gap_months_secondary", "the disadvantage gap at the end of secondary (KS4)",
+             "months", "narrowed", "widened", 1, True, "Disadvantage gap, KS4 (months)"),
+    Headline("attainment_disadvantaged_secondary", "disadvantaged pupils' attainment at KS4",
+             "months", "lowered", "raised", 1, False, "  disadvantaged pupils, KS4 (months)"),
+    Headline("attainment_other_secondary", "other pupils' attainment at KS4", "months",
+             "lowered", "raised", 1, False, "  other pupils, KS4 (months)"),
     Headline("expertise_mean", "schools' mean expertise", "points on the 0-1 index",
              "lowered", "raised", 3, False, "Mean expertise (0-1)"),
     Headline("between_school_sd", "the spread of attainment between schools", "months",
@@ -408,9 +417,12 @@ def narrowed_by_falling(gap: Estimate, disadvantaged: Estimate, other: Estimate)
             and -other.mean > max(disadvantaged.mean, 0.0))
 
 
-def narrowed_by_falling_note(disadvantaged: Estimate, other: Estimate) -> str:
+def narrowed_by_falling_note(disadvantaged: Estimate, other: Estimate, suffix: str = "") -> str:
+    """The warning for `narrowed_by_falling`; `suffix` names the cohort ('', '_primary' for
+    KS2, '_secondary' for KS4)."""
     h = BY_COLUMN["attainment_other"]
     d = max(h.digits(other.mean), h.digits(disadvantaged.mean))
-    return ("Read with care: on average the gap narrowed mostly because other pupils' "
+    which = {"": "the gap", "_primary": "the KS2 gap", "_secondary": "the KS4 gap"}[suffix]
+    return (f"Read with care: on average {which} narrowed mostly because other pupils' "
             f"attainment fell ({signed(h, other.mean, d)}), not because disadvantaged pupils' "
             f"rose ({signed(h, disadvantaged.mean, d)}).")

@@ -1,17 +1,58 @@
-"""The few numbers a reader wants first from a run's summary, start vs end."""
+"""The few numbers a reader wants first from a run's summary, start vs end.
+
+Every gap is shown with the attainment of disadvantaged pupils (and of the others) beside
+it, and a gap that narrows mostly because other pupils fell is flagged ("levelling down",
+the same test as the comparisons', `sim.effects.narrowed_by_falling`), which no one should
+mistake for help.
+"""
 
 from __future__ import annotations
 
-HEADLINES = (
-    ("gap_months", "Disadvantage gap (months)"),
-    ("gap_months_primary", "  primary"),
-    ("gap_months_secondary", "  secondary"),
-    ("attainment_disadvantaged", "Disadvantaged pupils (months vs national)"),
-    ("attainment_other", "Other pupils (months vs national)"),
+from sim.effects import narrowed_by_falling, paired_effect
+
+# Each gap (other minus disadvantaged, months) and the two groups' attainment it is made of.
+GAPS = (
+    ("", "Disadvantage gap, KS2 and KS4 cohorts (months)"),
+    ("_primary", "Gap at KS2, end of primary (months)"),
+    ("_secondary", "Gap at KS4, end of secondary (months)"),
+)
+HEADLINES = tuple(row for suffix, label in GAPS for row in (
+    (f"gap_months{suffix}", label),
+    (f"attainment_disadvantaged{suffix}", "  disadvantaged pupils (months vs expected)"),
+    (f"attainment_other{suffix}", "  other pupils (months vs expected)"),
+)) + (
+    ("gap_index_ks2", "DfE gap index, KS2 (0-10)"),
+    ("gap_index_ks4", "DfE gap index, KS4 (0-10)"),
     ("expertise_mean", "Mean expertise (0-1)"),
     ("between_school_sd", "Between-school spread (months, sd)"),
-    ("segregation", "Segregation (dissimilarity, 0-1)"),
+    ("segregation_primary", "Segregation, primary (dissimilarity, 0-1)"),
+    ("segregation_secondary", "Segregation, secondary (dissimilarity, 0-1)"),
+    ("pupils", "Pupils on roll"),
 )
+# Counts print whole; every other row with two decimals.
+WHOLE = {"pupils"}
+
+
+def levelling_down_notes(first: dict, last: dict) -> list[str]:
+    """One line per gap that narrowed from `first` to `last` mostly because other pupils
+    fell (`sim.effects.narrowed_by_falling`, the comparisons' test, on the one run's
+    changes)."""
+    notes = []
+    for suffix, label in GAPS:
+        gap, dis, oth = (_change(first, last, f"{key}{suffix}") for key in
+                         ("gap_months", "attainment_disadvantaged", "attainment_other"))
+        if None in (gap, dis, oth):
+            continue
+        if narrowed_by_falling(*(paired_effect([c]) for c in (gap, dis, oth))):
+            notes.append(f"levelling down: {label.split(' (')[0].lower()} narrowed by "
+                         f"{-gap:.2f} months mostly because other pupils fell {-oth:.2f}; "
+                         f"disadvantaged pupils changed {dis:+.2f}")
+    return notes
+
+
+def _change(first: dict, last: dict, key: str):
+    a, b = first.get(key), last.get(key)
+    return None if a is None or b is None else b - a
 
 
 def _cell(value, width: int, spec: str = ".2f") -> str:
@@ -29,7 +70,13 @@ def headline_table(summary: dict) -> str:
     for key, label in HEADLINES:
         a, b = summary["first"][key], summary["last"][key]
         change = None if a is None or b is None else b - a
-        lines.append(f"{label:44}{_cell(a, 9)}{_cell(b, 10)}{_cell(change, 9, '+.2f')}")
+        spec = ".0f" if key in WHOLE else ".2f"
+        lines.append(f"{label:44}{_cell(a, 9, spec)}{_cell(b, 10, spec)}"
+                     f"{_cell(change, 9, '+' + spec)}")
+    lines.extend(summary["levelling_down"])
+    if summary.get("pupils_left_region_at_11"):
+        lines.append(f"no secondary school in the region: {summary['pupils_left_region_at_11']}"
+                     " pupils left it at the end of Year 6")
     if summary.get("region_read_as"):
         lines.append(f"school list: read as {summary['region_read_as']}")
     if summary.get("region_rows_dropped"):

@@ -80,16 +80,18 @@ class InspectionParams:
     # good; below `inadequate_months` it is inadequate, else requires improvement.
     # Fitted on the gm region at the start (seeds 1-10) to about 2008-09 shares:
     # primary 17 % outstanding, 52 % good, 27 % requires improvement (then "satisfactory"),
-    # 4 % inadequate; secondary 12 / 44 / 34 / 10 % (experiments/data/fit_inspection_thresholds.py).
-    outstanding_months_primary: float = param(3.4, **_THRESHOLD,
+    # 4 % inadequate; secondary 12 / 44 / 34 / 10 % (experiments/data/fit_inspection_thresholds.py;
+    # re-fitted when attainment became the pupils' own, issue 11: the mean of a school's
+    # pupils on roll spreads less than the former level model's attainment).
+    outstanding_months_primary: float = param(2.1, **_THRESHOLD,
                                               label="Outstanding from (primary)")
-    good_months_primary: float = param(-2.8, **_THRESHOLD, label="Good from (primary)")
-    inadequate_months_primary: float = param(-8.5, **_THRESHOLD,
+    good_months_primary: float = param(-1.7, **_THRESHOLD, label="Good from (primary)")
+    inadequate_months_primary: float = param(-5.1, **_THRESHOLD,
                                              label="Inadequate below (primary)")
-    outstanding_months_secondary: float = param(4.7, **_THRESHOLD,
+    outstanding_months_secondary: float = param(2.6, **_THRESHOLD,
                                                 label="Outstanding from (secondary)")
-    good_months_secondary: float = param(-1.8, **_THRESHOLD, label="Good from (secondary)")
-    inadequate_months_secondary: float = param(-8.5, **_THRESHOLD,
+    good_months_secondary: float = param(-1.3, **_THRESHOLD, label="Good from (secondary)")
+    inadequate_months_secondary: float = param(-4.8, **_THRESHOLD,
                                                label="Inadequate below (secondary)")
 
 

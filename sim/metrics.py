@@ -1,18 +1,27 @@
 """What a run reports: one row of system metrics per term, one row per school per year.
 
-Definitions (all attainment in months of progress against the national mean):
-- attainment_disadvantaged / _other: pupil-weighted means over each group's pupils;
-- gap_months: other minus disadvantaged (also per phase);
+Definitions (all attainment in months against the national expectation for age, measured on
+the latest results, as the EPI measures the gap; they change at each year end):
+- attainment_disadvantaged_primary / _other_primary: each group's mean at KS2 (end of Year
+  6), over every pupil of the region's cohort; _secondary: the same at KS4 (end of Year 11);
+- gap_months_primary / _secondary: other minus disadvantaged at KS2 / KS4;
+- attainment_disadvantaged / _other and gap_months: the same over the KS2 and KS4 cohorts
+  together (pupil-weighted);
+- gap_index_ks2 / _ks4: the DfE disadvantage gap index of the same cohorts (0-10, rank based,
+  independent of the months scale; `sim.pupils.results.gap_index`);
 - expertise_mean: mean over schools of each school's mean expertise across domains;
   expertise_sd_between: the standard deviation of that school mean across schools;
 - between_school_sd: standard deviation across schools of school mean attainment;
-- segregation: Duncan's dissimilarity index of disadvantaged pupils across schools,
+- segregation: Duncan's dissimilarity index of disadvantaged pupils on roll across schools,
   D = 1/2 sum_i |dis_i / DIS - other_i / OTHER| (0: even spread, 1: complete separation);
+  segregation_primary / _secondary: the same within each phase. Pupils move only by intake,
+  transition at 11 and mobility (`sim.pupils`), so segregation is an outcome;
+- pupils: pupils on roll;
 - outstanding_share, good_share, requires_improvement_share, inadequate_share: share of
   schools holding each inspection grade (`sim.inspection`); outstanding_share_primary /
   _secondary: the same for outstanding within each phase (NaN for a phase with no schools);
-- learning_loss_disadvantaged / _other: pupil-weighted mean of the unrecovered learning loss
-  of each group, months (0 without a pandemic, `sim.shocks`).
+- learning_loss_disadvantaged / _other: mean learning loss not yet made up over each
+  group's pupils on roll, months (0 without a pandemic, `sim.shocks`).
 """
 
 from __future__ import annotations
@@ -23,18 +32,13 @@ from sim.calendar import WEEKS_PER_YEAR
 from sim.geography import PHASE_NAMES, PRIMARY
 
 
-def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
-    total = weights.sum()
-    return float((values * weights).sum() / total) if total > 0 else float("nan")
-
-
 def dissimilarity(group_a: np.ndarray, group_b: np.ndarray) -> float:
-    """Duncan's dissimilarity index of two groups' counts across units."""
-    return float(0.5 * np.abs(group_a / group_a.sum() - group_b / group_b.sum()).sum())
-
-
-def gap(att_dis, att_oth, n_dis, n_oth) -> float:
-    return weighted_mean(att_oth, n_oth) - weighted_mean(att_dis, n_dis)
+    """Duncan's dissimilarity index of two groups' counts across units (NaN where a group
+    has nobody: a phase with no school, or no disadvantaged pupil)."""
+    total_a, total_b = group_a.sum(), group_b.sum()
+    if total_a == 0 or total_b == 0:
+        return float("nan")
+    return float(0.5 * np.abs(group_a / total_a - group_b / total_b).sum())
 
 
 # Model-level reporters (Mesa's DataCollector style: module-level functions of the model).
@@ -43,19 +47,15 @@ def expertise_mean(model) -> float:
 
 
 def attainment_disadvantaged(model) -> float:
-    s = model.state
-    return weighted_mean(s.attainment_disadvantaged, s.pupils_disadvantaged)
+    return model.pupil_system.headline()["attainment_disadvantaged"]
 
 
 def attainment_other(model) -> float:
-    s = model.state
-    return weighted_mean(s.attainment_other, s.pupils_other)
+    return model.pupil_system.headline()["attainment_other"]
 
 
 def gap_months(model) -> float:
-    s = model.state
-    return gap(s.attainment_disadvantaged, s.attainment_other, s.pupils_disadvantaged,
-               s.pupils_other)
+    return model.pupil_system.headline()["gap_months"]
 
 
 def between_school_sd(model) -> float:
@@ -67,9 +67,24 @@ def segregation(model) -> float:
     return dissimilarity(s.pupils_disadvantaged, s.pupils_other)
 
 
+def segregation_by_phase(model) -> dict[str, float]:
+    s, phase = model.state, model.region.phase
+    return {f"segregation_{name}": dissimilarity(s.pupils_disadvantaged[phase == p],
+                                                 s.pupils_other[phase == p])
+            for p, name in enumerate(PHASE_NAMES)}
+
+
 def active_partnerships(model) -> int:
     return int(model.partnerships.active.sum())
 
+
+# The headline attainment columns of a term row (`sim.pupils.system.PupilSystem.headline`):
+# every gap with each group's attainment beside it.
+HEADLINE_COLUMNS = (
+    "attainment_disadvantaged", "attainment_other", "gap_months",
+    "attainment_disadvantaged_primary", "attainment_other_primary", "gap_months_primary",
+    "attainment_disadvantaged_secondary", "attainment_other_secondary", "gap_months_secondary",
+    "gap_index_ks2", "gap_index_ks4")
 
 # What `model.datacollector` records each term (the headline columns of `term_row`).
 MODEL_REPORTERS = {f.__name__: f for f in (
@@ -80,33 +95,27 @@ OBJECTIVES = (*MODEL_REPORTERS, "gap_months_primary", "gap_months_secondary", "m
 
 
 def term_row(model, week: int) -> dict:
-    s, phase = model.state, model.region.phase
+    s = model.state
     school_expertise = s.expertise.mean(axis=1)
     row = {
         "week": week,
         "year": week / WEEKS_PER_YEAR,
         "expertise_mean": expertise_mean(model),
         "expertise_sd_between": float(school_expertise.std()),
-        "attainment_disadvantaged": attainment_disadvantaged(model),
-        "attainment_other": attainment_other(model),
-        "gap_months": gap_months(model),
     }
-    for p, name in enumerate(PHASE_NAMES):
-        m = phase == p
-        row[f"gap_months_{name}"] = gap(s.attainment_disadvantaged[m], s.attainment_other[m],
-                                        s.pupils_disadvantaged[m], s.pupils_other[m])
+    headline = model.pupil_system.headline()
+    row.update({key: headline[key] for key in HEADLINE_COLUMNS})
     row["between_school_sd"] = between_school_sd(model)
     row["segregation"] = segregation(model)
-    row["pupils"] = float(s.pupils.sum())
+    row.update(segregation_by_phase(model))
+    row["pupils"] = float(model.pupil_system.on_roll)
     p = model.partnerships
     live = p.active[p.link_group] if p.n_links else np.zeros(0, bool)
     row["active_partnerships"] = active_partnerships(model)
     row["mean_trust"] = float(p.trust[live].mean()) if live.any() else float("nan")
     for component in model.components:
         row.update(component.metric_columns(model))
-    row["learning_loss_disadvantaged"] = weighted_mean(s.learning_loss_disadvantaged,
-                                                       s.pupils_disadvantaged)
-    row["learning_loss_other"] = weighted_mean(s.learning_loss_other, s.pupils_other)
+    row.update(model.pupil_system.loss_by_group())
     return row
 
 

@@ -32,10 +32,11 @@ from types import SimpleNamespace
 import mesa
 import networkx as nx
 import numpy as np
+import pandas as pd
 import simpy
 from omegaconf import OmegaConf
 
-from sim import attainment, calendar, exchange, improvement, metrics, policies, shocks, trust
+from sim import calendar, exchange, improvement, metrics, policies, shocks, trust
 from sim.agents import School
 from sim.compose import compose_config
 from sim.config import as_plain
@@ -47,9 +48,10 @@ from sim.meetings import Meetings
 from sim.network import Network, layered_network, partnership_graph, year_edges, year_metrics
 from sim.policies import Programme
 from sim.posterior import with_draw
+from sim.pupils.system import PupilSystem
 from sim.region import build_region
 from sim.schemes import make_scheme
-from sim.state import initial_state, years_on_roll
+from sim.state import initial_state
 from sim.streams import Streams
 
 TERM_YEARS = 1 / calendar.TERMS_PER_YEAR
@@ -80,15 +82,15 @@ class SchoolSystem(mesa.Model):
         self.state = initial_state(self.region, cfg, self.streams["initial"])
         self._exchange_cfg = _namespace(cfg.exchange)
         self.knowledge = Knowledge(self, self._exchange_cfg)
+        self.pupil_system = PupilSystem(self.region, self.state,
+                                        OmegaConf.to_object(cfg.pupils), self.streams)
         self.schools = School.create_agents(self, self.region.n_schools,
                                             index=list(range(self.region.n_schools)))
         self._school_list = self.schools.to_list()   # by index (AgentSet indexing is deprecated)
-        self._years_on_roll = years_on_roll(self.region.phase)
         # Plain copies of the sections the weekly kernels read (OmegaConf access is slow).
         self._meetings_cfg = _namespace(cfg.meetings)
         self._trust_cfg = _namespace(cfg.trust)
         self._days_mean = float(cfg.school.leadership_days_mean)
-        self.update_attainment()
         self.levers = policies.LeverState()
         self.schools_closed = False
         self.scheme = make_scheme(OmegaConf.to_object(cfg.scheme))
@@ -142,6 +144,12 @@ class SchoolSystem(mesa.Model):
     @property
     def week(self) -> int:
         return int(self.env.now)
+
+    @property
+    def pupils(self) -> pd.DataFrame:
+        """Every pupil on roll, one row each: a read-only copy for teaching and analysis
+        (the arrays themselves are `pupil_system.roll`)."""
+        return self.pupil_system.table()
 
     def school(self, index: int) -> School:
         return self._school_list[index]
@@ -275,7 +283,7 @@ class SchoolSystem(mesa.Model):
             self.end_year(year)
 
     def end_year(self, year: int) -> None:
-        self.update_attainment()
+        self.pupil_system.year_end(self.state, year, self.scheme.results_salience)
         p = self.partnerships
         if p.n_groups:
             self.hard_decisions()
@@ -296,16 +304,6 @@ class SchoolSystem(mesa.Model):
         trust.strengthen(p.trust, np.flatnonzero(held[p.link_group]),
                          self.cfg.trust.strengthen_gain)
         p.active &= ~(lapsed & self.scheme.lapsable_groups(self))
-
-    def update_attainment(self) -> None:
-        s, r = self.state, self.region
-        dis, oth = attainment.expected_attainment(s.expertise, r.phase, s.disadvantaged_share,
-                                                  s.school_effect, self.cfg.attainment)
-        noise_dis, noise_oth = attainment.cohort_noise(
-            s.pupils_disadvantaged, s.pupils_other, self._years_on_roll, self.cfg.attainment,
-            self.streams["cohort"])
-        s.attainment_disadvantaged = dis + noise_dis - s.learning_loss_disadvantaged
-        s.attainment_other = oth + noise_oth - s.learning_loss_other
 
     def _collection(self):
         for week in calendar.term_ends(self.cfg.years):

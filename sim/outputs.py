@@ -12,7 +12,13 @@
   edges, mean degree, clustering, components, largest component share, mean path length
   (`sim.network`); `network.graphml` on request (`output.graphml=true`): the final network,
   hub layers included;
-- `summary.json`: scheme, seed, sizes, runtime, first and last value of each metric;
+- `results.parquet`: one row per school per year (year 0: the results at the start), like
+  the performance tables: KS2 for primaries, KS4 for secondaries (year, school_id, phase,
+  key_stage, cohort_disadvantaged, cohort_other, attainment_disadvantaged, attainment_other;
+  attainment empty where a group has no pupil in the cohort);
+- `summary.json`: scheme, seed, sizes, pupils on roll, runtime, first and last value of each
+  metric, and `levelling_down`: a note for each gap that narrowed mostly because other
+  pupils fell (`sim.headlines`, on `sim.effects.narrowed_by_falling`);
 - the resolved config (`.hydra/` when run by the CLI, `config.yaml` when written by the API).
 Files are written under temporary names and renamed into place only when all are ready.
 """
@@ -33,10 +39,12 @@ from omegaconf import DictConfig, OmegaConf
 from sim import calendar, metrics
 from sim.atomic import write_all
 from sim.config import as_plain
+from sim.headlines import levelling_down_notes
 from sim.model import SchoolSystem
 from sim.network import adjacency
 
-TABLES = ("metrics", "schools", "partnerships", "diffusion", "network", "network_metrics")
+TABLES = ("metrics", "schools", "partnerships", "results", "diffusion", "network",
+          "network_metrics")
 TABLE_FORMATS = ("parquet", "csv")
 OUTPUT_FILES = (*(f"{t}.parquet" for t in TABLES), "summary.json")
 
@@ -48,6 +56,7 @@ class RunResult:
     summary: dict
     config: DictConfig
     partnerships: pd.DataFrame = field(default_factory=pd.DataFrame)
+    results: pd.DataFrame = field(default_factory=pd.DataFrame)
     diffusion: pd.DataFrame = field(default_factory=pd.DataFrame)
     network: pd.DataFrame = field(default_factory=pd.DataFrame)
     network_metrics: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -107,7 +116,7 @@ def result_from_model(model: SchoolSystem, *, setup: float = 0.0, simulate: floa
         edges[col] = edges[col].astype("string" if col == "layer" else "int64")
     # Distances travelled are measured in the union of the run's yearly networks.
     travelled = adjacency(edges["a"].to_numpy(), edges["b"].to_numpy(), model.n_schools)
-    return RunResult(metrics_df, schools_df, summary, model.cfg, links,
+    return RunResult(metrics_df, schools_df, summary, model.cfg, links, _results_frame(model),
                      model.knowledge.table(travelled, calendar.WEEKS_PER_YEAR),
                      edges, pd.concat(model.network_metrics, ignore_index=True),
                      _graphml(model.layered_network()) if model.cfg.output.graphml else None,
@@ -120,6 +129,13 @@ def _graphml(net) -> str:
     for _, _, data in graph.edges(data=True):
         data.pop("layers", None)
     return "\n".join(nx.generate_graphml(graph)) + "\n"
+
+
+def _results_frame(model) -> pd.DataFrame:
+    frame = pd.concat(model.pupil_system.results_rows, ignore_index=True)
+    for col in ("phase", "key_stage"):
+        frame[col] = frame[col].astype("string")
+    return frame
 
 
 def _schools_frame(model) -> pd.DataFrame:
@@ -136,6 +152,8 @@ def _summary(model, metrics_df: pd.DataFrame, setup: float, simulate: float) -> 
 
     cfg = model.cfg
     numeric = metrics_df.drop(columns=["week", "year"]).columns
+    first = {c: _json_number(metrics_df[c].iloc[0]) for c in numeric}
+    last = {c: _json_number(metrics_df[c].iloc[-1]) for c in numeric}
     return {
         "schoolsim_version": __version__,
         "code_version": code_version(),
@@ -146,6 +164,7 @@ def _summary(model, metrics_df: pd.DataFrame, setup: float, simulate: float) -> 
         "n_schools": model.n_schools,
         "n_local_authorities": model.region.n_local_authorities,
         "n_partnerships": model.partnerships.n_groups,
+        "pupils_on_roll": model.pupil_system.on_roll,
         "meetings_held": int(model.meetings_held),
         "weeks": int(model.end_week),
         "weeks_per_year": calendar.WEEKS_PER_YEAR,
@@ -153,8 +172,9 @@ def _summary(model, metrics_df: pd.DataFrame, setup: float, simulate: float) -> 
         **model.scheme.summary(model),
         **model.knowledge.summary(),
         **_extra_summary(model),
-        "first": {c: _json_number(metrics_df[c].iloc[0]) for c in numeric},
-        "last": {c: _json_number(metrics_df[c].iloc[-1]) for c in numeric},
+        "levelling_down": levelling_down_notes(first, last),
+        "first": first,
+        "last": last,
         "config": as_plain(cfg),
     }
 
@@ -170,6 +190,8 @@ def _extra_summary(model) -> dict:
     for policy in model.policies:
         out.update(policy.summary(model))
     out.update(model.inspection.summary(model))
+    if model.pupil_system.left_at_11:
+        out["pupils_left_region_at_11"] = model.pupil_system.left_at_11
     if model.region.read_as:
         out["region_read_as"] = model.region.read_as
     if model.region.dropped:

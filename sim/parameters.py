@@ -16,6 +16,7 @@ from typing import Iterator, NamedTuple
 
 from sim.component import Setting, applies_to_text, nested, registered, settings
 from sim.config import CORE_SECTIONS, RunSettings
+from sim.pupils.year_end import PupilParams
 from sim.region import RegionConfig
 from sim.schemes.base import GroupParams, SchemeParams
 
@@ -29,7 +30,7 @@ class Entry(NamedTuple):
 
 
 def catalogue() -> list[Entry]:
-    """Every setting with its key, grouped: run, region, core sections, inspection, schemes
+    """Every setting with its key, grouped: run, region, core sections, pupils, inspection, schemes
     (shared settings once, then each scheme's own), policy levers, shocks."""
     out = list(_section("Run", "", RunSettings))
     for name, cls in registered("region").items():
@@ -40,6 +41,8 @@ def catalogue() -> list[Entry]:
                         cls.schema(), RegionConfig)
     for name, schema in CORE_SECTIONS.items():
         out += _section(name.capitalize(), name, schema)
+    for name, schema in nested(PupilParams):
+        out += _section(f"Pupils: {name}", f"pupils.{name}", schema)
     for name, cls in registered("inspection").items():
         out += _section(f"Inspection ({name})", "inspection", cls.schema())
     out += _section("Every scheme", "scheme", SchemeParams)

@@ -11,16 +11,18 @@ figures, from the Education Policy Institute / Renaissance Learning assessments)
 
 The pandemic (when `shocks.pandemic.enabled`), a SimPy process:
 - from `start_year` for `closure_weeks` teaching weeks schools are closed: every week each
-  school's pupils lose loss_months_<group> / closure_weeks months (disadvantaged more);
-  leadership time shrinks by `leadership_time_cut`; meetings move online (if
-  `meetings_online`); inspections pause;
-- the loss is a deficit held by each school's pupils and subtracted from both groups'
-  attainment at every yearly result until recovered;
-- recovery, at each term end after the closure: loss <- loss * exp(-k dt), where
-  k = recovery_rate * q / reference_expertise and q is the school's expertise weighted as
-  the group's attainment weights (`attainment.weights_*`): schools with better practice
-  (inclusion counts most for the disadvantaged) catch up faster, so whatever raises
-  practice — collaboration included — shortens the recovery.
+  pupil on roll loses loss_months_<group> / closure_weeks months of attainment
+  (disadvantaged more; `sim.pupils`); leadership time shrinks by `leadership_time_cut`;
+  meetings move online (if `meetings_online`); inspections pause;
+- the loss travels with the pupils who lost the learning: into secondary, and out of the
+  system when they leave at 16; each pupil also carries the part not yet made up;
+- recovery, at each term end after the closure, by each pupil at their school: the part
+  not yet made up shrinks by loss * (1 - exp(-k dt)), which is added back to attainment,
+  where k = recovery_rate * q / reference_expertise and q is the school's expertise averaged
+  with the pupil's group's value-added weights (`pupils.progress.weights_*`, scaled to sum
+  to 1, so neither group recovers faster by construction): schools with
+  better practice (inclusion counts most for the disadvantaged) catch up faster, so
+  whatever raises practice — collaboration included — shortens the recovery.
 """
 
 from __future__ import annotations
@@ -132,9 +134,9 @@ class Pandemic(Shock):
         model.refresh_levers()
 
     def lose_a_week(self, model) -> None:
-        s, p = model.state, self.params
-        s.learning_loss_disadvantaged += p.loss_months_disadvantaged / p.closure_weeks
-        s.learning_loss_other += p.loss_months_other / p.closure_weeks
+        p = self.params
+        model.pupil_system.lose(p.loss_months_disadvantaged / p.closure_weeks,
+                                p.loss_months_other / p.closure_weeks)
 
     def window_stop(self, model) -> None:
         """Schools reopen."""
@@ -150,15 +152,13 @@ class Pandemic(Shock):
                 self.recover(model, 1 / calendar.TERMS_PER_YEAR)
 
     def recover(self, model, dt_years: float) -> None:
-        s, att = model.state, model.cfg.attainment
-        ref = att.reference_expertise
-        for group, weights in (("disadvantaged", att.weights_disadvantaged),
-                               ("other", att.weights_other)):
-            quality = s.expertise @ np.asarray(weights, float)
-            k = self.params.recovery_rate * np.maximum(quality, 0.0) / ref
-            loss = getattr(s, f"learning_loss_{group}")
-            loss *= np.exp(-k * dt_years)
-
+        """The pupils on roll make up part of their loss at their school's rate per group."""
+        p = model.pupil_system.params.progress
+        weights = np.column_stack([np.asarray(p.weights_other, float),
+                                   np.asarray(p.weights_disadvantaged, float)])
+        quality = model.state.expertise @ (weights / weights.sum(axis=0))
+        rate = self.params.recovery_rate * np.maximum(quality, 0.0) / p.reference_expertise
+        model.pupil_system.recover(rate, dt_years)
 
     def summary(self, model) -> dict:
         return {"pandemic_recovery_weeks": recovery_weeks(pd.DataFrame(model.metric_rows), self)}

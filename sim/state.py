@@ -17,9 +17,6 @@ from scipy.special import expit, logit
 from sim.distributions import beta_with_mean, gamma_with_mean
 from sim.geography import Region
 
-# Year groups on roll: primary Reception-Year 6, secondary Years 7-11.
-YEARS_ON_ROLL = np.array([7, 5])
-
 
 @dataclass
 class SchoolState:
@@ -29,24 +26,21 @@ class SchoolState:
     openness: np.ndarray             # [0, 1]
     competition: np.ndarray          # exposure in [0, 1): rises with nearby same-phase schools
     school_effect: np.ndarray        # months, persistent
-    pupils_disadvantaged: np.ndarray  # on roll
+    # Pupils on roll and their mean attainment (months vs the national expectation for
+    # age), per group, kept up to date by the pupils (`sim.pupils.system`).
+    pupils_disadvantaged: np.ndarray
     pupils_other: np.ndarray
-    initial_pupils: np.ndarray
+    initial_pupils: np.ndarray       # on roll at the start
     funding: np.ndarray              # improvement resource relative to the start (market)
-    attainment_disadvantaged: np.ndarray  # months of progress vs the national mean
+    attainment_disadvantaged: np.ndarray
     attainment_other: np.ndarray
     # Standing commitments of leadership days per term (system leadership, trusts, peer
-    # review champions), and pupils' unrecovered learning loss in months (a pandemic).
-    # None (hand-built states) means zeros.
+    # review champions). None (hand-built states) means zeros.
     days_committed: np.ndarray | None = field(default=None)
-    learning_loss_disadvantaged: np.ndarray | None = field(default=None)
-    learning_loss_other: np.ndarray | None = field(default=None)
 
     def __post_init__(self):
-        n = len(self.openness)
-        for name in ("days_committed", "learning_loss_disadvantaged", "learning_loss_other"):
-            if getattr(self, name) is None:
-                setattr(self, name, np.zeros(n))
+        if self.days_committed is None:
+            self.days_committed = np.zeros(len(self.openness))
 
     @property
     def pupils(self) -> np.ndarray:
@@ -118,6 +112,3 @@ def competition_exposure(region: Region, school) -> np.ndarray:
         exposure[idx] = others / (others + school.competition_half_count)
     return exposure
 
-
-def years_on_roll(phase: np.ndarray) -> np.ndarray:
-    return YEARS_ON_ROLL[phase]

@@ -28,7 +28,10 @@ STREAM_NAMES = (
     "adoption",      # which practice a meeting discusses and whether it is taken up
     "affinity",      # how readily each partnership builds trust
     "network",       # which schools the network's path-length estimate starts from
-    "cohort",        # yearly cohort noise in attainment
+    "pupils/intake",      # Reception pupils' status, homes and entry attainment
+    "pupils/progress",    # pupils' yearly progress noise
+    "pupils/transition",  # families' tastes and lottery numbers at 11
+    "pupils/mobility",    # who changes school within a phase, and where to
     "creation",      # new practice created in mutual meetings
     "lapse",         # hard decisions on priorities: faced, and groups breaking up
     "inspection",    # inspection timing and judgement noise

@@ -22,4 +22,5 @@ def line_of_schools(primary_places=(30, 30, 30, 30), secondary_places=(70, 70),
         entry_places=np.array(list(primary_places) + list(secondary_places)),
         intake_share=np.array(list(shares) + [0.0] * n_sec),
         neighbourhood_km=np.column_stack([np.arange(n_nb, dtype=float), np.zeros(n_nb)]),
-        deprivation=np.linspace(0.05, 0.6, n_nb))
+        deprivation=np.linspace(0.05, 0.6, n_nb),
+        year_group_size=np.array(list(primary_places) + list(secondary_places)))

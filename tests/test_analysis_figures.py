@@ -149,14 +149,14 @@ def test_sensitivity_bars_with_intervals():
 
 
 def test_gap_parts_add_up_to_the_gap(tables):
-    parts = gap.components(tables.schools)
+    parts = gap.components(tables.results)
     np.testing.assert_allclose(parts["within_school"] + parts["between_school"],
                                parts["gap_months"])
     whole = np.isclose(tables.metrics["year"], tables.metrics["year"].round())
     yearly = tables.metrics[whole].assign(year=lambda m: m["year"].round().astype(int))
     merged = parts.merge(yearly, on=["run_id", "year"], suffixes=("", "_metrics"))
     np.testing.assert_allclose(merged["gap_months"], merged["gap_months_metrics"])
-    fig = figures.gap_parts(tables.schools)
+    fig = figures.gap_parts(tables.results)
     assert len(fig.axes) == 2
     assert all(len(data_lines(ax)) == len(SCHEMES) for ax in fig.axes)
 

@@ -274,7 +274,7 @@ def test_report_flags_a_gap_that_narrows_because_others_fall(monkeypatch):
     runs = metrics[["run_id", "scenario", "seed"]].assign(
         scheme=metrics["scenario"], base_scenario=metrics["scenario"], years=1,
         n_schools=90, region="gm", path="")
-    tables = Tables(runs, metrics, pd.DataFrame(), pd.DataFrame())
+    tables = Tables(runs, metrics, pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
     monkeypatch.setattr(report, "figures_block", lambda tables, plan: "")
     text = report.build(tables, "none", ["x"], "t")
     assert "trios narrowed the disadvantage gap by 1.1 months" in text

@@ -103,7 +103,7 @@ def test_importance_sampling_matches_a_known_gaussian():
     assert sample.ess > 2000
 
 
-GOOD = {"targets": ["3a"], "parameters": {"attainment.gap_months_primary": [6.0, 10.0]}}
+GOOD = {"targets": ["3a"], "parameters": {"pupils.progress.home_primary": [0.0, 0.3]}}
 
 
 @pytest.mark.parametrize("change, message", [
@@ -153,11 +153,11 @@ def test_cli_unknown_parameter_key(tmp_path, capsys):
 
 def test_written_calibration_is_a_global_package_file(tmp_path):
     path = tmp_path / "x.yaml"
-    config.write_calibration({"trust.growth": 0.123456, "attainment.gap_months_primary": 8.0},
+    config.write_calibration({"trust.growth": 0.123456, "pupils.progress.home_primary": 0.12},
                              path, "a header\nsecond line")
     text = path.read_text()
     assert text.startswith("# @package _global_\n# a header\n# second line\n")
-    assert config.calibrated_values(path) == {"attainment.gap_months_primary": 8.0,
+    assert config.calibrated_values(path) == {"pupils.progress.home_primary": 0.12,
                                               "trust.growth": 0.1235}
 
 

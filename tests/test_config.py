@@ -20,7 +20,7 @@ import sim
     ("scheme.mode=sideways", "scheme.mode=sideways"),
     ("scheme=nonsense", "scheme=nonsense"),
     ("region.fsm_mean=0", "region.fsm_mean=0"),
-    ("attainment.weights_other=[0.5,0.5,0.5,0.5]", "attainment.weights_other"),
+    ("pupils.progress.weights_other=[0.5,0.5,0.5]", "pupils.progress.weights_other"),
 ])
 def test_bad_values_are_one_line_config_errors(override, names):
     with pytest.raises(sim.ConfigError) as info:

@@ -19,9 +19,10 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.component import registered
+from sim.component import nested, registered
 from sim.component import settings as fields_of
 from sim.config import CORE_SECTIONS, RegionConfig, RunSettings, scheme_schemas
+from sim.pupils.year_end import PupilParams
 
 SCHEMES = ("none", "trios", "families", "market", "leadership", "peer_review", "trusts",
            "mixed")
@@ -36,7 +37,7 @@ LEFT_OUT = {"seed"}
 def sections(scheme: str) -> dict[str, type]:
     """The parameter dataclass of every config section (dotted prefix -> dataclass)."""
     out = {"": RunSettings, "region": RegionConfig, "scheme": scheme_schemas()[scheme],
-           **CORE_SECTIONS}
+           **CORE_SECTIONS, **{f"pupils.{name}": sub for name, sub in nested(PupilParams)}}
     for kind, prefix in (("inspection", "inspection"), ("policy", "policy"),
                          ("shock", "shocks")):
         for name, cls in registered(kind).items():
@@ -118,5 +119,5 @@ def test_a_thousand_extreme_configs(overrides):
 def test_every_scheme_has_bounded_settings_to_draw():
     for scheme in SCHEMES:
         keys = {key for key, _ in bounded_numbers(scheme)}
-        assert {"improvement.rate", "region.pupils_cv", "attainment.pupil_sd_months"} <= keys
+        assert {"improvement.rate", "region.pupils_cv", "pupils.progress.noise_sd_months"} <= keys
         assert any(k.startswith("scheme.") for k in keys) or scheme == "none"

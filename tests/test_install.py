@@ -70,7 +70,7 @@ def test_a_run_needs_none_of_the_extras(tmp_path):
     done = _python("sys.argv = ['schoolsim', 'years=1', 'region.n_schools=100']\n"
                    "from sim.cli import main\nmain()", tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "Disadvantage gap (months)" in done.stdout
+    assert "Disadvantage gap, KS2 and KS4 cohorts (months)" in done.stdout
     assert list(tmp_path.glob("outputs/*/*/summary.json"))
 
 

@@ -15,6 +15,10 @@ import pytest
 import sim
 from sim import metrics
 from sim.model import SchoolSystem
+from sim.pupils import results
+from sim.pupils.roll import Pupils
+from sim.pupils.system import PupilSystem
+from sim.pupils.year_end import YearEnd
 
 SMALL = {"region.n_schools": 120, "years": 1}
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,17 +87,33 @@ def test_datacollector_records_each_term_as_the_metrics_table():
 
 
 def test_reporters_on_hand_worked_numbers():
-    # Two schools: disadvantaged pupils (30, 10) at -10 and -2 months -> -8;
-    # other pupils (20, 40) at 1 and 4 -> 3; gap 11; dissimilarity 5/12 (see test_metrics).
+    # KS2 (Year 6, school 0): disadvantaged -10, -6 (mean -8), others 2, 4 (mean 3): gap 11.
+    # KS4 (Year 11, school 1): disadvantaged -20, others 0, 2 (mean 1): gap 21.
+    # Both cohorts: disadvantaged (-10 - 6 - 20) / 3 = -12, others 8 / 4 = 2: gap 14.
+    roll = Pupils(school=np.array([0, 0, 0, 0, 1, 1, 1], np.int32),
+                  year=np.array([6, 6, 6, 6, 11, 11, 11], np.int8),
+                  disadvantaged=np.array([1, 1, 0, 0, 1, 0, 0], bool),
+                  home=np.zeros(7, np.int32), home_km=np.zeros((7, 2), np.float32),
+                  attainment=np.array([-10, -6, 2, 4, -20, 0, 2], np.float32),
+                  persistent=np.zeros(7, np.float32), loss=np.zeros(7, np.float32))
+    pupils = object.__new__(PupilSystem)
+    pupils.latest = YearEnd(0, 0, 0, 0, 0, results.cohort_results(roll, 6, 2),
+                            results.cohort_results(roll, 11, 2), results.cohort_gap(roll, 6),
+                            results.cohort_gap(roll, 11))
+    # Pupils on roll: disadvantaged (30, 10), others (20, 40): dissimilarity 5/12.
     state = SimpleNamespace(
-        attainment_disadvantaged=np.array([-10.0, -2.0]), attainment_other=np.array([1.0, 4.0]),
         pupils_disadvantaged=np.array([30.0, 10.0]), pupils_other=np.array([20.0, 40.0]),
         expertise=np.array([[0.2, 0.4], [0.6, 0.6]]))
-    model = SimpleNamespace(state=state,
+    model = SimpleNamespace(state=state, pupil_system=pupils,
                             partnerships=SimpleNamespace(active=np.array([True, False, True])))
-    assert metrics.attainment_disadvantaged(model) == pytest.approx(-8.0)
-    assert metrics.attainment_other(model) == pytest.approx(3.0)
-    assert metrics.gap_months(model) == pytest.approx(11.0)
+    assert metrics.attainment_disadvantaged(model) == pytest.approx(-12.0)
+    assert metrics.attainment_other(model) == pytest.approx(2.0)
+    assert metrics.gap_months(model) == pytest.approx(14.0)
+    headline = pupils.headline()
+    assert (headline["gap_months_primary"], headline["attainment_disadvantaged_primary"],
+            headline["attainment_other_primary"]) == pytest.approx((11.0, -8.0, 3.0))
+    assert (headline["gap_months_secondary"], headline["attainment_disadvantaged_secondary"],
+            headline["attainment_other_secondary"]) == pytest.approx((21.0, -20.0, 1.0))
     assert metrics.segregation(model) == pytest.approx(5 / 12)
     assert metrics.expertise_mean(model) == pytest.approx(0.45)
     assert metrics.active_partnerships(model) == 2

@@ -20,8 +20,8 @@ def result():
 def test_files_in_writing_order_with_the_summary_after_the_tables(result):
     assert list(result.files()) == [*OUTPUT_FILES, "config.yaml"]
     assert list(result.files("csv", with_config=False)) == [
-        "metrics.csv", "schools.csv", "partnerships.csv", "diffusion.csv", "network.csv",
-        "network_metrics.csv", "summary.json"]
+        "metrics.csv", "schools.csv", "partnerships.csv", "results.csv", "diffusion.csv",
+        "network.csv", "network_metrics.csv", "summary.json"]
     with pytest.raises(ValueError, match="^fmt=xlsx; allowed: parquet, csv$"):
         result.files("xlsx")
 

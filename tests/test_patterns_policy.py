@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 
 import sim
+from experiments.validation.measures import PUPIL_SD_MONTHS
+from sim.pupils.places import YEARS_IN_PHASE
 
 SEEDS = (1, 2, 3, 4, 5)
 WIDE_SEEDS = tuple(range(1, 21))
@@ -34,6 +36,28 @@ def school_attainment(result) -> np.ndarray:
             + s["attainment_other"] * (1 - s["disadvantaged_share"]))
     return (s.assign(mean=mean).pivot(index="school_id", columns="year", values="mean")
             .to_numpy())
+
+
+def school_value_added(result) -> np.ndarray:
+    """(schools, years + 1): months a year each school adds beyond the national expectation
+    from its practice (`sim.pupils.progress.value_added` without the persistent school
+    effect, which a paired difference cancels), pupil-weighted over its two groups, by year.
+
+    Issue 11 made attainment something pupils carry: a school's results now follow its
+    practice with a lag of several cohorts, by design (tests/test_patterns_pupils.py). The
+    patterns below are about what a scheme does to schools' practice while it is funded and
+    after, so they are measured on the value added, the quantity the old attainment level
+    was (a linear function of expertise with the same kind of domain weights)."""
+    model, s = result.model, result.schools
+    p = model.pupil_system.params.progress
+    domains = [f"expertise_{d}" for d in model.cfg.school.domains]
+    above = s[domains].to_numpy() - p.reference_expertise
+    months = np.where(s["phase"] == "primary", p.months_per_expertise_primary,
+                      p.months_per_expertise_secondary)
+    share = s["disadvantaged_share"].to_numpy()
+    va = months * (share * (above @ np.asarray(p.weights_disadvantaged))
+                   + (1 - share) * (above @ np.asarray(p.weights_other)))
+    return (s.assign(va=va).pivot(index="school_id", columns="year", values="va").to_numpy())
 
 
 def holds(a, b, label: str, seeds=SEEDS) -> None:
@@ -65,13 +89,13 @@ TRIOS = ("scheme=trios", f"policy.funding.end_year={FUNDED_YEARS}")
 
 
 def supported_gains(seed: int, settings: tuple[str, ...] = ()):
-    """Gain (months, vs none) of the schools system leaders support, under leadership and
-    under trios, each funded for three years; by year."""
+    """Gain in value added (months a year, vs none) of the schools system leaders support,
+    under leadership and under trios, each funded for three years; by year."""
     lead = run(LEADERSHIP + settings, seed)
     supported = lead.model.scheme.supported
-    base = school_attainment(run(NONE + settings, seed))[supported]
-    gain_lead = (school_attainment(lead)[supported] - base).mean(axis=0)
-    gain_trios = (school_attainment(run(TRIOS + settings, seed))[supported] - base).mean(axis=0)
+    base = school_value_added(run(NONE + settings, seed))[supported]
+    gain_lead = (school_value_added(lead)[supported] - base).mean(axis=0)
+    gain_trios = (school_value_added(run(TRIOS + settings, seed))[supported] - base).mean(axis=0)
     return gain_lead, gain_trios
 
 
@@ -145,12 +169,12 @@ GM_CHALLENGE = ("+scenario=gm_challenge",)
 
 
 def check_gm_challenge(seeds):
-    """Change over the three funded years of school attainment, most vs least
+    """Change over the three funded years of school value added, most vs least
     disadvantaged fifth of schools (by starting free-school-meal share)."""
     most, least = [], []
     for seed in formable(GM_CHALLENGE, seeds):
         result = run(GM_CHALLENGE, seed)
-        att = school_attainment(result)
+        att = school_value_added(result)
         share = result.schools.query("year == 0")["disadvantaged_share"].to_numpy()
         low, high = np.quantile(share, [0.2, 0.8])
         change = att[:, FUNDED_YEARS] - att[:, 0]
@@ -161,14 +185,16 @@ def check_gm_challenge(seeds):
 
 
 def group_effects(scheme: str, seed: int):
-    """Each partnership's effect at year 10 (members' mean attainment, vs none, months) and
-    the standard error of the members' mean yearly result from cohort noise."""
+    """Each partnership's effect at year 10 (members' mean attainment of pupils on roll, vs
+    none, months) and the standard error of the members' mean yearly result from cohort
+    noise: one pupil's result spreads by the within-school sd of its phase
+    (`experiments.validation.measures.PUPIL_SD_MONTHS`) over a cohort of roll / years."""
     result = run((f"scheme={scheme}",), seed)
     model = result.model
     effect = school_attainment(result)[:, -1] - school_attainment(run(NONE, seed))[:, -1]
-    s = model.state
-    sd = model.cfg.attainment.pupil_sd_months
-    years = model._years_on_roll
+    s, phase = model.state, model.region.phase
+    sd = np.array([PUPIL_SD_MONTHS["primary"], PUPIL_SD_MONTHS["secondary"]])[phase]
+    years = YEARS_IN_PHASE[phase]
     share = s.disadvantaged_share
     variance = sd ** 2 * (share ** 2 / np.maximum(s.pupils_disadvantaged / years, 1)
                           + (1 - share) ** 2 / np.maximum(s.pupils_other / years, 1))

@@ -30,7 +30,8 @@ def big_two_schools(share=(0.1, 0.5), deprivation=(0.8, 0.2)) -> Places:
     return Places(np.array([[0.0, 0.0], [0.0, 0.0], [5.0, 5.0]]),
                   np.array([PRIMARY, PRIMARY, SECONDARY]), np.array([20000, 20000, 10]),
                   np.array([share[0], share[1], 0.0]),
-                  np.array([[-1.0, 0.0], [1.0, 0.0]]), np.array(deprivation))
+                  np.array([[-1.0, 0.0], [1.0, 0.0]]), np.array(deprivation),
+                  np.array([20000, 20000, 10]))
 
 
 def test_each_schools_disadvantaged_share_matches_its_intake_share():

@@ -78,6 +78,60 @@ def test_cli_prints_the_rows_not_used(in_tmp):
     assert "school list: rows not used:" in out.stdout and "1 missing pupils" in out.stdout
 
 
+# ----------------------------------------------------------------------------- one phase
+PRIMARIES = [r for r in GOOD_ROWS if r[3] == "Primary"]            # rolls 200, 300, 250
+SECONDARIES = [
+    [100003, "Gamma Academy", "Beeton", "Secondary", 900, "20.0", 410000, 305000],
+    [100005, "Eta School", "Beeton", "Secondary", 700, "25.0", 412000, 306000],
+    [100006, "Iota College", "Beeton", "Secondary", 800, "15.0", 405000, 303000],
+]
+
+
+def test_a_primary_only_list_runs_and_counts_the_pupils_leaving_at_11(tmp_path):
+    path = write_csv(tmp_path / "primaries.csv", PRIMARIES)
+    r = sim.run(["region=csv", f"region.path={path}", "scheme=none", "years=2"],
+                progress=False)
+    # Year groups of round(200 / 7), round(300 / 7), round(250 / 7) = 29 + 43 + 36 = 108:
+    # seven of them on roll, and one leaves the region at 11 each year.
+    assert r.summary["pupils_on_roll"] == 7 * 108
+    assert r.summary["pupils_left_region_at_11"] == 2 * 108
+    assert r.summary["last"]["gap_months_secondary"] is None
+    assert r.summary["last"]["segregation_secondary"] is None
+    assert r.summary["last"]["gap_months_primary"] > 0
+    assert (r.results["key_stage"] == "KS2").all()
+    assert "216 pupils left it at the end of Year 6" in headline_table(r.summary)
+
+
+def test_a_secondary_only_list_runs_with_year_7_arriving_from_outside(tmp_path):
+    path = write_csv(tmp_path / "secondaries.csv", SECONDARIES)
+    r = sim.run(["region=csv", f"region.path={path}", "scheme=market", "years=2"],
+                progress=False)
+    # Year 7 arrivals fill 900 / 5 + 700 / 5 + 800 / 5 = 480 places; five year groups.
+    assert r.summary["pupils_on_roll"] == 5 * 480
+    assert "pupils_left_region_at_11" not in r.summary
+    assert r.summary["last"]["gap_months_primary"] is None
+    assert r.summary["last"]["gap_months_secondary"] > 0
+    assert (r.results.groupby("year")[["cohort_disadvantaged", "cohort_other"]].sum()
+            .sum(axis=1) == 480).all()
+
+
+def test_too_few_secondary_places_is_one_line_naming_the_shortfall(in_tmp):
+    rows = [[100001, "A", "Ayton", "Primary", 700, "10.0", 400000, 300000],
+            [100002, "B", "Ayton", "Primary", 700, "30.0", 400500, 300400],
+            [100003, "G", "Beeton", "Secondary", 200, "20.0", 410000, 305000]]
+    path = write_csv(in_tmp / "short.csv", rows)
+    out = subprocess.run([sys.executable, "-m", "sim", "region=csv", f"region.path={path}",
+                          "scheme=none", "years=1", "hydra.run.dir=out"],
+                         capture_output=True, text=True, timeout=120)
+    # 2 x round(700 / 7) = 200 pupils a year; ceil(200 / 5 x 1.2) = 48 Year 7 places.
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [
+        "schoolsim: error: transition at 11: 200 Year 6 pupils but 48 Year 7 places in 1 "
+        "secondary schools (short by 152); allowed: at least one place per pupil (more "
+        "secondaries, larger rolls or more headroom)"]
+    assert not (in_tmp / "out").exists()
+
+
 # ----------------------------------------------------------------------------- derived values
 def test_neighbourhoods_are_grid_cells_with_their_mean_share(tmp_path):
     path = write_csv(tmp_path / "s.csv", GOOD_ROWS)

@@ -33,18 +33,27 @@ def test_repr_and_overrides_recreate_the_pandemic():
     assert (p.start_week, p.end_week) == (round(1.5 * 39), round(1.5 * 39) + 11)
 
 
+def pupil_loss(m, disadvantaged: bool, new_reception: bool = False) -> np.ndarray:
+    roll = m.pupil_system.roll
+    chosen = (roll.disadvantaged == disadvantaged) & ((roll.year == 0) == new_reception)
+    return roll.loss[chosen]
+
+
 def test_closure_window_loss_and_levers_week_by_week():
     m = build_model(["scheme=peer_review", *SMALL, *PANDEMIC])
     s = m.state
     step_to(m, 38)
-    assert not m.schools_closed and not s.learning_loss_disadvantaged.any()
+    assert not m.schools_closed and not m.pupil_system.roll.loss.any()
     assert m.meetings.cost[0] == 1.0                 # peer review meets in person, a day
     step_to(m, 39)                       # first closure week (39 .. 48)
     assert m.schools_closed
     assert m.levers.days_factor == 0.5 and m.levers.venue is Venue.ONLINE
     np.testing.assert_allclose(m.meetings.cost, 1.0 * 0.5)
-    np.testing.assert_allclose(s.learning_loss_disadvantaged, 4.3 / 10)
-    np.testing.assert_allclose(s.learning_loss_other, 3.7 / 10)
+    # The first closure week (39.6) comes before the year end (39.7): the pupils on roll then
+    # lose a tenth of the loss; the Reception pupils who join at the year end do not.
+    np.testing.assert_allclose(pupil_loss(m, True), 4.3 / 10, rtol=1e-6)
+    np.testing.assert_allclose(pupil_loss(m, False), 3.7 / 10, rtol=1e-6)
+    assert not pupil_loss(m, True, new_reception=True).any()
     np.testing.assert_allclose(m.available_days(),   # less peer review's commitments
                                np.maximum(0.5 * s.leadership_days - s.days_committed, 0.0))
     step_to(m, 47)
@@ -52,8 +61,9 @@ def test_closure_window_loss_and_levers_week_by_week():
     step_to(m, 48)                       # last closure week: the whole loss, then reopening
     assert not m.schools_closed and m.levers.days_factor == 1.0
     assert m.levers.venue is None
-    np.testing.assert_allclose(s.learning_loss_disadvantaged, 4.3)
-    np.testing.assert_allclose(s.learning_loss_other, 3.7)
+    np.testing.assert_allclose(pupil_loss(m, True), 4.3, rtol=1e-5)
+    np.testing.assert_allclose(pupil_loss(m, False), 3.7, rtol=1e-5)
+    np.testing.assert_allclose(pupil_loss(m, True, new_reception=True), 4.3 * 9 / 10, rtol=1e-5)
     np.testing.assert_allclose(m.meetings.cost, 1.0)
 
 
@@ -69,29 +79,36 @@ def test_inspections_pause_while_schools_are_closed():
     assert ins.inspections >= due.sum()
 
 
-def test_attainment_carries_the_loss_hand_worked():
+def test_the_loss_travels_with_the_pupils_into_secondary():
+    # Same seed, same draws: b's pupils lose 2 (disadvantaged) / 1 month at the start and,
+    # with no pandemic running, make none of it up; a year later the Year 6 pupils, now in
+    # Year 7 at whichever secondary, are exactly that much behind their twins in a.
     a = build_model(["scheme=none", *SMALL])
     b = build_model(["scheme=none", *SMALL])
-    b.state.learning_loss_disadvantaged[:] = 2.0
-    b.state.learning_loss_other[:] = 1.0
-    a.update_attainment()
-    b.update_attainment()
-    np.testing.assert_allclose(b.state.attainment_disadvantaged,
-                               a.state.attainment_disadvantaged - 2.0)
-    np.testing.assert_allclose(b.state.attainment_other, a.state.attainment_other - 1.0)
+    b.pupil_system.lose(2.0, 1.0)
+    year6 = b.pupil_system.roll.year == 6
+    step_to(a, 39)
+    step_to(b, 39)
+    ra, rb = a.pupil_system.roll, b.pupil_system.roll
+    year7 = rb.year == 7
+    assert year7.sum() == year6.sum()
+    np.testing.assert_array_equal(ra.school[year7], rb.school[year7])
+    np.testing.assert_allclose(ra.attainment[year7] - rb.attainment[year7],
+                               np.where(rb.disadvantaged[year7], 2.0, 1.0), atol=0.05)
 
 
 def test_recovery_hand_worked():
     m = build_model(["scheme=none", *SMALL])
-    s, att = m.state, m.cfg.attainment
-    s.learning_loss_disadvantaged[:] = 4.0
-    s.learning_loss_other[:] = 3.0
+    s, p, roll = m.state, m.pupil_system.params.progress, m.pupil_system.roll
+    m.pupil_system.lose(4.0, 3.0)
     Pandemic(recovery_rate=0.6).recover(m, 0.5)
-    q_dis = s.expertise @ np.asarray(att.weights_disadvantaged)
-    q_oth = s.expertise @ np.asarray(att.weights_other)
-    np.testing.assert_allclose(s.learning_loss_disadvantaged,
-                               4.0 * np.exp(-0.6 * q_dis / 0.5 * 0.5))
-    np.testing.assert_allclose(s.learning_loss_other, 3.0 * np.exp(-0.6 * q_oth / 0.5 * 0.5))
+    # Each pupil keeps loss * exp(-0.6 q / 0.5 * 0.5), q = their school's expertise averaged
+    # with their group's value-added weights (scaled to sum to 1: 1.25 and 1.0 by default).
+    q_dis = (s.expertise @ np.asarray(p.weights_disadvantaged) / 1.25)[roll.school]
+    q_oth = (s.expertise @ np.asarray(p.weights_other) / 1.0)[roll.school]
+    expected = np.where(roll.disadvantaged, 4.0 * np.exp(-0.6 * q_dis / 0.5 * 0.5),
+                        3.0 * np.exp(-0.6 * q_oth / 0.5 * 0.5))
+    np.testing.assert_allclose(roll.loss, expected, rtol=1e-5)
 
 
 def test_no_recovery_during_the_closure_then_every_term():
@@ -99,12 +116,12 @@ def test_no_recovery_during_the_closure_then_every_term():
                      "shocks.pandemic.enabled=true", "shocks.pandemic.start_year=0",
                      "shocks.pandemic.closure_weeks=20"])
     step_to(m, 19)                                   # closure: weeks 0-19, a term end at 13
-    peak = m.state.learning_loss_disadvantaged.copy()
-    np.testing.assert_allclose(peak, 4.3)           # no recovery inside the closure
-    step_to(m, 25)
-    np.testing.assert_allclose(m.state.learning_loss_disadvantaged, peak)
+    peak = m.pupil_system.roll.loss.copy()
+    np.testing.assert_allclose(peak[m.pupil_system.roll.disadvantaged], 4.3, rtol=1e-5)
+    step_to(m, 25)                                   # no recovery inside the closure
+    np.testing.assert_array_equal(m.pupil_system.roll.loss, peak)
     step_to(m, 26)                                   # first term end after the closure
-    assert (m.state.learning_loss_disadvantaged < peak).all()
+    assert (m.pupil_system.roll.loss < peak).all()
 
 
 def test_recovery_weeks_hand_worked():

@@ -10,14 +10,15 @@ from sim.streams import STREAM_NAMES, Streams
 
 
 def test_same_seed_same_name_same_draws():
-    np.testing.assert_array_equal(Streams(7)["cohort"].random(20), Streams(7)["cohort"].random(20))
+    np.testing.assert_array_equal(Streams(7)["pupils/progress"].random(20),
+                                  Streams(7)["pupils/progress"].random(20))
 
 
 def test_a_stream_is_one_generator_per_run():
     s = Streams(7)
-    first = s["cohort"].random(5)
-    assert not np.array_equal(s["cohort"].random(5), first)     # continues, does not restart
-    np.testing.assert_array_equal(Streams(7)["cohort"].random(10)[:5], first)
+    first = s["pupils/progress"].random(5)
+    assert not np.array_equal(s["pupils/progress"].random(5), first)   # continues, no restart
+    np.testing.assert_array_equal(Streams(7)["pupils/progress"].random(10)[:5], first)
 
 
 def test_different_names_and_seeds_differ():
@@ -27,14 +28,14 @@ def test_different_names_and_seeds_differ():
         for b in STREAM_NAMES:
             if a < b:
                 assert not np.array_equal(draws[a], draws[b])
-    assert not np.array_equal(Streams(8)["cohort"].random(8), draws["cohort"])
+    assert not np.array_equal(Streams(8)["pupils/progress"].random(8), draws["pupils/progress"])
 
 
 def test_order_of_first_use_does_not_matter():
     a, b = Streams(3), Streams(3)
     a["creation"].random(100)
     a["region"].random(3)
-    np.testing.assert_array_equal(a["cohort"].random(10), b["cohort"].random(10))
+    np.testing.assert_array_equal(a["pupils/progress"].random(10), b["pupils/progress"].random(10))
 
 
 def test_adding_a_stream_does_not_change_another(monkeypatch):

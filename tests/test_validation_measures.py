@@ -152,18 +152,17 @@ def test_fact10_gap_index_change_reads_the_year_end_rows():
 
 
 def test_fact8_share_of_partnerships_without_a_measurable_effect():
-    # 6 schools of 70 pupils (cohort 10 each); clusters of 2: cohort 20, se = 14 sqrt(2/20)
-    # = 4.43 months, so 1.96 se = 8.7: an effect of 10 is measurable, 1 is not.
+    # 6 primaries of 70 pupils (cohort 10 each); clusters of 2: cohort 20, se = 15 sqrt(2/20)
+    # = 4.74 months, so 1.96 se = 9.3: an effect of 10 is measurable, 1 is not.
     start = [flat(0.0, 0.3, pupils=70.0) for _ in range(6)]
     end = [flat(10.0, 0.3, pupils=70.0)] * 2 + [flat(1.0, 0.3, pupils=70.0)] * 4
     prog = schools({0: start, 3: end})
     comp = schools({0: start, 3: start})
     parts = links({0: [0, 1], 1: [2, 3], 2: [4, 5]}, "peer_review")
-    summary = {"config": {"attainment": {"pupil_sd_months": 14.0}}}
-    runs = {"programme": outputs(pd.DataFrame(), prog, parts, summary),
+    runs = {"programme": outputs(pd.DataFrame(), prog, parts),
             "comparison": outputs(pd.DataFrame(), comp)}
     effects = m.partnership_effects(runs, ("peer_review",))
-    assert effects["se"].iloc[0] == pytest.approx(14 * np.sqrt(2 / 20))
+    assert effects["se"].iloc[0] == pytest.approx(15 * np.sqrt(2 / 20))
     assert effects["measurable"].tolist() == [True, False, False]
     assert m.share_without_measurable_effect(runs, ("peer_review",)) == pytest.approx(2 / 3)
 

@@ -18,9 +18,14 @@ from sim import calendar, effects
 from sim.dashboard.runner import Snapshot
 
 # The measures compared, in the report's order; those a run does not report are skipped.
-MEASURES = ("gap_months", "attainment_disadvantaged", "attainment_other", "expertise_mean",
-            "between_school_sd", "segregation", "active_partnerships", "mean_trust",
-            "outstanding_share")
+MEASURES = ("gap_months", "attainment_disadvantaged", "attainment_other",
+            "gap_months_primary", "attainment_disadvantaged_primary", "attainment_other_primary",
+            "gap_months_secondary", "attainment_disadvantaged_secondary",
+            "attainment_other_secondary", "expertise_mean", "between_school_sd", "segregation",
+            "active_partnerships", "mean_trust", "outstanding_share")
+# Each gap with the two groups' attainment it is made of (KS2 and KS4 cohorts pooled, KS2,
+# KS4): a narrower gap is flagged when other pupils' fall made it.
+GAPS = ("", "_primary", "_secondary")
 READING = {effects.BETTER: "current better", effects.WORSE: "baseline better",
            effects.UNCLEAR: "unclear", effects.SAME: "the same"}
 
@@ -105,9 +110,11 @@ def sentences(table: pd.DataFrame, baseline: Snapshot, current: Snapshot) -> lis
     said = [s for s in said if s]
     said.append(effects.uncertainty_note(parameter_draws(baseline, current)))
     found = {row["headline"].column: row["effect"] for _, row in by.iterrows()}
-    if {"gap_months", "attainment_disadvantaged", "attainment_other"} <= found.keys():
-        if effects.narrowed_by_falling(found["gap_months"], found["attainment_disadvantaged"],
-                                       found["attainment_other"]):
-            said.append(effects.narrowed_by_falling_note(found["attainment_disadvantaged"],
-                                                         found["attainment_other"]))
+    for suffix in GAPS:
+        columns = [f"{c}{suffix}" for c in
+                   ("gap_months", "attainment_disadvantaged", "attainment_other")]
+        if set(columns) <= found.keys():
+            gap, dis, oth = (found[c] for c in columns)
+            if effects.narrowed_by_falling(gap, dis, oth):
+                said.append(effects.narrowed_by_falling_note(dis, oth, suffix))
     return said

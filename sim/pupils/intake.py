@@ -33,8 +33,8 @@ from scipy.spatial import cKDTree
 
 from sim.component import param
 from sim.pupils.places import Places
-from sim.pupils.roll import RECEPTION, Pupils
-from sim.region import PRIMARY
+from sim.pupils.roll import FIRST_SECONDARY_YEAR, LAST_PRIMARY_YEAR, RECEPTION, Pupils
+from sim.region import PRIMARY, SECONDARY
 
 # England's share of pupils eligible for free school meals (2023/24), the national reference.
 NATIONAL_DISADVANTAGED_SHARE = 0.24
@@ -72,9 +72,10 @@ class Catchment:
     cumulative_other: np.ndarray
 
 
-def catchment(places: Places, params: IntakeParams) -> Catchment:
-    """Each primary's catchment (computed once: places do not move)."""
-    schools = places.schools_of(PRIMARY)
+def catchment(places: Places, params: IntakeParams, phase: int = PRIMARY) -> Catchment:
+    """Each school's catchment, for the schools of `phase` (computed once: places do not
+    move)."""
+    schools = places.schools_of(phase)
     k = min(params.catchment_neighbourhoods, len(places.neighbourhood_km))
     dist, near = cKDTree(places.neighbourhood_km).query(places.school_km[schools], k=k)
     near, dist = near.reshape(len(schools), k), dist.reshape(len(schools), k)
@@ -87,8 +88,34 @@ def catchment(places: Places, params: IntakeParams) -> Catchment:
 def reception_cohort(places: Places, area: Catchment, params: IntakeParams,
                      rng: np.random.Generator) -> Pupils:
     """A Reception cohort filling every primary's Reception places."""
-    schools = places.schools_of(PRIMARY)
-    size = places.entry_places[schools]
+    return _cohort(places, places.schools_of(PRIMARY), area, params, rng)
+
+
+def arrivals_at_11(places: Places, area: Catchment, params: IntakeParams,
+                   home_rate_primary: float, noise_sd_months: float,
+                   rng: np.random.Generator) -> Pupils:
+    """A Year 7 cohort from outside the region, for a region with no primary school (a
+    secondary-only school list): each secondary's year group (roll / 5, no spare places)
+    drawn from its catchment as a Reception intake is, each pupil with the attainment seven
+    years at a primary of reference practice would give them (`sim.pupils.progress` with no
+    value added and no peer term): theta (1 + 7 home_rate_primary) + Normal(0, sigma sqrt 7).
+    """
+    secondaries = places.schools_of(SECONDARY)
+    cohort = _cohort(places, secondaries, area, params, rng,
+                     places.year_group_size[secondaries])
+    years = LAST_PRIMARY_YEAR + 1
+    cohort.attainment = (cohort.persistent * np.float32(1.0 + years * home_rate_primary)
+                         + rng.normal(0.0, noise_sd_months * np.sqrt(years), len(cohort))
+                         .astype(np.float32))
+    cohort.year[:] = FIRST_SECONDARY_YEAR
+    return cohort
+
+
+def _cohort(places: Places, schools: np.ndarray, area: Catchment, params: IntakeParams,
+            rng: np.random.Generator, size: np.ndarray | None = None) -> Pupils:
+    """New pupils filling `schools`' entry places (or `size` each), drawn from their
+    catchments (`area`, in the order of `schools`), as entering Reception."""
+    size = places.entry_places[schools] if size is None else size
     school = np.repeat(schools.astype(np.int32), size)
     within = np.repeat(np.arange(len(schools)), size)
     dis = rng.random(len(school)) < places.intake_share[schools][within]

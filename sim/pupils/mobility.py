@@ -43,16 +43,26 @@ def nearby_by_phase(places: Places, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 def moves(pupils: Pupils, nearby, params: MobilityParams, rng) -> tuple[np.ndarray, np.ndarray]:
     """Who moves (indices, ascending) and the school each moves to."""
+    secondary = pupils.year >= FIRST_SECONDARY_YEAR
     test_year = (pupils.year == LAST_PRIMARY_YEAR) | (pupils.year == LAST_YEAR)
-    groups = ((pupils.disadvantaged & ~test_year,
+    # A pupil can move only where their phase has another school nearby.
+    primary_can, secondary_can = (options.shape[1] > 1 for options in nearby)
+    stays = test_year
+    if not primary_can:
+        stays = stays | ~secondary
+    if not secondary_can:
+        stays = stays | secondary
+    groups = ((pupils.disadvantaged & ~stays,
                params.rate_other * params.disadvantaged_factor),
-              (~pupils.disadvantaged & ~test_year, params.rate_other))
+              (~pupils.disadvantaged & ~stays, params.rate_other))
     mover = np.sort(np.concatenate([_bernoulli_picks(np.flatnonzero(eligible), rate, rng)
                                     for eligible, rate in groups]))
     pick = rng.random(len(mover))
     school = np.empty(len(mover), np.int32)
-    secondary = pupils.year[mover] >= FIRST_SECONDARY_YEAR
-    for phase, chosen in ((0, ~secondary), (1, secondary)):
+    moving_on = secondary[mover]
+    for phase, chosen in ((0, ~moving_on), (1, moving_on)):
+        if not chosen.any():
+            continue
         school[chosen] = _elsewhere(nearby[phase][pupils.home[mover[chosen]]],
                                     pupils.school[mover[chosen]], pick[chosen])
     return mover, school

@@ -22,6 +22,7 @@ class Places:
     intake_share: np.ndarray         # (m,) disadvantaged share of a primary's intake
     neighbourhood_km: np.ndarray     # (k, 2) neighbourhood centres
     deprivation: np.ndarray          # (k,) share of children disadvantaged in each
+    year_group_size: np.ndarray      # (m,) int: roll / years in phase, no spare places
 
     @property
     def n_schools(self) -> int:
@@ -29,6 +30,9 @@ class Places:
 
     def schools_of(self, phase: int) -> np.ndarray:
         return np.flatnonzero(self.phase == phase)
+
+    def has(self, phase: int) -> bool:
+        return bool((self.phase == phase).any())
 
 
 def entry_places(pupils_on_roll: np.ndarray, phase: np.ndarray, headroom: float) -> np.ndarray:
@@ -40,10 +44,18 @@ def entry_places(pupils_on_roll: np.ndarray, phase: np.ndarray, headroom: float)
                     np.ceil(per_year * (1.0 + headroom))).astype(np.int64)
 
 
+def year_group_size(pupils_on_roll: np.ndarray, phase: np.ndarray) -> np.ndarray:
+    """A full year group without spare places: roll / years in the phase."""
+    return np.rint(pupils_on_roll / YEARS_IN_PHASE[phase]).astype(np.int64)
+
+
 def nearest_schools(points_km: np.ndarray, school_km: np.ndarray, schools: np.ndarray,
                     k: int) -> np.ndarray:
-    """The k nearest of `schools` (indices) to each point, nearest first, (n, k')."""
+    """The k nearest of `schools` (indices) to each point, nearest first, (n, k'); (n, 0)
+    when there is no such school."""
     k = min(k, len(schools))
+    if k == 0:
+        return np.zeros((len(points_km), 0), np.int64)
     _, j = cKDTree(school_km[schools]).query(points_km, k=k)
     return schools[j.reshape(len(points_km), k)]
 
@@ -54,4 +66,5 @@ def places_of(region, headroom: float) -> Places:
     return Places(region.pos_km, region.phase,
                   entry_places(region.pupils, region.phase, headroom),
                   region.disadvantaged_share, region.neighbourhood_pos_km,
-                  region.neighbourhood_deprivation)
+                  region.neighbourhood_deprivation,
+                  year_group_size(region.pupils, region.phase))

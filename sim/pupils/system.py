@@ -35,6 +35,8 @@ class PupilSystem:
         self.roll = Pupils.empty()
         self.latest: YearEnd | None = None
         self.results_rows: list[pd.DataFrame] = []
+        self.left_at_11 = 0     # during the run (not the set-up): a region with no secondary
+        self.lost_any = False   # whether any pupil has lost learning (a pandemic) yet
         for _ in range(SPIN_UP_YEARS):
             self._advance(state)
         self.update_state(state)
@@ -46,6 +48,7 @@ class PupilSystem:
         """One year end under the schools' current practice; records the year's results.
         `results_salience` multiplies the weight families give published results."""
         self._advance(state, results_salience)
+        self.left_at_11 += self.latest.left_at_11
         self.results_rows.append(self.results_frame(year))
         self.update_state(state)
         return self.latest
@@ -78,18 +81,20 @@ class PupilSystem:
 
     def update_state(self, state) -> None:
         """Pupils on roll per group and their mean attainment per school (0 where a school
-        has no pupil of the group: it then weighs nothing in any pupil-weighted mean)."""
-        n = self.places.n_schools
-        for group, members in (("disadvantaged", self.roll.disadvantaged),
-                               ("other", ~self.roll.disadvantaged)):
-            school = self.roll.school[members]
-            count = np.bincount(school, minlength=n).astype(float)
-            total = np.bincount(school, weights=self.roll.attainment[members], minlength=n)
-            setattr(state, f"pupils_{group}", count)
-            setattr(state, f"attainment_{group}", total / np.maximum(count, 1.0))
+        has no pupil of the group: it then weighs nothing in any pupil-weighted mean).
+        One pass over the pupils, grouped by (school, group) cell."""
+        n, roll = self.places.n_schools, self.roll
+        cell = 2 * roll.school.astype(np.int64) + roll.disadvantaged
+        count = np.bincount(cell, minlength=2 * n).reshape(n, 2).astype(float)
+        total = np.bincount(cell, weights=roll.attainment, minlength=2 * n).reshape(n, 2)
+        mean = total / np.maximum(count, 1.0)
+        state.pupils_other, state.pupils_disadvantaged = count[:, 0].copy(), count[:, 1].copy()
+        state.attainment_other, state.attainment_disadvantaged = (mean[:, 0].copy(),
+                                                                  mean[:, 1].copy())
 
     # ------------------------------------------------------------------ shocks
     def lose(self, months_disadvantaged: float, months_other: float) -> None:
+        self.lost_any = True
         progress.learning_loss(self.roll, months_disadvantaged, months_other)
 
     def recover(self, rate_by_school_group: np.ndarray, years: float) -> None:
@@ -141,8 +146,12 @@ class PupilSystem:
         out = {}
         for group, members in (("disadvantaged", self.roll.disadvantaged),
                                ("other", ~self.roll.disadvantaged)):
-            loss = self.roll.loss[members]
-            out[f"learning_loss_{group}"] = float(loss.mean()) if len(loss) else float("nan")
+            if not members.any():
+                out[f"learning_loss_{group}"] = float("nan")
+            elif not self.lost_any:        # nobody has lost anything: skip the pass
+                out[f"learning_loss_{group}"] = 0.0
+            else:
+                out[f"learning_loss_{group}"] = float(self.roll.loss[members].mean())
         return out
 
     @property

@@ -87,13 +87,15 @@ def check_capacity(n_pupils: int, capacity: np.ndarray) -> None:
     if places < n_pupils:
         raise ConfigError(
             f"transition at 11: {n_pupils} Year 6 pupils but {places} Year 7 places in "
-            f"{len(capacity)} secondaries (short by {n_pupils - places}); allowed: at least "
+            f"{len(capacity)} secondary schools (short by {n_pupils - places}); allowed: at least "
             f"one place per pupil (more secondaries, larger rolls or more headroom)")
 
 
 def candidate_schools(neighbourhood_km, school_km, params: TransitionParams) -> np.ndarray:
     """The `candidates` schools nearest each neighbourhood's centre (computed once)."""
     k = min(params.candidates, len(school_km))
+    if k == 0:                                   # no secondary: nobody transfers
+        return np.zeros((len(neighbourhood_km), 0), np.int64)
     _, near = cKDTree(school_km).query(neighbourhood_km, k=k)
     return near.reshape(len(neighbourhood_km), k)
 

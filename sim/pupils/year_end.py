@@ -9,9 +9,14 @@ intake, mobility. One call per year; each step is its own kernel (see its module
 6. a Reception cohort joins every primary (`intake`);
 7. a few pupils change school within their phase (`mobility`).
 
+A region with one phase only (a school list of primaries or of secondaries) runs too: with
+no secondary, Year 6 leave the region at 11 (counted in `YearEnd.left_at_11`); with no
+primary, a Year 7 cohort arrives from outside each year instead of a Reception intake
+(`intake.arrivals_at_11`, counted as the intake).
+
 Pupils are kept in order of entry (each intake is appended), so the leavers are a prefix of
 the arrays and every step keeps the order. Pupils are conserved: on roll = last year's +
-intake - leavers; moves and transfers change school, never the count.
+intake - leavers - left at 11; moves and transfers change school, never the count.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from sim.component import check_params, require
 from sim.pupils import intake, mobility, progress, results, transition
 from sim.pupils.places import Places
 from sim.pupils.roll import LAST_PRIMARY_YEAR, LAST_YEAR, Pupils
-from sim.region import SECONDARY
+from sim.region import PRIMARY, SECONDARY
 
 STREAMS = ("pupils/intake", "pupils/progress", "pupils/transition", "pupils/mobility")
 
@@ -54,15 +59,16 @@ def validate_pupils(node, n_domains: int) -> None:
 class Catchments:
     """Who lives near which schools, computed once per run (`catchments`)."""
 
-    intake: intake.Catchment
+    intake: intake.Catchment           # of the primaries (the secondaries if none)
     secondary_candidates: np.ndarray   # (neighbourhoods, k) indices into the secondaries
     nearby: tuple                      # (primaries, secondaries) near each neighbourhood
 
 
 def catchments(places: Places, params: PupilParams) -> Catchments:
     secondaries = places.schools_of(SECONDARY)
+    entry_phase = PRIMARY if places.has(PRIMARY) else SECONDARY
     return Catchments(
-        intake.catchment(places, params.intake),
+        intake.catchment(places, params.intake, entry_phase),
         transition.candidate_schools(places.neighbourhood_km, places.school_km[secondaries],
                                      params.transition),
         mobility.nearby_by_phase(places, params.mobility.candidates))
@@ -73,6 +79,7 @@ class YearEnd:
     """What one year end did: flows (pupil counts) and the KS2 / KS4 results per school."""
 
     leavers: int
+    left_at_11: int       # Year 6 leaving a region with no secondary school
     transferred: int
     intake: int
     movers: int
@@ -107,23 +114,36 @@ def end_of_year(pupils: Pupils, places: Places, areas: Catchments, schools: Scho
     ks4 = results.cohort_results(pupils, results.KS4_YEAR, m)
     gaps = [results.cohort_gap(pupils, year) for year in (results.KS2_YEAR, results.KS4_YEAR)]
     n_leavers = int(np.count_nonzero(pupils.year == LAST_YEAR))
-    staying = pupils.take(slice(n_leavers, None))    # the oldest cohort is the prefix
+    # With no secondary, Year 6 are the oldest on roll, so they too are a prefix.
+    n_left_at_11 = 0 if places.has(SECONDARY) else int(
+        np.count_nonzero(pupils.year == LAST_PRIMARY_YEAR))
+    staying = pupils.take(slice(n_leavers + n_left_at_11, None))
     year6 = np.flatnonzero(staying.year == LAST_PRIMARY_YEAR)
     secondary = _secondary_places(staying, year6, places, areas, schools, params, streams)
-    newcomers = intake.reception_cohort(places, areas.intake, params.intake,
-                                        streams["pupils/intake"])
+    newcomers = _newcomers(places, areas, params, streams["pupils/intake"])
     pupils = staying.joined(newcomers)                # new arrays from here on
     pupils.school[year6] = secondary
     pupils.year[:len(staying)] += 1
     movers, school = mobility.moves(pupils, areas.nearby, params.mobility,
                                     streams["pupils/mobility"])
     pupils.school[movers] = school
-    return pupils, YearEnd(n_leavers, len(year6), len(newcomers), len(movers), ks2, ks4,
-                           *gaps)
+    return pupils, YearEnd(n_leavers, n_left_at_11, len(year6), len(newcomers), len(movers),
+                           ks2, ks4, *gaps)
+
+
+def _newcomers(places: Places, areas: Catchments, params: PupilParams, rng) -> Pupils:
+    """A Reception cohort, or with no primary in the region a Year 7 cohort from outside."""
+    if places.has(PRIMARY):
+        return intake.reception_cohort(places, areas.intake, params.intake, rng)
+    return intake.arrivals_at_11(places, areas.intake, params.intake,
+                                 params.progress.home_primary, params.progress.noise_sd_months,
+                                 rng)
 
 
 def _secondary_places(pupils, year6, places, areas, schools, params, streams) -> np.ndarray:
     secondaries = places.schools_of(SECONDARY)
+    if len(year6) == 0:             # no primary in the region: arrivals come in Year 7
+        return np.zeros(0, np.int32)
     chosen = transition.allocate(
         pupils.home[year6], pupils.home_km[year6], pupils.disadvantaged[year6],
         areas.secondary_candidates, places.school_km[secondaries], places.entry_places[secondaries],

@@ -180,6 +180,12 @@ class Scheme(Component):
         p = self.partnerships_of(model)
         return np.ones(p.n_groups, bool)
 
+    @property
+    def results_salience(self) -> float:
+        """How many times the usual weight families give published results at 11 (a market
+        raises it)."""
+        return 1.0
+
     def outsider_openness_cut(self, model) -> np.ndarray | None:
         """Per school, openness lost to partners outside this scheme's groups (mixed)."""
         return None

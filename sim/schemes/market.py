@@ -6,9 +6,10 @@ schools imitate what is visible in league tables rather than the practice behind
 
 - No partnerships are formed; competition exposure cuts openness by
   `market_openness_cut` more than it does elsewhere.
-- Each year after results: admissions (`sim.admissions`) move pupils by league-table
-  attainment and distance; rolls age by a year; funding = (roll / starting roll) ^
-  funding_elasticity scales each school's improvement resource.
+- Pupils go where families choose, as under every scheme (`sim.pupils.transition`); a
+  market makes published results `results_salience` times as salient in families' choices
+  at 11. Funding follows pupils: funding = (roll / starting roll) ^ funding_elasticity
+  scales each school's improvement resource.
 - Each year each school looks at the best-performing school in its choice set and, if it
   is better, moves `imitation_rate * absorptive capacity` of the way towards it in the
   visible domains only.
@@ -23,36 +24,20 @@ import numpy as np
 from sim import admissions
 from sim.component import param, redefault, require
 from sim.schemes.base import Scheme, SchemeParams
-from sim.state import years_on_roll
 
-_LOGIT = dict(min=0, max=10, why="a logit weight beyond 10 makes a choice certain")
 
 
 @dataclass
 class MarketParams(SchemeParams):
     name: str = "market"
     mode: str = redefault(SchemeParams, "mode", "one_way")
-    choice_set: int = param(8, min=2, max=50, why="a family weighs a few nearby schools",
-                            unit="schools", label="Schools a family considers",
-                            help="The nearest this many schools of the right phase.")
-    # Logit weights per month of league-table attainment and per km of travel: advantaged
-    # families read league tables more and travel further.
-    performance_weight_advantaged: float = param(
-        0.4, **_LOGIT, unit="per month", label="League-table weight, advantaged families")
-    performance_weight_disadvantaged: float = param(
-        0.1, **_LOGIT, unit="per month", label="League-table weight, disadvantaged families")
-    distance_weight_advantaged: float = param(
-        0.3, **_LOGIT, unit="per km", label="Distance weight, advantaged families")
-    distance_weight_disadvantaged: float = param(
-        1.0, **_LOGIT, unit="per km", label="Distance weight, disadvantaged families")
-    home_preference: float = param(1.5, **_LOGIT, unit="utility",
-                                   label="Preference for the local school",
-                                   help="Extra utility of the local (catchment) school.")
-    composition_aversion_advantaged: float = param(
-        6.0, min=0, max=20, why="utility per unit share; 20 excludes any mixed school",
-        unit="per unit share", label="Advantaged families' aversion to high-FSM schools")
-    capacity_headroom: float = param(0.1, min=0, max=1, why="a share of the starting roll",
-                                     unit="share", label="Spare places")
+    choice_set: int = param(8, min=2, max=50, why="a school watches a few nearby rivals",
+                            unit="schools", label="Rivals a school watches",
+                            help="The nearest this many schools of the same phase.")
+    results_salience: float = param(
+        3.0, min=0, max=20, why="a multiple of the weight families give results anyway",
+        unit="times", label="Salience of league tables",
+        help="How many times more published results weigh in families' choices at 11.")
     funding_elasticity: float = param(
         0.8, min=0, max=1, why="a share of the resource", unit="share",
         label="Funding follows pupils", step=0.05,
@@ -86,14 +71,14 @@ class Market(Scheme):
     def extra_openness_cut(self) -> float:
         return self.params.market_openness_cut
 
+    @property
+    def results_salience(self) -> float:
+        return self.params.results_salience
+
     def form(self, model):
-        state, region = model.state, model.region
-        self.choices, self.dist = admissions.choice_sets(region.pos_km, region.phase,
-                                                         self.params.choice_set)
-        self.years = years_on_roll(region.phase)
-        self.demand_dis = state.pupils_disadvantaged / self.years
-        self.demand_oth = state.pupils_other / self.years
-        self.capacity = (1 + self.params.capacity_headroom) * state.initial_pupils / self.years
+        region = model.region
+        self.choices, _ = admissions.choice_sets(region.pos_km, region.phase,
+                                                 self.params.choice_set)
         self.visible = np.array([model.cfg.school.domains.index(d)
                                  for d in self.params.visible_domains], np.int64)
         return super().form(model)
@@ -101,11 +86,6 @@ class Market(Scheme):
     def year_end(self, model, year):
         state = model.state
         league_table = model.school_mean_attainment()
-        intake = admissions.allocate(self.demand_dis, self.demand_oth, self.choices, self.dist,
-                                     league_table, self.capacity, self.params,
-                                     state.disadvantaged_share)
-        state.pupils_disadvantaged, state.pupils_other = admissions.age_rolls(
-            state.pupils_disadvantaged, state.pupils_other, *intake, self.years)
         state.funding = (state.pupils / state.initial_pupils) ** self.params.funding_elasticity
         self.imitate(model, league_table)
 

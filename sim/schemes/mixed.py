@@ -141,6 +141,11 @@ class Mixed(Scheme):
         return any(c.mutual for c in self.components)
 
     @property
+    def results_salience(self) -> float:
+        """A market part spans every school, so its salience is the region's."""
+        return max(c.results_salience for c in self.components)
+
+    @property
     def extra_openness_cut(self):
         cuts = [c.extra_openness_cut for c in self.components]
         arrays = [c for c in cuts if np.ndim(c)]
