@@ -42,9 +42,9 @@ from sim.dashboard.controls import (  # noqa: E402
     levers_for, parse_extra, scenario_title)
 from sim.dashboard.runner import FAILED, FINISHED, STOPPED, RunController  # noqa: E402
 from sim.dashboard.server import parse_args, solara_argv  # noqa: E402
-from sim.component import param  # noqa: E402
+from sim.component import REGISTRY, param  # noqa: E402
 from sim.errors import ConfigError  # noqa: E402
-from sim.policies import WindowParams  # noqa: E402
+from sim.policies import Policy, WindowParams  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -97,14 +97,22 @@ def test_controls_take_label_range_and_help_from_the_settings_metadata():
     assert levers["shocks.pandemic.enabled"].help.startswith("Learning lost")
 
 
-def test_every_setting_of_a_lever_gets_a_control_from_its_metadata():
+def test_every_setting_of_a_lever_gets_a_control_from_its_metadata(monkeypatch):
     @dataclasses.dataclass
     class NewLever(WindowParams):
         on: bool = param(True, label="New thing")
         rate: float = param(0.3, min=0, max=2, why="a rate", label="Rate of it")
         note: str = param("x", label="A note")
 
-    cfg = OmegaConf.create({"seed": 1})
+    # A lever registers itself when its class is defined: register this one in a copy of
+    # the registry, so that no other test sees it.
+    monkeypatch.setitem(REGISTRY, "policy", dict(REGISTRY["policy"]))
+
+    class NewLeverPolicy(Policy):
+        name = "new_lever"
+        Params = NewLever
+
+    cfg = OmegaConf.create({"seed": 1, "scheme": {"name": "trios"}})
     cfg.policy = {"new_lever": OmegaConf.structured(NewLever)}
     levers = {lv.key: lv for lv in levers_for(cfg)}
     assert levers["policy.new_lever.on"].kind == "switch"
@@ -590,6 +598,10 @@ def test_only_the_levers_that_apply_to_the_scheme_are_shown(playwright_api, dash
             page.get_by_text("market: a competitive quasi-market").click()
             page.locator(".lever-policy-funding-end-year").wait_for(state="detached")
             page.locator(".lever-scheme-funding-elasticity").wait_for()
+            # The scheme's switch rebuilds the policy card, closing its "More ..." part.
+            if not page.locator(".lever-policy-pupil-premium-enabled").count():
+                page.get_by_text("More policy levers").click()
+            page.locator(".lever-policy-pupil-premium-enabled").wait_for()
             assert policy_levers(page) == {"accountability", "leadership", "pupil"}
             _screenshot(page, "market_levers")
         finally:
