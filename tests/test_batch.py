@@ -95,14 +95,25 @@ def start_slow_batch(tmp_path) -> tuple[subprocess.Popen, list]:
     proc = subprocess.Popen([sys.executable, "-c", SLOW_BATCH], cwd=Path(__file__).parents[1],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     proc.stdout.readline()
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # a loaded machine starts processes slowly
     workers: list = []
-    while len(workers) < 2 and time.monotonic() < deadline:  # both workers up and running
+    while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.5)
-        workers = [p for p in psutil.Process(proc.pid).children(recursive=True)
-                   if "python" in p.name() and p.cpu_percent(0.2) > 10]
+        workers = [p for p in alive_children(proc.pid)
+                   if "popen_loky" in " ".join(p.cmdline())]
     assert len(workers) == 2, proc.stderr.read() if proc.poll() is not None else ""
-    return proc, psutil.Process(proc.pid).children(recursive=True)
+    return proc, alive_children(proc.pid)
+
+
+def alive_children(pid: int) -> list:
+    out = []
+    for child in psutil.Process(pid).children(recursive=True):
+        try:
+            child.cmdline()
+        except psutil.NoSuchProcess:  # ended (or a zombie) meanwhile
+            continue
+        out.append(child)
+    return out
 
 
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])

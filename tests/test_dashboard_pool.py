@@ -25,7 +25,14 @@ LONG = ["region=gm", "scheme=trios", "years=60"]
 
 def workers() -> set[psutil.Process]:
     """This process's spawned worker processes (multiprocessing's spawn children)."""
-    return {p for p in psutil.Process().children() if "spawn_main" in " ".join(p.cmdline())}
+    out = set()
+    for child in psutil.Process().children():
+        try:
+            if "spawn_main" in " ".join(child.cmdline()):
+                out.add(child)
+        except psutil.NoSuchProcess:  # another test's child that ended (or a zombie)
+            continue
+    return out
 
 
 def run(number: int, overrides: list[str], n_seeds: int, **kwargs):
