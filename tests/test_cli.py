@@ -106,7 +106,7 @@ def test_a_failed_run_removes_only_its_own_folders(tmp_path):
     assert proc.returncode == 2
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("schoolsim: error: scheme=families")
-    assert "12-20" in lines[0]
+    assert "the region has 7" in lines[0] and "allowed: scheme.min_size <= 7" in lines[0]
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
         "outputs", "outputs/2000-01-01", "outputs/2000-01-01/00-00-00-000000_trios",
         "outputs/2000-01-01/00-00-00-000000_trios/summary.json"]
