@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim.pupils import progress
 from sim.pupils.system import SPIN_UP_YEARS, PupilSystem
 from sim.pupils.year_end import STREAMS, PupilParams
 from sim.region import build_region
@@ -72,3 +73,27 @@ def test_published_results_are_each_schools_key_stage_mean(world):
                  + r.attainment_other * r.cohort_other)
                 / (r.cohort_disadvantaged + r.cohort_other))
     assert pupils.published_results()[school] == pytest.approx(expected, rel=1e-6)
+
+
+def test_only_the_head_of_the_roll_carries_a_loss_and_recovery_matches_the_whole_roll(world):
+    # The recovery works on the pupils on roll at the closure less the leavers since
+    # (`PupilSystem.lossy`): every pupil behind them has no loss, and recovering the head
+    # alone gives the same roll as recovering every pupil.
+    region, state, pupils = world
+    pupils.lose(2.0, 1.0)
+    on_roll_at_closure = pupils.on_roll
+    assert pupils.lossy == on_roll_at_closure
+    pupils.year_end(state, 2)
+    left = pupils.latest.leavers + pupils.latest.left_at_11
+    assert pupils.lossy == on_roll_at_closure - left
+    assert pupils.roll.loss[:pupils.lossy].all()
+    assert not pupils.roll.loss[pupils.lossy:].any()
+    rate = np.linspace(0.1, 0.9, 2 * region.n_schools).reshape(region.n_schools, 2)
+    whole = pupils.roll.take(slice(None))
+    whole.attainment, whole.loss = whole.attainment.copy(), whole.loss.copy()
+    progress.recover(whole, rate, 0.5)
+    pupils.recover(rate, 0.5)
+    np.testing.assert_array_equal(pupils.roll.attainment, whole.attainment)
+    np.testing.assert_array_equal(pupils.roll.loss, whole.loss)
+    assert pupils.loss_by_group()["learning_loss_other"] == pytest.approx(
+        pupils.roll.loss[~pupils.roll.disadvantaged].mean())

@@ -47,6 +47,10 @@ class Pupils:
         """The pupils selected by a boolean mask or an index array (copies)."""
         return Pupils(*(getattr(self, f.name)[index] for f in fields(self)))
 
+    def head(self, n: int) -> Pupils:
+        """The first `n` pupils on roll, as views: changes made to them change the roll."""
+        return Pupils(*(getattr(self, f.name)[:n] for f in fields(self)))
+
     def joined(self, other: Pupils) -> Pupils:
         """These pupils followed by `other`'s."""
         return Pupils(*(np.concatenate([getattr(self, f.name), getattr(other, f.name)])
