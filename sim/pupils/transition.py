@@ -105,27 +105,52 @@ def ranked_preferences(home, home_km, disadvantaged, candidates, school_km, resu
     """Each family's ranked secondaries (n, preferences) and the distances to them (km).
 
     The candidates are those of the family's home neighbourhood (`candidate_schools`);
-    distances are from the home itself."""
-    near = candidates[home]
-    k = near.shape[1]
-    school_km = school_km.astype(np.float32)     # single precision: metres are plenty
-    dx = school_km[:, 0][near] - home_km[:, 0, None]
-    dy = school_km[:, 1][near] - home_km[:, 1, None]
-    dist = np.sqrt(dx * dx + dy * dy)
+    distances are from the home itself. Whatever depends only on the neighbourhood and the
+    family's group (the candidates' positions, results and composition terms) is tabled once
+    per neighbourhood and group and gathered a row per family; the utilities are then built
+    in place, in single precision, term by term in the order of the formula."""
+    k = candidates.shape[1]
     group = np.where(disadvantaged, DISADVANTAGED, ADVANTAGED)
-    weights = [params.by_group(name)[group, None]
-               for name in ("distance_weight", "results_weight", "composition_weight")]
+    dist = _distances(home, home_km, candidates, school_km.astype(np.float32))
     # Gumbel(0, 1) tastes; a uniform draw of exactly 0 gives -inf: that school is ranked last.
+    utility = rng.random(dist.shape, dtype=np.float32)
     with np.errstate(divide="ignore"):
-        taste = -np.log(-np.log(rng.random(dist.shape, dtype=np.float32)))
-    utility = (taste - weights[0] * dist + weights[1] * results.astype(np.float32)[near]
-               - weights[2] * disadvantaged_share.astype(np.float32)[near])
+        np.log(utility, out=utility)
+        np.negative(utility, out=utility)
+        np.log(utility, out=utility)
+    np.negative(utility, out=utility)
+    utility -= params.by_group("distance_weight")[group, None] * dist
+    utility += _candidates_term(params.by_group("results_weight"), results, candidates,
+                                group, home)
+    utility -= _candidates_term(params.by_group("composition_weight"), disadvantaged_share,
+                                candidates, group, home)
     rows = np.arange(len(home))
     ranked = np.empty((len(home), min(params.preferences, k)), np.int64)
     for rank in range(ranked.shape[1]):
         ranked[:, rank] = np.argmax(utility, axis=1)
         utility[rows, ranked[:, rank]] = -np.inf
-    return near[rows[:, None], ranked], dist[rows[:, None], ranked]
+    return candidates[home[:, None], ranked], dist[rows[:, None], ranked]
+
+
+def _candidates_term(weights, value, candidates, group, home) -> np.ndarray:
+    """(n, k) each family's group weight times its candidates' value: tabled per (group,
+    neighbourhood), then one row gathered per family."""
+    table = weights[:, None, None] * value.astype(np.float32)[candidates]
+    return table.reshape(-1, candidates.shape[1])[group * len(candidates) + home]
+
+
+def _distances(home, home_km, candidates, school_km) -> np.ndarray:
+    """(n, k) km from each home to its neighbourhood's candidates (single precision)."""
+    out = None
+    for axis in (0, 1):
+        delta = school_km[:, axis][candidates][home]        # the candidates' coordinate
+        delta -= home_km[:, axis, None]
+        delta *= delta
+        if out is None:
+            out = delta
+        else:
+            out += delta
+    return np.sqrt(out, out=out)
 
 
 def priority_keys(prefs: np.ndarray, dist_km: np.ndarray, lottery: np.ndarray) -> np.ndarray:
@@ -143,37 +168,105 @@ def deferred_acceptance(keys: np.ndarray, lottery: np.ndarray, capacity: np.ndar
     """Pupil-proposing deferred acceptance; the school each pupil holds at the end (-1: none).
 
     keys (n, P): pupil i's applications in order of preference (`priority_keys`); lottery (n,):
-    the unique lottery numbers in them; capacity (m,): places. The applications held are kept
-    as one sorted array, so each round merges two sorted runs (linear, timsort) instead of
-    sorting everything again."""
+    the unique lottery numbers in them; capacity (m,): places. Each school holds its
+    applications in a block of `capacity` slots. In each round a school with room for all its
+    new applicants holds them without ranking anyone; a school that is full rejects at once
+    every applicant it ranks below the worst it holds; only the rest (its held applications
+    and the applicants that may displace them) are sorted, so a round costs what it
+    contests, not the size of the cohort."""
     n, n_prefs = keys.shape
     pupil_of = np.empty(n, np.int64)          # lottery number -> pupil
     pupil_of[lottery] = np.arange(n)
-    held = np.zeros(0, np.int64)              # keys of the applications held, sorted
+    places = _Places(capacity)
     slot = np.zeros(n, np.int64)
     applying = np.arange(n)
     while len(applying):
-        applications = np.sort(keys[applying, slot[applying]])
+        applications = keys[applying, slot[applying]]
         slot[applying] += 1
-        receiving = np.zeros(len(capacity), bool)
-        receiving[applications >> SCHOOL_SHIFT] = True
-        contested = receiving[held >> SCHOOL_SHIFT]
-        pool = _merge(held[contested], applications)
-        school = pool >> SCHOOL_SHIFT
-        first = np.flatnonzero(np.r_[True, school[1:] != school[:-1]])
-        rank = np.arange(len(pool)) - np.repeat(first, np.diff(np.r_[first, len(pool)]))
-        kept = rank < capacity[school]
-        held = _merge(held[~contested], pool[kept])
-        rejected = pupil_of[pool[~kept] & (MAX_PUPILS - 1)]
+        rejected = places.receive(applications)
+        rejected = pupil_of[rejected & (MAX_PUPILS - 1)]
         applying = rejected[slot[rejected] < n_prefs]
+    held = places.held()
     assigned = np.full(n, -1, np.int64)
     assigned[pupil_of[held & (MAX_PUPILS - 1)]] = held >> SCHOOL_SHIFT
     return assigned
 
 
+class _Places:
+    """The applications each school holds during deferred acceptance: school s's in slots
+    start[s] .. start[s] + filled[s]. A school that has had to reject someone is full for good;
+    its slots are then kept in priority order and its worst key is its `cutoff` (an applicant
+    with a larger key is rejected without a look at the others)."""
+
+    def __init__(self, capacity: np.ndarray):
+        self.capacity = capacity.astype(np.int64)
+        self.start = np.cumsum(self.capacity) - self.capacity
+        self.slots = np.empty(int(self.capacity.sum()), np.int64)
+        self.filled = np.zeros(len(capacity), np.int64)
+        # No place at all: every applicant is rejected.
+        self.cutoff = np.where(self.capacity > 0, np.iinfo(np.int64).max, -1)
+
+    def receive(self, applications: np.ndarray) -> np.ndarray:
+        """Hold the best applications up to capacity; returns the keys rejected."""
+        school = applications >> SCHOOL_SHIFT
+        beaten = applications > self.cutoff[school]            # below a full school's worst
+        out = [applications[beaten]]
+        applications, school = applications[~beaten], school[~beaten]
+        arriving = np.bincount(school, minlength=len(self.capacity))
+        over = self.filled + arriving > self.capacity
+        fits = ~over[school]
+        self._append(applications[fits], school[fits])
+        if not fits.all():
+            out.append(self._contest(np.flatnonzero(over), np.sort(applications[~fits])))
+        return np.concatenate(out) if len(out) > 1 else out[0]
+
+    def _append(self, applications, school) -> None:
+        """Applications to schools with room for them all: into the next free slots."""
+        order = np.argsort(_narrow(school, len(self.capacity)), kind="stable")
+        school = school[order]
+        arriving = np.bincount(school, minlength=len(self.filled))
+        first = np.cumsum(arriving) - arriving              # where each school's run begins
+        within = np.arange(len(school)) - first[school]
+        self.slots[self.start[school] + self.filled[school] + within] = applications[order]
+        self.filled += arriving
+
+    def _contest(self, contested: np.ndarray, applications: np.ndarray) -> np.ndarray:
+        """Schools that cannot hold everyone: rank their held and new applications (sorted)
+        together (keys order a school's applicants by priority), keep the best up to
+        capacity, in order. Slots already in order are merged, not sorted again."""
+        in_order = self.cutoff[contested] < np.iinfo(np.int64).max
+        held = [self.slots[_ranges(self.start[schools], self.filled[schools])]
+                for schools in (contested[in_order], contested[~in_order])]
+        pool = _merge(_merge(held[0], applications), np.sort(held[1]))
+        school = pool >> SCHOOL_SHIFT
+        first = np.flatnonzero(np.r_[True, school[1:] != school[:-1]])
+        rank = np.arange(len(pool)) - np.repeat(first, np.diff(np.r_[first, len(pool)]))
+        kept = rank < self.capacity[school]
+        self.slots[self.start[school[kept]] + rank[kept]] = pool[kept]
+        self.filled[contested] = self.capacity[contested]
+        self.cutoff[school[first]] = pool[first + self.capacity[school[first]] - 1]
+        return pool[~kept]
+
+    def held(self) -> np.ndarray:
+        """Every application held, by school."""
+        return self.slots[_ranges(self.start, self.filled)]
+
+
 def _merge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Two sorted arrays as one (timsort finds the two runs and merges them)."""
     return np.sort(np.concatenate([a, b]), kind="stable")
+
+
+def _narrow(school: np.ndarray, n_schools: int) -> np.ndarray:
+    """School indices in 16 bits where they fit: numpy sorts those by radix, in linear time."""
+    return school.astype(np.uint16) if n_schools <= 1 << 16 else school
+
+
+def _ranges(start: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """The indices start[i] .. start[i] + length[i] - 1 of every i, one after another."""
+    total = int(length.sum())
+    offset = np.repeat(start - (np.cumsum(length) - length), length)
+    return offset + np.arange(total)
 
 
 def place_nearest_with_room(assigned, home_km, school_km, capacity, k: int = 8) -> np.ndarray:
