@@ -90,11 +90,12 @@ def test_reporters_on_hand_worked_numbers():
     # KS2 (Year 6, school 0): disadvantaged -10, -6 (mean -8), others 2, 4 (mean 3): gap 11.
     # KS4 (Year 11, school 1): disadvantaged -20, others 0, 2 (mean 1): gap 21.
     # Both cohorts: disadvantaged (-10 - 6 - 20) / 3 = -12, others 8 / 4 = 2: gap 14.
-    roll = Pupils(school=np.array([0, 0, 0, 0, 1, 1, 1], np.int32),
-                  year=np.array([6, 6, 6, 6, 11, 11, 11], np.int8),
-                  disadvantaged=np.array([1, 1, 0, 0, 1, 0, 0], bool),
+    # In order of entry, as a roll is kept (`sim.pupils.roll`): the oldest first.
+    roll = Pupils(school=np.array([1, 1, 1, 0, 0, 0, 0], np.int32),
+                  year=np.array([11, 11, 11, 6, 6, 6, 6], np.int8),
+                  disadvantaged=np.array([1, 0, 0, 1, 1, 0, 0], bool),
                   home=np.zeros(7, np.int32), home_km=np.zeros((7, 2), np.float32),
-                  attainment=np.array([-10, -6, 2, 4, -20, 0, 2], np.float32),
+                  attainment=np.array([-20, 0, 2, -10, -6, 2, 4], np.float32),
                   persistent=np.zeros(7, np.float32), loss=np.zeros(7, np.float32))
     pupils = object.__new__(PupilSystem)
     pupils.latest = YearEnd(0, 0, 0, 0, 0, results.cohort_results(roll, 6, 2),

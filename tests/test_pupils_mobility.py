@@ -16,7 +16,7 @@ PLACES = line_of_schools(primary_places=(30,) * 4, secondary_places=(70, 70, 70)
 
 def roll(n, seed=0) -> Pupils:
     rng = np.random.default_rng(seed)
-    year = rng.integers(0, 12, n).astype(np.int8)
+    year = np.sort(rng.integers(0, 12, n).astype(np.int8))[::-1]   # in order of entry
     primary = year <= 6
     school = np.where(primary, rng.integers(0, 4, n), rng.integers(4, 7, n)).astype(np.int32)
     home = rng.integers(0, 8, n).astype(np.int32)

@@ -30,6 +30,7 @@ def test_set_up_fills_every_year_group_and_the_state(world):
     assert not np.isnan(list(pupils.headline().values())).any()
     years = np.bincount(pupils.roll.year, minlength=12)
     assert (years > 0).all()
+    assert (np.diff(pupils.roll.year) <= 0).all()   # in order of entry: the oldest first
     dis, oth = pupils.roll.counts(region.n_schools)
     np.testing.assert_array_equal(state.pupils_disadvantaged, dis)
     np.testing.assert_array_equal(state.pupils_other, oth)

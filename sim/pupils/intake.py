@@ -130,9 +130,14 @@ def _cohort(places: Places, schools: np.ndarray, area: Catchment, params: Intake
 
 def _home_neighbourhoods(area: Catchment, within, dis, rng) -> np.ndarray:
     """Each pupil's home in their school's catchment (see the module docstring)."""
-    cumulative = np.where(dis[:, None], area.cumulative_disadvantaged[within],
-                          area.cumulative_other[within])
+    k = area.neighbourhoods.shape[1]
+    # Rows 2s (other) and 2s + 1 (disadvantaged) of school s: one gather per pupil.
+    by_group = np.stack([area.cumulative_other, area.cumulative_disadvantaged], axis=1)
+    row = 2 * within
+    row += dis
+    cumulative = by_group.reshape(-1, k)[row]
     draw = rng.random(len(within)) * cumulative[:, -1]
-    pick = (cumulative < draw[:, None]).sum(axis=1)
-    k = cumulative.shape[1]
-    return area.neighbourhoods[within, np.minimum(pick, k - 1)]
+    pick = np.count_nonzero(cumulative < draw[:, None], axis=1)
+    np.minimum(pick, k - 1, out=pick)
+    pick += within * k
+    return area.neighbourhoods.ravel()[pick]

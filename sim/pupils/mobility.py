@@ -18,7 +18,8 @@ import numpy as np
 
 from sim.component import param
 from sim.pupils.places import Places, nearest_schools
-from sim.pupils.roll import FIRST_SECONDARY_YEAR, LAST_PRIMARY_YEAR, LAST_YEAR, Pupils
+from sim.pupils.roll import (FIRST_SECONDARY_YEAR, LAST_PRIMARY_YEAR, LAST_YEAR, RECEPTION,
+                             Pupils)
 
 
 @dataclass
@@ -43,29 +44,31 @@ def nearby_by_phase(places: Places, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 def moves(pupils: Pupils, nearby, params: MobilityParams, rng) -> tuple[np.ndarray, np.ndarray]:
     """Who moves (indices, ascending) and the school each moves to."""
-    secondary = pupils.year >= FIRST_SECONDARY_YEAR
-    test_year = (pupils.year == LAST_PRIMARY_YEAR) | (pupils.year == LAST_YEAR)
-    # A pupil can move only where their phase has another school nearby.
-    primary_can, secondary_can = (options.shape[1] > 1 for options in nearby)
-    stays = test_year
-    if not primary_can:
-        stays = stays | ~secondary
-    if not secondary_can:
-        stays = stays | secondary
-    groups = ((pupils.disadvantaged & ~stays,
-               params.rate_other * params.disadvantaged_factor),
-              (~pupils.disadvantaged & ~stays, params.rate_other))
-    mover = np.sort(np.concatenate([_bernoulli_picks(np.flatnonzero(eligible), rate, rng)
+    # Pupils not in a test year, in a phase with another school nearby to move to: at most
+    # two runs of the roll (it is in order of entry), the older first.
+    runs = [pupils.cohort(first, last) for (first, last), options in
+            zip(((FIRST_SECONDARY_YEAR, LAST_YEAR - 1), (RECEPTION, LAST_PRIMARY_YEAR - 1)),
+                nearby[::-1]) if options.shape[1] > 1]
+    dis = pupils.disadvantaged
+    groups = ((_indices(runs, dis), params.rate_other * params.disadvantaged_factor),
+              (_indices(runs, ~dis), params.rate_other))
+    mover = np.sort(np.concatenate([_bernoulli_picks(eligible, rate, rng)
                                     for eligible, rate in groups]))
     pick = rng.random(len(mover))
     school = np.empty(len(mover), np.int32)
-    moving_on = secondary[mover]
+    moving_on = pupils.year[mover] >= FIRST_SECONDARY_YEAR
     for phase, chosen in ((0, ~moving_on), (1, moving_on)):
         if not chosen.any():
             continue
         school[chosen] = _elsewhere(nearby[phase][pupils.home[mover[chosen]]],
                                     pupils.school[mover[chosen]], pick[chosen])
     return mover, school
+
+
+def _indices(runs: list[slice], mask: np.ndarray) -> np.ndarray:
+    """Indices (ascending) of the pupils in `runs` of the roll where `mask` holds."""
+    return np.concatenate([np.flatnonzero(mask[run]) + run.start for run in runs]
+                          or [np.zeros(0, np.int64)])
 
 
 def _bernoulli_picks(candidates: np.ndarray, rate: float, rng) -> np.ndarray:

@@ -18,25 +18,27 @@ KS2_YEAR, KS4_YEAR = 6, 11
 
 
 def cohort_results(pupils: Pupils, year_group: int, n_schools: int) -> dict[str, np.ndarray]:
-    """Per school: cohort sizes and mean attainment of disadvantaged and other pupils."""
-    out = {}
-    in_cohort = pupils.year == year_group
-    for name, group in (("disadvantaged", pupils.disadvantaged), ("other", ~pupils.disadvantaged)):
-        chosen = in_cohort & group
-        school = pupils.school[chosen]
-        size = np.bincount(school, minlength=n_schools)
-        total = np.bincount(school, weights=pupils.attainment[chosen], minlength=n_schools)
-        out[f"cohort_{name}"] = size
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[f"attainment_{name}"] = np.where(size > 0, total / size, np.nan)
-    return out
+    """Per school: cohort sizes and mean attainment of disadvantaged and other pupils.
+    One pass over the cohort's run of the roll, by (school, group) cell."""
+    cohort = pupils.cohort(year_group)
+    cell = pupils.school[cohort].astype(np.int64)
+    cell *= 2
+    cell += pupils.disadvantaged[cohort]
+    size = np.bincount(cell, minlength=2 * n_schools).reshape(n_schools, 2)
+    total = np.bincount(cell, weights=pupils.attainment[cohort],
+                        minlength=2 * n_schools).reshape(n_schools, 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(size > 0, total / size, np.nan)
+    return {"cohort_disadvantaged": size[:, 1].copy(),
+            "attainment_disadvantaged": mean[:, 1].copy(),
+            "cohort_other": size[:, 0].copy(), "attainment_other": mean[:, 0].copy()}
 
 
 def cohort_gap(pupils: Pupils, year_group: int) -> dict[str, float]:
     """Region-wide means of each group in a year group, the gap between them (months), and
     the DfE disadvantage gap index of the same cohort (`gap_index`)."""
-    in_cohort = pupils.year == year_group
-    attainment, dis = pupils.attainment[in_cohort], pupils.disadvantaged[in_cohort]
+    cohort = pupils.cohort(year_group)
+    attainment, dis = pupils.attainment[cohort], pupils.disadvantaged[cohort]
     if dis.all() or not dis.any():
         return {"attainment_disadvantaged": float("nan"), "attainment_other": float("nan"),
                 "gap_months": float("nan"), "gap_index": float("nan")}

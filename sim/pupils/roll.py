@@ -9,6 +9,9 @@ exactly where the national expectation puts a child of that age at the start of 
 simulation, -6 is six months behind. The persistent component is the pupil's standing at
 school entry (home background and individual), which keeps shaping their progress. The loss
 is learning lost in a school closure and not yet made up (already counted in attainment).
+
+The roll is kept in order of entry (`sim.pupils.year_end`): the oldest year group first,
+so each year group is one run of the arrays (`cohort`) and the kernels take slices, not masks.
 """
 
 from __future__ import annotations
@@ -46,6 +49,15 @@ class Pupils:
     def take(self, index) -> Pupils:
         """The pupils selected by a boolean mask or an index array (copies)."""
         return Pupils(*(getattr(self, f.name)[index] for f in fields(self)))
+
+    def cohort(self, first: int, last: int | None = None) -> slice:
+        """Where year groups `first` to `last` (inclusive; default `first` alone) sit on
+        roll: one run, the roll being in order of entry (year groups descending)."""
+        last = first if last is None else last
+        ascending = self.year[::-1]
+        n = len(self)
+        return slice(n - int(np.searchsorted(ascending, last, "right")),
+                     n - int(np.searchsorted(ascending, first, "left")))
 
     def head(self, n: int) -> Pupils:
         """The first `n` pupils on roll, as views: changes made to them change the roll."""

@@ -121,19 +121,18 @@ class PupilSystem:
 
     def results_frame(self, year: int) -> pd.DataFrame:
         """The year's results, one row per school: KS2 for primaries, KS4 for secondaries."""
-        frames = []
-        for (stage, phase_name), phase in zip(KEY_STAGES, (0, 1)):
-            got = getattr(self.latest, stage)
-            schools = np.flatnonzero(self.places.phase == phase)
-            frames.append(pd.DataFrame({
-                "year": np.full(len(schools), year, np.int64),
-                "school_id": schools.astype(np.int64),
-                "phase": phase_name,
-                "key_stage": stage.upper(),
-                **{key: got[key][schools] for key in
-                   ("cohort_disadvantaged", "cohort_other", "attainment_disadvantaged",
-                    "attainment_other")}}))
-        return pd.concat(frames, ignore_index=True).sort_values("school_id", kind="stable")
+        phase = self.places.phase
+        primary = phase == 0
+        n = len(phase)
+        stages = np.asarray([stage.upper() for stage, _ in KEY_STAGES], dtype=object)
+        return pd.DataFrame({
+            "year": np.full(n, year, np.int64),
+            "school_id": np.arange(n, dtype=np.int64),
+            "phase": np.asarray(PHASE_NAMES, dtype=object)[phase],
+            "key_stage": stages[phase],
+            **{key: np.where(primary, self.latest.ks2[key], self.latest.ks4[key]) for key in
+               ("cohort_disadvantaged", "cohort_other", "attainment_disadvantaged",
+                "attainment_other")}})
 
     def headline(self) -> dict[str, float]:
         """The gap and each group's attainment on the latest KS2 and KS4 cohorts, per phase

@@ -113,12 +113,11 @@ def end_of_year(pupils: Pupils, places: Places, areas: Catchments, schools: Scho
     ks2 = results.cohort_results(pupils, results.KS2_YEAR, m)
     ks4 = results.cohort_results(pupils, results.KS4_YEAR, m)
     gaps = [results.cohort_gap(pupils, year) for year in (results.KS2_YEAR, results.KS4_YEAR)]
-    n_leavers = int(np.count_nonzero(pupils.year == LAST_YEAR))
+    n_leavers = _size(pupils.cohort(LAST_YEAR))
     # With no secondary, Year 6 are the oldest on roll, so they too are a prefix.
-    n_left_at_11 = 0 if places.has(SECONDARY) else int(
-        np.count_nonzero(pupils.year == LAST_PRIMARY_YEAR))
+    n_left_at_11 = 0 if places.has(SECONDARY) else _size(pupils.cohort(LAST_PRIMARY_YEAR))
     staying = pupils.take(slice(n_leavers + n_left_at_11, None))
-    year6 = np.flatnonzero(staying.year == LAST_PRIMARY_YEAR)
+    year6 = np.arange(*staying.cohort(LAST_PRIMARY_YEAR).indices(len(staying)))
     secondary = _secondary_places(staying, year6, places, areas, schools, params, streams)
     newcomers = _newcomers(places, areas, params, streams["pupils/intake"])
     pupils = staying.joined(newcomers)                # new arrays from here on
@@ -129,6 +128,10 @@ def end_of_year(pupils: Pupils, places: Places, areas: Catchments, schools: Scho
     pupils.school[movers] = school
     return pupils, YearEnd(n_leavers, n_left_at_11, len(year6), len(newcomers), len(movers),
                            ks2, ks4, *gaps)
+
+
+def _size(run: slice) -> int:
+    return run.stop - run.start
 
 
 def _newcomers(places: Places, areas: Catchments, params: PupilParams, rng) -> Pupils:
