@@ -41,6 +41,11 @@ class Meetings:
         self.trust: np.ndarray | None = None
         self.held = 0
 
+    def regroup(self, model) -> None:
+        """After groups were added (re-brokering): their base intervals and factors."""
+        self.base_interval = model.partnerships.interval_weeks
+        self.refresh(model)
+
     def refresh(self, model) -> None:
         """Recompute what the levers in force mean per group (cost, learning, trust, interval)."""
         p, levers, m = model.partnerships, model.levers, self.cfg

@@ -46,6 +46,7 @@ from sim.inspection import Inspectorate
 from sim.knowledge import Knowledge
 from sim.meetings import Meetings
 from sim.network import Network, layered_network, partnership_graph, year_edges, year_metrics
+from sim.partnerships import add_groups, new_matches, waiting
 from sim.policies import Programme
 from sim.posterior import with_draw
 from sim.pupils.system import PupilSystem
@@ -241,13 +242,12 @@ class SchoolSystem(mesa.Model):
         return self.meetings.held
 
     def _meeting_weeks(self):
-        p = self.partnerships
-        if p.n_groups == 0:
+        if self.partnerships.n_groups == 0:
             return
         week = 1
         while week <= self.end_week:
             yield self.env.timeout(week + calendar.AT_MEETINGS - self.env.now)
-            groups = p.due(week)
+            groups = self.partnerships.due(week)   # re-brokering may have rebuilt them
             if len(groups) and self.levers.programme is Programme.PENDING:
                 groups = groups[~self._programme[groups]]   # the programme has not started
             if len(groups):
@@ -303,7 +303,34 @@ class SchoolSystem(mesa.Model):
                                             self.streams["lapse"])
         trust.strengthen(p.trust, np.flatnonzero(held[p.link_group]),
                          self.cfg.trust.strengthen_gain)
-        p.active &= ~(lapsed & self.scheme.lapsable_groups(self))
+        lapsed &= self.scheme.lapsable_groups(self)
+        p.active &= ~lapsed
+        if lapsed.any() and self.levers.brokering and self.levers.programme is not Programme.ENDED:
+            self.rebroker(lapsed)
+
+    def rebroker(self, lapsed: np.ndarray) -> None:
+        """The broker matches the schools of each layer that lost their group into new
+        groups by the layer's scheme's rule (`Scheme.rebroker`); a pair matched again
+        resumes its relationship, a new one starts at the scheme's starting trust with a
+        chemistry of its own (`partnerships.add_groups`)."""
+        p = self.partnerships
+        p.interval_weeks = self.meetings.base_interval   # new groups copy the unscaled one
+        for layer, scheme in enumerate(self.scheme.layer_schemes()):
+            g0, g1, _, _ = p.layer_bounds(layer)
+            pool = waiting(p, layer) if lapsed[g0:g1].any() else np.zeros(0, np.int64)
+            groups = new_matches(p, layer, scheme.rebroker(self, pool)) if len(pool) else []
+            if not groups:
+                continue
+            offset = scheme.stream(self, "rebrokering").integers(
+                0, scheme.params.meeting_interval_weeks, len(groups))
+            p = add_groups(p, layer, groups, offset, scheme.params.initial_trust,
+                           lambda m: gamma_with_mean(self.streams["affinity"], np.ones(m),
+                                                     self.cfg.trust.affinity_sd))
+            lapsed = np.insert(lapsed, g1, np.zeros(len(groups), bool))
+        self.partnerships = p
+        self.scheme.regrouped(p)
+        self._programme = np.asarray(self.scheme.programme_groups(self), bool)
+        self.meetings.regroup(self)
 
     def _collection(self):
         for week in calendar.term_ends(self.cfg.years):

@@ -12,7 +12,9 @@ Each layer is a set of undirected edges between schools with a weight:
   (weight: the number of moves);
 - hub layers, whose nodes include a hub that is not a school: `authority` (each school to
   its local authority, node "la<k>") and `broadcast` (each school reached by shared
-  summaries, to the node "hub"; not yet built by the model).
+  summaries, to the node "hub": every school while a scheme of the run broadcasts and
+  has active groups, `Scheme.broadcasting`; the Pathways trios' summaries "have been
+  shared with all Greater Manchester schools", seed 000).
 `graph(layers)` gives a networkx graph (school nodes are their ids; an edge in several
 layers carries each layer's weight). Metrics are computed on sparse arrays (scipy) so that
 England's ~20,000 schools stay cheap: mean degree, mean clustering (as
@@ -69,8 +71,9 @@ def partnership_graph(model, layers=None) -> nx.MultiGraph:
 
 def layered_network(model) -> Network:
     """The model's network now: a layer per partnership kind (active links, weight trust),
-    `staff_moves` (the moves of the last school year, weight 1 per move) and `authority`
-    (each school to its local authority)."""
+    `staff_moves` (the moves of the last school year, weight 1 per move), `authority`
+    (each school to its local authority) and, while summaries go out, `broadcast` (each
+    school to the hub)."""
     p = model.partnerships
     net = Network(model.n_schools)
     live = p.active[p.link_group]
@@ -82,6 +85,9 @@ def layered_network(model) -> Network:
     moves = model.knowledge.staff_move_edges
     net.set_layer("staff_moves", moves[:, 0], moves[:, 1])
     net.set_layer("authority", np.arange(model.n_schools), model.region.la)
+    if any(scheme.broadcasting(model) and scheme.partnerships_of(model).active.any()
+           for scheme in model.scheme.layer_schemes()):
+        net.set_layer("broadcast", np.arange(model.n_schools), np.zeros(model.n_schools))
     return net
 
 

@@ -13,11 +13,12 @@ per-group arrays, and `view(layer)` gives each scheme its own `Partnerships` who
 are slices of the combined ones, so trust, activity and meetings written through either
 are the same numbers.
 
-Partnerships lapse and are re-brokered (`rebroker_groups`, `add_groups`): when brokering is
-on, the schools whose groups lapsed that year are matched into new groups by the broker's
-rule (similar schools together, different ones, or at random: Ainscow 2015 on local
+Partnerships lapse and are re-brokered (`waiting`, `rebroker_groups`, `add_groups`): when
+brokering is on and groups lapsed that year, the schools whose groups lapsed and that are in
+no active group of the layer are matched into new groups by the broker's rule (similar schools together, different ones, or at random: Ainscow 2015 on local
 authorities as brokers; Families of Schools grouped similar intakes, Pathways trios mixed
-authorities). A pair of schools matched again in the same layer resumes its old
+authorities); a group made only of schools from one lapsed group is not formed
+(`new_matches`). A pair of schools matched again in the same layer resumes its old
 relationship with the trust it has left; a new pair starts at the initial trust.
 """
 
@@ -225,13 +226,30 @@ def rebroker_groups(pool: np.ndarray, feature: np.ndarray, size: int, rule: str,
     return groups
 
 
+def waiting(p: Partnerships, layer: int) -> np.ndarray:
+    """Schools of `layer` whose groups lapsed and that are in no active group of it."""
+    g0, g1, _, _ = p.layer_bounds(layer)
+    members, active = p.members[g0:g1], p.active[g0:g1]
+    lapsed = np.unique(members[~active][members[~active] >= 0])
+    return np.setdiff1d(lapsed, members[active][members[active] >= 0])
+
+
+def new_matches(p: Partnerships, layer: int, groups: list[np.ndarray]) -> list[np.ndarray]:
+    """The groups that are not all from one lapsed group of `layer`: re-forming a group
+    that broke up (or a part of it) is no re-brokering, so those schools wait."""
+    g0, g1, _, _ = p.layer_bounds(layer)
+    lapsed = [set(row[row >= 0].tolist()) for row in p.members[g0:g1][~p.active[g0:g1]]]
+    return [g for g in groups if not any(set(g.tolist()) <= old for old in lapsed)]
+
+
 def add_groups(p: Partnerships, layer: int, groups: list[np.ndarray], offset: np.ndarray,
                initial_trust: float, draw_affinity) -> Partnerships:
     """A new Partnerships with `groups` appended at the end of `layer`'s block.
 
     Existing links of the layer between two members of a new group move to it and keep
-    their trust (the relationship resumes); new links get `initial_trust` and an affinity
-    from `draw_affinity(k)` (k values for the k new links, in (a, b) order). Returns the
+    their trust (the relationship resumes); new links get `initial_trust` and their group's
+    affinity, `draw_affinity(m)` giving one value per new group (m = len(groups), in order),
+    as a partnership's chemistry is shared by its links. Returns the
     rebuilt partnerships; group ids after the layer's block shift by len(groups)."""
     g0, g1, _, _ = p.layer_bounds(layer)
     added = Partnerships.from_groups(p.layer_kinds[layer], groups, p._n_schools, 1, 0.0,
@@ -253,7 +271,7 @@ def add_groups(p: Partnerships, layer: int, groups: list[np.ndarray], offset: np
     link_group = link_group.copy()
     link_group[found[exists]] = added.link_group[exists] + g1
     fresh = ~exists
-    affinity = draw_affinity(int(fresh.sum()))
+    affinity = draw_affinity(len(groups))[added.link_group[fresh]]
     keys = np.concatenate([old_keys, new_keys[fresh]])
     order = np.argsort(keys, kind="stable")
 

@@ -12,6 +12,9 @@ Sources (seed documents 000-004):
   school partnerships can increase their eventual chances of success" (002). Without a
   broker a share `1 - formation_success` of groups never starts, starting trust is cut by
   `trust_cut`, and groups lapse `lapse_factor` times as often while the broker is absent.
+  While the broker is at work and a programme runs (not after its funding ended), the
+  schools whose groups lapsed are re-brokered into new groups at the year's end
+  (`SchoolSystem.rebroker`, by each scheme's own rule: `Scheme.rebroker`).
 - *Cross-border requirement* for trios — "pursuing cross-border collaboration" (002), the
   Pathways to Success design (000, 001); the key is `scheme.cross_border` and acts at
   formation.
@@ -97,6 +100,7 @@ class LeverState:
     programme: Programme = Programme.PENDING
     backfill: float = 0.0
     lapse_factor: float = 1.0
+    brokering: bool = True   # a broker re-brokers the schools whose groups lapsed
     days_factors: dict[str, float] = field(default_factory=dict)   # by source
     collaboration_cap: float = math.inf
     venues: dict[str, Venue] = field(default_factory=dict)         # by source
@@ -239,7 +243,8 @@ class BrokeringParams(WindowParams):
     # (Not "on": YAML reads a bare `on` key as true.)
     enabled: bool = param(True, label="Local-authority brokering",
                           help="Brokered partnerships form more often and start with more "
-                               "trust.")
+                               "trust, and lapsed ones are re-brokered while a programme "
+                               "runs.")
     # Without brokering: share of groups that form, cut in starting trust, lapse factor.
     formation_success: float = param(0.6, min=0, max=1, why="a share of groups", unit="share",
                                      label="Share of groups that form without a broker")
@@ -276,9 +281,11 @@ class Brokering(Policy):
 
     def window_start(self, model) -> None:
         model.levers.lapse_factor = 1.0 if self.params.enabled else self.params.lapse_factor
+        model.levers.brokering = bool(self.params.enabled)
 
     def window_stop(self, model) -> None:
         model.levers.lapse_factor = 1.0
+        model.levers.brokering = True
 
     def summary(self, model) -> dict:
         return ({} if self.failed_groups is None

@@ -45,6 +45,8 @@ COMPONENT_STREAMS = (
     "formation",     # who partners whom
     "trust",         # starting trust on each link
     "fidelity",      # how faithfully each peer-review cluster runs its cycle
+    "rebrokering",   # who is matched with whom, and when they meet, when lapsed groups are
+                     # re-brokered
 )
 
 

@@ -77,7 +77,8 @@ def test_network_outputs(trios_run, tmp_path):
         assert (out / name).is_file(), name
     pd.testing.assert_frame_equal(pd.read_parquet(out / "network.parquet"), edges)
     graph = nx.read_graphml(out / "network.graphml")
-    assert graph.number_of_nodes() == 150 + 10           # schools and the authorities
+    # the schools, the authorities and the hub the trios' summaries go out from
+    assert graph.number_of_nodes() == 150 + 10 + 1
 
 
 def test_model_network_layers():
@@ -87,3 +88,15 @@ def test_model_network_layers():
     assert {d["kind"] for *_, d in staff.edges(data=True)} <= {"staff_moves"}
     authority = model.network(layers=["authority"])
     assert authority.degree["la0"] == int((model.region.la == 0).sum())
+    # the trios' summaries reach every school: each is one step from the hub
+    broadcast = model.network(layers=["broadcast"])
+    assert broadcast.degree["hub"] == model.n_schools
+
+
+def test_no_broadcast_layer_without_summaries():
+    quiet = build_model(["scheme=trios", *SMALL, "policy.broadcast.enabled=false"])
+    quiet.run(until_week=39)
+    assert "broadcast" not in quiet.layered_network().layers
+    families = build_model(["scheme=families", *SMALL, "scheme.min_size=4",
+                            "scheme.max_size=8"])
+    assert "broadcast" not in families.layered_network().layers

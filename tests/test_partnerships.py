@@ -118,7 +118,7 @@ def test_add_groups_resumes_old_relationships_and_starts_new_ones():
     p.trust[:] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]   # links (0,1) (0,2) (1,2) (3,4) (3,5) (4,5)
     p.active[0] = False
     q = partnerships.add_groups(p, 0, [np.array([0, 1, 6])], np.array([2]), 0.45,
-                                lambda k: np.full(k, 1.3))
+                                lambda m: np.full(m, 1.3))
     assert q.n_groups == 3 and q.active.tolist() == [False, True, True]
     assert q.members[2].tolist() == [0, 1, 6] and q.offset.tolist() == [0, 1, 2]
     old = q.link_index(np.array([0]), np.array([1]))
@@ -138,7 +138,7 @@ def test_add_groups_in_a_middle_layer_shifts_later_groups():
     b = Partnerships.from_groups("families", [np.array([3, 4])], 6, 6, 1.0, np.zeros(1), 0.4)
     both = Partnerships.combine([a, b], 6)
     q = partnerships.add_groups(both, 0, [np.array([4, 5])], np.array([1]), 0.5,
-                                lambda k: np.ones(k))
+                                lambda m: np.ones(m))
     assert q.group_layer.tolist() == [0, 0, 1]
     assert q.members[:, :2].tolist() == [[0, 1], [4, 5], [3, 4]]
     fam = q.link_index(np.array([3]), np.array([4]), layer=1)
@@ -204,3 +204,25 @@ def test_a_layer_view_keeps_its_own_width_when_members_are_still_to_join():
     assert view.members.tolist() == [[0, -1, -1]]
     view.members[0, 2] = 2
     assert both.members[1].tolist() == [0, -1, 2]
+
+
+def three_trios_one_lapsed_twice():
+    """Groups {0,1,2} (lapsed), {3,4,5} (lapsed), {2,6,7} (active) among 9 schools."""
+    p = Partnerships.from_groups("trios", [np.array([0, 1, 2]), np.array([3, 4, 5]),
+                                           np.array([2, 6, 7])], 9, 3, 0.5,
+                                 np.array([0, 1, 2]), 0.5)
+    p.active[:2] = False
+    return p
+
+
+def test_waiting_schools_lost_their_group_and_have_no_other():
+    p = three_trios_one_lapsed_twice()
+    # 2 is still in the active {2, 6, 7}; 8 was never in a group
+    assert partnerships.waiting(p, 0).tolist() == [0, 1, 3, 4, 5]
+
+
+def test_new_matches_drop_a_lapsed_group_formed_again_or_a_part_of_it():
+    p = three_trios_one_lapsed_twice()
+    groups = [np.array([0, 1, 2]), np.array([4, 3]), np.array([0, 3, 5]), np.array([1, 8])]
+    kept = partnerships.new_matches(p, 0, groups)
+    assert [g.tolist() for g in kept] == [[0, 3, 5], [1, 8]]

@@ -22,6 +22,11 @@ Hooks beyond the lifecycle of `sim.component` (defaults in brackets):
 - `programme_groups(model)` — groups that a funded programme runs, so that they stop when
   funding stops unless trusted [all]; `on_funding_end(model)` — groups that stop with the
   funding whatever their trust [none]; `lapsable_groups(model)` — groups that may lapse [all];
+- `rebroker(model, pool)` — new groups for schools whose groups lapsed, when a broker is
+  at work (`SchoolSystem.rebroker`) [none: the scheme's groups are not re-brokered];
+  `layer_schemes()` — the scheme of each layer [itself]; `regrouped(partnerships)` — the
+  model's partnerships were rebuilt with re-brokered groups;
+- `broadcasting(model)` — whether summaries of its meetings go to every school [no];
 - `link_trust_growth(model, links)` — multiplier of trust growth [`trust_growth_factor`, 1];
 - `outsider_openness_cut(model)` — per school, the openness lost to partners outside this
   scheme's groups when schemes are mixed [None: none];
@@ -150,6 +155,23 @@ class Scheme(Component):
                                     attending, self.mutual)
         links = self.partnerships_of(model).link_index(learner, source)
         return MeetingPlan(learner, source, None, links, None, self.mutual)
+
+    def rebroker(self, model, pool: np.ndarray) -> list[np.ndarray]:
+        """New groups for `pool`, schools whose groups of this scheme lapsed and that are in
+        no active group of it, matched by the broker's rule [none: not re-brokered]."""
+        return []
+
+    def layer_schemes(self) -> list[Scheme]:
+        """The scheme of each layer of the model's partnerships: itself, one layer."""
+        return [self]
+
+    def broadcasting(self, model) -> bool:
+        """Whether the scheme sends summaries of its meetings to every school [no]."""
+        return False
+
+    def regrouped(self, partnerships: Partnerships) -> None:
+        """The model's partnerships were rebuilt (re-brokered groups added)."""
+        self.groups = partnerships
 
     def link_trust_growth(self, model, links: np.ndarray):
         """Multiplier of trust growth on each of these links (a scalar: all the same)."""

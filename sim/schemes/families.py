@@ -12,6 +12,8 @@ Formation, per phase: schools are ranked by the weighted index of standardised f
 first open family with room and no member within the competition radius, so families are
 bands of similar intake. A short last family is shared out among families with room. If
 sizes between `min_size` and `max_size` cannot be met, formation fails with a ConfigError.
+Re-brokering (`Families.rebroker`): schools whose families lapsed are grouped again by
+their intake index.
 
 Meetings: attending members compare data; in each domain the best attending member is the
 source for the others. One-way mode: members learn that domain from it. Mutual mode: each
@@ -29,6 +31,7 @@ from scipy.spatial import cKDTree
 from sim.component import param, redefault, require
 from sim.errors import ConfigError
 from sim.geography import PHASE_NAMES
+from sim.partnerships import rebroker_groups
 from sim.schemes.base import GroupParams, MeetingPlan, Scheme
 
 _WEIGHT = dict(min=0, max=1, why="a weight of the intake index", unit="weight")
@@ -122,6 +125,18 @@ class Families(Scheme):
             if families is not None:
                 return [np.array(f) for f in families]
         raise ConfigError(_why_no_split(n, schools, pos, radius, lo, hi, phase_name))
+
+    def rebroker(self, model, pool):
+        """The local authority groups schools whose families lapsed by today's intake
+        index, per phase: consecutive in index order, `min_size` to a family (a smaller
+        last one of at least two; a single school waits). Unlike formation it does not
+        keep competitors apart: a broker matching a few schools has little choice."""
+        rng, index = self.stream(model, "rebrokering"), self.intake_index(model)
+        families = []
+        for phase in (0, 1):
+            mine = pool[model.region.phase[pool] == phase]
+            families += rebroker_groups(mine, index, self.params.min_size, "similar", rng)
+        return families
 
     def exchange_plan(self, model, groups, attending):
         learner, source, weights = self.pairs(model, groups, attending)

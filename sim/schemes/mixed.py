@@ -187,14 +187,21 @@ class Mixed(Scheme):
             component.eligible = masks.get(name)  # overlays: None, every school
             parts.append(component.form(model))
         combined = Partnerships.combine(parts, model.n_schools)
-        self.bounds = []
-        for k, component in enumerate(self.components):
-            component.groups = combined.view(k)
-            self.bounds.append(combined.layer_bounds(k))
-        self.groups = combined
+        self.regrouped(combined)
         self.assigned = {name: int(m.sum()) for name, m in masks.items()}
         self._outsider_cuts = self._nonzero_outsider_cuts(model)
         return combined
+
+    def layer_schemes(self) -> list[Scheme]:
+        return list(self.components)
+
+    def regrouped(self, partnerships: Partnerships) -> None:
+        """Each component sees its layer of the (rebuilt) combined partnerships."""
+        self.bounds = []
+        for k, component in enumerate(self.components):
+            component.groups = partnerships.view(k)
+            self.bounds.append(partnerships.layer_bounds(k))
+        self.groups = partnerships
 
     def _nonzero_outsider_cuts(self, model) -> list[tuple[int, np.ndarray]]:
         """(layer, cut per school) of the components that cut openness to other layers."""

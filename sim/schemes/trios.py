@@ -9,6 +9,7 @@ Formation: participating schools of the same phase are shuffled; each trio takes
 from each of the three local authorities with most schools still unplaced (this never
 strands a school that could have been placed). Schools left over (fewer than three, or
 fewer than three authorities left) stay unpartnered and are counted in the summary.
+Re-brokering (`Trios.rebroker`): schools whose trios lapsed are matched by the same rule.
 Broadcast: at each term's end every school drifts, at `exchange.broadcast_rate`, towards
 the mean of the best practice in each trio that met that term.
 """
@@ -53,13 +54,24 @@ class Trios(Scheme):
                 f"scheme=trios with cross_border=true needs at least 3 local authorities; "
                 f"region has {region.n_local_authorities}")
         joining = self.participants(model.n_schools, rng)
-        trios = []
-        for phase in (0, 1):
-            pool = rng.permutation(np.flatnonzero(joining & (region.phase == phase)))
-            trios += (cross_border_trios(pool, region.la[pool]) if self.params.cross_border
-                      else [pool[k:k + 3] for k in range(0, len(pool) - 2, 3)])
+        trios = self.match(np.flatnonzero(joining), region, rng)
         self.unpartnered = int(joining.sum()) - 3 * len(trios)
         return self.grouped(model, trios, rng)
+
+    def match(self, schools: np.ndarray, region, rng) -> list[np.ndarray]:
+        """Trios of one phase each from `schools` (ascending ids) in a random order: from
+        three local authorities with `cross_border`, else consecutive schools."""
+        trios = []
+        for phase in (0, 1):
+            pool = rng.permutation(schools[region.phase[schools] == phase])
+            trios += (cross_border_trios(pool, region.la[pool]) if self.params.cross_border
+                      else [pool[k:k + 3] for k in range(0, len(pool) - 2, 3)])
+        return trios
+
+    def rebroker(self, model, pool):
+        """The steering group matches schools whose trios lapsed by the formation rule;
+        schools it cannot place wait for the next lapse."""
+        return self.match(pool, model.region, self.stream(model, "rebrokering"))
 
     def broadcasting(self, model) -> bool:
         """The scheme's own setting unless the broadcast lever forces it."""
