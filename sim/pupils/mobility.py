@@ -44,16 +44,18 @@ def nearby_by_phase(places: Places, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 def moves(pupils: Pupils, nearby, params: MobilityParams, rng) -> tuple[np.ndarray, np.ndarray]:
     """Who moves (indices, ascending) and the school each moves to."""
-    # Pupils not in a test year, in a phase with another school nearby to move to: at most
-    # two runs of the roll (it is in order of entry), the older first.
-    runs = [pupils.cohort(first, last) for (first, last), options in
-            zip(((FIRST_SECONDARY_YEAR, LAST_YEAR - 1), (RECEPTION, LAST_PRIMARY_YEAR - 1)),
-                nearby[::-1]) if options.shape[1] > 1]
+    # Pupils not in a test year, in a phase with another school nearby to move to: runs of
+    # the roll, which is in order of entry.
+    eligible = np.zeros(len(pupils), bool)
+    for (first, last), options in zip(((RECEPTION, LAST_PRIMARY_YEAR - 1),
+                                       (FIRST_SECONDARY_YEAR, LAST_YEAR - 1)), nearby):
+        if options.shape[1] > 1:
+            eligible[pupils.cohort(first, last)] = True
     dis = pupils.disadvantaged
-    groups = ((_indices(runs, dis), params.rate_other * params.disadvantaged_factor),
-              (_indices(runs, ~dis), params.rate_other))
-    mover = np.sort(np.concatenate([_bernoulli_picks(eligible, rate, rng)
-                                    for eligible, rate in groups]))
+    groups = ((dis & eligible, params.rate_other * params.disadvantaged_factor),
+              (~dis & eligible, params.rate_other))
+    mover = np.sort(np.concatenate([_bernoulli_picks(np.flatnonzero(chosen), rate, rng)
+                                    for chosen, rate in groups]))
     pick = rng.random(len(mover))
     school = np.empty(len(mover), np.int32)
     moving_on = pupils.year[mover] >= FIRST_SECONDARY_YEAR
@@ -63,12 +65,6 @@ def moves(pupils: Pupils, nearby, params: MobilityParams, rng) -> tuple[np.ndarr
         school[chosen] = _elsewhere(nearby[phase][pupils.home[mover[chosen]]],
                                     pupils.school[mover[chosen]], pick[chosen])
     return mover, school
-
-
-def _indices(runs: list[slice], mask: np.ndarray) -> np.ndarray:
-    """Indices (ascending) of the pupils in `runs` of the roll where `mask` holds."""
-    return np.concatenate([np.flatnonzero(mask[run]) + run.start for run in runs]
-                          or [np.zeros(0, np.int64)])
 
 
 def _bernoulli_picks(candidates: np.ndarray, rate: float, rng) -> np.ndarray:

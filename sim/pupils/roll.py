@@ -16,6 +16,8 @@ so each year group is one run of the arrays (`cohort`) and the kernels take slic
 
 from __future__ import annotations
 
+import bisect
+import operator
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -54,10 +56,11 @@ class Pupils:
         """Where year groups `first` to `last` (inclusive; default `first` alone) sit on
         roll: one run, the roll being in order of entry (year groups descending)."""
         last = first if last is None else last
-        ascending = self.year[::-1]
-        n = len(self)
-        return slice(n - int(np.searchsorted(ascending, last, "right")),
-                     n - int(np.searchsorted(ascending, first, "left")))
+        # Binary search through a memoryview: microseconds, where np.searchsorted would
+        # first copy the reversed array.
+        years = memoryview(self.year)
+        return slice(bisect.bisect_left(years, -last, key=operator.neg),
+                     bisect.bisect_right(years, -first, key=operator.neg))
 
     def head(self, n: int) -> Pupils:
         """The first `n` pupils on roll, as views: changes made to them change the roll."""
