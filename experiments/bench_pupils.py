@@ -2,30 +2,30 @@
 mechanism on, the transition allocation at 11, and the ratio to a naive implementation.
 
     python -m experiments.bench_pupils                   # everything, 3 repeats
-    python -m experiments.bench_pupils --repeats 5 --json bench_pupils.json
+    python -m experiments.bench_pupils --parts gm ratio --repeats 5 --json bench_pupils.json
 
-Parts (each in a fresh Python subprocess, so runs never share a heap; peak memory is the
-child's peak resident set size from the kernel):
-- `england`: the whole model (`sim.run`) on the synthetic England region (about 20,000
-  schools, about 7.9 million pupils on roll) for 10 years with every mechanism on
-  (`EVERY_MECHANISM`: a mixed scheme of trusts and trios whose groups meet every week, a
-  market over every school, so families weigh results more and funding follows pupils, and
-  the pandemic, whose loss falls on the pupils and is recovered by them), reported as the
-  run's setup (region, starting state, the pupils' 13-year spin-up, partnerships) and
-  simulation (the SimPy calendar: meetings, terms, 10 pupil year ends, inspections,
-  collection), both wall-clock from `summary["runtime_seconds"]`;
-- `gm`: the same on the Greater Manchester-sized region;
+Parts (each repeat in a fresh Python subprocess, so runs never share a heap; peak memory is
+the child's peak resident set size from the kernel; times wall-clock and CPU):
+- `england`: the whole model on England (`--england`: `england_real`, the census's 20,221
+  schools and about 8.0 million pupils on roll, or the drawn `england`) for 10 years with
+  every mechanism on (`EVERY_MECHANISM`: a mixed scheme of trusts and trios whose groups meet
+  every week, a market over every school, so families weigh results more and funding follows
+  pupils, and the pandemic, whose loss falls on the pupils and is recovered by them),
+  reported as set-up (`SchoolSystem(cfg)`: region, starting state, the pupils' 13-year
+  spin-up, partnerships) and simulation (`model.run()`: meetings, terms, 10 pupil year ends,
+  inspections, collection); writing the outputs is left out;
+- `gm`: the same on the default Greater Manchester-sized region;
 - `allocation`: the transition at 11 of England's Year 6 cohort (families' rankings,
   deferred acceptance, the local authority's offers), timed alone;
-- `ratio`: the vectorised pupil year end and `experiments.naive_pupils` (Mesa school agents
-  stepping every teaching week, one Python object per pupil stepping yearly) on the same
-  small region from the same pupils, time per pupil-year; the naive time is extrapolated to
-  England x 10 years.
+- `ratio`: the vectorised pupil year end on the whole GM region and `experiments.naive_pupils`
+  (Mesa school agents stepping every teaching week, one Python object per pupil stepping
+  yearly) on a sample of it, one after the other in one process, each from its own spun-up
+  roll: time per pupil-year, and the naive time extrapolated to England x 10 years.
 
 The bars (issue 11, on this 2-core machine): England x 10 years < 10 s and < 2.5 GB for the
-whole model (judged here on the simulation, as issue 2's bars are; the setup is printed
-beside it); GM x 10 years < 1 s; allocation of about 600,000 Year 6 pupils < 1 s; at least
-25x the naive implementation. Other jobs on the machine slow everything: the load average is
+whole model, set-up included; GM x 10 years < 1 s; allocation of about 600,000 Year 6 pupils
+< 1 s; at least 25x the naive implementation. Other jobs on the machine slow every
+wall-clock figure (and, sharing the cores' caches, the CPU ones less): the load average is
 printed beside the results, and the ratio is measured in one run.
 """
 
@@ -98,55 +98,81 @@ EVERY_MECHANISM = ("scheme=mixed", "scheme.overlay=[market]", "shocks.pandemic.e
 
 
 def child_model(region: str, seed: int) -> dict:
-    import sim
+    """The whole model on `region` for YEARS years: set-up (`SchoolSystem(cfg)`: region,
+    starting state, the pupils' spin-up, partnerships) and simulation (`model.run()`), each
+    in wall-clock and CPU seconds."""
+    from sim.compose import compose_config
+    from sim.model import SchoolSystem
 
-    result = sim.run([f"region={region}", f"seed={seed}", f"years={YEARS}", *EVERY_MECHANISM])
-    s = result.summary
-    return {"setup_s": s["runtime_seconds"]["setup"],
-            "years_s": s["runtime_seconds"]["simulation"],
-            "pupils": s["pupils_on_roll"], "schools": s["n_schools"]}
+    cfg = compose_config([f"region={region}", f"seed={seed}", f"years={YEARS}",
+                          *EVERY_MECHANISM])
+    started, cpu = time.perf_counter(), time.process_time()
+    model = SchoolSystem(cfg)
+    built, cpu_built = time.perf_counter(), time.process_time()
+    model.run()
+    return {"setup_s": built - started, "setup_cpu_s": cpu_built - cpu,
+            "years_s": time.perf_counter() - built, "years_cpu_s": time.process_time() - cpu_built,
+            "pupils": model.pupil_system.on_roll, "schools": model.n_schools}
 
 
-def child_allocation(seed: int) -> dict:
+def child_allocation(region: str, seed: int) -> dict:
+    """The transition at 11 of `region`'s Year 6 (a roll spun up as the model does), alone."""
     from sim.pupils import transition
     from sim.pupils.roll import LAST_PRIMARY_YEAR
     from sim.region import SECONDARY
 
-    places, areas, schools, params = build("england", seed)
+    places, areas, schools, params = build(region, seed)
     pupils, _ = spun_up(places, areas, schools, params, seed)
     y6 = np.flatnonzero(pupils.year == LAST_PRIMARY_YEAR)
     sec = places.schools_of(SECONDARY)
     rng = np.random.default_rng(seed)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     transition.allocate(pupils.home[y6], pupils.home_km[y6], pupils.disadvantaged[y6],
                         areas.secondary_candidates, places.school_km[sec],
                         places.entry_places[sec], schools.published_results[sec],
                         schools.disadvantaged_share[sec], params.transition, rng)
-    return {"allocation_s": time.perf_counter() - started, "year6_pupils": len(y6)}
+    return {"allocation_s": time.perf_counter() - started,
+            "allocation_cpu_s": time.process_time() - cpu, "year6_pupils": len(y6)}
+
+
+def per_pupil_year(step, roll_size, years: int) -> tuple[float, float]:
+    """Wall and CPU seconds per pupil-year of `years` calls of `step` (`roll_size()` pupils
+    on roll before each)."""
+    pupil_years, wall, cpu = 0, time.perf_counter(), time.process_time()
+    for _ in range(years):
+        pupil_years += roll_size()
+        step()
+    return ((time.perf_counter() - wall) / pupil_years,
+            (time.process_time() - cpu) / pupil_years)
 
 
 def child_ratio(seed: int, n_schools: int, years: int) -> dict:
+    """The vectorised pupil year end on the whole GM region and the naive one on a sample
+    of `n_schools` schools, in one process one after the other: time per pupil-year of each
+    (the vectorised code's fixed costs per call are spread as in a real run)."""
     from experiments.naive_pupils import NaiveModel
     from sim.pupils import year_end
 
-    places, areas, schools, params = build("gm", seed, n_schools=n_schools)
-    start, streams = spun_up(places, areas, schools, params, seed)
-    pupils, pupil_years = start, 0
-    started = time.perf_counter()
-    for _ in range(years):
-        pupil_years += len(pupils)
-        pupils, _ = year_end.end_of_year(pupils, places, areas, schools, params, streams)
-    vectorised = (time.perf_counter() - started) / pupil_years
-    naive_model = NaiveModel(start, places, areas, schools, params, seed)
-    naive_years = 0
-    started = time.perf_counter()
-    for _ in range(years):
-        naive_years += len(naive_model.pupils)
-        naive_model.run_year()
-    naive = (time.perf_counter() - started) / naive_years
-    return {"vectorised_ns_per_pupil_year": 1e9 * vectorised,
-            "naive_ns_per_pupil_year": 1e9 * naive, "ratio": naive / vectorised,
-            "sample_pupils": len(start), "sample_schools": places.n_schools}
+    places, areas, schools, params = build("gm", seed)
+    roll, streams = spun_up(places, areas, schools, params, seed)
+    state = {"roll": roll}
+
+    def vectorised_year():
+        state["roll"], _ = year_end.end_of_year(state["roll"], places, areas, schools, params,
+                                                streams)
+
+    fast_wall, fast_cpu = per_pupil_year(vectorised_year, lambda: len(state["roll"]), years)
+    sample = build("gm", seed, n_schools=n_schools)
+    start, _ = spun_up(*sample, seed)
+    naive = NaiveModel(start, *sample, seed)
+    naive_wall, naive_cpu = per_pupil_year(naive.run_year, lambda: len(naive.pupils), years)
+    return {"vectorised_ns_per_pupil_year": 1e9 * fast_wall,
+            "vectorised_cpu_ns_per_pupil_year": 1e9 * fast_cpu,
+            "naive_ns_per_pupil_year": 1e9 * naive_wall,
+            "naive_cpu_ns_per_pupil_year": 1e9 * naive_cpu,
+            "ratio": naive_wall / fast_wall, "ratio_cpu": naive_cpu / fast_cpu,
+            "vectorised_pupils": len(roll), "vectorised_schools": places.n_schools,
+            "sample_pupils": len(start), "sample_schools": n_schools}
 
 
 def run_child(args: list[str]) -> dict:
@@ -169,10 +195,16 @@ def median_of(runs: list[dict]) -> dict:
     return out
 
 
+PARTS = ("england", "gm", "allocation", "ratio")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--england", default="england_real",
+                        help="England's region: england_real (the census) or england (drawn)")
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
     parser.add_argument("--ratio-schools", type=int, default=120)
     parser.add_argument("--ratio-years", type=int, default=2)
     parser.add_argument("--json", type=Path)
@@ -183,38 +215,63 @@ def main(argv=None) -> None:
         if kind == "years":
             out = child_model(rest[0], int(rest[1]))
         elif kind == "allocation":
-            out = child_allocation(int(rest[0]))
+            out = child_allocation(rest[0], int(rest[1]))
         else:
             out = child_ratio(int(rest[0]), int(rest[1]), int(rest[2]))
         print(json.dumps(out))
         return
     seed = str(args.seed)
+    child_args = {"england": ["years", args.england, seed], "gm": ["years", "gm", seed],
+                  "allocation": ["allocation", args.england, seed],
+                  "ratio": ["ratio", seed, str(args.ratio_schools), str(args.ratio_years)]}
     load_before = os.getloadavg()
-    results = {
-        "england": median_of([run_child(["years", "england", seed]) for _ in range(args.repeats)]),
-        "gm": median_of([run_child(["years", "gm", seed]) for _ in range(args.repeats)]),
-        "allocation": median_of([run_child(["allocation", seed]) for _ in range(args.repeats)]),
-        "ratio": median_of([run_child(["ratio", seed, str(args.ratio_schools),
-                                       str(args.ratio_years)]) for _ in range(args.repeats)]),
-        "load_average": {"before": load_before, "after": os.getloadavg()},
-        "cpu_count": os.cpu_count(),
-    }
-    e, g, a, r = (results[k] for k in ("england", "gm", "allocation", "ratio"))
-    naive_england_s = r["naive_ns_per_pupil_year"] * 1e-9 * e["pupils"] * YEARS
-    results["naive_england_10_years_s"] = naive_england_s
-    print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f} "
-          f"({os.cpu_count()} cores); medians of {args.repeats}")
-    print(f"England, whole model ({e['schools']} schools, {e['pupils']:,} pupils on roll): "
-          f"{YEARS} years simulated in {e['years_s']:.2f} s (setup {e['setup_s']:.2f} s), "
-          f"peak {e['peak_rss_bytes'] / GB:.2f} GB")
-    print(f"GM, whole model ({g['schools']} schools, {g['pupils']:,} pupils on roll): "
-          f"{YEARS} years simulated in {g['years_s']:.2f} s (setup {g['setup_s']:.2f} s)")
-    print(f"Allocation of {a['year6_pupils']:,} Year 6 pupils: {a['allocation_s']:.2f} s")
-    print(f"Naive vs vectorised ({r['sample_schools']} schools, {r['sample_pupils']:,} pupils): "
-          f"{r['naive_ns_per_pupil_year']:.0f} vs {r['vectorised_ns_per_pupil_year']:.0f} ns per "
-          f"pupil-year = {r['ratio']:.0f}x; naive England x {YEARS} years ~ {naive_england_s:.0f} s")
+    print(f"load average before {load_before[0]:.1f} ({os.cpu_count()} cores); medians of "
+          f"{args.repeats}, wall-clock (CPU)", flush=True)
+    results = {}
+    for part in args.parts:
+        results[part] = median_of([run_child(child_args[part]) for _ in range(args.repeats)])
+        print(REPORT[part](results[part]), flush=True)
+    if {"england", "ratio"} <= set(results):
+        e, r = results["england"], results["ratio"]
+        naive_s = r["naive_cpu_ns_per_pupil_year"] * 1e-9 * e["pupils"] * YEARS
+        results["naive_england_10_years_cpu_s"] = naive_s
+        print(f"Naive England x {YEARS} years, extrapolated: ~{naive_s:,.0f} s CPU for the pupils "
+              f"alone, {naive_s / (e['setup_cpu_s'] + e['years_cpu_s']):,.0f}x the whole "
+              f"vectorised model's set-up and run")
+    results["load_average"] = {"before": load_before, "after": os.getloadavg()}
+    results["cpu_count"] = os.cpu_count()
+    print(f"load average after {os.getloadavg()[0]:.1f}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
+
+
+def report_model(name: str):
+    bar = f"; bars {BARS['england_s']:g} s, {BARS['england_bytes'] / GB:g} GB" \
+        if name == "England" else f"; bar {BARS['gm_s']:g} s"
+
+    def report(m: dict) -> str:
+        total, cpu = m["setup_s"] + m["years_s"], m["setup_cpu_s"] + m["years_cpu_s"]
+        return (f"{name}, whole model ({m['schools']} schools, {m['pupils']:,} pupils on roll), "
+                f"every mechanism, {YEARS} years: {total:.2f} s ({cpu:.2f} s CPU) = set-up "
+                f"{m['setup_s']:.2f} s ({m['setup_cpu_s']:.2f}) + simulation {m['years_s']:.2f} s "
+                f"({m['years_cpu_s']:.2f}), peak {m['peak_rss_bytes'] / GB:.2f} GB{bar}")
+    return report
+
+
+REPORT = {
+    "england": report_model("England"),
+    "gm": report_model("GM"),
+    "allocation": lambda a: (f"Allocation of {a['year6_pupils']:,} Year 6 pupils: "
+                             f"{a['allocation_s']:.3f} s ({a['allocation_cpu_s']:.3f} s CPU); "
+                             f"bar {BARS['allocation_s']:g} s"),
+    "ratio": lambda r: (f"Pupils' year end, naive ({r['sample_schools']} schools, "
+                        f"{r['sample_pupils']:,} pupils) vs vectorised ({r['vectorised_schools']} "
+                        f"schools, {r['vectorised_pupils']:,} pupils): "
+                        f"{r['naive_cpu_ns_per_pupil_year']:,.0f} vs "
+                        f"{r['vectorised_cpu_ns_per_pupil_year']:,.0f} ns CPU per pupil-year = "
+                        f"{r['ratio_cpu']:.0f}x ({r['ratio']:.0f}x wall-clock); bar "
+                        f"{BARS['ratio']:g}x"),
+}
 
 
 if __name__ == "__main__":

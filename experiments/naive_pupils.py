@@ -22,6 +22,26 @@ from sim.pupils.roll import LAST_PRIMARY_YEAR, LAST_YEAR, YEAR_GROUPS
 WEEKS_PER_YEAR = 39
 
 
+def cohort_gap(cohort: list) -> tuple:
+    """Mean of other minus disadvantaged pupils, and the DfE gap index (mid-rank
+    percentiles, 20 x the difference of the groups' means)."""
+    ranked = sorted(cohort)
+    rank_of, i = {}, 0
+    while i < len(ranked):                       # ties share the mean of their positions
+        j = i
+        while j + 1 < len(ranked) and ranked[j + 1][0] == ranked[i][0]:
+            j += 1
+        rank_of[ranked[i][0]] = (i + j) / 2
+        i = j + 1
+    groups = {True: [], False: []}
+    for attainment, dis in cohort:
+        groups[dis].append((attainment, (rank_of[attainment] + 0.5) / len(cohort)))
+    if not groups[True] or not groups[False]:
+        return float("nan"), float("nan")
+    mean = {dis: [sum(v[k] for v in g) / len(g) for k in (0, 1)] for dis, g in groups.items()}
+    return mean[False][0] - mean[True][0], 20.0 * (mean[False][1] - mean[True][1])
+
+
 class Pupil:
     def __init__(self, school, year, disadvantaged, home, x, y, attainment, persistent):
         self.school, self.year, self.disadvantaged = school, year, disadvantaged
@@ -105,12 +125,17 @@ class NaiveModel(mesa.Model):
                                 for y in range(YEAR_GROUPS)]
 
     def key_stage_results(self) -> dict:
-        out = {}
+        """Per (year, school, group) totals and counts of Year 6 and Year 11, and each
+        cohort's gap and DfE gap index (as `sim.pupils.results`)."""
+        out, cohorts = {}, {LAST_PRIMARY_YEAR: [], LAST_YEAR: []}
         for p in self.pupils:
-            if p.year in (LAST_PRIMARY_YEAR, LAST_YEAR):
-                key = (p.school, p.disadvantaged)
+            if p.year in cohorts:
+                key = (p.year, p.school, p.disadvantaged)
                 total, count = out.get(key, (0.0, 0))
                 out[key] = (total + p.attainment, count + 1)
+                cohorts[p.year].append((p.attainment, p.disadvantaged))
+        for year, cohort in cohorts.items():
+            out[year] = cohort_gap(cohort)
         return out
 
     def transfer(self) -> None:
@@ -148,12 +173,15 @@ class NaiveModel(mesa.Model):
         for index, entries in held.items():
             for _, _, i in entries:
                 placed[i] = index
+        # The local authority's offer: nearest school with room, the nearer pupils first.
+        unplaced = [i for i in range(len(year6)) if placed[i] is None]
+        offers = sorted((math.hypot(s.x - year6[i].x, s.y - year6[i].y), i, s.index)
+                        for i in unplaced for s in secondaries)
+        for _, i, index in offers:
+            if placed[i] is None and len(held[index]) < self.school_agents[index].places:
+                held[index].append((0.0, 0.0, i))
+                placed[i] = index
         for i, p in enumerate(year6):
-            if placed[i] is None:
-                room = [s for s in secondaries if len(held[s.index]) < s.places]
-                best = min(room, key=lambda s: math.hypot(s.x - p.x, s.y - p.y))
-                held[best.index].append((0.0, 0.0, i))
-                placed[i] = best.index
             p.school = placed[i]
 
     def intake(self) -> list[Pupil]:
