@@ -45,6 +45,7 @@ from enum import IntEnum
 import numpy as np
 
 from sim.practices import Catalogue, Holdings, place
+from sim.rowsum import row_mean
 
 
 class Channel(IntEnum):
@@ -58,20 +59,25 @@ class Channel(IntEnum):
 
 @dataclass
 class AdoptionLog:
-    """Every take-up of a practice by a school, appended week by week."""
+    """Every take-up of a practice by a school, appended week by week (as the arrays given,
+    which callers do not change afterwards; stacked into one table only when asked)."""
 
     chunks: list = field(default_factory=list)
 
     def record(self, week: int, school, practice, source, generation, channel: Channel):
-        school = np.asarray(school, np.int64)
-        self.chunks.append(np.column_stack([
-            np.full(len(school), week), school, np.asarray(practice, np.int64),
-            np.asarray(source, np.int64), np.asarray(generation, np.int64),
-            np.full(len(school), int(channel))]))
+        if len(school):
+            self.chunks.append((week, int(channel), school, practice, source, generation))
 
     def table(self) -> np.ndarray:
         """(events, 6): week, school, practice, source, generation, channel."""
-        return np.concatenate(self.chunks) if self.chunks else np.zeros((0, 6), np.int64)
+        if not self.chunks:
+            return np.zeros((0, 6), np.int64)
+        week, channel, *columns = zip(*self.chunks)
+        sizes = [len(c) for c in columns[0]]
+        return np.column_stack([np.repeat(np.asarray(week, np.int64), sizes),
+                                *(np.concatenate(c).astype(np.int64, copy=False)
+                                  for c in columns),
+                                np.repeat(np.asarray(channel, np.int64), sizes)])
 
 
 def understood(distance: np.ndarray, max_distance: float) -> np.ndarray:
@@ -84,13 +90,14 @@ def shown_weights(holdings: Holdings, learner: np.ndarray, source: np.ndarray,
     """(pairs, domains * slots): weight v_p h_p of the source showing each of its slots to
     the learner: 0 for empty slots, practices thinner than `share_depth` and practices the
     learner already holds."""
-    src = holdings.practice[source]                 # (pairs, domains, slots)
-    lrn = holdings.practice[learner]
+    src = holdings.practice.take(source, axis=0)    # (pairs, domains, slots)
+    lrn = holdings.practice.take(learner, axis=0)
     held = np.zeros(src.shape, bool)
     for k in range(lrn.shape[2]):   # a few slots: one vector comparison each
         held |= src == lrn[:, :, k:k + 1]
-    depth = holdings.depth[source]                  # empty slots have depth 0
-    weight = np.where((depth >= share_depth) & ~held, holdings.effect[source] * depth, 0.0)
+    depth = holdings.depth.take(source, axis=0)     # empty slots have depth 0
+    weight = np.where((depth >= share_depth) & ~held,
+                      holdings.effect.take(source, axis=0) * depth, 0.0)
     return weight.reshape(len(source), weight.shape[1] * weight.shape[2])
 
 
@@ -103,7 +110,8 @@ def pick(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
         return np.full(m, -1)
     cum = np.cumsum(weights.ravel())
     end = cum[k - 1::k]
-    total = np.diff(np.r_[0.0, end])
+    total = end.copy()              # each row's own sum: its end less the previous row's
+    total[1:] -= end[:-1]
     start = end - total
     hit = np.searchsorted(cum, start + u * total, side="right")
     col = np.minimum(hit - np.arange(m) * k, k - 1)
@@ -127,9 +135,10 @@ def adopt(holdings: Holdings, catalogue: Catalogue, expertise, learner, source, 
     slots = holdings.practice.shape[2]
     weights = shown_weights(holdings, learner[take], source[take], cfg.share_depth)
     # A school looks for practice where its partner does better (the gap in that domain).
-    focus = np.maximum(expertise[source[take]] - expertise[learner[take]], 0.0)
+    focus = np.maximum(expertise.take(source[take], axis=0)
+                       - expertise.take(learner[take], axis=0), 0.0)
     if domain_weights is not None:
-        focus = focus * np.asarray(domain_weights, float)[take]
+        focus = focus * np.asarray(domain_weights, float).take(take, axis=0)
     weights = weights * np.repeat(focus, slots, axis=1)
     col = pick(weights, u_pick[take])
     take, col = take[col >= 0], col[col >= 0]
@@ -161,7 +170,7 @@ def create(holdings: Holdings, catalogue: Catalogue, expertise, a, b, trust, cfg
     one uniform per pair whatever the outcome."""
     a, b = np.asarray(a), np.asarray(b)
     u = rng.random(len(a))
-    distance = np.abs(expertise[a] - expertise[b]).mean(axis=1)
+    distance = row_mean(np.abs(expertise.take(a, axis=0) - expertise.take(b, axis=0)))
     hit = np.flatnonzero(u < creation_chance(trust, distance, cfg, max_distance))
     schools, practices = [], []
     for batch in rounds(a[hit], b[hit]):

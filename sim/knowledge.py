@@ -29,6 +29,7 @@ import numpy as np
 from sim import diffusion, practices, staff_moves
 from sim.diffusion import AdoptionLog, Channel
 from sim.diffusion_table import diffusion_table
+from sim.rowsum import row_mean, row_sum
 
 
 def strength(expertise: np.ndarray) -> np.ndarray:
@@ -57,13 +58,17 @@ class Knowledge:
         model.state.expertise = self.expertise()
 
     # ------------------------------------------------------------------ views
-    def practice_strength(self, rows=slice(None)) -> np.ndarray:
+    def practice_strength(self, rows=None) -> np.ndarray:
+        """sum v h per school (`rows`: some schools, by index; None: every school) and domain."""
         h = self.holdings
-        return (h.effect[rows] * h.depth[rows]).sum(axis=2)
+        if rows is None:
+            return row_sum(h.effect * h.depth)
+        return row_sum(h.effect.take(rows, axis=0) * h.depth.take(rows, axis=0))
 
-    def expertise(self, rows=slice(None)) -> np.ndarray:
+    def expertise(self, rows=None) -> np.ndarray:
         # tacit = strength(E) - sum v h can be a rounding error below -sum v h: floor at 0
-        return -np.expm1(-np.maximum(self.practice_strength(rows) + self.tacit[rows], 0.0))
+        tacit = self.tacit if rows is None else self.tacit.take(rows, axis=0)
+        return -np.expm1(-np.maximum(self.practice_strength(rows) + tacit, 0.0))
 
     def holder_counts(self) -> np.ndarray:
         held = self.holdings.practice[self.holdings.held]
@@ -83,18 +88,21 @@ class Knowledge:
         p, s, ex = model.partnerships, model.state, self.exchange_cfg
         realised = np.zeros(p.n_links)
         mutual = np.broadcast_to(np.asarray(plan.mutual, bool), (len(plan.learner),))
-        distance = np.abs(s.expertise[plan.learner] - s.expertise[plan.source]).mean(axis=1)
+        distance = row_mean(np.abs(s.expertise.take(plan.learner, axis=0)
+                                   - s.expertise.take(plan.source, axis=0)))
+        fidelity = (np.where(plan.mutual, ex.mutual_fidelity, ex.copy_fidelity)
+                    if np.ndim(plan.mutual) else
+                    ex.mutual_fidelity if plan.mutual else ex.copy_fidelity)
         pairs, practice, generation = diffusion.adopt(
             self.holdings, self.catalogue, s.expertise, plan.learner, plan.source, weight,
-            model.absorptive_capacity(), model.time_left(), distance,
-            np.where(mutual, ex.mutual_fidelity, ex.copy_fidelity), plan.weights, ex,
-            ex.max_distance, model.streams["adoption"])
+            model.absorptive_capacity(), model.time_left(), distance, fidelity, plan.weights,
+            ex, ex.max_distance, model.streams["adoption"])
         learner = plan.learner[pairs]
         self.log.record(model.week, learner, practice, plan.source[pairs], generation,
                         Channel.PARTNER)
         np.add.at(realised, plan.links[pairs], 1)
         on = np.zeros(p.n_links, bool)   # each mutual link once (cheaper than np.unique)
-        on[plan.links[mutual]] = True
+        on[plan.links.compress(mutual)] = True
         links = np.flatnonzero(on)
         created_on, schools, created = diffusion.create(
             self.holdings, self.catalogue, s.expertise, p.link_a[links], p.link_b[links],
@@ -102,7 +110,7 @@ class Knowledge:
         self.log.record(model.week, schools, created, np.full(len(schools), -1),
                         np.zeros(len(schools), np.int64), Channel.CREATED)
         realised[links[created_on]] += 1
-        changed = np.unique(np.r_[learner, schools])
+        changed = np.unique(np.concatenate([learner, schools]))
         s.expertise[changed] = self.expertise(changed)
         return realised
 

@@ -94,11 +94,10 @@ class Meetings:
     def attendance(self, model, groups: np.ndarray) -> np.ndarray:
         """Schools attending this week's meetings of `groups`; charges their days."""
         p, s = model.partnerships, model.state
-        members = p.members[groups]
-        valid = members >= 0
-        cost = self.cost[groups]
-        demand = np.bincount(members[valid],
-                             weights=np.broadcast_to(cost[:, None], members.shape)[valid],
+        members = p.members.take(groups, axis=0).ravel()
+        valid = np.flatnonzero(members >= 0)
+        cost = np.repeat(self.cost[groups], p.members.shape[1])    # each member's seat
+        demand = np.bincount(members.take(valid), weights=cost.take(valid),
                              minlength=model.n_schools)
         attending = (demand > 0) & (model.available_days() - s.days_used >= demand)
         levers = model.levers

@@ -113,7 +113,7 @@ class LeverState:
 
     @property
     def days_factor(self) -> float:
-        return float(np.prod(list(self.days_factors.values()))) if self.days_factors else 1.0
+        return float(math.prod(self.days_factors.values()))
 
     @property
     def venue(self) -> Venue | None:

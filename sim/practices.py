@@ -192,7 +192,8 @@ def initial_holdings(target: np.ndarray, catalogue: Catalogue, cfg, rng) -> Hold
     # Held practices first; the rest of the row is free slots.
     practice = practice[..., :slots]
     effect = np.where(practice >= 0, catalogue.effectiveness[np.maximum(practice, 0)], 0.0)
-    holdings = Holdings(practice, depth[..., :slots],
+    # Contiguous arrays (not views of the wider work arrays): the kernels gather rows.
+    holdings = Holdings(np.ascontiguousarray(practice), np.ascontiguousarray(depth[..., :slots]),
                         np.zeros((n, n_domains, slots), np.int64), effect)
     # A practice too thin to be in use is not held (`drop_depth`), as in the dynamics.
     clear(holdings, holdings.held & (holdings.depth < cfg.drop_depth))
@@ -229,20 +230,29 @@ def place(holdings: Holdings, catalogue: Catalogue, school: np.ndarray,
     A school already holding the practice keeps the deeper of the two depths (generation
     from whichever is kept). Otherwise the practice takes an empty slot of its domain, or
     replaces the slot giving least (v h) if it gives more; else it is not taken up."""
-    if len(school) and len(np.unique(school)) != len(school):
-        raise ValueError("place() takes each school at most once per call")
+    if len(school) > 1:
+        ordered = np.sort(school)
+        if (ordered[1:] == ordered[:-1]).any():
+            raise ValueError("place() takes each school at most once per call")
     d = catalogue.domain[practice]
-    rows = holdings.practice[school, d]                         # (m, slots)
+    n_domains, slots = holdings.practice.shape[1:]
+    cell = school * n_domains + d                               # (school, domain) row
+
+    def slots_of(array):   # (m, slots): one gather by row (fancy 2-d indexing is slower)
+        return array.reshape(-1, slots).take(cell, axis=0)
+
+    rows, depths = slots_of(holdings.practice), slots_of(holdings.depth)
     v = catalogue.effectiveness
-    current = np.where(rows >= 0, v[np.maximum(rows, 0)] * holdings.depth[school, d], 0.0)
+    current = slots_of(holdings.effect) * depths                # v h, 0 where empty
     same = rows == practice[:, None]
     has = same.any(axis=1)
     # Empty slots give 0 and are chosen first (argmin); ties go to the first slot.
     weakest = np.argmin(np.where(rows >= 0, current, -1.0), axis=1)
     slot = np.where(has, np.argmax(same, axis=1), weakest)
-    old = current[np.arange(len(school)), slot]
+    at = np.arange(len(school))
+    old = current[at, slot]
     gives = v[practice] * depth
-    placed = np.where(has, depth > holdings.depth[school, d, slot], gives > old)
+    placed = np.where(has, depth > depths[at, slot], gives > old)
     s, dd, sl = school[placed], d[placed], slot[placed]
     holdings.practice[s, dd, sl] = practice[placed]
     holdings.depth[s, dd, sl] = depth[placed]

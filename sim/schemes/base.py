@@ -47,6 +47,7 @@ scheme's hooks are its own (layer-local) ids.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -57,6 +58,7 @@ from sim.component import Component, param
 from sim.distributions import beta_with_mean
 from sim.partnerships import Partnerships
 from sim.policies import Venue
+from sim.rowsum import row_mean
 
 
 class LearningMode(enum.Enum):
@@ -151,8 +153,8 @@ class Scheme(Component):
 
     def exchange_plan(self, model, groups: np.ndarray, attending: np.ndarray) -> MeetingPlan:
         """What this week's meetings of `groups` exchange (by default: `all_pairs`)."""
-        learner, source = all_pairs(model, self.partnerships_of(model).members[groups],
-                                    attending, self.mutual)
+        members = self.partnerships_of(model).members.take(groups, axis=0)
+        learner, source = all_pairs(model, members, attending, self.mutual)
         links = self.partnerships_of(model).link_index(learner, source)
         return MeetingPlan(learner, source, None, links, None, self.mutual)
 
@@ -243,27 +245,37 @@ def all_pairs(model, members: np.ndarray, attending: np.ndarray, mutual: bool):
 
     In one-way mode the stronger school of a pair hosts (acts as teacher) and only the
     weaker learns. Returns (learner, source)."""
-    width = members.shape[1]
-    i, j = np.where(~np.eye(width, dtype=bool))
-    learner, source = members[:, i].ravel(), members[:, j].ravel()
-    keep = (learner >= 0) & (source >= 0)
-    learner, source = learner[keep], source[keep]
-    keep = attending[learner] & attending[source]
-    learner, source = learner[keep], source[keep]
+    i, j = _ordered_pairs(members.shape[1])
+    learner, source = members.take(i, axis=1).ravel(), members.take(j, axis=1).ravel()
+    keep = np.flatnonzero((learner >= 0) & (source >= 0))
+    learner, source = learner.take(keep), source.take(keep)
+    keep = np.flatnonzero(attending.take(learner) & attending.take(source))
+    learner, source = learner.take(keep), source.take(keep)
     if not mutual:
-        level = model.state.expertise.mean(axis=1)
+        level = row_mean(model.state.expertise)
         weaker = level[learner] < level[source]
-        learner, source = learner[weaker], source[weaker]
+        keep = np.flatnonzero(weaker)
+        learner, source = learner.take(keep), source.take(keep)
     return learner, source
+
+
+@functools.cache
+def _ordered_pairs(width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Columns (i, j), i != j, of every ordered pair of a group's member columns (cached,
+    read-only)."""
+    pairs = np.where(~np.eye(width, dtype=bool))
+    for columns in pairs:
+        columns.flags.writeable = False
+    return pairs
 
 
 def leader_pairs(members: np.ndarray, attending: np.ndarray, lead_column: np.ndarray):
     """Each attending member learns from its group's lead (column `lead_column` of the row),
     if the lead attends. Returns (learner, source)."""
-    lead = members[np.arange(len(members)), lead_column]
+    lead = members.ravel().take(np.arange(len(members)) * members.shape[1] + lead_column)
     learner = members.ravel()
     source = np.repeat(lead, members.shape[1])
-    keep = (learner >= 0) & (learner != source)
-    learner, source = learner[keep], source[keep]
-    keep = attending[learner] & attending[source]
-    return learner[keep], source[keep]
+    keep = np.flatnonzero((learner >= 0) & (learner != source))
+    learner, source = learner.take(keep), source.take(keep)
+    keep = np.flatnonzero(attending.take(learner) & attending.take(source))
+    return learner.take(keep), source.take(keep)

@@ -225,20 +225,27 @@ class Mixed(Scheme):
             return MeetingPlan(empty, empty, None, empty, None, False)
         n_domains = model.n_domains
         cat = np.concatenate
+        learner = cat([p.learner for p in plans])
         weights = None
         if any(p.weights is not None for p in plans):
             weights = cat([p.weights if p.weights is not None
                            else np.ones((len(p.learner), n_domains)) for p in plans])
-        factor = cat([p.factor if p.factor is not None else np.ones(len(p.learner))
-                      for p in plans])
+        # No factor (None) is a factor of 1 on every pair: left out where no plan has one.
+        factor = None
+        if self._outsider_cuts or any(p.factor is not None for p in plans):
+            factor = cat([p.factor if p.factor is not None else np.ones(len(p.learner))
+                          for p in plans])
         for owner, cut in self._outsider_cuts:
             outside = cat([np.full(len(p.learner), k != owner) for p, k in zip(plans, layers)])
-            learner = cat([p.learner for p in plans])
             factor = factor * np.where(outside, 1.0 - cut[learner], 1.0)
-        mutual = cat([np.broadcast_to(np.asarray(p.mutual, bool), (len(p.learner),))
-                      for p in plans])
-        return MeetingPlan(cat([p.learner for p in plans]), cat([p.source for p in plans]),
-                           weights, cat([p.links for p in plans]), factor, mutual)
+        mutual = [bool(p.mutual) if not np.ndim(p.mutual) else None for p in plans]
+        if None in mutual or len(set(mutual)) > 1:
+            mutual = cat([np.broadcast_to(np.asarray(p.mutual, bool), (len(p.learner),))
+                          for p in plans])
+        else:
+            mutual = mutual[0]          # one value for every pair
+        return MeetingPlan(learner, cat([p.source for p in plans]), weights,
+                           cat([p.links for p in plans]), factor, mutual)
 
     def link_trust_growth(self, model, links: np.ndarray):
         """Trust growth factor of each link (by its layer's scheme)."""

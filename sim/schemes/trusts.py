@@ -168,7 +168,8 @@ class Trusts(Scheme):
 
     def exchange_plan(self, model, groups, attending):
         p = self.partnerships_of(model)
-        learner, source = leader_pairs(p.members[groups], attending, self.lead_column[groups])
+        learner, source = leader_pairs(p.members.take(groups, axis=0), attending,
+                                       self.lead_column[groups])
         links = p.link_index(learner, source)
         return MeetingPlan(learner, source, None, links, None, False)
 
