@@ -174,3 +174,31 @@ def test_too_few_places_is_a_one_line_error_naming_the_shortfall():
     message = str(err.value)
     assert "\n" not in message
     assert "10 Year 6 pupils but 7 Year 7 places" in message and "short by 3" in message
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_preferences_worked_out_on_demand_give_the_same_matching(seed):
+    # allocate asks for a family's second and third preference only when it is turned down;
+    # the matching equals deferred acceptance on every family's full list.
+    def market():
+        rng = np.random.default_rng(seed)
+        school_km = rng.uniform(0, 20, (40, 2))
+        neighbourhood_km = rng.uniform(0, 20, (200, 2))
+        home = rng.integers(0, 200, 3000)
+        home_km = (neighbourhood_km[home] + rng.normal(0, 0.3, (3000, 2))).astype(np.float32)
+        candidates = tr.candidate_schools(neighbourhood_km, school_km, tr.TransitionParams())
+        return (home, home_km, rng.random(3000) < 0.3, candidates, school_km,
+                np.full(40, 80), rng.normal(0, 5, 40), rng.beta(2, 5, 40)), rng
+
+    args, rng = market()
+    lazy = tr.allocate(*args, tr.TransitionParams(), rng)
+    (home, home_km, dis, candidates, school_km, capacity, results, share), rng = market()
+    prefs, dist = tr.ranked_preferences(home, home_km, dis, candidates, school_km, results,
+                                        share, tr.TransitionParams(), rng)
+    lottery = rng.permutation(len(home))
+    full = tr.place_nearest_with_room(
+        tr.deferred_acceptance(tr.priority_keys(prefs, dist, lottery), lottery, capacity),
+        home_km, school_km, capacity)
+    assert (full != tr.deferred_acceptance(tr.priority_keys(prefs[:, :1], dist[:, :1], lottery),
+                                           lottery, capacity)).any()  # second choices matter
+    np.testing.assert_array_equal(lazy, full)

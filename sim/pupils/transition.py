@@ -102,34 +102,58 @@ def candidate_schools(neighbourhood_km, school_km, params: TransitionParams) -> 
 
 def ranked_preferences(home, home_km, disadvantaged, candidates, school_km, results,
                        disadvantaged_share, params: TransitionParams, rng: np.random.Generator):
-    """Each family's ranked secondaries (n, preferences) and the distances to them (km).
+    """Each family's ranked secondaries (n, preferences) and the distances to them (km)."""
+    rankings = Rankings(home, home_km, disadvantaged, candidates, school_km, results,
+                        disadvantaged_share, params, rng)
+    ranked = [rankings.next() for _ in range(rankings.preferences)]
+    return np.stack([school for school, _ in ranked], axis=1), \
+        np.stack([dist for _, dist in ranked], axis=1)
 
-    The candidates are those of the family's home neighbourhood (`candidate_schools`);
-    distances are from the home itself. Whatever depends only on the neighbourhood and the
+
+class Rankings:
+    """Families' utilities for the candidate secondaries of their home neighbourhood
+    (`candidate_schools`), unrolled into preferences as they are needed: `next` gives each
+    family's best candidate not yet named (ties to the earlier candidate, as np.argmax), so
+    deferred acceptance works out a second or third preference only for the families their
+    first turned down.
+
+    Distances are from the home itself. Whatever depends only on the neighbourhood and the
     family's group (the candidates' positions, results and composition terms) is tabled once
-    per neighbourhood and group and gathered a row per family; the utilities are then built
-    in place, in single precision, term by term in the order of the formula."""
-    k = candidates.shape[1]
-    group = np.where(disadvantaged, DISADVANTAGED, ADVANTAGED)
-    dist = _distances(home, home_km, candidates, school_km.astype(np.float32))
-    # Gumbel(0, 1) tastes; a uniform draw of exactly 0 gives -inf: that school is ranked last.
-    utility = rng.random(dist.shape, dtype=np.float32)
-    with np.errstate(divide="ignore"):
-        np.log(utility, out=utility)
+    per neighbourhood and group and gathered a row per family; the utilities are built in
+    place, in single precision, term by term in the order of the formula."""
+
+    def __init__(self, home, home_km, disadvantaged, candidates, school_km, results,
+                 disadvantaged_share, params: TransitionParams, rng: np.random.Generator):
+        k = candidates.shape[1]
+        self.home, self.candidates = home, candidates
+        self.preferences = min(params.preferences, k)
+        group = np.where(disadvantaged, DISADVANTAGED, ADVANTAGED)
+        self.dist = _distances(home, home_km, candidates, school_km.astype(np.float32))
+        # Gumbel(0, 1) tastes; a uniform draw of exactly 0 gives -inf: that school is last.
+        utility = rng.random(self.dist.shape, dtype=np.float32)
+        with np.errstate(divide="ignore"):
+            np.log(utility, out=utility)
+            np.negative(utility, out=utility)
+            np.log(utility, out=utility)
         np.negative(utility, out=utility)
-        np.log(utility, out=utility)
-    np.negative(utility, out=utility)
-    utility -= params.by_group("distance_weight")[group, None] * dist
-    utility += _candidates_term(params.by_group("results_weight"), results, candidates,
-                                group, home)
-    utility -= _candidates_term(params.by_group("composition_weight"), disadvantaged_share,
-                                candidates, group, home)
-    rows = np.arange(len(home))
-    ranked = np.empty((len(home), min(params.preferences, k)), np.int64)
-    for rank in range(ranked.shape[1]):
-        ranked[:, rank] = np.argmax(utility, axis=1)
-        utility[rows, ranked[:, rank]] = -np.inf
-    return candidates[home[:, None], ranked], dist[rows[:, None], ranked]
+        utility -= params.by_group("distance_weight")[group, None] * self.dist
+        utility += _candidates_term(params.by_group("results_weight"), results, candidates,
+                                    group, home)
+        utility -= _candidates_term(params.by_group("composition_weight"), disadvantaged_share,
+                                    candidates, group, home)
+        self.utility = utility
+
+    def next(self, families: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The school each of `families` (default: all) names next and its distance (km)."""
+        k = self.utility.shape[1]
+        if families is None:
+            choice = np.argmax(self.utility, axis=1)
+            families = np.arange(len(choice))
+        else:
+            choice = np.argmax(self.utility[families], axis=1)
+        cell = families * k + choice
+        self.utility.ravel()[cell] = -np.inf             # named: not named again
+        return self.candidates.ravel()[self.home[families] * k + choice], self.dist.ravel()[cell]
 
 
 def _candidates_term(weights, value, candidates, group, home) -> np.ndarray:
@@ -154,34 +178,44 @@ def _distances(home, home_km, candidates, school_km) -> np.ndarray:
 
 
 def priority_keys(prefs: np.ndarray, dist_km: np.ndarray, lottery: np.ndarray) -> np.ndarray:
-    """Each application as one sortable key: school, then metres from home, then lottery."""
+    """Each application as one sortable key: school, then metres from home, then lottery
+    (prefs and dist_km (n,) or (n, P), lottery (n,))."""
     if len(lottery) > MAX_PUPILS or dist_km.max(initial=0.0) * 1000.0 > MAX_METRES:
         raise ConfigError(f"transition at 11: {len(lottery)} pupils and applications up to "
                           f"{dist_km.max(initial=0.0):.0f} km; allowed: at most {MAX_PUPILS} "
                           f"pupils and {MAX_METRES // 1000} km")
     metres = np.rint(dist_km * 1000.0).astype(np.int64)
-    return ((prefs.astype(np.int64) << SCHOOL_SHIFT) | (metres << LOTTERY_BITS)
-            | lottery[:, None].astype(np.int64))
+    lottery = lottery.reshape(len(lottery), *(1,) * (prefs.ndim - 1)).astype(np.int64)
+    return (prefs.astype(np.int64) << SCHOOL_SHIFT) | (metres << LOTTERY_BITS) | lottery
 
 
 def deferred_acceptance(keys: np.ndarray, lottery: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Pupil-proposing deferred acceptance; the school each pupil holds at the end (-1: none).
 
     keys (n, P): pupil i's applications in order of preference (`priority_keys`); lottery (n,):
-    the unique lottery numbers in them; capacity (m,): places. Each school holds its
-    applications in a block of `capacity` slots. In each round a school with room for all its
-    new applicants holds them without ranking anyone; a school that is full rejects at once
-    every applicant it ranks below the worst it holds; only the rest (its held applications
-    and the applicants that may displace them) are sorted, so a round costs what it
-    contests, not the size of the cohort."""
-    n, n_prefs = keys.shape
+    the unique lottery numbers in them; capacity (m,): places."""
+    return applications_accepted(lambda pupils, slot: keys[pupils, slot], keys.shape[1],
+                                 lottery, capacity)
+
+
+def applications_accepted(next_keys, n_prefs: int, lottery: np.ndarray,
+                          capacity: np.ndarray) -> np.ndarray:
+    """Deferred acceptance on applications made as they are needed: `next_keys(pupils, slot)`
+    gives the keys (`priority_keys`) of the slot-th application of each of `pupils`, asked in
+    order, at most `n_prefs` of each. Each school holds its applications in a block of
+    `capacity` slots. In each round a school with room for all its new applicants holds them
+    without ranking anyone; a school that is full rejects at once every applicant it ranks
+    below the worst it holds; only the rest (its held applications and the applicants that
+    may displace them) are sorted, so a round costs what it contests, not the size of the
+    cohort."""
+    n = len(lottery)
     pupil_of = np.empty(n, np.int64)          # lottery number -> pupil
     pupil_of[lottery] = np.arange(n)
     places = _Places(capacity)
     slot = np.zeros(n, np.int64)
     applying = np.arange(n)
     while len(applying):
-        applications = keys[applying, slot[applying]]
+        applications = next_keys(applying, slot[applying])
         slot[applying] += 1
         rejected = places.receive(applications)
         rejected = pupil_of[rejected & (MAX_PUPILS - 1)]
@@ -297,8 +331,14 @@ def allocate(home, home_km, disadvantaged, candidates, school_km, capacity, resu
     """The secondary (index into `school_km`) each Year 6 pupil joins; `candidates` from
     `candidate_schools`."""
     check_capacity(len(home), capacity)
-    prefs, dist = ranked_preferences(home, home_km, disadvantaged, candidates, school_km,
-                                     results, disadvantaged_share, params, rng)
+    rankings = Rankings(home, home_km, disadvantaged, candidates, school_km, results,
+                        disadvantaged_share, params, rng)
     lottery = rng.permutation(len(home))
-    assigned = deferred_acceptance(priority_keys(prefs, dist, lottery), lottery, capacity)
+
+    def next_keys(pupils, slot):
+        # The first applications are asked of every pupil at once, in order (no gather).
+        school, dist = rankings.next(None if slot[0] == 0 else pupils)
+        return priority_keys(school, dist, lottery[pupils])
+
+    assigned = applications_accepted(next_keys, rankings.preferences, lottery, capacity)
     return place_nearest_with_room(assigned, home_km, school_km, capacity)
