@@ -6,8 +6,13 @@
 
 For each rewiring probability p of the Watts-Strogatz partner graph it prints, over the
 seeds, the mean and the 2.5-97.5 % range of: long-run mean expertise, the spread of
-expertise between schools (diversity), the reach at the end of the practices created in the
-first five years (the share of schools that took each up), and the practices created. The
+expertise between schools, the diversity of the practices schools hold at the end, the
+reach at the end of the practices created in the first five years (the share of schools
+that took each up), and the practices created. Practice diversity is the Gini-Simpson
+index of holdings within a domain, averaged over domains: the chance that two practices
+held (by any schools) in a domain are different ones, 1 - sum_p s_p^2 with s_p practice
+p's share of the domain's holdings; copying that spreads a few practices everywhere lowers
+it, creation and practices kept apart raise it. The
 figure shows every seed as a point and the mean over seeds as a line: with ten seeds a range
 is a range, not an interval.
 """
@@ -26,6 +31,7 @@ EARLY_YEARS = 5   # practices created in the first five years have time to trave
 MEASURES = {
     "expertise_mean": "Mean expertise, year 10",
     "expertise_sd_between": "Spread of expertise between schools (sd), year 10",
+    "practice_diversity": "Diversity of practices held (Gini-Simpson), year 10",
     "early_reach": "Reach of practices created in years 1-5, by year 10 (share of schools)",
     "created": "Practices created in ten years",
 }
@@ -40,14 +46,25 @@ def per_run(collected: Path) -> pd.DataFrame:
     early = last[last["created_week"] <= EARLY_YEARS * calendar.WEEKS_PER_YEAR]
     reach = early.groupby("job")["reach"].mean().rename("early_reach")
     created = last.groupby("job")["practice"].nunique().rename("created")
+    final = diffusion[diffusion["year"] == diffusion["year"].max()]
     out = runs[["job", "scheme.p", "seed", "last_expertise_mean",
                 "last_expertise_sd_between"]].rename(columns={
                     "scheme.p": "p", "last_expertise_mean": "expertise_mean",
                     "last_expertise_sd_between": "expertise_sd_between"})
-    out = out.join(reach, on="job").join(created, on="job")
+    out = out.join(practice_diversity(final), on="job").join(reach, on="job").join(
+        created, on="job")
     out["created"] = out["created"].fillna(0).astype(int)   # a run that created none
     out["p"] = out["p"].astype(float)
     return out.drop(columns="job").sort_values(["p", "seed"]).reset_index(drop=True)
+
+
+def practice_diversity(final: pd.DataFrame) -> pd.Series:
+    """Per job: the Gini-Simpson index of holdings in each domain, averaged over domains."""
+    held = final[final["holders"] > 0]
+    total = held.groupby(["job", "domain"])["holders"].transform("sum")
+    squares = (held["holders"] / total) ** 2
+    per_domain = 1 - squares.groupby([held["job"], held["domain"]]).sum()
+    return per_domain.groupby(level="job").mean().rename("practice_diversity")
 
 
 def by_p(runs: pd.DataFrame) -> pd.DataFrame:

@@ -16,13 +16,18 @@ def collected(tmp_path):
         tmp_path / "runs.parquet")
     # job 0: two created practices (weeks 39 and 390: only the first counts as early) and a
     # starting one (origin -1, ignored); job 1: one early practice; job 2: none created.
+    # Holdings at year 10: job 0 holds 40, 41 and 3 (domain 0) 4, 4 and 8 times and 9 (domain
+    # 1, 5 times); job 1 holds 40 twice and 12 (domain 1) not at all; job 2 holds 3 and 4
+    # (domain 0) 5 times each.
     pd.DataFrame({
-        "job": [0, 0, 0, 0, 0, 1, 1, 2],
-        "practice": [40, 40, 41, 3, 3, 40, 40, 3],
-        "origin": [5, 5, 6, -1, -1, 7, 7, -1],
-        "created_week": [39, 39, 390, 0, 0, 100, 100, 0],
-        "year": [1, 10, 10, 1, 10, 1, 10, 10],
-        "reach": [0.01, 0.04, 0.5, 0.5, 0.6, 0.02, 0.08, 0.5],
+        "job": [0, 0, 0, 0, 0, 0, 1, 1, 1, 2, 2],
+        "practice": [40, 40, 41, 3, 3, 9, 40, 40, 12, 3, 4],
+        "domain": [0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0],
+        "origin": [5, 5, 6, -1, -1, -1, 7, 7, -1, -1, -1],
+        "created_week": [39, 39, 390, 0, 0, 0, 100, 100, 0, 0, 0],
+        "year": [1, 10, 10, 1, 10, 10, 1, 10, 10, 10, 10],
+        "holders": [2, 4, 4, 8, 8, 5, 2, 2, 0, 5, 5],
+        "reach": [0.01, 0.04, 0.5, 0.5, 0.6, 0.5, 0.02, 0.08, 0.3, 0.5, 0.5],
     }).to_parquet(tmp_path / "diffusion.parquet")
     return tmp_path
 
@@ -33,6 +38,9 @@ def test_per_run_reads_the_final_year_of_early_created_practices(collected):
     assert runs["early_reach"].tolist()[:2] == [0.04, 0.08]
     assert pd.isna(runs["early_reach"].iloc[2])
     assert runs["created"].tolist() == [2, 1, 0]
+    # job 0: domain 0 shares 1/4, 1/4, 1/2 -> 1 - 3/8 = 0.625, domain 1 one practice -> 0,
+    # mean 0.3125; job 1: one practice held -> 0; job 2: two equal shares -> 0.5
+    assert runs["practice_diversity"].tolist() == pytest.approx([0.3125, 0.0, 0.5])
 
 
 def test_by_p_means_and_ranges_over_seeds(collected):
