@@ -129,15 +129,19 @@ def _cohort(places: Places, schools: np.ndarray, area: Catchment, params: Intake
 
 
 def _home_neighbourhoods(area: Catchment, within, dis, rng) -> np.ndarray:
-    """Each pupil's home in their school's catchment (see the module docstring)."""
+    """Each pupil's home in their school's catchment (see the module docstring): the first
+    neighbourhood whose cumulative weight reaches a uniform draw times the total, counted
+    one candidate neighbourhood at a time over all pupils (k passes of n, no (n, k) table)."""
     k = area.neighbourhoods.shape[1]
-    # Rows 2s (other) and 2s + 1 (disadvantaged) of school s: one gather per pupil.
+    # Row 2s (other) and 2s + 1 (disadvantaged) of school s, column by column.
     by_group = np.stack([area.cumulative_other, area.cumulative_disadvantaged], axis=1)
+    columns = np.ascontiguousarray(by_group.reshape(-1, k).T)
     row = 2 * within
     row += dis
-    cumulative = by_group.reshape(-1, k)[row]
-    draw = rng.random(len(within)) * cumulative[:, -1]
-    pick = np.count_nonzero(cumulative < draw[:, None], axis=1)
-    np.minimum(pick, k - 1, out=pick)
+    draw = rng.random(len(within))
+    draw *= columns[-1][row]
+    pick = np.zeros(len(within), np.int64)
+    for column in columns[:-1]:                  # the last is the total: never below
+        pick += column[row] < draw
     pick += within * k
     return area.neighbourhoods.ravel()[pick]
