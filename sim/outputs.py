@@ -132,7 +132,7 @@ def _graphml(net) -> str:
 
 
 def _results_frame(model) -> pd.DataFrame:
-    frame = pd.concat(model.pupil_system.results_rows, ignore_index=True)
+    frame = model.pupil_system.results_table()
     for col in ("phase", "key_stage"):
         frame[col] = frame[col].astype("string")
     return frame

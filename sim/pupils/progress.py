@@ -146,8 +146,11 @@ def progress(pupils: Pupils, school_phase: np.ndarray, va_dis: np.ndarray,
     cell += pupils.disadvantaged                                  # (school, year, group)
     noise = rng.standard_normal(len(pupils), dtype=np.float32)
     noise *= np.float32(params.noise_sd_months)
-    noise += shared[cell]
-    noise += home[cell] * pupils.persistent
+    gathered = shared.take(cell)      # one work array for both gathers (fewer fresh pages)
+    noise += gathered
+    home.take(cell, out=gathered)
+    gathered *= pupils.persistent
+    noise += gathered
     return noise
 
 

@@ -56,8 +56,14 @@ def gap_index(attainment: np.ndarray, disadvantaged: np.ndarray) -> float:
     values = np.sort(attainment)
     dis = np.sort(attainment[disadvantaged])      # sorted queries search fast
     # Mid-ranks (ties share the mean of their positions), as percentiles (r + 0.5) / n.
-    rank = 0.5 * (np.searchsorted(values, dis, "left") + np.searchsorted(values, dis, "right") - 1)
     n, n_dis = len(values), len(dis)
+    left = np.searchsorted(values, dis, "left")
+    # Each value is among `values`, so it ends one place on unless it is tied (rare).
+    right = left + 1
+    tied = np.flatnonzero(values[np.minimum(right, n - 1)] == dis)
+    tied = tied[right[tied] < n]
+    right[tied] = np.searchsorted(values, dis[tied], "right")
+    rank = 0.5 * (left + right - 1)
     mean_dis = (rank.sum() + 0.5 * n_dis) / (n * n_dis)
     mean_oth = (0.5 * n - mean_dis * n_dis) / (n - n_dis)   # all percentiles sum to n / 2
     return float(20.0 * (mean_oth - mean_dis))

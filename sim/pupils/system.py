@@ -34,7 +34,7 @@ class PupilSystem:
         self._streams = {name: streams[name] for name in STREAMS}
         self.roll = Pupils.empty()
         self.latest: YearEnd | None = None
-        self.results_rows: list[pd.DataFrame] = []
+        self.results_by_year: list[tuple[int, YearEnd]] = []   # tabled once, at the end
         self.left_at_11 = 0     # during the run (not the set-up): a region with no secondary
         # Pupils at the head of the roll who may carry a learning loss: those on roll at the
         # last closure week, less the leavers since (later entrants join at the tail).
@@ -44,7 +44,7 @@ class PupilSystem:
             self._advance(state)
         self.update_state(state)
         state.initial_pupils = state.pupils.copy()
-        self.results_rows.append(self.results_frame(0))    # year 0: the starting results
+        self.results_by_year.append((0, self.latest))      # year 0: the starting results
 
     # ------------------------------------------------------------------ year end
     def year_end(self, state, year: int, results_salience: float = 1.0) -> YearEnd:
@@ -52,7 +52,7 @@ class PupilSystem:
         `results_salience` multiplies the weight families give published results."""
         self._advance(state, results_salience)
         self.left_at_11 += self.latest.left_at_11
-        self.results_rows.append(self.results_frame(year))
+        self.results_by_year.append((year, self.latest))
         self.update_state(state)
         return self.latest
 
@@ -120,17 +120,26 @@ class PupilSystem:
         return self.roll.frame()
 
     def results_frame(self, year: int) -> pd.DataFrame:
-        """The year's results, one row per school: KS2 for primaries, KS4 for secondaries."""
+        """The latest results as year `year`'s, one row per school: KS2 for primaries, KS4
+        for secondaries."""
+        return self._results_table([(year, self.latest)])
+
+    def results_table(self) -> pd.DataFrame:
+        """Every year's results (`results.parquet`), years in order, schools in order."""
+        return self._results_table(self.results_by_year)
+
+    def _results_table(self, years: list[tuple[int, YearEnd]]) -> pd.DataFrame:
         phase = self.places.phase
         primary = phase == 0
         n = len(phase)
         stages = np.asarray([stage.upper() for stage, _ in KEY_STAGES], dtype=object)
         return pd.DataFrame({
-            "year": np.full(n, year, np.int64),
-            "school_id": np.arange(n, dtype=np.int64),
-            "phase": np.asarray(PHASE_NAMES, dtype=object)[phase],
-            "key_stage": stages[phase],
-            **{key: np.where(primary, self.latest.ks2[key], self.latest.ks4[key]) for key in
+            "year": np.repeat(np.asarray([year for year, _ in years], np.int64), n),
+            "school_id": np.tile(np.arange(n, dtype=np.int64), len(years)),
+            "phase": np.tile(np.asarray(PHASE_NAMES, dtype=object)[phase], len(years)),
+            "key_stage": np.tile(stages[phase], len(years)),
+            **{key: np.concatenate([np.where(primary, got.ks2[key], got.ks4[key])
+                                    for _, got in years]) for key in
                ("cohort_disadvantaged", "cohort_other", "attainment_disadvantaged",
                 "attainment_other")}})
 

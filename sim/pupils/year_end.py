@@ -109,7 +109,8 @@ def end_of_year(pupils: Pupils, places: Places, areas: Catchments, schools: Scho
     delta = progress.progress(pupils, places.phase, schools.value_added_disadvantaged,
                               schools.value_added_other, params.progress,
                               streams["pupils/progress"])
-    pupils = dataclasses.replace(pupils, attainment=pupils.attainment + delta)
+    delta += pupils.attainment        # the new attainment, in the changes' own array
+    pupils = dataclasses.replace(pupils, attainment=delta)
     ks2 = results.cohort_results(pupils, results.KS2_YEAR, m)
     ks4 = results.cohort_results(pupils, results.KS4_YEAR, m)
     gaps = [results.cohort_gap(pupils, year) for year in (results.KS2_YEAR, results.KS4_YEAR)]
