@@ -40,8 +40,9 @@ class PupilSystem:
         # last closure week, less the leavers since (later entrants join at the tail).
         self.lossy = 0
         self._groups: tuple[np.ndarray, np.ndarray] | None = None   # see `group_members`
-        for _ in range(SPIN_UP_YEARS):
-            self._advance(state)
+        # Only the last spin-up year's region-wide gaps are ever read (the starting headline).
+        for year in range(1, SPIN_UP_YEARS + 1):
+            self._advance(state, gaps=year == SPIN_UP_YEARS)
         self.update_state(state)
         state.initial_pupils = state.pupils.copy()
         self.results_by_year.append((0, self.latest))      # year 0: the starting results
@@ -56,10 +57,10 @@ class PupilSystem:
         self.update_state(state)
         return self.latest
 
-    def _advance(self, state, results_salience: float = 1.0) -> None:
+    def _advance(self, state, results_salience: float = 1.0, gaps: bool = True) -> None:
         self.roll, self.latest = end_of_year(self.roll, self.places, self.areas,
                                              self.schools_now(state, results_salience),
-                                             self.params, self._streams)
+                                             self.params, self._streams, gaps)
         self.lossy = max(self.lossy - self.latest.leavers - self.latest.left_at_11, 0)
         self._groups = None
 

@@ -85,8 +85,8 @@ class YearEnd:
     movers: int
     ks2: dict
     ks4: dict
-    ks2_gap: dict
-    ks4_gap: dict
+    ks2_gap: dict | None   # None when not measured (`end_of_year(gaps=False)`)
+    ks4_gap: dict | None
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,10 @@ class SchoolsNow:
 
 
 def end_of_year(pupils: Pupils, places: Places, areas: Catchments, schools: SchoolsNow,
-                params: PupilParams, streams) -> tuple[Pupils, YearEnd]:
-    """Advance every pupil through the year end; returns the new roll and what happened.
+                params: PupilParams, streams, gaps: bool = True) -> tuple[Pupils, YearEnd]:
+    """Advance every pupil through the year end; returns the new roll and what happened
+    (with the KS2 and KS4 cohorts' region-wide gaps unless `gaps` is false: they draw
+    nothing, and a spin-up year has no use for them).
 
     `pupils` itself is left as it was: the new roll is built in new arrays."""
     m = places.n_schools
@@ -113,7 +115,8 @@ def end_of_year(pupils: Pupils, places: Places, areas: Catchments, schools: Scho
     pupils = dataclasses.replace(pupils, attainment=delta)
     ks2 = results.cohort_results(pupils, results.KS2_YEAR, m)
     ks4 = results.cohort_results(pupils, results.KS4_YEAR, m)
-    gaps = [results.cohort_gap(pupils, year) for year in (results.KS2_YEAR, results.KS4_YEAR)]
+    cohort_gaps = [results.cohort_gap(pupils, year) if gaps else None
+                   for year in (results.KS2_YEAR, results.KS4_YEAR)]
     n_leavers = _size(pupils.cohort(LAST_YEAR))
     # With no secondary, Year 6 are the oldest on roll, so they too are a prefix.
     n_left_at_11 = 0 if places.has(SECONDARY) else _size(pupils.cohort(LAST_PRIMARY_YEAR))
@@ -128,7 +131,7 @@ def end_of_year(pupils: Pupils, places: Places, areas: Catchments, schools: Scho
                                     streams["pupils/mobility"])
     pupils.school[movers] = school
     return pupils, YearEnd(n_leavers, n_left_at_11, len(year6), len(newcomers), len(movers),
-                           ks2, ks4, *gaps)
+                           ks2, ks4, *cohort_gaps)
 
 
 def _size(run: slice) -> int:
