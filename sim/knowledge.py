@@ -100,7 +100,7 @@ class Knowledge:
         learner = plan.learner[pairs]
         self.log.record(model.week, learner, practice, plan.source[pairs], generation,
                         Channel.PARTNER)
-        np.add.at(realised, plan.links[pairs], 1)
+        realised += np.bincount(plan.links[pairs], minlength=p.n_links)
         on = np.zeros(p.n_links, bool)   # each mutual link once (cheaper than np.unique)
         on[plan.links.compress(mutual)] = True
         links = np.flatnonzero(on)

@@ -225,6 +225,7 @@ class Mixed(Scheme):
             return MeetingPlan(empty, empty, None, empty, None, False)
         n_domains = model.n_domains
         cat = np.concatenate
+        sizes = [len(p.learner) for p in plans]
         learner = cat([p.learner for p in plans])
         weights = None
         if any(p.weights is not None for p in plans):
@@ -236,14 +237,15 @@ class Mixed(Scheme):
             factor = cat([p.factor if p.factor is not None else np.ones(len(p.learner))
                           for p in plans])
         for owner, cut in self._outsider_cuts:
-            outside = cat([np.full(len(p.learner), k != owner) for p, k in zip(plans, layers)])
+            outside = np.repeat(np.asarray(layers) != owner, sizes)
             factor = factor * np.where(outside, 1.0 - cut[learner], 1.0)
-        mutual = [bool(p.mutual) if not np.ndim(p.mutual) else None for p in plans]
-        if None in mutual or len(set(mutual)) > 1:
+        if all(isinstance(p.mutual, bool) for p in plans):
+            mutual = np.repeat([p.mutual for p in plans], sizes)
+            if mutual.all() or not mutual.any():
+                mutual = bool(plans[0].mutual)      # one value for every pair
+        else:
             mutual = cat([np.broadcast_to(np.asarray(p.mutual, bool), (len(p.learner),))
                           for p in plans])
-        else:
-            mutual = mutual[0]          # one value for every pair
         return MeetingPlan(learner, cat([p.source for p in plans]), weights,
                            cat([p.links for p in plans]), factor, mutual)
 
