@@ -150,24 +150,25 @@ class Rankings:
             choice = np.argmax(self.utility, axis=1)
             families = np.arange(len(choice))
         else:
-            choice = np.argmax(self.utility[families], axis=1)
+            choice = np.argmax(np.take(self.utility, families, axis=0), axis=1)
         cell = families * k + choice
         self.utility.ravel()[cell] = -np.inf             # named: not named again
-        return self.candidates.ravel()[self.home[families] * k + choice], self.dist.ravel()[cell]
+        return (np.take(self.candidates, np.take(self.home, families) * k + choice),
+                np.take(self.dist, cell))
 
 
 def _candidates_term(weights, value, candidates, group, home) -> np.ndarray:
     """(n, k) each family's group weight times its candidates' value: tabled per (group,
     neighbourhood), then one row gathered per family."""
     table = weights[:, None, None] * value.astype(np.float32)[candidates]
-    return table.reshape(-1, candidates.shape[1])[group * len(candidates) + home]
+    return np.take(table.reshape(-1, candidates.shape[1]), group * len(candidates) + home, axis=0)
 
 
 def _distances(home, home_km, candidates, school_km) -> np.ndarray:
     """(n, k) km from each home to its neighbourhood's candidates (single precision)."""
     out = None
     for axis in (0, 1):
-        delta = school_km[:, axis][candidates][home]        # the candidates' coordinate
+        delta = np.take(school_km[:, axis][candidates], home, axis=0)   # candidates' coordinate
         delta -= home_km[:, axis, None]
         delta *= delta
         if out is None:
@@ -218,8 +219,8 @@ def applications_accepted(next_keys, n_prefs: int, lottery: np.ndarray,
         applications = next_keys(applying, slot[applying])
         slot[applying] += 1
         rejected = places.receive(applications)
-        rejected = pupil_of[rejected & (MAX_PUPILS - 1)]
-        applying = rejected[slot[rejected] < n_prefs]
+        rejected = np.take(pupil_of, rejected & (MAX_PUPILS - 1))
+        applying = np.compress(np.take(slot, rejected) < n_prefs, rejected)
     held = places.held()
     assigned = np.full(n, -1, np.int64)
     assigned[pupil_of[held & (MAX_PUPILS - 1)]] = held >> SCHOOL_SHIFT
@@ -243,25 +244,27 @@ class _Places:
     def receive(self, applications: np.ndarray) -> np.ndarray:
         """Hold the best applications up to capacity; returns the keys rejected."""
         school = applications >> SCHOOL_SHIFT
-        beaten = applications > self.cutoff[school]            # below a full school's worst
-        out = [applications[beaten]]
-        applications, school = applications[~beaten], school[~beaten]
+        beaten = applications > np.take(self.cutoff, school)   # below a full school's worst
+        out = [np.compress(beaten, applications)]
+        applications, school = np.compress(~beaten, applications), np.compress(~beaten, school)
         arriving = np.bincount(school, minlength=len(self.capacity))
         over = self.filled + arriving > self.capacity
-        fits = ~over[school]
-        self._append(applications[fits], school[fits])
+        fits = ~np.take(over, school)
+        self._append(np.compress(fits, applications), np.compress(fits, school))
         if not fits.all():
-            out.append(self._contest(np.flatnonzero(over), np.sort(applications[~fits])))
+            out.append(self._contest(np.flatnonzero(over),
+                                     np.sort(np.compress(~fits, applications))))
         return np.concatenate(out) if len(out) > 1 else out[0]
 
     def _append(self, applications, school) -> None:
         """Applications to schools with room for them all: into the next free slots."""
         order = np.argsort(_narrow(school, len(self.capacity)), kind="stable")
-        school = school[order]
+        school = np.take(school, order)
         arriving = np.bincount(school, minlength=len(self.filled))
         first = np.cumsum(arriving) - arriving              # where each school's run begins
-        within = np.arange(len(school)) - first[school]
-        self.slots[self.start[school] + self.filled[school] + within] = applications[order]
+        within = np.arange(len(school)) - np.take(first, school)
+        self.slots[np.take(self.start + self.filled, school) + within] = np.take(applications,
+                                                                                 order)
         self.filled += arriving
 
     def _contest(self, contested: np.ndarray, applications: np.ndarray) -> np.ndarray:
@@ -338,7 +341,7 @@ def allocate(home, home_km, disadvantaged, candidates, school_km, capacity, resu
     def next_keys(pupils, slot):
         # The first applications are asked of every pupil at once, in order (no gather).
         school, dist = rankings.next(None if slot[0] == 0 else pupils)
-        return priority_keys(school, dist, lottery[pupils])
+        return priority_keys(school, dist, np.take(lottery, pupils))
 
     assigned = applications_accepted(next_keys, rankings.preferences, lottery, capacity)
     return place_nearest_with_room(assigned, home_km, school_km, capacity)
