@@ -24,9 +24,12 @@ the forgetting rate, since nothing embeds it.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from sim import diffusion, practices, staff_moves
+from sim.config import as_plain
 from sim.diffusion import AdoptionLog, Channel
 from sim.diffusion_table import diffusion_table
 from sim.rowsum import row_mean, row_sum
@@ -41,8 +44,10 @@ class Knowledge:
     def __init__(self, model, exchange_cfg):
         cfg = model.cfg
         self.exchange_cfg = exchange_cfg
-        self.practice_cfg = cfg.practices
-        self.moves_cfg = cfg.staff_moves
+        # Plain copies of the sections read every term (OmegaConf access is slow).
+        self.practice_cfg = SimpleNamespace(**as_plain(cfg.practices))
+        self.moves_cfg = SimpleNamespace(**as_plain(cfg.staff_moves))
+        self.improvement_cfg = SimpleNamespace(**as_plain(cfg.improvement))
         rng = model.streams["practices"]
         self.catalogue = practices.initial_catalogue(model.n_domains, cfg.practices, rng)
         self.holdings = practices.initial_holdings(model.state.expertise, self.catalogue,
@@ -116,7 +121,7 @@ class Knowledge:
 
     def end_term(self, model, resource: np.ndarray, dt_years: float) -> None:
         """In-school work and forgetting on practice and tacit know-how; staff moves."""
-        s, imp = model.state, model.cfg.improvement
+        s, imp = model.state, self.improvement_cfg
         share = s.disadvantaged_share
         practices.deepen_and_forget(self.holdings, resource, share, imp,
                                     self.practice_cfg.drop_depth, dt_years)

@@ -45,7 +45,7 @@ from sim.errors import ConfigError
 from sim.inspection import Inspectorate
 from sim.knowledge import Knowledge
 from sim.meetings import Meetings
-from sim.network import Network, layered_network, partnership_graph, year_edges, year_metrics
+from sim.network import Network, layered_network, partnership_graph, year_metrics
 from sim.partnerships import add_groups, new_matches, waiting
 from sim.policies import Programme
 from sim.posterior import with_draw
@@ -111,7 +111,7 @@ class SchoolSystem(mesa.Model):
         self._finish_called = False
         self.metric_rows: list[dict] = []
         self.school_tables: list[dict] = []
-        self.network_edges: list = []      # one edge table per year (sim.network)
+        self.network_edges: list = []      # (year, Network) at each year end (sim.network)
         self.network_metrics: list = []    # metrics tables at the start and the end
         self.env = simpy.Environment()
         self.end_week = cfg.years * calendar.WEEKS_PER_YEAR
@@ -265,14 +265,14 @@ class SchoolSystem(mesa.Model):
             self.end_term()
 
     def end_term(self) -> None:
-        s, cfg = self.state, self.cfg
+        s = self.state
         resource = improvement.improvement_resource(self.available_days(), s.days_used,
-                                                    s.funding, cfg.school.leadership_days_mean)
+                                                    s.funding, self._days_mean)
         self.knowledge.end_term(self, resource, TERM_YEARS)
         self.scheme.term_end(self)
         self.knowledge.absorb(s.expertise)
         p = self.partnerships
-        trust.fade_without_contact(p.trust, p.met_this_term, cfg.trust.decay_per_term)
+        trust.fade_without_contact(p.trust, p.met_this_term, self._trust_cfg.decay_per_term)
         p.met_this_term[:] = False
         s.days_used[:] = 0.0
 
@@ -295,14 +295,13 @@ class SchoolSystem(mesa.Model):
     def hard_decisions(self) -> None:
         """The year's priority setting: mature groups come out stronger, others may break up
         (more often while the local-authority broker is absent: the lapse factor)."""
-        p, rules = self.partnerships, self.cfg.trust
+        p, cfg = self.partnerships, self._trust_cfg
         rules = SimpleNamespace(
-            hard_decision_rate=rules.hard_decision_rate, maturity_threshold=rules.lapse_threshold,
-            lapse_probability=min(1.0, rules.lapse_probability * self.levers.lapse_factor))
+            hard_decision_rate=cfg.hard_decision_rate, maturity_threshold=cfg.lapse_threshold,
+            lapse_probability=min(1.0, cfg.lapse_probability * self.levers.lapse_factor))
         held, lapsed = trust.hard_decisions(p.mean_trust_by_group(), p.active, rules,
                                             self.streams["lapse"])
-        trust.strengthen(p.trust, np.flatnonzero(held[p.link_group]),
-                         self.cfg.trust.strengthen_gain)
+        trust.strengthen(p.trust, np.flatnonzero(held[p.link_group]), cfg.strengthen_gain)
         lapsed &= self.scheme.lapsable_groups(self)
         p.active &= ~lapsed
         if lapsed.any() and self.levers.brokering and self.levers.programme is not Programme.ENDED:
@@ -344,7 +343,7 @@ class SchoolSystem(mesa.Model):
             year = week // calendar.WEEKS_PER_YEAR
             self.school_tables.append(metrics.school_rows(self, year))
             net = self.layered_network()
-            self.network_edges.append(year_edges(net, year))
+            self.network_edges.append((year, net))
             if year in (0, self.cfg.years):   # metrics at the start and the end (cost)
                 self.network_metrics.append(year_metrics(net, year, self.streams["network"],
                                                          self.cfg.output.path_samples))

@@ -231,11 +231,18 @@ def hops_from(adj: sparse.csr_matrix, origin: int) -> np.ndarray:
     return csgraph.shortest_path(adj, unweighted=True, indices=[origin])[0]
 
 
-def year_edges(net: Network, year: int) -> pd.DataFrame:
-    """The school-to-school edges at a year end, with a year column."""
-    edges = net.edges()
-    edges.insert(0, "year", year)
-    return edges
+def edges_by_year(snapshots: list[tuple[int, Network]]) -> pd.DataFrame:
+    """The school-to-school edges of every (year, network) snapshot: year, layer, a, b,
+    weight (one table built at the end: a DataFrame a year cost more than the arrays)."""
+    parts = [(year, name, net.layers[name]) for year, net in snapshots
+             for name in net.school_layers()]
+    sizes = [len(layer.a) for _, _, layer in parts]
+    return pd.DataFrame({
+        "year": np.repeat(np.asarray([year for year, _, _ in parts], np.int64), sizes),
+        "layer": np.repeat(np.asarray([name for _, name, _ in parts], dtype=object), sizes),
+        "a": np.concatenate([layer.a for _, _, layer in parts] or [np.zeros(0, np.int64)]),
+        "b": np.concatenate([layer.b for _, _, layer in parts] or [np.zeros(0, np.int64)]),
+        "weight": np.concatenate([layer.weight for _, _, layer in parts] or [np.zeros(0)])})
 
 
 def year_metrics(net: Network, year: int, rng, path_samples: int) -> pd.DataFrame:

@@ -41,7 +41,7 @@ from sim.atomic import write_all
 from sim.config import as_plain
 from sim.headlines import levelling_down_notes
 from sim.model import SchoolSystem
-from sim.network import adjacency
+from sim.network import adjacency, edges_by_year
 
 TABLES = ("metrics", "schools", "partnerships", "results", "diffusion", "network",
           "network_metrics")
@@ -111,7 +111,7 @@ def result_from_model(model: SchoolSystem, *, setup: float = 0.0, simulate: floa
     summary = _summary(model, metrics_df, setup=setup, simulate=simulate)
     links = pd.DataFrame(metrics.partnership_rows(model))
     links["kind"] = links["kind"].astype("string")
-    edges = pd.concat(model.network_edges, ignore_index=True)
+    edges = edges_by_year(model.network_edges)
     for col in ("layer", "a", "b"):
         edges[col] = edges[col].astype("string" if col == "layer" else "int64")
     # Distances travelled are measured in the union of the run's yearly networks.

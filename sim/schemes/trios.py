@@ -95,7 +95,7 @@ class Trios(Scheme):
                         -np.inf).max(axis=1)  # (trios, domains); padding ignored
         state = model.state
         state.expertise = broadcast(state.expertise, best.mean(axis=0),
-                                    model.absorptive_capacity(), model.cfg.exchange.broadcast_rate)
+                                    model.absorptive_capacity(), model._exchange_cfg.broadcast_rate)
 
     def summary(self, model):
         return {"unpartnered_schools": self.unpartnered}
