@@ -38,6 +38,14 @@ def test_gap_index_is_ten_for_complete_separation_and_zero_for_none():
         pytest.approx(0.0)
 
 
+def test_gap_index_gives_pupils_tied_across_the_groups_their_shared_mid_rank():
+    # Values 1, 2, 2, 3 (disadvantaged: the 1 and one of the 2s): mid-ranks 0, 1.5, 1.5, 3,
+    # percentiles (r + 0.5) / 4: disadvantaged 0.125 and 0.5 (mean 0.3125), others 0.5 and
+    # 0.875 (mean 0.6875): 20 * 0.375 = 7.5.
+    assert results.gap_index(np.array([2.0, 1, 3, 2]), np.array([1, 1, 0, 0], bool)) == \
+        pytest.approx(7.5)
+
+
 def test_gap_index_of_normal_groups_half_a_standard_deviation_apart():
     # Numerically, for a share of 0.24: 20 * (P(other > dis) - 1/2) = 20 * (Phi(0.5 / sqrt 2)
     # - 1/2) = 2.76 (mean percentile difference of two normals d = 0.5 apart).

@@ -42,9 +42,10 @@ def cohort_gap(pupils: Pupils, year_group: int) -> dict[str, float]:
     if dis.all() or not dis.any():
         return {"attainment_disadvantaged": float("nan"), "attainment_other": float("nan"),
                 "gap_months": float("nan"), "gap_index": float("nan")}
-    mean_dis, mean_oth = float(attainment[dis].mean()), float(attainment[~dis].mean())
+    of_dis, of_oth = attainment[dis], attainment[~dis]
+    mean_dis, mean_oth = float(of_dis.mean()), float(of_oth.mean())
     return {"attainment_disadvantaged": mean_dis, "attainment_other": mean_oth,
-            "gap_months": mean_oth - mean_dis, "gap_index": gap_index(attainment, dis)}
+            "gap_months": mean_oth - mean_dis, "gap_index": _gap_index(of_dis, of_oth)}
 
 
 def gap_index(attainment: np.ndarray, disadvantaged: np.ndarray) -> float:
@@ -53,17 +54,26 @@ def gap_index(attainment: np.ndarray, disadvantaged: np.ndarray) -> float:
     that complete separation gives 10 and no gap 0 (DfE, *National curriculum assessments at
     key stage 2*, methodology). Independent of the months scale, so it checks the gap
     against the spread of attainment: England 2018/19 KS2 2.91, KS4 3.70."""
-    values = np.sort(attainment)
-    dis = np.sort(attainment[disadvantaged])      # sorted queries search fast
-    # Mid-ranks (ties share the mean of their positions), as percentiles (r + 0.5) / n.
-    n, n_dis = len(values), len(dis)
-    left = np.searchsorted(values, dis, "left")
-    # Each value is among `values`, so it ends one place on unless it is tied (rare).
-    right = left + 1
-    tied = np.flatnonzero(values[np.minimum(right, n - 1)] == dis)
-    tied = tied[right[tied] < n]
-    right[tied] = np.searchsorted(values, dis[tied], "right")
-    rank = 0.5 * (left + right - 1)
-    mean_dis = (rank.sum() + 0.5 * n_dis) / (n * n_dis)
+    return _gap_index(attainment[disadvantaged], attainment[~disadvantaged])
+
+
+def _gap_index(of_dis: np.ndarray, of_oth: np.ndarray) -> float:
+    """`gap_index` from each group's attainment.
+
+    Mid-ranks (ties share the mean of their positions) as percentiles (r + 0.5) / n. A
+    disadvantaged pupil's mid-rank among everyone is its mid-rank among the disadvantaged
+    plus the other pupils below it (half of those tied with it); the first part sums to
+    n_dis (n_dis - 1) / 2 whatever the ties, so only the other pupils are searched, and the
+    sum is exact in integers (no sort of the whole cohort)."""
+    dis, oth = np.sort(of_dis), np.sort(of_oth)     # sorted queries search fast
+    n_dis, n_oth = len(dis), len(oth)
+    n = n_dis + n_oth
+    below = np.searchsorted(oth, dis, "left")
+    # Other pupils tied with a disadvantaged one (rare): counted half.
+    maybe = np.flatnonzero(below < n_oth)
+    maybe = maybe[oth[below[maybe]] == dis[maybe]]
+    tied = np.searchsorted(oth, dis[maybe], "right") - below[maybe]
+    twice_rank_sum = n_dis * (n_dis - 1) + 2 * int(below.sum()) + int(tied.sum())
+    mean_dis = (twice_rank_sum / 2 + 0.5 * n_dis) / (n * n_dis)
     mean_oth = (0.5 * n - mean_dis * n_dis) / (n - n_dis)   # all percentiles sum to n / 2
     return float(20.0 * (mean_oth - mean_dis))
