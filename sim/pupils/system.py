@@ -98,7 +98,9 @@ class PupilSystem:
         has no pupil of the group: it then weighs nothing in any pupil-weighted mean).
         One pass over the pupils, grouped by (school, group) cell."""
         n, roll = self.places.n_schools, self.roll
-        cell = 2 * roll.school.astype(np.int64) + roll.disadvantaged
+        cell = roll.school.astype(np.int64)
+        cell *= 2                   # in place: no second array of the roll's length
+        cell += roll.disadvantaged
         count = np.bincount(cell, minlength=2 * n).reshape(n, 2).astype(float)
         total = np.bincount(cell, weights=roll.attainment, minlength=2 * n).reshape(n, 2)
         mean = total / np.maximum(count, 1.0)
