@@ -44,6 +44,20 @@ def test_equal_distance_goes_to_the_lower_lottery_number():
     np.testing.assert_array_equal(tr.deferred_acceptance(keys, lottery, np.array([1])), [-1, A])
 
 
+def test_full_schools_turn_away_at_once_and_a_school_without_places_takes_nobody():
+    # A has 2 places, B none, C one. Round 1: A takes p0 (3 km) and p1 (1 km) as they come,
+    # C takes p4 (0.1 km), B turns away p2, p3, p5. Round 2: p2 (2 km) and p3 (5 km) apply
+    # to A, which keeps its two nearest, p1 and p2, and turns away p0 and p3; p5 applies to C
+    # at 30 km and is turned away. Round 3: p0 (C, 9 km), p3 (C, 40 km) and p5 (A, 7 km) rank
+    # below the worst each full school holds and are turned away at once. Round 4: p0 applies
+    # to B: no place. Stable: A holds its two nearest applicants, C its nearest.
+    keys, lottery = keys_for([[A, C, B], [A, C, B], [B, A, C], [B, A, C], [C, A, B], [B, C, A]],
+                             [[3, 9, 1], [1, 9, 1], [0.5, 2, 50], [0.5, 5, 40], [0.1, 6, 1],
+                              [0.3, 30, 7]])
+    assigned = tr.deferred_acceptance(keys, lottery, np.array([2, 0, 1]))
+    np.testing.assert_array_equal(assigned, [-1, A, A, -1, C, -1])
+
+
 def test_the_unplaced_get_the_nearest_school_with_room():
     # p0 is unplaced; A (0.5 km) is full, B (1 km) has room, C is 3 km away.
     school_km = np.array([[0.5, 0.0], [1.0, 0.0], [3.0, 0.0]])
