@@ -20,7 +20,8 @@ from sim.rowsum import row_mean
 
 def absorptive_capacity(expertise, openness, competition, cfg, extra_cut: float = 0.0):
     """How much of what a school sees it can take in (0 to 1)."""
-    cut = np.clip(cfg.competition_openness_cut + extra_cut, 0.0, 1.0)
+    cut = cfg.competition_openness_cut + extra_cut
+    cut = np.clip(cut, 0.0, 1.0) if np.ndim(cut) else min(max(cut, 0.0), 1.0)
     effective_openness = openness * (1 - cut * competition)
     floor = cfg.absorptive_floor
     return effective_openness * (floor + (1 - floor) * row_mean(expertise))

@@ -92,7 +92,6 @@ class Knowledge:
         carried this week (adopted either way, or created together)."""
         p, s, ex = model.partnerships, model.state, self.exchange_cfg
         realised = np.zeros(p.n_links)
-        mutual = np.broadcast_to(np.asarray(plan.mutual, bool), (len(plan.learner),))
         distance = row_mean(np.abs(s.expertise.take(plan.learner, axis=0)
                                    - s.expertise.take(plan.source, axis=0)))
         fidelity = (np.where(plan.mutual, ex.mutual_fidelity, ex.copy_fidelity)
@@ -107,7 +106,10 @@ class Knowledge:
                         Channel.PARTNER)
         realised += np.bincount(plan.links[pairs], minlength=p.n_links)
         on = np.zeros(p.n_links, bool)   # each mutual link once (cheaper than np.unique)
-        on[plan.links.compress(mutual)] = True
+        if np.ndim(plan.mutual):
+            on[plan.links.compress(plan.mutual)] = True
+        elif plan.mutual:
+            on[plan.links] = True
         links = np.flatnonzero(on)
         created_on, schools, created = diffusion.create(
             self.holdings, self.catalogue, s.expertise, p.link_a[links], p.link_b[links],
