@@ -41,6 +41,7 @@ DISADVANTAGED, ADVANTAGED = 0, 1
 LOTTERY_BITS, METRE_BITS = 23, 20
 SCHOOL_SHIFT = LOTTERY_BITS + METRE_BITS
 MAX_PUPILS, MAX_METRES = 1 << LOTTERY_BITS, (1 << METRE_BITS) - 1
+NO_CUTOFF = np.iinfo(np.int64).max
 
 
 @dataclass
@@ -239,22 +240,26 @@ class _Places:
         self.slots = np.empty(int(self.capacity.sum()), np.int64)
         self.filled = np.zeros(len(capacity), np.int64)
         # No place at all: every applicant is rejected.
-        self.cutoff = np.where(self.capacity > 0, np.iinfo(np.int64).max, -1)
+        self.cutoff = np.where(self.capacity > 0, NO_CUTOFF, -1)
 
     def receive(self, applications: np.ndarray) -> np.ndarray:
         """Hold the best applications up to capacity; returns the keys rejected."""
         school = applications >> SCHOOL_SHIFT
         beaten = applications > np.take(self.cutoff, school)   # below a full school's worst
-        out = [np.compress(beaten, applications)]
-        applications, school = np.compress(~beaten, applications), np.compress(~beaten, school)
+        rejected = np.compress(beaten, applications)
+        if len(rejected):
+            applications, school = (np.compress(~beaten, applications),
+                                    np.compress(~beaten, school))
         arriving = np.bincount(school, minlength=len(self.capacity))
         over = self.filled + arriving > self.capacity
         fits = ~np.take(over, school)
+        if fits.all():
+            self._append(applications, school)
+            return rejected
         self._append(np.compress(fits, applications), np.compress(fits, school))
-        if not fits.all():
-            out.append(self._contest(np.flatnonzero(over),
-                                     np.sort(np.compress(~fits, applications))))
-        return np.concatenate(out) if len(out) > 1 else out[0]
+        turned_away = self._contest(np.flatnonzero(over),
+                                    np.sort(np.compress(~fits, applications)))
+        return np.concatenate([rejected, turned_away])
 
     def _append(self, applications, school) -> None:
         """Applications to schools with room for them all: into the next free slots."""
@@ -271,13 +276,16 @@ class _Places:
         """Schools that cannot hold everyone: rank their held and new applications (sorted)
         together (keys order a school's applicants by priority), keep the best up to
         capacity, in order. Slots already in order are merged, not sorted again."""
-        in_order = self.cutoff[contested] < np.iinfo(np.int64).max
+        in_order = self.cutoff[contested] < NO_CUTOFF
         held = [self.slots[_ranges(self.start[schools], self.filled[schools])]
                 for schools in (contested[in_order], contested[~in_order])]
         pool = _merge(_merge(held[0], applications), np.sort(held[1]))
         school = pool >> SCHOOL_SHIFT
-        first = np.flatnonzero(np.r_[True, school[1:] != school[:-1]])
-        rank = np.arange(len(pool)) - np.repeat(first, np.diff(np.r_[first, len(pool)]))
+        starts = np.empty(len(pool), bool)        # where each school's run begins
+        starts[0] = True
+        np.not_equal(school[1:], school[:-1], out=starts[1:])
+        first = np.flatnonzero(starts)
+        rank = np.arange(len(pool)) - np.repeat(first, np.diff(first, append=len(pool)))
         kept = rank < self.capacity[school]
         self.slots[self.start[school[kept]] + rank[kept]] = pool[kept]
         self.filled[contested] = self.capacity[contested]
