@@ -32,12 +32,8 @@ from sim import diffusion, practices, staff_moves
 from sim.config import as_plain
 from sim.diffusion import AdoptionLog, Channel
 from sim.diffusion_table import diffusion_table
+from sim.practices import strength
 from sim.rowsum import row_mean, row_sum
-
-
-def strength(expertise: np.ndarray) -> np.ndarray:
-    """-log(1 - E): the sum v h (plus tacit) that gives expertise E."""
-    return -np.log1p(-expertise)
 
 
 class Knowledge:

@@ -150,6 +150,18 @@ def expertise(holdings: Holdings) -> np.ndarray:
     return -np.expm1(-holdings.potency().sum(axis=2))
 
 
+# Float64 holds no expertise between 1 - 2**-53 and 1: 1 - exp(-s) rounds to exactly 1.0 for
+# every strength s above about 37. An expertise of 1.0 is read as that largest one below 1.
+LARGEST_EXPERTISE = np.nextafter(1.0, 0.0)
+
+
+def strength(expertise: np.ndarray) -> np.ndarray:
+    """-log(1 - E): the sum v h that gives expertise E. Finite everywhere: E = 1.0 (a rounded
+    expertise, see `LARGEST_EXPERTISE`) has the strength 53 ln 2 = 36.7 that gives back the
+    largest expertise below 1."""
+    return -np.log1p(-np.minimum(expertise, LARGEST_EXPERTISE))
+
+
 def initial_holdings(target: np.ndarray, catalogue: Catalogue, cfg, rng) -> Holdings:
     """Holdings whose expertise matches `target` (n, domains) where the catalogue allows.
 
@@ -172,7 +184,7 @@ def initial_holdings(target: np.ndarray, catalogue: Catalogue, cfg, rng) -> Hold
     chosen = np.take_along_axis(chosen, order, axis=2)
     u = np.take_along_axis(depth_draw, order, axis=2)
     v = catalogue.effectiveness[ids]
-    need = -np.log1p(-target)                                          # sum v h wanted
+    need = strength(target)                                            # sum v h wanted
     enough_at = np.argmax(np.cumsum(v, axis=2) >= need[..., None], axis=2)
     reachable = np.cumsum(v, axis=2)[..., -1] >= need
     count = np.maximum(chosen.sum(axis=2), np.where(reachable, enough_at + 1, k))

@@ -41,6 +41,25 @@ def test_more_or_deeper_practice_raises_expertise_with_diminishing_returns():
     assert two - one < one   # the second practice adds less than the first
 
 
+def test_strength_inverts_expertise_and_is_finite_at_a_rounded_expertise_of_one():
+    # -log(1 - E): 0 at 0, 2 at 1 - e^-2; E = 1.0 exactly (a strength above ~37 rounded) is read
+    # as the largest float below 1, whose strength is 53 ln 2, and maps back to that float.
+    with np.errstate(all="raise"):
+        got = practices.strength(np.array([0.0, 1 - np.exp(-2.0), 1.0]))
+    np.testing.assert_allclose(got, [0.0, 2.0, 53 * np.log(2)], rtol=1e-12)
+    assert -np.expm1(-got[2]) == np.nextafter(1.0, 0.0)
+
+
+def test_initial_holdings_of_a_target_of_exactly_one_are_finite():
+    cfg = section(catalogue_per_domain=4, effectiveness_mean=0.35, effectiveness_sd=0.15,
+                  initial_hold_share=0.5, slots=4, drop_depth=0.05)
+    rng = np.random.default_rng(1)
+    cat = practices.initial_catalogue(2, cfg, rng)
+    with np.errstate(all="raise"):
+        h = practices.initial_holdings(np.array([[1.0, 0.5]]), cat, cfg, rng)
+    assert np.isfinite(h.depth).all() and (h.depth[0, 0][h.held[0, 0]] == 1.0).all()
+
+
 def test_initial_holdings_match_the_target_and_respect_slots():
     cfg = section(catalogue_per_domain=8, effectiveness_mean=0.35, effectiveness_sd=0.15,
                   initial_hold_share=0.5, slots=6, drop_depth=0.05)
