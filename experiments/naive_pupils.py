@@ -185,7 +185,7 @@ class NaiveModel(mesa.Model):
             p.school = placed[i]
 
     def intake(self) -> list[Pupil]:
-        p, area = self.params.intake, self.areas.intake
+        p, area = self.params.intake, self.areas.reception
         newcomers = []
         primaries = [s for s in self.school_agents if s.phase == 0]
         for k, school in enumerate(primaries):

@@ -77,6 +77,9 @@ def headline_table(summary: dict) -> str:
     if summary.get("pupils_left_region_at_11"):
         lines.append(f"no secondary school in the region: {summary['pupils_left_region_at_11']}"
                      " pupils left it at the end of Year 6")
+    if summary.get("pupils_arrived_region_at_11"):
+        lines.append(f"Year 7 from outside the region: {summary['pupils_arrived_region_at_11']}"
+                     " pupils joined its secondaries' unfilled year groups")
     if summary.get("region_read_as"):
         lines.append(f"school list: read as {summary['region_read_as']}")
     if summary.get("region_rows_dropped"):

@@ -11,7 +11,8 @@ the latest results, as the EPI measures the gap; they change at each year end):
   independent of the months scale; `sim.pupils.results.gap_index`);
 - expertise_mean: mean over schools of each school's mean expertise across domains;
   expertise_sd_between: the standard deviation of that school mean across schools;
-- between_school_sd: standard deviation across schools of school mean attainment;
+- between_school_sd: standard deviation of school mean attainment across the schools with
+  pupils;
 - segregation: Duncan's dissimilarity index of disadvantaged pupils on roll across schools,
   D = 1/2 sum_i |dis_i / DIS - other_i / OTHER| (0: even spread, 1: complete separation);
   segregation_primary / _secondary: the same within each phase. Pupils move only by intake,
@@ -59,7 +60,10 @@ def gap_months(model) -> float:
 
 
 def between_school_sd(model) -> float:
-    return float(model.school_mean_attainment().std())
+    """Spread of the schools' mean attainment, over the schools with pupils (a school
+    without pupils has no mean); NaN only if no school has any."""
+    means = model.school_mean_attainment()[model.state.has_pupils]
+    return float(means.std()) if len(means) else float("nan")
 
 
 def segregation(model) -> float:

@@ -198,10 +198,13 @@ class SchoolSystem(mesa.Model):
         self._committing = bool(s.days_committed.any())
 
     def school_mean_attainment(self) -> np.ndarray:
-        """Each school's pupil-weighted attainment: what a league table shows."""
+        """Each school's pupil-weighted attainment: what a league table shows. A school
+        without pupils shows 0, the national expectation: nothing to prefer or avoid (as
+        `PupilSystem.published_results` shows a school without results)."""
         s = self.state
-        return ((s.attainment_disadvantaged * s.pupils_disadvantaged
-                 + s.attainment_other * s.pupils_other) / s.pupils)
+        total = (s.attainment_disadvantaged * s.pupils_disadvantaged
+                 + s.attainment_other * s.pupils_other)
+        return np.divide(total, s.pupils, out=np.zeros(s.n_schools), where=s.has_pupils)
 
     # ------------------------------------------------------------------ running
     def run(self, until_week: int | None = None, progress=None) -> None:

@@ -26,6 +26,7 @@ from scipy.special import expit
 from sim.component import Component, param, registered, require
 from sim.errors import ConfigError
 from sim.geography import PRIMARY, SECONDARY, Region, eal_and_mobility
+from sim.pupils.places import YEARS_IN_PHASE, entry_places
 from sim.region_csv import build_region_from_csv, resolve_path
 from sim.region_real import build_real_region, chosen_authorities
 
@@ -290,4 +291,24 @@ def _pupils(cfg, rng, phase: np.ndarray) -> np.ndarray:
     sigma = np.sqrt(np.log1p(cfg.pupils_cv**2))
     # A school has pupils: with a wide spread (pupils_cv up to 3) the lognormal's low tail
     # would otherwise round some rolls to zero, and every per-pupil rate to NaN.
-    return np.maximum(1, np.round(mean * rng.lognormal(-sigma**2 / 2, sigma, len(phase))))
+    drawn = np.maximum(1, np.round(mean * rng.lognormal(-sigma**2 / 2, sigma, len(phase))))
+    return _sufficient_secondaries(drawn, phase)
+
+
+def _sufficient_secondaries(pupils: np.ndarray, phase: np.ndarray) -> np.ndarray:
+    """Rolls whose secondaries can seat the primaries' Year 6.
+
+    Local authorities must secure sufficient school places (Education Act 1996, s.14), and
+    England's secondaries have spare places on the whole (452,000 unfilled in May 2024, about
+    one in nine: DfE, *School capacity 2023/24*). A draw whose secondaries' year groups
+    (roll / 5) could not seat the primaries' Year 6 (their Reception places,
+    `sim.pupils.places.entry_places`) is not such a region: its secondary rolls are scaled
+    up, in their drawn proportions, until they can. Other draws are kept as drawn."""
+    secondary = phase == SECONDARY
+    year6 = entry_places(pupils[~secondary], phase[~secondary], 0.0).sum()
+    seats = pupils[secondary].sum() / YEARS_IN_PHASE[SECONDARY]
+    if seats == 0 or seats >= year6:
+        return pupils
+    scaled = pupils.copy()
+    scaled[secondary] = np.ceil(pupils[secondary] * (year6 / seats))
+    return scaled

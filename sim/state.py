@@ -27,13 +27,19 @@ class SchoolState:
     competition: np.ndarray          # exposure in [0, 1): rises with nearby same-phase schools
     school_effect: np.ndarray        # months, persistent
     # Pupils on roll and their mean attainment (months vs the national expectation for
-    # age), per group, kept up to date by the pupils (`sim.pupils.system`).
+    # age), per group, kept up to date by the pupils (`sim.pupils.system`). A school can be
+    # without pupils (no family chose it and the region's Year 6 filled the other
+    # secondaries, or every pupil moved away): it is still a school with staff and practice,
+    # and `has_pupils` says which schools have any.
     pupils_disadvantaged: np.ndarray
     pupils_other: np.ndarray
     initial_pupils: np.ndarray       # on roll at the start
     funding: np.ndarray              # improvement resource relative to the start (market)
     attainment_disadvantaged: np.ndarray
     attainment_other: np.ndarray
+    # The disadvantaged share the region records for each school (drawn, or its real
+    # free-school-meal share): the community it serves, which its intake follows.
+    recorded_share: np.ndarray
     # Standing commitments of leadership days per term (system leadership, trusts, peer
     # review champions). None (hand-built states) means zeros.
     days_committed: np.ndarray | None = field(default=None)
@@ -47,8 +53,17 @@ class SchoolState:
         return self.pupils_disadvantaged + self.pupils_other
 
     @property
+    def has_pupils(self) -> np.ndarray:
+        return self.pupils > 0
+
+    @property
     def disadvantaged_share(self) -> np.ndarray:
-        return self.pupils_disadvantaged / self.pupils
+        """The disadvantaged share of the pupils on roll; for a school without pupils, the
+        share of the community it serves (`recorded_share`), what its staff and families
+        would see of it."""
+        pupils = self.pupils
+        return np.divide(self.pupils_disadvantaged, pupils, out=self.recorded_share.copy(),
+                         where=pupils > 0)
 
     @property
     def n_schools(self) -> int:
@@ -82,6 +97,7 @@ def initial_state(region: Region, cfg, rng: np.random.Generator) -> SchoolState:
         funding=np.ones(n),
         attainment_disadvantaged=np.zeros(n),
         attainment_other=np.zeros(n),
+        recorded_share=np.asarray(share, float).copy(),
     )
 
 

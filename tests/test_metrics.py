@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim import metrics
+from tests.helpers import build_model
 
 
 class TestDissimilarity:
@@ -41,8 +42,6 @@ class TestDissimilarity:
 
 
 def test_term_row_matches_definitions_on_a_built_model():
-    from tests.helpers import build_model
-
     model = build_model(["region.n_schools=150", "years=1", "scheme=trios"])
     row = metrics.term_row(model, 0)
     s = model.state
@@ -58,3 +57,23 @@ def test_term_row_matches_definitions_on_a_built_model():
     assert row["pupils"] == len(model.pupil_system.roll) == s.pupils.sum()
     assert row["active_partnerships"] == model.partnerships.n_groups > 0
     assert 0 <= row["mean_trust"] <= 1
+
+
+def test_a_school_without_pupils_is_explicit_and_turns_nothing_into_nan():
+    model = build_model(["region.n_schools=40", "seed=2", "scheme=market"])
+    s = model.state
+    s.pupils_disadvantaged[:3] = [0.0, 10.0, 30.0]
+    s.pupils_other[:3] = [0.0, 30.0, 10.0]
+    s.attainment_disadvantaged[:3] = [0.0, -8.0, 4.0]
+    s.attainment_other[:3] = [0.0, 4.0, 8.0]
+    s.initial_pupils[0] = 0.0
+    with np.errstate(all="raise"):
+        # School 0 shows the share the region records for it, and the national expectation.
+        assert s.disadvantaged_share[0] == s.recorded_share[0] == model.region.disadvantaged_share[0]
+        np.testing.assert_allclose(s.disadvantaged_share[1:3], [0.25, 0.75])
+        # (10 x -8 + 30 x 4) / 40 = 1; (30 x 4 + 10 x 8) / 40 = 5
+        np.testing.assert_allclose(model.school_mean_attainment()[:3], [0.0, 1.0, 5.0])
+        means = model.school_mean_attainment()[1:]
+        assert metrics.between_school_sd(model) == pytest.approx(means.std())
+        model.scheme.year_end(model, 1)      # funding follows pupils; school 0 keeps its own
+    assert s.funding[0] == 1.0 and np.isfinite(s.funding).all()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.pupils import intake
-from sim.pupils.places import Places
+from sim.pupils.places import Places, entry_places, year_group_size
 from sim.region import PRIMARY, SECONDARY
 from tests.pupils_helpers import line_of_schools
 
@@ -75,3 +75,35 @@ def test_homes_scatter_around_the_home_neighbourhood():
     cohort = cohort_of(big_two_schools(), PARAMS, np.random.default_rng(5))
     offset = cohort.home_km - big_two_schools().neighbourhood_km[cohort.home]
     assert offset.std(axis=0) == pytest.approx([0.3, 0.3], rel=0.03)
+
+
+def test_arrivals_at_11_fill_the_region_s_shortfall_in_proportion_to_unfilled_places():
+    # Year groups 100, 60, 40 (200) and 150 of the region's Year 6 joined: 50 arrive. Unfilled
+    # 100 - 90 = 10, 60 - 20 = 40, 40 - 40 = 0: quotas 50 x (10, 40, 0) / 50 = 10, 40, 0.
+    got = intake.arrivals_by_school(np.array([100, 60, 40]), np.array([90, 20, 40]))
+    np.testing.assert_array_equal(got, [10, 40, 0])
+    # Unfilled 3, 3, 4 (10) for a shortfall of 5: quotas 1.5, 1.5, 2; the one place left
+    # after the floors (1, 1, 2) goes to the larger remainder, ties to the first school.
+    got = intake.arrivals_by_school(np.array([3, 3, 4, 50]), np.array([0, 0, 0, 55]))
+    np.testing.assert_array_equal(got, [2, 1, 2, 0])
+    # An empty school gets its share; a region whose Year 6 fill the year groups gets none.
+    assert intake.arrivals_by_school(np.array([10, 10]), np.array([0, 15]))[0] == 5
+    np.testing.assert_array_equal(intake.arrivals_by_school(np.array([10, 10]),
+                                                            np.array([4, 16])), [0, 0])
+
+
+def test_arrivals_at_11_join_year_7_of_their_school_from_its_catchment():
+    places = line_of_schools(secondary_year_groups=(80, 80))
+    area = intake.catchment(places, PARAMS, SECONDARY)
+    got = intake.arrivals_at_11(places, area, np.array([60, 60]), PARAMS, 0.12, 3.0,
+                                np.random.default_rng(2))
+    np.testing.assert_array_equal(np.bincount(got.school, minlength=6), [0, 0, 0, 0, 20, 20])
+    assert (got.year == 7).all()
+    assert set(got.home.tolist()) <= set(area.neighbourhoods.ravel().tolist())
+
+
+def test_every_school_with_pupils_has_an_entry_place_and_a_year_group():
+    roll, phase = np.array([3.0, 280.0, 2.0, 1000.0]), np.array([0, 0, 1, 1])
+    # 3 / 7 rounds to none: one place; 280 / 7 = 40; ceil(2 / 5 x 1.2) = 1; 1000 / 5 x 1.2 = 240.
+    np.testing.assert_array_equal(entry_places(roll, phase, 0.2), [1, 40, 1, 240])
+    np.testing.assert_array_equal(year_group_size(roll, phase), [1, 40, 1, 200])

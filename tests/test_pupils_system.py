@@ -77,17 +77,19 @@ def test_published_results_are_each_schools_key_stage_mean(world):
 
 
 def test_only_the_head_of_the_roll_carries_a_loss_and_recovery_matches_the_whole_roll(world):
-    # The recovery works on the pupils on roll at the closure less the leavers since
-    # (`PupilSystem.lossy`): every pupil behind them has no loss, and recovering the head
-    # alone gives the same roll as recovering every pupil.
+    # The recovery works on the pupils on roll at the closure less the leavers since, with
+    # the Year 7 arrivals who joined among them (`PupilSystem.lossy`): every pupil behind
+    # them has no loss, and recovering the head alone gives the same roll as recovering
+    # every pupil.
     region, state, pupils = world
     pupils.lose(2.0, 1.0)
     on_roll_at_closure = pupils.on_roll
     assert pupils.lossy == on_roll_at_closure
     pupils.year_end(state, 2)
     left = pupils.latest.leavers + pupils.latest.left_at_11
-    assert pupils.lossy == on_roll_at_closure - left
-    assert pupils.roll.loss[:pupils.lossy].all()
+    arrived = pupils.latest.arrived_at_11
+    assert pupils.lossy == on_roll_at_closure - left + arrived
+    assert np.count_nonzero(pupils.roll.loss[:pupils.lossy]) == pupils.lossy - arrived
     assert not pupils.roll.loss[pupils.lossy:].any()
     rate = np.linspace(0.1, 0.9, 2 * region.n_schools).reshape(region.n_schools, 2)
     whole = pupils.roll.take(slice(None))

@@ -42,11 +42,16 @@ def test_twelve_years_fill_every_year_group_with_one_intake_each():
 
 
 def test_pupils_are_conserved_every_year():
-    for before, after, flows in run_years(15):
-        assert len(after) == len(before) + flows.intake - flows.leavers
+    for year, (before, after, flows) in enumerate(run_years(15), start=1):
+        assert len(after) == (len(before) + flows.intake + flows.arrived_at_11 - flows.leavers
+                              - flows.left_at_11)
         assert flows.leavers == np.count_nonzero(before.year == 11)
         assert flows.transferred == np.count_nonzero(before.year == 6)
         assert flows.intake == 120
+        # The secondaries' year groups (60 + 60) take the region's 120 Year 6 pupils; until
+        # the first intake reaches Year 6 (the end of year 8) Year 7 comes from outside.
+        assert flows.arrived_at_11 == (120 if year < 8 else 0)
+        assert flows.left_at_11 == 0
 
 
 def test_year_6_pupils_go_to_secondaries_within_their_places_and_keep_their_attainment():
@@ -72,7 +77,7 @@ def test_a_cohort_keeps_its_pupils_through_the_years():
     first = history[0][1]
     last = history[-1][1]
     np.testing.assert_array_equal(np.sort(last.persistent[last.year == 11]),
-                                  np.sort(first.persistent))
+                                  np.sort(first.persistent[first.year == 0]))
 
 
 def test_too_few_secondary_places_is_a_one_line_error():
@@ -103,3 +108,16 @@ def test_with_average_schools_the_gap_grows_from_entry_through_both_phases():
     assert entry_gap(6) == pytest.approx(4.6, abs=0.6)
     assert flows.ks2_gap["gap_months"] == pytest.approx(1.84 * entry_gap(6), abs=0.7)
     assert flows.ks4_gap["gap_months"] == pytest.approx(3.74 * entry_gap(11), abs=0.7)
+
+
+def test_year_7_from_outside_fill_secondaries_the_region_s_year_6_cannot_and_keep_the_order():
+    # Year groups 100 + 100 for the region's 120 Year 6: 80 arrive each year, and the oldest
+    # year group stays at the front (the leavers at 16 are a prefix of the roll).
+    places = line_of_schools(secondary_year_groups=(100, 100))
+    for year, (before, after, flows) in enumerate(run_years(14, places=places), start=1):
+        assert flows.arrived_at_11 == (200 if year < 8 else 80)
+        assert len(after) == len(before) + flows.intake + flows.arrived_at_11 - flows.leavers
+        assert (np.diff(after.year.astype(int)) <= 0).all()
+    year7 = after.year == 7
+    assert year7.sum() == 200
+    assert (np.bincount(after.school[year7], minlength=6)[4:] > 0).all()

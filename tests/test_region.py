@@ -7,7 +7,7 @@ import pytest
 
 import sim
 from sim.geography import PRIMARY
-from sim.region import build_region
+from sim.region import _sufficient_secondaries, build_region
 
 GM_WEIGHTS = [552, 330, 296, 294, 270, 242, 235, 231, 223, 193]
 
@@ -66,6 +66,26 @@ def test_pupils_by_phase():
     assert primary.mean() == pytest.approx(300, rel=0.1)        # gm.yaml's means
     assert secondary.mean() == pytest.approx(1100, rel=0.1)
     assert (r.pupils > 0).all()
+
+
+def test_secondaries_are_scaled_up_only_when_they_could_not_seat_the_primaries_year_6():
+    phase = np.array([0, 0, 1, 1])
+    # Year 6 70 + 30 = 100 (rolls / 7); year groups (100 + 150) / 5 = 50: scaled by 2.
+    np.testing.assert_array_equal(_sufficient_secondaries(np.array([490.0, 210.0, 100.0, 150.0]),
+                                                          phase), [490, 210, 200, 300])
+    # Year groups (300 + 250) / 5 = 110 seat 100: kept as drawn.
+    np.testing.assert_array_equal(_sufficient_secondaries(np.array([490.0, 210.0, 300.0, 250.0]),
+                                                          phase), [490, 210, 300, 250])
+
+
+def test_a_draw_of_large_primaries_and_small_secondaries_runs_instead_of_being_refused():
+    overrides = ["region.n_schools=40", "region.primary_share=0.95",
+                 "region.primary_pupils_mean=3000", "region.secondary_pupils_mean=100",
+                 "years=1", "scheme=none"]
+    r = region(overrides)
+    year6 = np.rint(r.pupils[r.phase == 0] / 7).sum()
+    assert r.pupils[r.phase == 1].sum() / 5 >= year6 > 10 * 2 * 100 / 5
+    assert sim.run(overrides, progress=False).summary["pupils_on_roll"] > 0
 
 
 def test_schools_lie_near_their_authority_centre():

@@ -91,24 +91,50 @@ def reception_cohort(places: Places, area: Catchment, params: IntakeParams,
     return _cohort(places, places.schools_of(PRIMARY), area, params, rng)
 
 
-def arrivals_at_11(places: Places, area: Catchment, params: IntakeParams,
+def arrivals_at_11(places: Places, area: Catchment, joined: np.ndarray, params: IntakeParams,
                    home_rate_primary: float, noise_sd_months: float,
                    rng: np.random.Generator) -> Pupils:
-    """A Year 7 cohort from outside the region, for a region with no primary school (a
-    secondary-only school list): each secondary's year group (roll / 5, no spare places)
-    drawn from its catchment as a Reception intake is, each pupil with the attainment seven
-    years at a primary of reference practice would give them (`sim.pupils.progress` with no
-    value added and no peer term): theta (1 + 7 home_rate_primary) + Normal(0, sigma sqrt 7).
-    """
+    """Year 7 pupils from outside the region, for the places its own Year 6 leave empty.
+
+    `area` is the secondaries' catchment and `joined` the Year 7 pupils each secondary took
+    from the region's Year 6 (both in `schools_of(SECONDARY)` order). The arrivals
+    (`arrivals_by_school`) are drawn from each school's catchment as a Reception intake is,
+    each with the attainment seven years at a primary of reference practice would give them
+    (`sim.pupils.progress` with no value added and no peer term):
+    theta (1 + 7 home_rate_primary) + Normal(0, sigma sqrt 7)."""
     secondaries = places.schools_of(SECONDARY)
-    cohort = _cohort(places, secondaries, area, params, rng,
-                     places.year_group_size[secondaries])
+    count = arrivals_by_school(places.year_group_size[secondaries], joined)
+    if not count.any():
+        return Pupils.empty()
+    cohort = _cohort(places, secondaries, area, params, rng, count)
     years = LAST_PRIMARY_YEAR + 1
     cohort.attainment = (cohort.persistent * np.float32(1.0 + years * home_rate_primary)
                          + rng.normal(0.0, noise_sd_months * np.sqrt(years), len(cohort))
                          .astype(np.float32))
     cohort.year[:] = FIRST_SECONDARY_YEAR
     return cohort
+
+
+def arrivals_by_school(year_group: np.ndarray, joined: np.ndarray) -> np.ndarray:
+    """How many Year 7 pupils join each secondary from outside the region.
+
+    A secondary's year group is its roll / 5 (`Places.year_group_size`): the pupils its roll
+    says it teaches in each year. Where the secondaries' year groups together exceed the
+    region's Year 6 who joined them (`joined`, per school), the difference comes from
+    outside, as real regions' secondaries also teach children from beyond their borders (and
+    a region with no primary school takes its whole Year 7 from outside). It is shared in
+    proportion to the places each school has left unfilled (year group - joined, if
+    positive), by largest remainders (ties to the lower index): no school gets more than it
+    has unfilled, and an empty school gets its share."""
+    unfilled = np.maximum(year_group - joined, 0)
+    total = int(year_group.sum() - joined.sum())
+    if total <= 0:
+        return np.zeros(len(year_group), np.int64)
+    quota = total * unfilled / unfilled.sum()
+    count = np.floor(quota).astype(np.int64)
+    short = total - int(count.sum())
+    count[np.argsort(count - quota, kind="stable")[:short]] += 1
+    return count
 
 
 def _cohort(places: Places, schools: np.ndarray, area: Catchment, params: IntakeParams,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from sim.region import PRIMARY
+from sim.geography import PRIMARY
 
 # Years a pupil spends in each phase: primary Reception-Year 6, secondary Years 7-11.
 YEARS_IN_PHASE = np.array([7, 5])
@@ -38,15 +38,17 @@ class Places:
 def entry_places(pupils_on_roll: np.ndarray, phase: np.ndarray, headroom: float) -> np.ndarray:
     """Places in the entry year group: Reception fills a primary's roll / 7 exactly (the
     intake is drawn to it); a secondary offers roll / 5 Year 7 places plus `headroom` spare,
-    as England's secondaries hold about one place in ten unfilled (DfE, School capacity)."""
+    as England's secondaries hold about one place in ten unfilled (DfE, School capacity).
+    A school with pupils has at least one (England's smallest primaries have rolls of 3 to
+    10: rounding their roll / 7 to none would leave them without an intake)."""
     per_year = pupils_on_roll / YEARS_IN_PHASE[phase]
-    return np.where(phase == PRIMARY, np.rint(per_year),
-                    np.ceil(per_year * (1.0 + headroom))).astype(np.int64)
+    return np.maximum(1, np.where(phase == PRIMARY, np.rint(per_year),
+                                  np.ceil(per_year * (1.0 + headroom)))).astype(np.int64)
 
 
 def year_group_size(pupils_on_roll: np.ndarray, phase: np.ndarray) -> np.ndarray:
-    """A full year group without spare places: roll / years in the phase."""
-    return np.rint(pupils_on_roll / YEARS_IN_PHASE[phase]).astype(np.int64)
+    """A full year group without spare places: roll / years in the phase, at least one."""
+    return np.maximum(1, np.rint(pupils_on_roll / YEARS_IN_PHASE[phase])).astype(np.int64)
 
 
 def nearest_schools(points_km: np.ndarray, school_km: np.ndarray, schools: np.ndarray,

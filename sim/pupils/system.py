@@ -35,7 +35,10 @@ class PupilSystem:
         self.roll = Pupils.empty()
         self.latest: YearEnd | None = None
         self.results_by_year: list[tuple[int, YearEnd]] = []   # tabled once, at the end
-        self.left_at_11 = 0     # during the run (not the set-up): a region with no secondary
+        # During the run (not the set-up): Year 6 leaving a region with no secondary, and
+        # Year 7 arriving from outside for places the region's Year 6 leave empty.
+        self.left_at_11 = 0
+        self.arrived_at_11 = 0
         # Pupils at the head of the roll who may carry a learning loss: those on roll at the
         # last closure week, less the leavers since (later entrants join at the tail).
         self.lossy = 0
@@ -53,6 +56,7 @@ class PupilSystem:
         `results_salience` multiplies the weight families give published results."""
         self._advance(state, results_salience)
         self.left_at_11 += self.latest.left_at_11
+        self.arrived_at_11 += self.latest.arrived_at_11
         self.results_by_year.append((year, self.latest))
         self.update_state(state)
         return self.latest
@@ -61,7 +65,10 @@ class PupilSystem:
         self.roll, self.latest = end_of_year(self.roll, self.places, self.areas,
                                              self.schools_now(state, results_salience),
                                              self.params, self._streams, gaps)
+        # Arrivals join inside the head (behind the region's Year 7), with no loss.
         self.lossy = max(self.lossy - self.latest.leavers - self.latest.left_at_11, 0)
+        if self.lossy:
+            self.lossy += self.latest.arrived_at_11
         self._groups = None
 
     def group_members(self) -> tuple[np.ndarray, np.ndarray]:

@@ -5,18 +5,20 @@ intake, mobility. One call per year; each step is its own kernel (see its module
 2. Year 6 sit KS2 and Year 11 KS4 (`results`);
 3. Year 11 leave at 16;
 4. Year 6 move to the secondary deferred acceptance gives them (`transition`);
-5. everyone else moves up a year group;
-6. a Reception cohort joins every primary (`intake`);
-7. a few pupils change school within their phase (`mobility`).
+5. Year 7 pupils arrive from outside the region for the places its Year 6 leave empty
+   (`intake.arrivals_at_11`: none where the region's Year 6 fill its secondaries' year groups);
+6. everyone else moves up a year group;
+7. a Reception cohort joins every primary (`intake`);
+8. a few pupils change school within their phase (`mobility`).
 
 A region with one phase only (a school list of primaries or of secondaries) runs too: with
 no secondary, Year 6 leave the region at 11 (counted in `YearEnd.left_at_11`); with no
-primary, a Year 7 cohort arrives from outside each year instead of a Reception intake
-(`intake.arrivals_at_11`, counted as the intake).
+primary, every Year 7 pupil arrives from outside.
 
-Pupils are kept in order of entry (each intake is appended), so the leavers are a prefix of
-the arrays and every step keeps the order. Pupils are conserved: on roll = last year's +
-intake - leavers - left at 11; moves and transfers change school, never the count.
+Pupils are kept in order of entry, oldest year group first (each intake is appended, each
+Year 7 arrival joins behind the region's own Year 7), so the leavers are a prefix of the
+arrays and every step keeps the order. Pupils are conserved: on roll = last year's + intake +
+arrived at 11 - leavers - left at 11; moves and transfers change school, never the count.
 """
 
 from __future__ import annotations
@@ -59,16 +61,17 @@ def validate_pupils(node, n_domains: int) -> None:
 class Catchments:
     """Who lives near which schools, computed once per run (`catchments`)."""
 
-    intake: intake.Catchment           # of the primaries (the secondaries if none)
+    reception: intake.Catchment        # of the primaries
+    arrivals: intake.Catchment         # of the secondaries, for Year 7 arriving from outside
     secondary_candidates: np.ndarray   # (neighbourhoods, k) indices into the secondaries
     nearby: tuple                      # (primaries, secondaries) near each neighbourhood
 
 
 def catchments(places: Places, params: PupilParams) -> Catchments:
     secondaries = places.schools_of(SECONDARY)
-    entry_phase = PRIMARY if places.has(PRIMARY) else SECONDARY
     return Catchments(
-        intake.catchment(places, params.intake, entry_phase),
+        intake.catchment(places, params.intake, PRIMARY),
+        intake.catchment(places, params.intake, SECONDARY),
         transition.candidate_schools(places.neighbourhood_km, places.school_km[secondaries],
                                      params.transition),
         mobility.nearby_by_phase(places, params.mobility.candidates))
@@ -82,6 +85,7 @@ class YearEnd:
     left_at_11: int       # Year 6 leaving a region with no secondary school
     transferred: int
     intake: int
+    arrived_at_11: int    # Year 7 from outside the region (`intake.arrivals_at_11`)
     movers: int
     ks2: dict
     ks4: dict
@@ -123,26 +127,36 @@ def end_of_year(pupils: Pupils, places: Places, areas: Catchments, schools: Scho
     staying = pupils.take(slice(n_leavers + n_left_at_11, None))
     year6 = np.arange(*staying.cohort(LAST_PRIMARY_YEAR).indices(len(staying)))
     secondary = _secondary_places(staying, year6, places, areas, schools, params, streams)
-    newcomers = _newcomers(places, areas, params, streams["pupils/intake"])
-    pupils = staying.joined(newcomers)                # new arrays from here on
-    pupils.school[year6] = secondary
-    pupils.year[:len(staying)] += 1
+    rng = streams["pupils/intake"]
+    reception = (intake.reception_cohort(places, areas.reception, params.intake, rng)
+                 if places.has(PRIMARY) else Pupils.empty())
+    arrivals = _arrivals(places, areas, secondary, params, rng)
+    # Years 6-10 (Year 7-11 after moving up) are a prefix; Year 7 arrivals join behind them.
+    older = staying.cohort(LAST_PRIMARY_YEAR).stop
+    pupils = staying.head(older).joined(arrivals, staying.take(slice(older, None)), reception)
+    pupils.school[year6] = secondary                  # new arrays from here on
+    pupils.year[:older] += 1
+    pupils.year[older + len(arrivals):len(staying) + len(arrivals)] += 1
     movers, school = mobility.moves(pupils, areas.nearby, params.mobility,
                                     streams["pupils/mobility"])
     pupils.school[movers] = school
-    return pupils, YearEnd(n_leavers, n_left_at_11, len(year6), len(newcomers), len(movers),
-                           ks2, ks4, *cohort_gaps)
+    return pupils, YearEnd(n_leavers, n_left_at_11, len(year6), len(reception), len(arrivals),
+                           len(movers), ks2, ks4, *cohort_gaps)
 
 
 def _size(run: slice) -> int:
     return run.stop - run.start
 
 
-def _newcomers(places: Places, areas: Catchments, params: PupilParams, rng) -> Pupils:
-    """A Reception cohort, or with no primary in the region a Year 7 cohort from outside."""
-    if places.has(PRIMARY):
-        return intake.reception_cohort(places, areas.intake, params.intake, rng)
-    return intake.arrivals_at_11(places, areas.intake, params.intake,
+def _arrivals(places: Places, areas: Catchments, secondary: np.ndarray, params: PupilParams,
+              rng) -> Pupils:
+    """Year 7 from outside the region for the places its Year 6 (`secondary`: the school
+    each joined) leave empty."""
+    if not places.has(SECONDARY):
+        return Pupils.empty()
+    secondaries = places.schools_of(SECONDARY)
+    joined = np.bincount(secondary, minlength=places.n_schools)[secondaries]
+    return intake.arrivals_at_11(places, areas.arrivals, joined, params.intake,
                                  params.progress.home_primary, params.progress.noise_sd_months,
                                  rng)
 

@@ -86,7 +86,11 @@ class Market(Scheme):
     def year_end(self, model, year):
         state = model.state
         league_table = model.school_mean_attainment()
-        state.funding = (state.pupils / state.initial_pupils) ** self.params.funding_elasticity
+        # Funding follows pupils relative to the start; a school that started without
+        # pupils has no start to follow and keeps its funding.
+        ratio = np.divide(state.pupils, state.initial_pupils, out=np.ones(state.n_schools),
+                          where=state.initial_pupils > 0)
+        state.funding = ratio ** self.params.funding_elasticity
         self.imitate(model, league_table)
 
     def imitate(self, model, league_table):
