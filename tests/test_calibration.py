@@ -210,6 +210,14 @@ def test_cli_runs_end_to_end_on_a_tiny_budget(tmp_path):
     assert runs.drop_duplicates(["point", "seed"])["seed"].is_unique   # seeds of their own
     record = (tmp_path / "rec.md").read_text()
     assert "## Reachability" in record and "code version" in record
+    # Every declared target is listed with what this calibration did with it.
+    rows = {line.split(":")[0][2:]: line for line in record.splitlines()
+            if line.startswith("| ")
+            and (" | calibration target | " in line or " | held out | " in line)}
+    assert rows["3a"].endswith((" | fitted |", "left out of the fit (no parameter set reaches "
+                                "its band) |"))
+    assert rows["2a"].endswith(" | not in this calibration's spec |")
+    assert "| held out | not fitted (held out: " in rows["5b"]
     assert yaml.safe_load((tmp_path / "post.yaml").read_text())["posterior"]["ensemble"] == \
         str(tmp_path / "post.csv")
 
@@ -234,3 +242,18 @@ def test_reachability_is_the_distance_outside_the_band_in_emulator_sd(sd, reacha
     assert reach.reachable is reachable
     assert reach.distance == pytest.approx(distance)
     assert reach.closest == pytest.approx(0.06)
+
+
+def test_the_shipped_posterior_was_fitted_to_the_specs_parameters():
+    """The shipped ensemble (calibration=posterior) has one column per free parameter of the
+    default spec, each inside its prior range: a spec changed without refitting (a stale
+    posterior, as after the pupils wiring dropped two of its columns) fails here."""
+    from experiments.calibration.cli import DEFAULT_SPEC
+    from experiments.calibration.spec import load_spec
+
+    spec = load_spec(DEFAULT_SPEC)
+    ensemble = pd.read_csv(config.ENSEMBLE)
+    assert list(ensemble.columns) == [p.name for p in spec.parameters]
+    assert len(ensemble) >= 100
+    for p in spec.parameters:
+        assert ensemble[p.name].between(p.low, p.high).all(), p.name

@@ -1,7 +1,17 @@
 """`schoolsim-calibrate`: calibrate the free parameters to the declared targets.
 
-    schoolsim-calibrate                          # experiments/specs/calibration.yaml
-    # The quick check (a few minutes on 2 cores; a clearly labelled quick posterior):
+    # The full budget (experiments/specs/calibration.yaml): 64 + 2 x 32 parameter sets x 3
+    # seeds = 384 jobs, each four three-year runs of the full GM region (1,150 schools, pupils,
+    # practices and the network on). About 1.7 h on this 2-core machine shared by ~8 agents
+    # (load average ~18-21: 15.5 s a job with 2 workers; at load 0.8 one job of six such runs
+    # took 5.7 s, so a quiet machine would take well under half an hour).
+    schoolsim-calibrate
+    # The budget the shipped posterior used (48 + 2 x 24 sets x 2 seeds = 192 jobs, 50 min at
+    # load ~18-21): the spec with fewer sets and seeds, labelled as such in its record.
+    schoolsim-calibrate --design-points 48 --wave-points 24 --seeds-per-point 2
+    # The quick check (12 sets x 2 seeds, one wave = 24 jobs: an estimated 7 min at load ~20,
+    # from the full run's 15.5 s a job; a
+    # check that the machinery runs end to end, its posterior clearly labelled quick):
     schoolsim-calibrate --quick --config /tmp/q/default.yaml \\
         --posterior /tmp/q/posterior.csv --record /tmp/q/calibration.md
 
@@ -115,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def meta_of(spec, args, runtime: float) -> dict:
     import sklearn
+    from joblib import effective_n_jobs
 
     from sim.code_version import code_version
 
@@ -131,6 +142,13 @@ def meta_of(spec, args, runtime: float) -> dict:
                  "calibration than the spec asks for.")
     else:
         label = f"The spec's budget ({budget})."
+    per_job = runtime / (b.points * b.seeds_per_point)
+    full = load_spec(args.spec).budget
+    full_jobs = full.points * full.seeds_per_point
+    full_budget = "" if full == b else (
+        f"The spec's budget ({full.points} sets x {full.seeds_per_point} seeds = {full_jobs} "
+        f"jobs) would take about {full_jobs * per_job / 3600:.1f} h at this run's "
+        f"{per_job:.0f} s a job.")
     written = Path(args.config).resolve() == config.DEFAULT
     defaults = ("They are the defaults (`configs/config.yaml`: `calibration: default`; "
                 "`calibration=none` gives the code's own defaults)." if written else
@@ -139,8 +157,10 @@ def meta_of(spec, args, runtime: float) -> dict:
     return {"label": label, "code_version": code_version(), "sklearn": sklearn.__version__,
             "defaults": defaults,
             "base": list(spec.base),
-            "runtime": f"{runtime / 60:.1f} min on this machine (2 cores; load average "
-                       f"{load:.1f} at the end)"}
+            "full_budget": full_budget,
+            "runtime": f"{runtime / 60:.1f} min on this machine (2 cores, "
+                       f"{effective_n_jobs(spec.n_jobs)} workers; {per_job:.0f} s a job; load "
+                       f"average {load:.1f} at the end)"}
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 
 from analysis.style import OKABE_ITO, theme  # noqa: E402
 from experiments.calibration.fit import FOLDS, LEVEL, PARTLY, PINNED, FitResult  # noqa: E402
-from experiments.validation.checks import select  # noqa: E402
+from experiments.validation.checks import CHECKS, select  # noqa: E402
 from sim.atomic import write_all  # noqa: E402
 
 PCT = round(100 * LEVEL)
@@ -90,6 +90,22 @@ def reach_table(result: FitResult, checks) -> list[str]:
     return lines
 
 
+def declared_table(result: FitResult) -> list[str]:
+    """Every declared target and what this calibration does with it."""
+    listed = {t.id: result.reach[t.id] for t in result.targets}
+    lines = ["| Target | Kind | In this calibration |", "|---|---|---|"]
+    for c in CHECKS:
+        if c.id in listed:
+            use = ("fitted" if listed[c.id].reachable
+                   else f"listed, **left out of the fit** ({listed[c.id].why_not})")
+        elif c.calibrate:
+            use = "not in this calibration's spec"
+        else:
+            use = f"not fitted ({c.kind}: {c.why})"
+        lines.append(f"| {c.id}: {c.title} | {c.kind} | {use} |")
+    return lines
+
+
 def markdown(result: FitResult, meta: dict, files: dict) -> str:
     checks = {c.id: c for c in select([t.id for t in result.targets])}
     b = result.budget
@@ -101,6 +117,9 @@ def markdown(result: FitResult, meta: dict, files: dict) -> str:
              "by `calibration=posterior` (each run draws its set from its seed); the "
              f"posterior medians are `{files['config']}` (`calibration="
              f"{Path(files['config']).stem}`). {meta['defaults']}", "", TARGETS_FORMAT,
+             "Every declared target, its kind and what this calibration does with it (a "
+             "parameter fitted to a target is free: no setting is itself a target's value):",
+             "", *declared_table(result), "",
              "## Method and budget", "",
              "- **Method**: history matching with Gaussian-process emulators (scikit-learn "
              f"{meta['sklearn']}), then the Bayesian posterior on the emulators "
@@ -120,7 +139,8 @@ def markdown(result: FitResult, meta: dict, files: dict) -> str:
                 "posterior" if b.waves > 1 else " (one wave)") + ": "
              f"{result.runs['point'].nunique()} parameter sets × {b.seeds_per_point} seeds of "
              f"their own = {result.runs.drop_duplicates(['point', 'seed']).shape[0]} jobs, "
-             f"each running every scenario the targets need; runtime {meta['runtime']}.",
+             f"each running every scenario the targets need; runtime {meta['runtime']}."
+             + (f" {meta['full_budget']}" if meta.get("full_budget") else ""),
              f"- **Sampler seed**: {b.sampler_seed} (the same spec gives the same posterior, "
              "whatever the number of processes).",
              "- **Runs**: " + (", ".join(f"`{x}`" for x in meta["base"]) or "no extra overrides")
@@ -142,7 +162,14 @@ def markdown(result: FitResult, meta: dict, files: dict) -> str:
                      f"{_g(r.interval_low)} to {_g(r.interval_high)} | "
                      f"{'yes' if r.in_band else '**no**'} | "
                      f"{'yes' if r.reachable else 'no (' + r.why_not + ')'} |")
-    lines += ["", "## Parameters", "",
+    met = result.predictive[result.predictive["in_band"]]["target"].tolist()
+    missed = result.predictive[~result.predictive["in_band"]
+                               & result.predictive["reachable"]]["target"].tolist()
+    lines += ["", f"Met by the posterior (median in band): {', '.join(met) or 'none'}. "
+              + (f"Reachable one at a time but not met by the posterior: {', '.join(missed)} "
+                 "(the targets pull against each other, or seed noise leaves them little "
+                 "weight: see the diagnostics)." if missed else ""),
+              "", "## Parameters", "",
               f"| Parameter | Prior range | Posterior median | {PCT} % posterior interval | "
               "Contraction | What the targets say |", "|---|---|---|---|---|---|"]
     for r in result.summary.itertuples():
