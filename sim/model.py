@@ -286,7 +286,8 @@ class SchoolSystem(mesa.Model):
             self.end_year(year)
 
     def end_year(self, year: int) -> None:
-        self.pupil_system.year_end(self.state, year, self.scheme.results_salience)
+        self.pupil_system.year_end(self.state, year, self.scheme.results_salience,
+                                   self.levers.disadvantaged_value_added)
         p = self.partnerships
         if p.n_groups:
             self.hard_decisions()

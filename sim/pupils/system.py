@@ -51,19 +51,24 @@ class PupilSystem:
         self.results_by_year.append((0, self.latest))      # year 0: the starting results
 
     # ------------------------------------------------------------------ year end
-    def year_end(self, state, year: int, results_salience: float = 1.0) -> YearEnd:
+    def year_end(self, state, year: int, results_salience: float = 1.0,
+                 extra_disadvantaged: tuple[float, float] = (0.0, 0.0)) -> YearEnd:
         """One year end under the schools' current practice; records the year's results.
-        `results_salience` multiplies the weight families give published results."""
-        self._advance(state, results_salience)
+        `results_salience` multiplies the weight families give published results;
+        `extra_disadvantaged` adds months of progress a year for disadvantaged pupils by
+        phase (primary, secondary): a policy's funding (`sim.policies.PupilPremium`)."""
+        self._advance(state, results_salience, extra_disadvantaged)
         self.left_at_11 += self.latest.left_at_11
         self.arrived_at_11 += self.latest.arrived_at_11
         self.results_by_year.append((year, self.latest))
         self.update_state(state)
         return self.latest
 
-    def _advance(self, state, results_salience: float = 1.0, gaps: bool = True) -> None:
-        self.roll, self.latest = end_of_year(self.roll, self.places, self.areas,
-                                             self.schools_now(state, results_salience),
+    def _advance(self, state, results_salience: float = 1.0,
+                 extra_disadvantaged: tuple[float, float] = (0.0, 0.0),
+                 gaps: bool = True) -> None:
+        schools = self.schools_now(state, results_salience, extra_disadvantaged)
+        self.roll, self.latest = end_of_year(self.roll, self.places, self.areas, schools,
                                              self.params, self._streams, gaps)
         # Arrivals join inside the head (behind the region's Year 7), with no loss.
         self.lossy = max(self.lossy - self.latest.leavers - self.latest.left_at_11, 0)
@@ -79,9 +84,11 @@ class PupilSystem:
             self._groups = (np.flatnonzero(dis), np.flatnonzero(~dis))
         return self._groups
 
-    def schools_now(self, state, results_salience: float = 1.0) -> SchoolsNow:
+    def schools_now(self, state, results_salience: float = 1.0,
+                    extra_disadvantaged: tuple[float, float] = (0.0, 0.0)) -> SchoolsNow:
         va_dis, va_oth = progress.value_added(state.expertise, self.places.phase,
                                               state.school_effect, self.params.progress)
+        va_dis = va_dis + np.asarray(extra_disadvantaged, float)[self.places.phase]
         return SchoolsNow(va_dis, va_oth, results_salience * self.published_results(),
                           state.disadvantaged_share)
 
