@@ -39,3 +39,32 @@ def test_trend_change_hand_worked():
 def test_trend_change_needs_three_finite_values(values):
     with pytest.raises(ValueError, match="allowed: at least three finite yearly values"):
         evidence.trend_change(values)
+
+
+def test_the_decade_targets_are_the_dfe_series_read_by_trend_change():
+    from experiments.validation import checks
+
+    series = evidence.gap_index()
+    for check_id, stage in (("10a", "ks2"), ("10b", "ks4")):
+        (check,) = checks.select([check_id])
+        real = evidence.trend_change(series[stage])
+        assert check.centre == pytest.approx(real.change, abs=1e-4)
+        assert check.band == pytest.approx(real.band(), abs=1e-4)
+
+
+def test_the_segregation_target_is_the_census_value_of_greater_manchester():
+    import numpy as np
+
+    import sim
+    from experiments.validation import checks
+    from sim.metrics import dissimilarity
+    from sim.region import build_region
+
+    region = build_region(sim.compose_config(["region=gm_real"]).region,
+                          np.random.default_rng(1))
+    secondary = region.phase == 1
+    disadvantaged = region.pupils[secondary] * region.disadvantaged_share[secondary]
+    census = dissimilarity(disadvantaged, region.pupils[secondary] - disadvantaged)
+    (check,) = checks.select(["5c"])
+    assert census == pytest.approx(0.277, abs=5e-4)
+    assert check.band == pytest.approx((census - 0.05, census + 0.05), abs=1e-3)

@@ -77,3 +77,16 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys):
     assert len(err) == 3 and all(line.startswith("history: error: ") for line in err)
     assert list(tmp_path.iterdir()) == []
 
+
+
+@pytest.mark.slow
+def test_the_history_runs_on_one_authority_and_writes_the_index_beside_the_dfe(tmp_path):
+    code = history.main(["--seeds", "1,2", "-o", str(tmp_path), "--override",
+                         "region.local_authorities=[Trafford,Salford]"])
+    assert code == 0
+    table = pd.read_csv(tmp_path / "gap_index.csv", dtype={"school_year": str})
+    assert len(table) == 2 * 9 and set(table["stage"]) == {"ks2", "ks4"}
+    dfe = evidence.gap_index().set_index("school_year")
+    for row in table.itertuples():
+        assert row.dfe == dfe.loc[row.school_year, row.stage] and row.seeds == 2
+        assert 0 < row.model_low <= row.model_mean <= row.model_high < 10

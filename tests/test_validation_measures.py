@@ -202,7 +202,7 @@ def test_pass_rules(rule, values, expected):
 
 
 def test_every_fact_of_the_issue_has_a_declared_check_with_a_source_and_band():
-    assert {c.fact for c in checks.CHECKS} == set(range(1, 10))
+    assert {c.fact for c in checks.CHECKS} == set(range(1, 11))
     for c in checks.CHECKS:
         assert c.source and c.target and c.definition and c.band[0] <= c.band[1]
         assert not c.calibrate or c.centre is not None
@@ -215,3 +215,9 @@ def test_select_by_fact_and_id_and_unknown_fact_is_one_line():
         checks.select(["12"])
     assert "fact=12 is unknown; allowed: 1, 2" in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_fact5_segregation_at_the_start_is_the_week_zero_value():
+    metrics = pd.DataFrame({"week": [13, 0], "segregation_secondary": [0.5, 0.25]})
+    runs = {"run": outputs(metrics, schools({0: [flat(0.0)]}))}
+    assert m.segregation_at_start(runs, "secondary") == 0.25

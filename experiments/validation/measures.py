@@ -139,6 +139,14 @@ def gap_rise(runs: Runs, phase: str = "primary") -> float:
 # ------------------------------------------------------------ facts 5, 6: end differences
 
 
+def segregation_at_start(runs: Runs, phase: str) -> float:
+    """Segregation of disadvantaged pupils across the schools of `phase` at week 0 (after
+    the pupils' spin-up: who goes where is the model's, not the region's input)."""
+    (run,) = _need(runs, "run")
+    metrics = run.metrics.sort_values("week")
+    return float(metrics[f"segregation_{phase}"].iloc[0])
+
+
 def end_difference(runs: Runs, metric: str, a: str, b: str) -> float:
     """`metric` in the last metrics row of role `a` minus that of role `b`."""
     ta, tb = _need(runs, a, b)
