@@ -49,6 +49,24 @@ STAGE_PHASES = {"ks2": "primary", "ks4": "secondary"}
 BASELINE = "england_2010_no_reforms"
 
 
+# Where each input of a prediction comes from (written into the predictions file).
+INPUT_SOURCES = {
+    "loss_months_disadvantaged / loss_months_other":
+        "EPI / Renaissance Learning, autumn 2020, primary maths: disadvantaged pupils about 4.3 "
+        "months behind, others about 3.7 (issue 7; sim/shocks.py); the same loss is applied to "
+        "every pupil on roll, secondary included",
+    "start_year": "schools closed to most pupils from 23 March 2020, about 0.6 of the way "
+                  "through 2019/20",
+    "closure_weeks": "about 14 teaching weeks in spring-summer 2020 and 9 in January-March "
+                     "2021 (shocks.pandemic default 24, taken as one block)",
+    "recovery_rate": "the model's default (0.4 of the loss a year at reference expertise), "
+                     "not fitted to any gap index",
+    "pupil_premium": "DfE rates 2011-12 to 2015-16, 2015-16 held after (the real rates rose "
+                     "to GBP 1,455 / 1,035 by 2023-24); effect 0.23 months a year per GBP "
+                     "1,000 (Holmlund, McNally & Viarengo 2008/2010, policy.pupil_premium)",
+}
+
+
 class HistoryError(ValueError):
     """Bad input to the history tools (one line)."""
 
@@ -132,6 +150,15 @@ def predicted_changes(model: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def posterior_fingerprint(cfg) -> str:
+    """The sha256 of the posterior ensemble the runs drew their parameter sets from."""
+    import hashlib
+
+    from sim.posterior import ensemble_path
+
+    return hashlib.sha256(ensemble_path(cfg.posterior.ensemble).read_bytes()).hexdigest()
+
+
 def code_version() -> str:
     from sim.code_version import code_version as digest
 
@@ -184,6 +211,9 @@ def main(argv: list[str] | None = None) -> int:
               ("start_year", "closure_weeks", "loss_months_disadvantaged", "loss_months_other",
                "recovery_rate")}
     inputs["overrides"] = list(args.override)
+    inputs["sources"] = INPUT_SOURCES
+    if cfg.posterior.ensemble:
+        inputs["posterior_ensemble_sha256"] = posterior_fingerprint(cfg)
     table = predicted_changes(model)
     predictions.write_predictions(
         out, table, quantity="DfE disadvantage gap index (KS2, KS4): relative change from "
