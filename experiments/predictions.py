@@ -14,7 +14,8 @@ A predictions file (JSON, committed under `experiments/predictions/`) holds
 
 An observed series is a CSV (`stage, school_year, value`) with a JSON beside it (same name,
 `.json`) whose `read_at` records when the data were first read into the project and whose
-`source` names them. `compare` refuses a prediction written at or after `read_at`: one made
+`source` names them; the one a predictions file is compared with in the validation report
+has the predictions file's name, in `experiments/evidence/observed/` (`observed_path`). `compare` refuses a prediction written at or after `read_at`: one made
 after the answer was seen is not held out.
 
     python -m experiments.predictions compare PREDICTIONS.json OBSERVED.csv
@@ -127,6 +128,12 @@ def compare(predictions: Predictions, observed: pd.DataFrame, read_at: datetime
     table["observed_in_range"] = ((table["value_observed"] >= table["low"])
                                   & (table["value_observed"] <= table["high"]))
     return table
+
+
+def observed_path(predictions_path: str | Path, observed_dir: str | Path) -> Path:
+    """Where the observed series a predictions file is compared with lives: the file of the
+    same name (.csv, with its .json) in `observed_dir`; it may not exist yet."""
+    return Path(observed_dir) / f"{Path(predictions_path).stem}.csv"
 
 
 def _json(path: Path, what: str) -> dict:

@@ -13,12 +13,12 @@ VALUES = {"1": [3.0, 3.0, 3.0], "4a": [1.0, 1.0, 1.0], "5b": [0.5, 0.5, 0.5],
           "9b": [0.0, 0.0, 0.0]}
 
 
-def hand_report():
+def hand_report(predictions: str = ""):
     chosen = checks.select(list(VALUES))
     values = pd.DataFrame([{"check": c.id, "fact": c.fact, "seed": seed, "value": v, "error": ""}
                            for c in chosen for seed, v in enumerate(VALUES[c.id], 1)])
     summary = runner.summarise(chosen, values)
-    return chosen, summary, report.build_markdown(chosen, values, summary, {}, {})
+    return chosen, summary, report.build_markdown(chosen, values, summary, {}, {}, predictions)
 
 
 def test_every_check_has_a_kind_and_the_fitted_ones_are_calibration_targets():
@@ -58,3 +58,56 @@ def test_counts_per_kind_and_unsourced_bands():
 def test_the_summary_carries_the_kind():
     chosen, summary, _ = hand_report()
     assert dict(zip(summary["check"], summary["kind"])) == {c.id: c.kind for c in chosen}
+
+
+def prediction_file(tmp_path, written_at):
+    from datetime import datetime
+
+    from experiments import predictions
+
+    rows = pd.DataFrame({"stage": ["ks2", "ks2"], "school_year": ["2022/23", "2023/24"],
+                         "value": [0.05, 0.03], "low": [0.02, 0.01], "high": [0.08, 0.06],
+                         "runs": [40, 40]})
+    return predictions.write_predictions(
+        tmp_path / "pred" / "gap.json", rows, quantity="gap index change", code_version="x",
+        status="held out", inputs={"sources": {"loss": "EPI"}}, seeds=range(1, 41),
+        written_at=datetime.fromisoformat(written_at))
+
+
+def observed_file(tmp_path, read_at):
+    import json
+
+    folder = tmp_path / "observed"
+    folder.mkdir()
+    pd.DataFrame({"stage": ["ks2", "ks2"], "school_year": ["2022/23", "2023/24"],
+                  "value": [0.10, 0.05]}).to_csv(folder / "gap.csv", index=False)
+    (folder / "gap.json").write_text(json.dumps({"read_at": read_at, "source": "DfE",
+                                                 "caveats": "KS4 2020 CAGs"}))
+    return folder
+
+
+def test_the_held_out_predictions_come_first_with_the_observed_value_beside_them(tmp_path):
+    prediction_file(tmp_path, "2026-12-06T23:00:00+00:00")
+    observed = observed_file(tmp_path, "2026-12-07T00:00:00+00:00")
+    section = report.predictions_markdown(tmp_path / "pred", observed)
+    assert "| KS2 | 2022/23 | +5.0 % | +2.0 % to +8.0 % | +10.0 % | **no** |" in section
+    assert "| KS2 | 2023/24 | +3.0 % | +1.0 % to +6.0 % | +5.0 % | yes |" in section
+    assert "- *Observed*: DfE (read 2026-12-07); in the predicted range: 1 of 2" in section
+    assert "*Input loss*: EPI" in section and "- *Observed, caveats*: KS4 2020 CAGs" in section
+    text = hand_report(section)[2]
+    assert text.index("## Held-out predictions") < text.index("## Held out (1)")
+
+
+def test_a_prediction_written_after_the_data_were_read_is_not_compared(tmp_path):
+    prediction_file(tmp_path, "2026-12-07T01:00:00+00:00")
+    observed = observed_file(tmp_path, "2026-12-07T00:00:00+00:00")
+    section = report.predictions_markdown(tmp_path / "pred", observed)
+    assert "- *Observed*: not compared: predictions written_at=" in section
+    assert "| KS2 | 2022/23 | +5.0 % | +2.0 % to +8.0 % | n/a | n/a |" in section
+
+
+def test_a_prediction_without_observed_data_says_so(tmp_path):
+    prediction_file(tmp_path, "2026-12-06T23:00:00+00:00")
+    section = report.predictions_markdown(tmp_path / "pred", tmp_path / "none")
+    assert "- *Observed*: not in the project" in section
+    assert report.predictions_markdown(tmp_path / "empty", tmp_path / "none") == ""

@@ -17,10 +17,17 @@ import sys
 import time
 from pathlib import Path
 
+import experiments
 from experiments import spec
 from experiments.spec import SpecError
 from experiments.validation import checks as checks_mod
 from experiments.validation import report, runner
+
+
+# The held-out predictions and the observed series they are compared with (the report's
+# first section).
+PREDICTIONS = Path(experiments.__file__).parent / "predictions"
+OBSERVED = Path(experiments.__file__).parent / "evidence" / "observed"
 
 
 def fail(message: str) -> None:
@@ -108,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             "Extra overrides": ", ".join(f"`{o}`" for o in args.override) or "none",
             "Commit": git_describe(),
             "Runtime": f"{elapsed:.0f} s"}
-    path = report.write_report(checks, values, summary, args.out, args.markdown, meta)
+    path = report.write_report(checks, values, summary, args.out, args.markdown, meta,
+                               report.predictions_markdown(PREDICTIONS, OBSERVED))
     passed = int(summary["passed"].sum())
     for row in summary.itertuples():
         print(f"{row.check:>3} {'pass' if row.passed else 'FAIL'}  mean {report.fmt(row.mean)}"

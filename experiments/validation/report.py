@@ -28,6 +28,8 @@ import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
 from analysis.style import OKABE_ITO, theme  # noqa: E402
+from experiments.predictions import (PredictionError, compare, observed_path,  # noqa: E402
+                                     read_observed, read_predictions)
 from experiments.validation.checks import FACTS, HELD_OUT, REPORT_ORDER, Check  # noqa: E402
 from sim.atomic import write_all  # noqa: E402
 
@@ -156,6 +158,66 @@ def counts_markdown(checks: Sequence[Check], summary: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+# What an observed series' provenance (its .json) says beside the comparison.
+OBSERVED_NOTES = ("left_out", "caveats")
+
+
+def predictions_markdown(predictions_dir: Path, observed_dir: Path) -> str:
+    """The held-out predictions (`experiments.predictions`): per file, what was predicted,
+    when, from what, and each value beside the observed one where the project has it
+    (compared only if the prediction was written before the data were read)."""
+    files = sorted(Path(predictions_dir).glob("*.json"))
+    if not files:
+        return ""
+    out = ["## Held-out predictions", "",
+           "*written to a committed file (`experiments/predictions/`) before anything they "
+           "predict was read into the project; compared only then.*", ""]
+    for path in files:
+        out += _prediction_markdown(path, observed_path(path, observed_dir))
+    return "\n".join(out) + "\n"
+
+
+def _prediction_markdown(path: Path, observed_file: Path) -> list[str]:
+    pred = read_predictions(path)
+    runs = int(pred.rows["runs"].max())
+    out = [f"### `{path.name}`", "",
+           f"- *Quantity*: {pred.quantity}",
+           f"- *Written*: {pred.written_at.isoformat()} by code {pred.code_version}; "
+           f"seeds {pred.seeds[0]}-{pred.seeds[-1]} ({len(pred.seeds)} runs)",
+           f"- *Status*: {pred.status}"]
+    for key, source in pred.inputs.get("sources", {}).items():
+        out.append(f"- *Input {key}*: {source}")
+    table = pred.rows.rename(columns={"value": "predicted"}).assign(
+        value_observed=np.nan, observed_in_range=False)
+    verdict, notes = "not in the project", []
+    if observed_file.is_file():
+        observed, read_at, source = read_observed(observed_file)
+        provenance = yaml.safe_load(observed_file.with_suffix(".json").read_text())
+        notes = [f"- *Observed, {key.replace('_', ' ')}*: {provenance[key]}"
+                 for key in OBSERVED_NOTES if key in provenance]
+        try:
+            table = compare(pred, observed, read_at)
+            seen = table["value_observed"].notna()
+            verdict = (f"{source} (read {read_at:%Y-%m-%d}); in the predicted range: "
+                       f"{int(table.loc[seen, 'observed_in_range'].sum())} of {int(seen.sum())}")
+        except PredictionError as exc:
+            verdict = f"not compared: {exc}"
+    out += [f"- *Observed*: {verdict}", *notes, "",
+            f"| Stage | School year | Predicted (mean of {runs} runs) | Range over the runs | "
+            "Observed | Observed in the range |", "|---|---|---|---|---|---|"]
+    for r in table.itertuples():
+        seen = not np.isnan(r.value_observed)
+        out.append(f"| {r.stage.upper()} | {r.school_year} | {_percent(r.predicted)} | "
+                   f"{_percent(r.low)} to {_percent(r.high)} | "
+                   f"{_percent(r.value_observed) if seen else 'n/a'} | "
+                   f"{('yes' if r.observed_in_range else '**no**') if seen else 'n/a'} |")
+    return out + [""]
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:+.1f} %"
+
+
 KIND_MEANING = {
     "held out": "nothing was fitted to these: they test the model.",
     "calibration target": "parameters were fitted, or set by hand, against these: a pass "
@@ -166,7 +228,8 @@ KIND_MEANING = {
 
 
 def build_markdown(checks: Sequence[Check], values: pd.DataFrame, summary: pd.DataFrame,
-                   figure_paths: dict[int, str], meta: dict) -> str:
+                   figure_paths: dict[int, str], meta: dict, predictions: str = "") -> str:
+    """The report; `predictions` (`predictions_markdown`) goes first, after the counts."""
     notes = explanations()
     passed = int(summary["passed"].sum())
     held_out = summary[summary["kind"] == HELD_OUT]
@@ -191,6 +254,8 @@ def build_markdown(checks: Sequence[Check], values: pd.DataFrame, summary: pd.Da
             "measure is undefined counts against *majority* and *all*; a seed whose scenario "
             "cannot be set up (e.g. Families cannot be formed in that seed's region) is left "
             "out and listed under its check.", ""]
+    if predictions:
+        out += [predictions]
     for kind, group in by_kind(checks):
         out += [f"## {kind.capitalize()} ({len(group)})", "", f"*{KIND_MEANING[kind]}*", "",
                 table_markdown(group, summary), ""]
@@ -258,7 +323,7 @@ def build_html(markdown_text: str, figures: dict[int, bytes], figure_refs: dict[
 
 def write_report(checks: Sequence[Check], values: pd.DataFrame, summary: pd.DataFrame,
                  out_dir: str | os.PathLike, markdown_path: str | os.PathLike | None = None,
-                 meta: dict | None = None) -> Path:
+                 meta: dict | None = None, predictions: str = "") -> Path:
     """Write the report; returns the Markdown file's path."""
     out_dir = Path(out_dir)
     md_path = Path(markdown_path) if markdown_path else out_dir / "validation.md"
@@ -271,7 +336,7 @@ def write_report(checks: Sequence[Check], values: pd.DataFrame, summary: pd.Data
         plt.close(fig)
         figures[fact] = png.getvalue()
         refs[fact] = os.path.relpath(out_dir / f"fact_{fact}.png", md_path.parent)
-    text = build_markdown(checks, values, summary, refs, meta or {})
+    text = build_markdown(checks, values, summary, refs, meta or {}, predictions)
     write_all({
         **{out_dir / f"fact_{fact}.png": _bytes_writer(data) for fact, data in figures.items()},
         out_dir / "validation.html": lambda p: p.write_text(build_html(text, figures, refs)),
