@@ -102,11 +102,14 @@ def test_a_failed_run_removes_only_its_own_folders(tmp_path):
     earlier = tmp_path / "outputs" / "2000-01-01" / "00-00-00-000000_trios"
     earlier.mkdir(parents=True)
     (earlier / "summary.json").write_text("{}")
-    proc = run_cli(["scheme=families", "region.n_schools=40"], tmp_path)
+    # 40 schools hold 33 primaries (0.83 of them), fewer than a family of 34: a refusal that
+    # does not depend on where the drawn schools lie.
+    proc = run_cli(["scheme=families", "region.n_schools=40", "scheme.min_size=34",
+                    "scheme.max_size=40"], tmp_path)
     assert proc.returncode == 2
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("schoolsim: error: scheme=families")
-    assert "the region has 7" in lines[0] and "allowed: scheme.min_size <= 7" in lines[0]
+    assert "the region has 33" in lines[0] and "allowed: scheme.min_size <= 33" in lines[0]
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
         "outputs", "outputs/2000-01-01", "outputs/2000-01-01/00-00-00-000000_trios",
         "outputs/2000-01-01/00-00-00-000000_trios/summary.json"]

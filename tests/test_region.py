@@ -55,7 +55,8 @@ def test_disadvantaged_share_mean_and_right_skew(seed):
     assert ((share > 0) & (share < 1)).all()
     # the neighbourhoods' mean is set to fsm_mean (gm.yaml: 0.30); schools draw around it
     assert share.mean() == pytest.approx(0.30, abs=0.02)
-    assert share.mean() > np.median(share) + 0.02          # right-skewed
+    # Right-skewed: the mean above the median, as in real GM (by 0.009) and England (0.033).
+    assert share.mean() > np.median(share)
     third_moment = ((share - share.mean()) ** 3).mean() / share.std() ** 3
     assert third_moment > 0.5
 
