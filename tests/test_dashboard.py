@@ -37,9 +37,10 @@ if not os.environ.get("CI"):
 import sim  # noqa: E402
 from sim.dashboard import charts, compare, endings, exports  # noqa: E402
 from sim.dashboard.app import _compose_or_error  # noqa: E402
+from sim.dashboard import controls  # noqa: E402
 from sim.dashboard.controls import (  # noqa: E402
     SHOWN, Settings, base_config, compose, config_options, format_value, group_override,
-    levers_for, parse_extra, scenario_title)
+    levers_for, parse_extra, save_upload, scenario_title, scheme_title)
 from sim.dashboard.runner import FAILED, FINISHED, STOPPED, RunController  # noqa: E402
 from sim.dashboard.server import parse_args, solara_argv  # noqa: E402
 from sim.component import REGISTRY, param  # noqa: E402
@@ -55,6 +56,8 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 # (the whole suite on 2 cores) that alone can take longer than the page's 30 s default.
 RUN_TIMEOUT = 120_000
 SMALL = ["region=gm", "scheme=trios", "region.n_schools=60", "years=2"]
+# A real primary-only list (one authority's primaries: the most common real extract).
+PRIMARIES = Path(sim.__file__).parent / "data" / "trafford_primaries_2023.csv"
 
 
 # ---------------------------------------------------------------------------- parts
@@ -164,6 +167,46 @@ def test_settings_become_validated_overrides():
     assert cfg is None and "years" in error and "\n" not in error
     assert group_override("scheme", "trios") == "scheme=trios"
     assert group_override("no_such_group", "x") == "+no_such_group=x"
+
+
+def test_a_school_list_of_ones_own_comes_by_upload_and_runs_with_one_phase(monkeypatch):
+    """The page cannot name a file on the server; an uploaded list is kept where the server
+    chooses, and a primary-only one runs: KS4 reads n/a, the comparison has no KS4 pairs."""
+    path = save_upload(PRIMARIES.read_bytes())
+    assert Path(path).read_bytes() == PRIMARIES.read_bytes()
+    assert Path(path).parent != PRIMARIES.parent and "trafford" not in path
+    groups = ("region=csv", "scheme=peer_review")
+    s = Settings(region="csv", scheme="peer_review", values={"years": 2},
+                 school_list=path, school_list_name="my primaries.csv")
+    base = base_config(groups)
+    cfg, error = _compose_or_error(tuple(s.overrides(base)), path)
+    assert error is None and cfg.region.path == path
+    assert s.describe(base, cfg).startswith("peer_review, csv (school list my primaries.csv), "
+                                            "2 years")
+    runs = [RunController(k, f"r{k}", s.overrides(base) + extra, cfg_k, min_interval=0,
+                          n_seeds=1).execute(lambda snap: None)
+            for k, extra in ((1, []), (2, ["scheme.participation=0.5"]))
+            for cfg_k in [compose(s.overrides(base) + extra, path)]]
+    assert [r.status for r in runs] == [FINISHED, FINISHED]
+    assert runs[0].result.summary["n_schools"] == 64
+    table = compare.comparison_table(*runs).set_index("measure")
+    assert table.loc["Disadvantage gap, KS4 (months)", "interval is"] == "no pairs to compare"
+    assert np.isfinite(table.loc["Disadvantage gap, KS2 (months)", "difference"])
+    monkeypatch.setattr(controls, "MAX_UPLOAD_BYTES", 10)
+    with pytest.raises(ConfigError, match="allowed: at most 0 MB"):
+        save_upload(b"x" * 11)
+
+
+def test_region_controls_and_names_follow_the_region():
+    """A list or real region shows only its own settings (not the synthetic size it
+    inherits and ignores) and a run names its authorities."""
+    for region, synthetic in (("gm", True), ("gm_real", False), ("csv", False)):
+        keys = {lv.key for lv in levers_for(base_config((f"region={region}", "scheme=trios")))}
+        assert ("region.n_schools" in keys) is synthetic and "years" in keys
+    base = base_config(("region=gm_real", "scheme=trios"))
+    text = Settings(region="gm_real").describe(base, base)
+    assert text.startswith("trios, gm_real (Bolton, Bury, Manchester, Oldham, Rochdale, "
+                           "Salford, Stockport, Tameside, Trafford, Wigan), 10 years")
 
 
 def test_a_run_publishes_each_term_and_can_be_stopped():
@@ -604,6 +647,39 @@ def test_only_the_levers_that_apply_to_the_scheme_are_shown(playwright_api, dash
             page.locator(".lever-policy-pupil-premium-enabled").wait_for()
             assert policy_levers(page) == {"accountability", "leadership", "pupil"}
             _screenshot(page, "market_levers")
+        finally:
+            browser.close()
+
+
+def test_a_primary_only_list_of_ones_own_runs_in_the_page(playwright_api, dashboard_url):
+    """Region 'a school list', a real primary-only list uploaded (the page names no file on
+    the server), run to the end: the caption names the list, KS4 shows nothing to chart."""
+    with playwright_api() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(30_000)
+            page.goto(dashboard_url)
+            page.locator(".group-region .v-select").click()
+            page.get_by_text("A school list: upload your own GIAS csv").click()
+            with page.expect_file_chooser() as chooser:
+                page.locator(".school-list .widget-upload").click()
+            chooser.value.set_files({"name": "my_primaries.csv", "mimeType": "text/csv",
+                                     "buffer": PRIMARIES.read_bytes()})
+            page.get_by_text("Running my_primaries.csv").wait_for()
+            page.locator(".group-scheme .v-select").click()
+            page.get_by_text(scheme_title("peer_review")).click()
+            _slide(page, "lever-years", "ArrowLeft", 8)
+            page.get_by_text("School years to simulate: 2").wait_for()
+            _fill(page, "Seeds (replicates)", 1)
+            page.get_by_text("Watch term by term").click()
+            page.locator(".run-button").click()
+            page.get_by_text("Run 1: finished").wait_for(timeout=RUN_TIMEOUT)
+            _wait_traces(page, "gap-chart", "Run 1 (current)")
+            caption = page.locator(".chart-caption").inner_text()
+            assert "peer_review, csv (school list my_primaries.csv), 2 years" in caption
+            assert not page.locator(".run-error").count()
+            _screenshot(page, "primary_only_list")
         finally:
             browser.close()
 

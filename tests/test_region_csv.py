@@ -5,6 +5,7 @@ the bundled sample, rows that cannot be used (counted by reason), and malformed 
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 
@@ -100,6 +101,25 @@ def test_a_primary_only_list_runs_and_counts_the_pupils_leaving_at_11(tmp_path):
     assert r.summary["last"]["gap_months_primary"] > 0
     assert (r.results["key_stage"] == "KS2").all()
     assert "216 pupils left it at the end of Year 6" in headline_table(r.summary)
+
+
+def test_the_real_primary_only_list_runs_through_the_cli_and_the_report(tmp_path):
+    """Trafford's 64 primaries in the 2023 census (region=trafford_primaries), the most
+    common real extract: the command line runs it and prints n/a for KS4, and the report
+    reads the run."""
+    run_dir = tmp_path / "run"
+    proc = subprocess.run([sys.executable, "-m", "sim", "region=trafford_primaries",
+                           "scheme=peer_review", "years=1", f"hydra.run.dir={run_dir}"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "region=trafford_primaries schools=64" in proc.stdout
+    assert re.search(r"Gap at KS4, end of secondary \(months\)\s+n/a\s+n/a\s+n/a", proc.stdout)
+    assert re.search(r"no secondary school in the region: \d+ pupils left it", proc.stdout)
+    from analysis import report
+
+    out = tmp_path / "report.html"
+    assert report.main([str(run_dir), "-o", str(out)]) == 0
+    assert "trafford_primaries" in out.read_text()
 
 
 def test_a_secondary_only_list_runs_with_year_7_arriving_from_outside(tmp_path):

@@ -28,7 +28,8 @@ import solara.lab
 from sim.calendar import WEEKS_PER_YEAR
 from sim.dashboard import charts, compare, exports
 from sim.dashboard.network_view import NetworkView
-from sim.dashboard.controls import Settings, SettingsPanel, base_config, compose
+from sim.dashboard.controls import (Settings, SettingsPanel, base_config, compose,
+                                   reads_school_list)
 from sim.dashboard.runner import FAILED, FINISHED, STOPPED, RunController, Snapshot
 from sim.effects import ENOUGH_SEEDS
 from sim.errors import ConfigError
@@ -76,10 +77,10 @@ CSS = """
 """
 
 
-def _compose_or_error(overrides: tuple[str, ...]):
+def _compose_or_error(overrides: tuple[str, ...], school_list: str = ""):
     """The composed config, or None and the one-line error to show in the page."""
     try:
-        return compose(list(overrides)), None
+        return compose(list(overrides), school_list), None
     except ConfigError as exc:
         return None, str(exc)
     except Exception as exc:  # an override Hydra or OmegaConf could not apply at all
@@ -270,7 +271,10 @@ def Page():
     base = base_config(s.groups())
     base_ok = None if isinstance(base, ConfigError) else base
     overrides = tuple(s.overrides(base_ok))
-    cfg, error = solara.use_memo(lambda: _compose_or_error(overrides), dependencies=[overrides])
+    # An uploaded school list applies while the region reads one.
+    school_list = s.school_list if reads_school_list(base_ok) else ""
+    cfg, error = solara.use_memo(lambda: _compose_or_error(overrides, school_list),
+                                 dependencies=[overrides, school_list])
     error = error or seeds_error(seeds.value)
     levers_cfg = base_ok if base_ok is not None else cfg
 

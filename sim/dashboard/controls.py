@@ -13,27 +13,35 @@ page and in what order; every other setting of a policy lever or shock gets a co
 is shown only when its key exists in the config composed for the chosen region and scheme,
 so scheme-specific levers come and go with the scheme, and a policy lever only when it
 applies to the chosen scheme (`sim.component.applies`: no funding lever for the market). The region, scheme and scenario lists
-are read from `configs/`.
+are read from `configs/`. A region read from a school list (`region=csv`) takes the user's
+own list by upload (`SchoolListUpload`): the page never names a file on the server.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import atexit
+import hashlib
 import math
 import re
+import shutil
 import sys
+import tempfile
 import threading
+from pathlib import Path
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+import ipywidgets
 import solara
 from omegaconf import DictConfig, OmegaConf
 
 from sim.component import Setting, applies, registered, settings
 from sim.errors import ConfigError
 from sim.policies import WindowParams
+from sim.region import RegionConfig
 from sim.schemes import SCHEMES
 from sim.compose import compose_config
 from sim.overrides import override_value
@@ -105,7 +113,9 @@ OPTION_LABELS = {
                "gm_real": "Real Greater Manchester, 2023 census (gm_real)",
                "england_real": "Real England, 2023 census (england_real; one authority: "
                                "region.local_authorities=[Trafford] below)",
-               "csv": "A school list (csv, needs region.path)"},
+               "csv": "A school list: upload your own GIAS csv (csv)",
+               "trafford_primaries": "Real Trafford, its primaries only, 2023 census "
+                                     "(trafford_primaries)"},
 }
 
 
@@ -173,19 +183,63 @@ def group_override(group: str, option: str) -> str:
 
 
 # Settings a page may not change: a school list's path would let whoever drives the page
-# probe the server's disk (a missing file and an unreadable one give different errors).
+# probe the server's disk (a missing file and an unreadable one give different errors). A
+# list of the user's own comes by upload instead, kept where the server chooses
+# (`save_upload`).
 SERVER_ONLY = ("region.path",)
+# A full GIAS export of every establishment in England is about 60 MB.
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
 
-def compose(overrides: list[str]) -> DictConfig:
-    """`sim.compose_config` under the dashboard's lock (raises ConfigError)."""
+def compose(overrides: list[str], school_list: str = "") -> DictConfig:
+    """`sim.compose_config` under the dashboard's lock (raises ConfigError); `school_list`
+    is the path `save_upload` returned, for a region read from a school list."""
     for item in overrides:
         key = item.partition("=")[0].lstrip("+~")
         if key in SERVER_ONLY:
             raise ConfigError(f"{key} cannot be set from the dashboard; allowed: the school "
-                              "lists of the region menu (or run schoolsim on the command line)")
+                              "lists of the region menu or one uploaded under 'Your school "
+                              "list' (or run schoolsim on the command line)")
+    path = [f"region.path={school_list}"] if school_list else []
     with _COMPOSE_LOCK:
-        return compose_config(list(overrides))
+        return compose_config([*overrides, *path])
+
+
+@functools.lru_cache(maxsize=1)
+def _upload_folder() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="schoolsim-lists-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def save_upload(content: bytes) -> str:
+    """Keep an uploaded school list in the server's own temporary folder, named by its
+    content's hash (so the page's file name never reaches the disk), and return its path."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ConfigError(f"the school list is {len(content) / 1e6:.0f} MB; allowed: at most "
+                          f"{MAX_UPLOAD_BYTES // 1024 ** 2} MB (a GIAS csv)")
+    path = _upload_folder() / f"{hashlib.sha256(content).hexdigest()[:20]}.csv"
+    path.write_bytes(content)
+    return str(path)
+
+
+def reads_school_list(cfg: DictConfig | None) -> bool:
+    """Whether the region of this config is read from a school list (`region.path`)."""
+    return cfg is not None and _has_key(cfg, "region.path")
+
+
+def region_text(cfg: DictConfig, list_name: str = "") -> str:
+    """The region as a run's description names it: a synthetic one with its size, a school
+    list with its file, a real one with its authorities."""
+    region = lookup(cfg, "region")
+    if _has_key(cfg, "region.local_authorities"):
+        names = list(region.local_authorities)
+        shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10
+                                         else "")
+        return f"{region.name} ({shown or 'every authority of England'})"
+    if reads_school_list(cfg):
+        return f"{region.name} (school list {list_name or Path(region.path).name})"
+    return f"{region.name}, {region.n_schools} schools"
 
 
 @functools.lru_cache(maxsize=32)
@@ -225,8 +279,13 @@ def levers_for(cfg: DictConfig) -> list[Lever]:
 
 
 def _applies(cfg: DictConfig, key: str) -> bool:
-    """False for a policy lever's setting when the lever does not apply to the scheme."""
+    """False for a policy lever's setting when the lever does not apply to the scheme, and
+    for a synthetic region's setting on a region read from a list or real data (their
+    schemas inherit the synthetic keys without using them)."""
     section, name = key.split(".")[:2] if "." in key else (key, "")
+    if section == "region":
+        schema = OmegaConf.get_type(lookup(cfg, "region"))
+        return schema is RegionConfig or name in vars(schema).get("__annotations__", {})
     if section != "policy":
         return True
     return applies(registered("policy")[name], SCHEMES[lookup(cfg, "scheme.name")])
@@ -343,6 +402,9 @@ class Settings:
     scenario: str = ""
     values: dict[str, Any] = field(default_factory=dict)
     extra: str = ""
+    # An uploaded school list: where the server keeps it (`save_upload`) and its file name.
+    school_list: str = ""
+    school_list_name: str = ""
 
     def groups(self) -> tuple[str, ...]:
         # A scenario chooses its own region and scheme; naming them as well would override
@@ -372,8 +434,8 @@ class Settings:
         `base` is the config of the group choices alone (the defaults the levers started
         from), `cfg` the composed config of the run.
         """
-        head = (f"{lookup(cfg, 'scheme.name')}, {lookup(cfg, 'region.name')}, "
-                f"{lookup(cfg, 'region.n_schools')} schools, "
+        list_name = self.school_list_name if self.school_list else ""
+        head = (f"{lookup(cfg, 'scheme.name')}, {region_text(cfg, list_name)}, "
                 f"{lookup(cfg, 'years')} years, seed {lookup(cfg, 'seed')}")
         if self.scenario:
             head = f"scenario {self.scenario}: " + head
@@ -459,6 +521,37 @@ def GroupSelect(label: str, group: str, value: str, on_value, disabled: bool = F
 
 
 @solara.component
+def SchoolListUpload(settings: solara.Reactive[Settings], disabled: bool = False):
+    """Upload a school list of one's own for `region=csv` (a GIAS csv, e.g. one authority's
+    primaries); without one the region menu's list is used."""
+    problem = solara.use_reactive("")
+
+    def received(files):
+        if not files:
+            return
+        try:
+            path = save_upload(bytes(files[0]["content"]))
+        except ConfigError as exc:
+            problem.set(str(exc))
+            return
+        problem.set("")
+        s = settings.value
+        settings.set(Settings(**{**s.__dict__, "school_list": path,
+                                 "school_list_name": files[0]["name"]}))
+
+    s = settings.value
+    with solara.Column(gap="0px", classes=["school-list"]):
+        ipywidgets.FileUpload.element(accept=".csv", multiple=False, disabled=disabled,
+                                      description="Your school list", on_value=received)
+        solara.Text(f"Running {s.school_list_name}" if s.school_list else
+                    "Upload a GIAS csv of your own (e.g. one authority's primaries); until "
+                    "then the region's own list runs.",
+                    classes=["school-list-name"], style={"font-size": "0.8em", "color": "#444"})
+        if problem.value:
+            solara.Error(problem.value, classes=["upload-error"])
+
+
+@solara.component
 def SettingsPanel(settings: solara.Reactive[Settings], cfg: DictConfig | None,
                   disabled: bool = False):
     """The sidebar's inputs: group choices, every lever of the config, free-text overrides."""
@@ -499,6 +592,8 @@ def SettingsPanel(settings: solara.Reactive[Settings], cfg: DictConfig | None,
                             style={"font-size": "0.8em", "color": "#444"})
         GroupSelect("Region", "region", region, lambda v: set_group("region", v),
                     disabled or fixed)
+        if reads_school_list(cfg) and not fixed:
+            SchoolListUpload(settings, disabled)
         controls("Region and run")
     with solara.Card("Scheme", margin=0, classes=["controls-scheme"]):
         GroupSelect("Scheme", "scheme", scheme, lambda v: set_group("scheme", v),
