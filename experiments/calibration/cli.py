@@ -9,8 +9,7 @@
     # The budget the shipped posterior used (48 + 2 x 24 sets x 2 seeds = 192 jobs, 50 min at
     # load ~18-21): the spec with fewer sets and seeds, labelled as such in its record.
     schoolsim-calibrate --design-points 48 --wave-points 24 --seeds-per-point 2
-    # The quick check (12 sets x 2 seeds, one wave = 24 jobs: an estimated 7 min at load ~20,
-    # from the full run's 15.5 s a job; a
+    # The quick check (12 sets x 2 seeds, one wave = 24 jobs: 5.0 min wall at load ~13-14; a
     # check that the machinery runs end to end, its posterior clearly labelled quick):
     schoolsim-calibrate --quick --config /tmp/q/default.yaml \\
         --posterior /tmp/q/posterior.csv --record /tmp/q/calibration.md

@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import NullFormatter  # noqa: E402
 
 from analysis.style import OKABE_ITO, theme  # noqa: E402
 from experiments.calibration.fit import FOLDS, LEVEL, PARTLY, PINNED, FitResult  # noqa: E402
@@ -58,6 +59,11 @@ def marginals_figure(result: FitResult):
                    label=f"{PCT} % posterior interval")
         if p.log:
             ax.set_xscale("log")
+            # 1-2-5 ticks as plain numbers: the default minor labels (2 x 10^-2, ...) overlap.
+            ticks = [m * 10.0 ** e for e in range(-4, 4) for m in (1, 2, 5)
+                     if p.low <= m * 10.0 ** e <= p.high]
+            ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+            ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlim(p.low, p.high)
         ax.set_xlabel(p.name)
         ax.set_title(f"{r['status'].split(' (')[0]}; contraction {r['contraction']:.2f}",
