@@ -62,7 +62,7 @@ def moves(pupils: Pupils, nearby, params: MobilityParams, rng) -> tuple[np.ndarr
     for phase, chosen in ((0, ~moving_on), (1, moving_on)):
         if not chosen.any():
             continue
-        school[chosen] = _elsewhere(nearby[phase][pupils.home[mover[chosen]]],
+        school[chosen] = _elsewhere(nearby[phase].take(pupils.home[mover[chosen]], axis=0),
                                     pupils.school[mover[chosen]], pick[chosen])
     return mover, school
 
@@ -86,9 +86,12 @@ def _bernoulli_picks(candidates: np.ndarray, rate: float, rng) -> np.ndarray:
 def _elsewhere(options: np.ndarray, own: np.ndarray, pick: np.ndarray) -> np.ndarray:
     """One of `options` other than the pupil's own school (or other than the farthest, if
     the own school is not among them), picked by the uniform draw `pick`."""
-    is_own = options == own[:, None]
-    drop = np.where(is_own.any(axis=1), is_own.argmax(axis=1), options.shape[1] - 1)
-    keep = np.ones(options.shape, bool)
-    keep[np.arange(len(own)), drop] = False
-    others = options[keep].reshape(len(own), options.shape[1] - 1)
-    return others[np.arange(len(own)), (pick * others.shape[1]).astype(np.int64)]
+    k = options.shape[1]
+    row = np.arange(len(own)) * k                 # each pupil's row of the flat options
+    is_own = (options == own[:, None]).ravel()
+    first = is_own.reshape(-1, k).argmax(axis=1)  # the own school's column, if there
+    drop = np.where(is_own[row + first], first, k - 1)
+    # The pick-th of the other k - 1 columns: the columns from `drop` on shift by one.
+    column = (pick * (k - 1)).astype(np.int64)
+    column += column >= drop
+    return options.ravel()[row + column]
