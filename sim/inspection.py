@@ -8,8 +8,13 @@ leadership has "'strong' schools and 'system leaders' ... taking responsibility 
 accountability pressure is one of the "policy contexts that put pressure on schools" (003).
 
 Grades follow from performance with noise. At an inspection a school's *judged* attainment
-is its pupil-weighted mean attainment (months against the national mean, the latest yearly
-results) plus inspectors' noise ~ Normal(0, noise_months); per phase it is outstanding at or
+is its latest published results (`PupilSystem.published_results`: the mean attainment of
+its last KS2 cohort for a primary, KS4 for a secondary, months against the national
+expectation; 0 for a school without results) plus inspectors' noise ~ Normal(0,
+noise_months). Inspectors judge pupils' achievement from the school's test and examination
+results (Ofsted's section 5 inspections of 2005-09 graded "achievement and standards",
+drawing on the school's performance data), not from every pupil on roll: so a school's improvement reaches its grade as it reaches its
+results, one cohort at a time (issue 11's lags). Per phase a school is outstanding at or
 above `outstanding_months_<phase>`, good at or above `good_months_<phase>`, inadequate below
 `inadequate_months_<phase>`, else requires improvement. The thresholds are fixed in months,
 so a system whose schools improve gains outstanding schools; the defaults give roughly the
@@ -66,7 +71,7 @@ _THRESHOLD = dict(min=-30, max=30, why="within about a school year and a half of
 
 @dataclass
 class InspectionParams:
-    """Inspection grades judged from school mean attainment (months)."""
+    """Inspection grades judged from the school's latest KS2 / KS4 results (months)."""
 
     interval_years: float = param(4.0, min=0.25, max=20, why="from a term to twenty years",
                                   unit="years", label="Years between inspections")
@@ -81,17 +86,17 @@ class InspectionParams:
     # Fitted on the gm region at the start (seeds 1-10) to about 2008-09 shares:
     # primary 17 % outstanding, 52 % good, 27 % requires improvement (then "satisfactory"),
     # 4 % inadequate; secondary 12 / 44 / 34 / 10 % (experiments/data/fit_inspection_thresholds.py;
-    # re-fitted when attainment became the pupils' own, issue 11: the mean of a school's
-    # pupils on roll spreads less than the former level model's attainment).
-    outstanding_months_primary: float = param(2.1, **_THRESHOLD,
+    # re-fitted when inspection came to judge the latest KS2 / KS4 results, issue 11: one
+    # cohort's mean spreads more than the mean of every pupil on roll).
+    outstanding_months_primary: float = param(4.1, **_THRESHOLD,
                                               label="Outstanding from (primary)")
-    good_months_primary: float = param(-1.7, **_THRESHOLD, label="Good from (primary)")
-    inadequate_months_primary: float = param(-5.1, **_THRESHOLD,
+    good_months_primary: float = param(-2.9, **_THRESHOLD, label="Good from (primary)")
+    inadequate_months_primary: float = param(-9.4, **_THRESHOLD,
                                              label="Inadequate below (primary)")
-    outstanding_months_secondary: float = param(2.6, **_THRESHOLD,
+    outstanding_months_secondary: float = param(5.5, **_THRESHOLD,
                                                 label="Outstanding from (secondary)")
-    good_months_secondary: float = param(-1.3, **_THRESHOLD, label="Good from (secondary)")
-    inadequate_months_secondary: float = param(-4.8, **_THRESHOLD,
+    good_months_secondary: float = param(-2.1, **_THRESHOLD, label="Good from (secondary)")
+    inadequate_months_secondary: float = param(-9.5, **_THRESHOLD,
                                                label="Inadequate below (secondary)")
 
 
@@ -116,8 +121,8 @@ class Inspectorate(Component):
         self.rng = model.streams["inspection"]
         self.phase = model.region.phase
         z = self.rng.standard_normal(n)
-        self.grade = judge(model.school_mean_attainment() + self.params.noise_months * z,
-                           self.phase, self.params)
+        self.grade = judge(model.pupil_system.published_results()
+                           + self.params.noise_months * z, self.phase, self.params)
         known = model.region.ofsted
         if known is not None:   # a real region: its schools' last grades where published
             self.grade = np.where(known >= 0, known, self.grade).astype(np.int8)
@@ -150,7 +155,7 @@ class Inspectorate(Component):
         due = np.flatnonzero(self.next_due <= week)
         if len(due) == 0:
             return due
-        judged = model.school_mean_attainment()[due] + self.params.noise_months * z[due]
+        judged = model.pupil_system.published_results()[due] + self.params.noise_months * z[due]
         old = self.grade[due].copy()
         new = judge(judged, self.phase[due], self.params)
         self.grade[due] = new

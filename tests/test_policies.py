@@ -173,6 +173,28 @@ def test_starting_grades_are_near_the_2008_shares():
     assert math.isclose(total, 1.0)
 
 
+def test_inspectors_judge_the_latest_ks2_and_ks4_results_not_every_pupil_on_roll():
+    # Without noise the grades at the start are the thresholds applied to each school's
+    # published results (its last KS2 or KS4 cohort); then a due school is re-graded from
+    # results set by hand: primary 4.1 -> outstanding, -2.9 -> good, -3.0 -> requires
+    # improvement, -9.5 -> inadequate (thresholds 4.1 / -2.9 / -9.4).
+    m = build_model(["scheme=none", *SMALL, "inspection.noise_months=0"])
+    ins, pupils = m.inspection, m.pupil_system
+    np.testing.assert_array_equal(ins.grade, judge(pupils.published_results(), m.region.phase,
+                                                   ins.params))
+    assert not np.array_equal(ins.grade, judge(m.school_mean_attainment(), m.region.phase,
+                                               ins.params))
+    primaries = np.flatnonzero(m.region.phase == 0)[:4]
+    results = np.zeros(m.n_schools)
+    results[primaries] = [4.1, -2.9, -3.0, -9.5]
+    pupils.published_results = lambda: results
+    ins.next_due[:] = np.inf
+    ins.next_due[primaries] = 13
+    assert (ins.inspect(m, 13) == primaries).all()
+    np.testing.assert_array_equal(ins.grade[primaries],
+                                  [OUTSTANDING, GOOD, REQUIRES_IMPROVEMENT, INADEQUATE])
+
+
 def test_inspections_follow_the_interval_and_weak_schools_come_back_sooner():
     m = build_model(["scheme=none", *SMALL])
     ins = m.inspection

@@ -2,8 +2,8 @@
 
     python -m experiments.data.fit_inspection_thresholds          # prints the values for sim/inspection.py
 
-At the start every school is graded from its judged attainment (pupil-weighted mean
-attainment in months plus inspectors' noise, `sim.inspection`). The thresholds are the
+At the start every school is graded from its judged attainment (its latest KS2 or KS4
+results in months plus inspectors' noise, `sim.inspection`). The thresholds are the
 quantiles of that judged attainment, pooled over the `gm` region of seeds 1-10 (the noise
 integrated by `--noise-draws` normal draws per school), at which the starting shares are
 2008-09's (seed 002's GM Challenge figures for outstanding; the rest from Ofsted's 2008-09
@@ -33,7 +33,7 @@ def judged_attainment(seeds, noise_draws: int) -> dict[str, np.ndarray]:
     pooled = {name: [] for name in PHASE_NAMES}
     for seed in seeds:
         model = sim.SchoolSystem(sim.compose_config([f"seed={seed}", "years=1"]))
-        attainment = model.school_mean_attainment()
+        attainment = model.pupil_system.published_results()
         noise_sd = model.inspection.params.noise_months
         for phase, name in enumerate(PHASE_NAMES):
             mine = attainment[model.region.phase == phase]
