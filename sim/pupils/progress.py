@@ -61,8 +61,15 @@ class ProgressParams:
         label="Expertise adding nothing beyond the national expectation")
     # Both home rates are a FIT, not evidence: chosen so that under scheme=none the KS2 and
     # KS4 gaps land in the EPI bands (9-10 and 18-19 months) from the 4.6-month entry gap.
-    # The gaps are the targets, so these rates are not independent of them; issue 14 looks
-    # for an independent source (e.g. the home learning environment's effect by age).
+    # The gaps are the targets, so these rates are not independent of them. Searched for an
+    # independent figure (issue 11): the gap's growth outside school is not measured in
+    # months a year for England. Summer learning loss by family income is contested in US
+    # data (Atteberry & McEachin 2020 find summers widen disparities, with very variable
+    # losses; the studies a 2022 BMC Public Health paper reviews find smaller, no or
+    # conflicting socio-economic differences once tests are scaled comparably); the UK study
+    # found (Shinwell & Defeyter 2017, 77 pupils in low-income areas) has no comparison
+    # group; EPI / EEF give the gap's size by age (4.6, 10.1, 17.9 months, *Growing Apart*),
+    # which are the targets. No rate to base these on yet: still a fit.
     home_primary: float = param(
         0.12, min=0, max=2, why="at most twice the pace of the years before school",
         unit="months/year per month", label="Home background, primary",
