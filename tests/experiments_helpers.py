@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,13 @@ import pytest
 TINY = ["region.n_schools=80", "years=1", "scheme=none,trios", "seed=1,2",
         "output.print_summary=false"]
 TABLES = ("metrics", "schools", "partnerships")
+
+
+def ctrl_c_as_in_a_terminal() -> None:
+    """`preexec_fn` for a child that a test stops with SIGINT: Python installs its Ctrl-C
+    handler only if SIGINT is not ignored when it starts, and a test process may have
+    inherited it ignored; a user's terminal never starts a command that way."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def schoolsim(args: list[str], cwd: Path, *, check: bool = True, timeout: float = 300,

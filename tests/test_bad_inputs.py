@@ -21,6 +21,7 @@ import sim.cli
 from sim.compose import compose_config
 from sim.errors import ConfigError
 from tests.bad_inputs import CLI_CASES, SMALL_BASE, VALUE_CASES
+from tests.experiments_helpers import ctrl_c_as_in_a_terminal
 
 
 def case_id(case) -> str:
@@ -88,7 +89,7 @@ def test_stopped_single_run_says_so_in_one_line_and_leaves_no_folder(tmp_path, h
     proc = subprocess.Popen([sys.executable, "-m", "sim", "years=100", "region.n_schools=5000",
                              "output.progress=false"],
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=ctrl_c_as_in_a_terminal)
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob("outputs/*/*")) and time.monotonic() < deadline:
         time.sleep(0.2)

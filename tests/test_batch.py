@@ -18,7 +18,7 @@ import pytest
 
 from experiments.plan import load_jobs
 from sim.batch import JobError, run_many
-from tests.experiments_helpers import TINY, schoolsim
+from tests.experiments_helpers import TINY, ctrl_c_as_in_a_terminal, schoolsim
 
 SMALL = ["region.n_schools=80", "years=1"]
 JOBS = [[*SMALL, "scheme=none", "seed=1"], [*SMALL, "scheme=trios", "seed=1"],
@@ -93,7 +93,8 @@ SLOW_BATCH = textwrap.dedent("""
 
 def start_slow_batch(tmp_path) -> tuple[subprocess.Popen, list]:
     proc = subprocess.Popen([sys.executable, "-c", SLOW_BATCH], cwd=Path(__file__).parents[1],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_as_in_a_terminal)
     proc.stdout.readline()
     deadline = time.monotonic() + 300  # a loaded machine starts processes slowly
     workers: list = []

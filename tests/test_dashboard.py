@@ -576,8 +576,11 @@ def test_dashboard_in_headless_chromium(playwright_api, dashboard_url):
             _wait_traces(page, "gap-chart", "Run 1 (baseline)", "Run 2 (current)")
             page.locator(".network-baseline img").wait_for()
             page.locator(".network-current img").wait_for()
+            # The table re-renders after the status line: wait for its final state (it showed
+            # year 0.0 of the live view when read at once under load).
+            page.locator(".comparison").get_by_text(
+                "Baseline vs current at year 3.0 (2 seed pairs)").wait_for(timeout=RUN_TIMEOUT)
             table = page.locator(".comparison").inner_text()
-            assert "Baseline vs current at year 3.0 (2 seed pairs)" in table
             assert "Run 1 (baseline)" in table and "Run 2 (current)" in table
             assert "Disadvantage gap (months)" in table
             # The report's words: two pairs are a range, never a clear effect.

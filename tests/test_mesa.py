@@ -98,9 +98,11 @@ def test_reporters_on_hand_worked_numbers():
                   attainment=np.array([-20, 0, 2, -10, -6, 2, 4], np.float32),
                   persistent=np.zeros(7, np.float32), loss=np.zeros(7, np.float32))
     pupils = object.__new__(PupilSystem)
-    pupils.latest = YearEnd(0, 0, 0, 0, 0, results.cohort_results(roll, 6, 2),
-                            results.cohort_results(roll, 11, 2), results.cohort_gap(roll, 6),
-                            results.cohort_gap(roll, 11))
+    pupils.latest = YearEnd(leavers=0, left_at_11=0, transferred=0, intake=0, arrived_at_11=0,
+                            movers=0, ks2=results.cohort_results(roll, 6, 2),
+                            ks4=results.cohort_results(roll, 11, 2),
+                            ks2_gap=results.cohort_gap(roll, 6),
+                            ks4_gap=results.cohort_gap(roll, 11))
     # Pupils on roll: disadvantaged (30, 10), others (20, 40): dissimilarity 5/12.
     state = SimpleNamespace(
         pupils_disadvantaged=np.array([30.0, 10.0]), pupils_other=np.array([20.0, 40.0]),
