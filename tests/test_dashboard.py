@@ -13,6 +13,7 @@ where it fails: CI must install chromium (.ci/run does).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import os
@@ -404,6 +405,20 @@ def playwright_api():
     return sync_playwright
 
 
+@contextlib.contextmanager
+def dashboard_page(playwright_api, url: str, **page_options):
+    """A headless Chromium page on the dashboard at `url` (closed with its browser)."""
+    with playwright_api() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, **page_options)
+            page.set_default_timeout(30_000)
+            page.goto(url)
+            yield page
+        finally:
+            browser.close()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -512,111 +527,102 @@ def _check_hover_and_zoom(page) -> None:
 
 def test_dashboard_in_headless_chromium(playwright_api, dashboard_url):
     started = time.monotonic()
-    with playwright_api() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000},
-                                    accept_downloads=True)
-            page.set_default_timeout(30_000)
-            page.goto(dashboard_url)
+    with dashboard_page(playwright_api, dashboard_url, accept_downloads=True) as page:
+        # The page loads with its controls, charts and a hint.
+        page.locator(".run-button").wait_for()
+        page.locator(".start-hint").wait_for()
+        assert page.locator(".group-region").inner_text().find("Greater Manchester") >= 0
 
-            # The page loads with its controls, charts and a hint.
-            page.locator(".run-button").wait_for()
-            page.locator(".start-hint").wait_for()
-            assert page.locator(".group-region").inner_text().find("Greater Manchester") >= 0
+        # Bad input: the one-line config error, and Run is disabled.
+        _fill(page, "Schools in the region", 2)
+        error = page.locator(".config-error")
+        error.wait_for()
+        assert "region.n_schools=2 is out of range" in error.inner_text()
+        assert page.locator(".run-button").is_disabled()
+        _screenshot(page, "error")
 
-            # Bad input: the one-line config error, and Run is disabled.
-            _fill(page, "Schools in the region", 2)
-            error = page.locator(".config-error")
-            error.wait_for()
-            assert "region.n_schools=2 is out of range" in error.inner_text()
-            assert page.locator(".run-button").is_disabled()
-            _screenshot(page, "error")
+        # A small region, three years; run and watch it finish.
+        _fill(page, "Schools in the region", 60)
+        error.wait_for(state="detached")
+        _slide(page, "lever-years", "ArrowLeft", 7)
+        page.get_by_text("School years to simulate: 3").wait_for()
+        # Replicates: a bad count is one line and Run is disabled; two seeds run.
+        _fill(page, "Seeds (replicates)", 0)
+        error.wait_for()
+        assert "seeds=0; allowed: a whole number from 1 to 20" in error.inner_text()
+        assert page.locator(".run-button").is_disabled()
+        _fill(page, "Seeds (replicates)", 2)
+        error.wait_for(state="detached")
+        _wait_traces(page, "gap-chart", exact=True)   # no run yet: no traces
+        page.locator(".run-button").click()
+        page.get_by_text("Run 1: finished: 3 years x 2 seeds").wait_for(timeout=RUN_TIMEOUT)
+        _wait_traces(page, "gap-chart", "", "Run 1: range of 2 seeds", "Run 1 (current)",
+                     exact=True)
+        _wait_traces(page, "attainment-chart", "Run 1 (current)")
+        caption = page.locator(".chart-caption").inner_text()
+        assert "Run 1 (current)" in caption and "60 schools, 3 years" in caption
+        assert "2 seeds (42-43), band: their range" in caption
+        story = page.locator(".partnership-story").inner_text()
+        assert story.startswith("Why partnerships ended, Run 1 (seed 42):")
+        _check_hover_and_zoom(page)
+        _screenshot(page, "run1")
 
-            # A small region, three years; run and watch it finish.
-            _fill(page, "Schools in the region", 60)
-            error.wait_for(state="detached")
-            _slide(page, "lever-years", "ArrowLeft", 7)
-            page.get_by_text("School years to simulate: 3").wait_for()
-            # Replicates: a bad count is one line and Run is disabled; two seeds run.
-            _fill(page, "Seeds (replicates)", 0)
-            error.wait_for()
-            assert "seeds=0; allowed: a whole number from 1 to 20" in error.inner_text()
-            assert page.locator(".run-button").is_disabled()
-            _fill(page, "Seeds (replicates)", 2)
-            error.wait_for(state="detached")
-            _wait_traces(page, "gap-chart", exact=True)   # no run yet: no traces
-            page.locator(".run-button").click()
-            page.get_by_text("Run 1: finished: 3 years x 2 seeds").wait_for(timeout=RUN_TIMEOUT)
-            _wait_traces(page, "gap-chart", "", "Run 1: range of 2 seeds", "Run 1 (current)",
-                         exact=True)
-            _wait_traces(page, "attainment-chart", "Run 1 (current)")
-            caption = page.locator(".chart-caption").inner_text()
-            assert "Run 1 (current)" in caption and "60 schools, 3 years" in caption
-            assert "2 seeds (42-43), band: their range" in caption
-            story = page.locator(".partnership-story").inner_text()
-            assert story.startswith("Why partnerships ended, Run 1 (seed 42):")
-            _check_hover_and_zoom(page)
-            _screenshot(page, "run1")
+        # Pin it; change two levers; run again: both runs are shown and compared.
+        page.locator(".pin-button").click()
+        page.locator(".baseline-hint").wait_for()
+        _slide(page, "lever-scheme-participation", "ArrowLeft", 8)
+        page.get_by_text("Share of schools taking part: 0.6").wait_for()
+        page.get_by_text("Summaries go to every school").click()
+        page.get_by_text("Watch term by term").click()   # as fast as it goes
+        page.locator(".run-button").click()
+        page.get_by_text("Run 2: finished: 3 years x 2 seeds").wait_for(timeout=RUN_TIMEOUT)
+        page.locator(".comparison").wait_for()
+        caption = page.locator(".chart-caption").inner_text()
+        assert "Run 1 (baseline)" in caption and "Run 2 (current)" in caption
+        assert "share of schools taking part 0.6" in caption
+        assert "summaries go to every school off" in caption
+        _wait_traces(page, "gap-chart", "Run 1 (baseline)", "Run 2 (current)")
+        page.locator(".network-baseline img").wait_for()
+        page.locator(".network-current img").wait_for()
+        # The table re-renders after the status line: wait for its final state (it showed
+        # year 0.0 of the live view when read at once under load).
+        page.locator(".comparison").get_by_text(
+            "Baseline vs current at year 3.0 (2 seed pairs)").wait_for(timeout=RUN_TIMEOUT)
+        table = page.locator(".comparison").inner_text()
+        assert "Run 1 (baseline)" in table and "Run 2 (current)" in table
+        assert "Disadvantage gap (months)" in table
+        # The report's words: two pairs are a range, never a clear effect.
+        assert "range of the 2 paired differences" in table and "about the same" not in table
+        assert "is unclear from 2 seeds" in table and "of 2 seeds" in table
+        _screenshot(page, "compare")
+        page.locator(".controls-policy").scroll_into_view_if_needed()
+        _screenshot(page, "policy_levers")
+        page.locator(".comparison").scroll_into_view_if_needed()
+        _screenshot(page, "compare_table")
 
-            # Pin it; change two levers; run again: both runs are shown and compared.
-            page.locator(".pin-button").click()
-            page.locator(".baseline-hint").wait_for()
-            _slide(page, "lever-scheme-participation", "ArrowLeft", 8)
-            page.get_by_text("Share of schools taking part: 0.6").wait_for()
-            page.get_by_text("Summaries go to every school").click()
-            page.get_by_text("Watch term by term").click()   # as fast as it goes
-            page.locator(".run-button").click()
-            page.get_by_text("Run 2: finished: 3 years x 2 seeds").wait_for(timeout=RUN_TIMEOUT)
-            page.locator(".comparison").wait_for()
-            caption = page.locator(".chart-caption").inner_text()
-            assert "Run 1 (baseline)" in caption and "Run 2 (current)" in caption
-            assert "share of schools taking part 0.6" in caption
-            assert "summaries go to every school off" in caption
-            _wait_traces(page, "gap-chart", "Run 1 (baseline)", "Run 2 (current)")
-            page.locator(".network-baseline img").wait_for()
-            page.locator(".network-current img").wait_for()
-            # The table re-renders after the status line: wait for its final state (it showed
-            # year 0.0 of the live view when read at once under load).
-            page.locator(".comparison").get_by_text(
-                "Baseline vs current at year 3.0 (2 seed pairs)").wait_for(timeout=RUN_TIMEOUT)
-            table = page.locator(".comparison").inner_text()
-            assert "Run 1 (baseline)" in table and "Run 2 (current)" in table
-            assert "Disadvantage gap (months)" in table
-            # The report's words: two pairs are a range, never a clear effect.
-            assert "range of the 2 paired differences" in table and "about the same" not in table
-            assert "is unclear from 2 seeds" in table and "of 2 seeds" in table
-            _screenshot(page, "compare")
-            page.locator(".controls-policy").scroll_into_view_if_needed()
-            _screenshot(page, "policy_levers")
-            page.locator(".comparison").scroll_into_view_if_needed()
-            _screenshot(page, "compare_table")
-
-            # A long run can be stopped; its tables can still be downloaded.
-            _slide(page, "lever-years", "End", 1)
-            page.get_by_text("School years to simulate: 100").wait_for()
-            page.get_by_text("Watch term by term").click()   # paced again, to stop it
-            page.locator(".run-button").click()
-            page.get_by_text("Run 3: running").wait_for()
-            # The bar takes 0-100 (it was given a 0-1 fraction and stayed near 0 %): a few
-            # terms into the run it shows more than 1 %.
-            page.wait_for_function("""() => {
-                const bar = document.querySelector('.run-bar [role=progressbar]');
-                const v = bar && parseFloat(bar.getAttribute('aria-valuenow'));
-                return v > 1 && v <= 100; }""")
-            page.locator(".stop-button").click()
-            page.get_by_text("Run 3: stopped at year").wait_for()
-            page.locator(".downloads").scroll_into_view_if_needed()
-            with page.expect_download() as info:
-                page.get_by_role("button", name="Tables (CSV)").click()
-            data = Path(info.value.path()).read_bytes()
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                assert "metrics.csv" in zf.namelist()
-                stopped_rows = len(pd.read_csv(zf.open("metrics.csv")))
-            assert 1 < stopped_rows < 61   # stopped before its 60 terms
-            _screenshot(page, "stopped")
-        finally:
-            browser.close()
+        # A long run can be stopped; its tables can still be downloaded.
+        _slide(page, "lever-years", "End", 1)
+        page.get_by_text("School years to simulate: 100").wait_for()
+        page.get_by_text("Watch term by term").click()   # paced again, to stop it
+        page.locator(".run-button").click()
+        page.get_by_text("Run 3: running").wait_for()
+        # The bar takes 0-100 (it was given a 0-1 fraction and stayed near 0 %): a few
+        # terms into the run it shows more than 1 %.
+        page.wait_for_function("""() => {
+            const bar = document.querySelector('.run-bar [role=progressbar]');
+            const v = bar && parseFloat(bar.getAttribute('aria-valuenow'));
+            return v > 1 && v <= 100; }""")
+        page.locator(".stop-button").click()
+        page.get_by_text("Run 3: stopped at year").wait_for()
+        page.locator(".downloads").scroll_into_view_if_needed()
+        with page.expect_download() as info:
+            page.get_by_role("button", name="Tables (CSV)").click()
+        data = Path(info.value.path()).read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            assert "metrics.csv" in zf.namelist()
+            stopped_rows = len(pd.read_csv(zf.open("metrics.csv")))
+        assert 1 < stopped_rows < 61   # stopped before its 60 terms
+        _screenshot(page, "stopped")
     print(f"browser test took {time.monotonic() - started:.1f} s")
 
 
@@ -629,62 +635,48 @@ def test_only_the_levers_that_apply_to_the_scheme_are_shown(playwright_api, dash
             '.controls-policy .lever')].flatMap(el => [...el.classList]
             .filter(c => c.startsWith('lever-policy-')).map(c => c.split('-')[2]))"""))
 
-    with playwright_api() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(30_000)
-            page.goto(dashboard_url)
-            page.locator(".controls-policy").wait_for()
-            page.get_by_text("More policy levers").click()   # the generic levers too
-            page.locator(".lever-policy-funding-end-year").wait_for()
-            assert policy_levers(page) == {"funding", "brokering", "accountability",
-                                           "leadership", "meetings", "broadcast", "pupil"}
-            page.locator(".group-scheme .v-select").click()
-            page.get_by_text("market: a competitive quasi-market").click()
-            page.locator(".lever-policy-funding-end-year").wait_for(state="detached")
-            page.locator(".lever-scheme-funding-elasticity").wait_for()
-            # The scheme's switch rebuilds the policy card, closing its "More ..." part.
-            if not page.locator(".lever-policy-pupil-premium-enabled").count():
-                page.get_by_text("More policy levers").click()
-            page.locator(".lever-policy-pupil-premium-enabled").wait_for()
-            assert policy_levers(page) == {"accountability", "leadership", "pupil"}
-            _screenshot(page, "market_levers")
-        finally:
-            browser.close()
+    with dashboard_page(playwright_api, dashboard_url) as page:
+        page.locator(".controls-policy").wait_for()
+        page.get_by_text("More policy levers").click()   # the generic levers too
+        page.locator(".lever-policy-funding-end-year").wait_for()
+        assert policy_levers(page) == {"funding", "brokering", "accountability",
+                                       "leadership", "meetings", "broadcast", "pupil"}
+        page.locator(".group-scheme .v-select").click()
+        page.get_by_text("market: a competitive quasi-market").click()
+        page.locator(".lever-policy-funding-end-year").wait_for(state="detached")
+        page.locator(".lever-scheme-funding-elasticity").wait_for()
+        # The scheme's switch rebuilds the policy card, closing its "More ..." part.
+        if not page.locator(".lever-policy-pupil-premium-enabled").count():
+            page.get_by_text("More policy levers").click()
+        page.locator(".lever-policy-pupil-premium-enabled").wait_for()
+        assert policy_levers(page) == {"accountability", "leadership", "pupil"}
+        _screenshot(page, "market_levers")
 
 
 def test_a_primary_only_list_of_ones_own_runs_in_the_page(playwright_api, dashboard_url):
     """Region 'a school list', a real primary-only list uploaded (the page names no file on
     the server), run to the end: the caption names the list, KS4 shows nothing to chart."""
-    with playwright_api() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(30_000)
-            page.goto(dashboard_url)
-            page.locator(".group-region .v-select").click()
-            page.get_by_text("A school list: upload your own GIAS csv").click()
-            with page.expect_file_chooser() as chooser:
-                page.locator(".school-list .widget-upload").click()
-            chooser.value.set_files({"name": "my_primaries.csv", "mimeType": "text/csv",
-                                     "buffer": PRIMARIES.read_bytes()})
-            page.get_by_text("Running my_primaries.csv").wait_for()
-            page.locator(".group-scheme .v-select").click()
-            page.get_by_text(scheme_title("peer_review")).click()
-            _slide(page, "lever-years", "ArrowLeft", 8)
-            page.get_by_text("School years to simulate: 2").wait_for()
-            _fill(page, "Seeds (replicates)", 1)
-            page.get_by_text("Watch term by term").click()
-            page.locator(".run-button").click()
-            page.get_by_text("Run 1: finished").wait_for(timeout=RUN_TIMEOUT)
-            _wait_traces(page, "gap-chart", "Run 1 (current)")
-            caption = page.locator(".chart-caption").inner_text()
-            assert "peer_review, csv (school list my_primaries.csv), 2 years" in caption
-            assert not page.locator(".run-error").count()
-            _screenshot(page, "primary_only_list")
-        finally:
-            browser.close()
+    with dashboard_page(playwright_api, dashboard_url) as page:
+        page.locator(".group-region .v-select").click()
+        page.get_by_text("A school list: upload your own GIAS csv").click()
+        with page.expect_file_chooser() as chooser:
+            page.locator(".school-list .widget-upload").click()
+        chooser.value.set_files({"name": "my_primaries.csv", "mimeType": "text/csv",
+                                 "buffer": PRIMARIES.read_bytes()})
+        page.get_by_text("Running my_primaries.csv").wait_for()
+        page.locator(".group-scheme .v-select").click()
+        page.get_by_text(scheme_title("peer_review")).click()
+        _slide(page, "lever-years", "ArrowLeft", 8)
+        page.get_by_text("School years to simulate: 2").wait_for()
+        _fill(page, "Seeds (replicates)", 1)
+        page.get_by_text("Watch term by term").click()
+        page.locator(".run-button").click()
+        page.get_by_text("Run 1: finished").wait_for(timeout=RUN_TIMEOUT)
+        _wait_traces(page, "gap-chart", "Run 1 (current)")
+        caption = page.locator(".chart-caption").inner_text()
+        assert "peer_review, csv (school list my_primaries.csv), 2 years" in caption
+        assert not page.locator(".run-error").count()
+        _screenshot(page, "primary_only_list")
 
 
 def test_a_dense_network_map_draws_links_between_authorities(replicated):

@@ -23,8 +23,7 @@ from sim.dashboard import network_view as view  # noqa: E402
 from sim.dashboard.runner import FINISHED, Snapshot  # noqa: E402
 from sim.outputs import RunResult  # noqa: E402
 from tests.test_dashboard import (  # noqa: E402,F401  (fixtures used by the browser test)
-    CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT, _fill, _screenshot, _slide, dashboard_url,
-    playwright_api)
+    RUN_TIMEOUT, _fill, _screenshot, _slide, dashboard_page, dashboard_url, playwright_api)
 
 W = WEEKS_PER_YEAR
 
@@ -119,48 +118,41 @@ def _map_src(page) -> str:
 
 def test_network_view_in_headless_chromium(playwright_api, dashboard_url):
     started = time.monotonic()
-    with playwright_api() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(30_000)
-            page.goto(dashboard_url)
-            page.locator(".run-button").wait_for(timeout=RUN_TIMEOUT)  # a loaded machine
-            _fill(page, "Schools in the region", 150)
-            _slide(page, "lever-years", "ArrowLeft", 7)
-            page.get_by_text("School years to simulate: 3").wait_for()
-            _fill(page, "Seeds (replicates)", 1)
-            page.get_by_text("Watch term by term").click()   # as fast as it goes
-            page.locator(".run-button").click()
-            page.get_by_text("Run 1: finished: 3 years").wait_for(timeout=RUN_TIMEOUT)
-            caption = page.locator(".network-view-caption")
-            caption.wait_for()
-            assert caption.inner_text().startswith("Trios: ")
-            trios_src = _map_src(page)
+    with dashboard_page(playwright_api, dashboard_url) as page:
+        page.locator(".run-button").wait_for(timeout=RUN_TIMEOUT)  # a loaded machine
+        _fill(page, "Schools in the region", 150)
+        _slide(page, "lever-years", "ArrowLeft", 7)
+        page.get_by_text("School years to simulate: 3").wait_for()
+        _fill(page, "Seeds (replicates)", 1)
+        page.get_by_text("Watch term by term").click()   # as fast as it goes
+        page.locator(".run-button").click()
+        page.get_by_text("Run 1: finished: 3 years").wait_for(timeout=RUN_TIMEOUT)
+        caption = page.locator(".network-view-caption")
+        caption.wait_for()
+        assert caption.inner_text().startswith("Trios: ")
+        trios_src = _map_src(page)
 
-            _choose(page, "layer-select", "Staff moves (all years)")
-            page.wait_for_function("() => document.querySelector('.network-view-caption')"
-                                   ".innerText.startsWith('Staff moves')")
-            page.wait_for_function("""(before) => document.querySelector(
-                '.network-layer-map img').src !== before""", arg=trios_src)
-            moves_src = _map_src(page)
-            page.locator(".network-view").scroll_into_view_if_needed()
-            _screenshot(page, "network_staff_moves")
+        _choose(page, "layer-select", "Staff moves (all years)")
+        page.wait_for_function("() => document.querySelector('.network-view-caption')"
+                               ".innerText.startsWith('Staff moves')")
+        page.wait_for_function("""(before) => document.querySelector(
+            '.network-layer-map img').src !== before""", arg=trios_src)
+        moves_src = _map_src(page)
+        page.locator(".network-view").scroll_into_view_if_needed()
+        _screenshot(page, "network_staff_moves")
 
-            page.locator(".practice-select .v-select").click()
-            first = page.locator(".menuable__content__active .v-list-item__title").nth(1)
-            label = first.inner_text()           # the most widely taken-up new practice
-            first.click()
-            practice = label.split(":")[0]       # "practice 12"
-            page.wait_for_function(f"""() => document.querySelector('.network-view-caption')
-                                       .innerText.includes('{practice}: ')""")
-            page.wait_for_function("""(before) => document.querySelector(
-                '.network-layer-map img').src !== before""", arg=moves_src)
-            text = caption.inner_text()
-            adopters = int(label.rsplit(", ", 1)[1].split()[0])
-            assert f"{practice}: {adopters} of 150 schools took it up" in text
-            page.locator(".network-view").scroll_into_view_if_needed()
-            _screenshot(page, "network_practice")
-        finally:
-            browser.close()
+        page.locator(".practice-select .v-select").click()
+        first = page.locator(".menuable__content__active .v-list-item__title").nth(1)
+        label = first.inner_text()           # the most widely taken-up new practice
+        first.click()
+        practice = label.split(":")[0]       # "practice 12"
+        page.wait_for_function(f"""() => document.querySelector('.network-view-caption')
+                                   .innerText.includes('{practice}: ')""")
+        page.wait_for_function("""(before) => document.querySelector(
+            '.network-layer-map img').src !== before""", arg=moves_src)
+        text = caption.inner_text()
+        adopters = int(label.rsplit(", ", 1)[1].split()[0])
+        assert f"{practice}: {adopters} of 150 schools took it up" in text
+        page.locator(".network-view").scroll_into_view_if_needed()
+        _screenshot(page, "network_practice")
     print(f"network view browser test took {time.monotonic() - started:.1f} s")
