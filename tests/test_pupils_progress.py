@@ -61,16 +61,17 @@ def test_peer_deviation_is_the_year_group_mean_at_the_school_minus_the_regions()
 
 
 def test_one_years_progress_of_hand_built_pupils():
-    # Pupil 0: disadvantaged, primary school 0, persistent -5, Year 3 with pupil 1 at school 0.
-    # Pupil 1: other, primary school 0, persistent +5. Pupil 2: other, secondary school 1,
-    # Year 9 alone in the region, persistent 10.
+    # In order of entry, as a roll is kept (`sim.pupils.roll`): the oldest first.
+    # Pupil 0: other, secondary school 1, Year 9 alone in the region, persistent 10.
+    # Pupil 1: disadvantaged, primary school 0, persistent -5, Year 3 with pupil 2 at school 0.
+    # Pupil 2: other, primary school 0, persistent +5.
     # VA (given): school 0 dis 0.5 / other 0.3; school 1 dis 1.0 / other 0.8.
     # Peers: year 3 at school 0 is the whole region's year 3 -> deviation 0.
-    # 0: 0.5 + 0.12 * -5 = -0.1;  1: 0.3 + 0.12 * 5 = 0.9;  2: 0.8 + 0.38 * 10 = 4.6.
-    p = pupils([0, 0, 1], [3, 3, 9], [1, 0, 0], [-5.0, 5.0, 10.0], [-5.0, 5.0, 10.0])
+    # 0: 0.8 + 0.38 * 10 = 4.6;  1: 0.5 + 0.12 * -5 = -0.1;  2: 0.3 + 0.12 * 5 = 0.9.
+    p = pupils([1, 0, 0], [9, 3, 3], [0, 1, 0], [10.0, -5.0, 5.0], [10.0, -5.0, 5.0])
     delta = progress.progress(p, np.array([PRIMARY, SECONDARY]), np.array([0.5, 1.0]),
                               np.array([0.3, 0.8]), QUIET, np.random.default_rng(0))
-    np.testing.assert_allclose(delta, [-0.1, 0.9, 4.6], atol=1e-5)
+    np.testing.assert_allclose(delta, [4.6, -0.1, 0.9], atol=1e-5)
 
 
 def test_progress_accumulates_over_the_years():

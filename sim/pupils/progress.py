@@ -36,7 +36,7 @@ import numpy as np
 
 from sim.component import param
 from sim.pupils.places import YEARS_IN_PHASE
-from sim.pupils.roll import YEAR_GROUPS, Pupils
+from sim.pupils.roll import PHASE_YEARS, YEAR_GROUPS, Pupils
 
 
 @dataclass
@@ -135,29 +135,29 @@ def cell_peer_deviation(pupils: Pupils, cell: np.ndarray, n_schools: int) -> np.
 def progress(pupils: Pupils, school_phase: np.ndarray, va_dis: np.ndarray,
              va_oth: np.ndarray, params: ProgressParams, rng: np.random.Generator) -> np.ndarray:
     """Each pupil's change in attainment against the expectation over one school year
-    (float32). Pure: returns the changes; the caller adds them. Always draws one normal per
-    pupil.
+    (float32), for a roll in order of entry (`sim.pupils.roll`). Pure: returns the changes;
+    the caller adds them. Always draws one normal per pupil.
 
-    Every term but the pupil's own is first computed per (school, year group, group) cell
-    (value added and peers together, and the home rate of the school's phase), then
-    gathered once per pupil by the cell's index."""
+    Value added and peers are first computed per (school, year group, group) cell, then
+    gathered once per pupil by the cell's index. The home rate is the pupil's phase's, and
+    each phase is one run of the roll (Reception to Year 6 are at primaries, Years 7 to 11 at
+    secondaries): one product per run, no gather."""
     n_schools = len(school_phase)
     cell = cells(pupils)
     peers = (params.by_phase("peers")[school_phase][:, None]
              * cell_peer_deviation(pupils, cell, n_schools).reshape(n_schools, YEAR_GROUPS))
     va = np.column_stack([va_oth, va_dis])                        # (schools, 2)
     shared = (peers[:, :, None] + va[:, None, :]).astype(np.float32).ravel()
-    home = np.repeat(params.by_phase("home").astype(np.float32)[school_phase],
-                     2 * YEAR_GROUPS)
     cell *= 2
     cell += pupils.disadvantaged                                  # (school, year, group)
     noise = rng.standard_normal(len(pupils), dtype=np.float32)
     noise *= np.float32(params.noise_sd_months)
-    gathered = shared.take(cell)      # one work array for both gathers (fewer fresh pages)
-    noise += gathered
-    home.take(cell, out=gathered)
-    gathered *= pupils.persistent
-    noise += gathered
+    work = shared.take(cell)          # one work array for both terms (fewer fresh pages)
+    noise += work
+    for rate, years in zip(params.by_phase("home").astype(np.float32), PHASE_YEARS):
+        run = pupils.cohort(*years)
+        np.multiply(pupils.persistent[run], rate, out=work[run])
+    noise += work
     return noise
 
 

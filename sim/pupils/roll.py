@@ -25,6 +25,8 @@ import pandas as pd
 
 RECEPTION, LAST_PRIMARY_YEAR, FIRST_SECONDARY_YEAR, LAST_YEAR = 0, 6, 7, 11
 YEAR_GROUPS = LAST_YEAR + 1
+# The year groups of each phase (first, last): primaries teach Reception to Year 6.
+PHASE_YEARS = ((RECEPTION, LAST_PRIMARY_YEAR), (FIRST_SECONDARY_YEAR, LAST_YEAR))
 NO_SCHOOL = -1
 
 

@@ -182,15 +182,13 @@ class PupilSystem:
 
     def loss_by_group(self) -> dict[str, float]:
         """Mean learning loss not yet made up, over each group's pupils on roll."""
-        out = {}
-        for group, members in zip(("disadvantaged", "other"), self.group_members()):
-            if len(members) == 0:
-                out[f"learning_loss_{group}"] = float("nan")
-            elif not self.lossy:        # nobody on roll carries a loss: skip the pass
-                out[f"learning_loss_{group}"] = 0.0
-            else:
-                out[f"learning_loss_{group}"] = float(self.roll.loss[members].mean())
-        return out
+        groups = ("disadvantaged", "other")
+        if not self.lossy:     # nobody on roll carries a loss: only the groups' sizes matter
+            n_dis = int(np.count_nonzero(self.roll.disadvantaged))
+            return {f"learning_loss_{group}": 0.0 if size else float("nan")
+                    for group, size in zip(groups, (n_dis, len(self.roll) - n_dis))}
+        return {f"learning_loss_{group}": float(self.roll.loss[members].mean()) if len(members)
+                else float("nan") for group, members in zip(groups, self.group_members())}
 
     @property
     def on_roll(self) -> int:

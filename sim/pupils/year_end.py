@@ -125,7 +125,7 @@ def end_of_year(pupils: Pupils, places: Places, areas: Catchments, schools: Scho
     # With no secondary, Year 6 are the oldest on roll, so they too are a prefix.
     n_left_at_11 = 0 if places.has(SECONDARY) else _size(pupils.cohort(LAST_PRIMARY_YEAR))
     staying = pupils.take(slice(n_leavers + n_left_at_11, None))
-    year6 = np.arange(*staying.cohort(LAST_PRIMARY_YEAR).indices(len(staying)))
+    year6 = staying.cohort(LAST_PRIMARY_YEAR)        # a run of the roll: views, not gathers
     secondary = _secondary_places(staying, year6, places, areas, schools, params, streams)
     rng = streams["pupils/intake"]
     reception = (intake.reception_cohort(places, areas.reception, params.intake, rng)
@@ -140,7 +140,7 @@ def end_of_year(pupils: Pupils, places: Places, areas: Catchments, schools: Scho
     movers, school = mobility.moves(pupils, areas.nearby, params.mobility,
                                     streams["pupils/mobility"])
     pupils.school[movers] = school
-    return pupils, YearEnd(n_leavers, n_left_at_11, len(year6), len(reception), len(arrivals),
+    return pupils, YearEnd(n_leavers, n_left_at_11, _size(year6), len(reception), len(arrivals),
                            len(movers), ks2, ks4, *cohort_gaps)
 
 
@@ -161,9 +161,10 @@ def _arrivals(places: Places, areas: Catchments, secondary: np.ndarray, params: 
                                  rng)
 
 
-def _secondary_places(pupils, year6, places, areas, schools, params, streams) -> np.ndarray:
+def _secondary_places(pupils, year6: slice, places, areas, schools, params,
+                      streams) -> np.ndarray:
     secondaries = places.schools_of(SECONDARY)
-    if len(year6) == 0:             # no primary in the region: arrivals come in Year 7
+    if _size(year6) == 0:           # no primary in the region: arrivals come in Year 7
         return np.zeros(0, np.int32)
     chosen = transition.allocate(
         pupils.home[year6], pupils.home_km[year6], pupils.disadvantaged[year6],
