@@ -88,9 +88,15 @@ def _value(value) -> str:
 
 
 def _describe(s: Setting) -> str:
-    text = s.label or ""
-    if s.help:
-        text = f"{text}. {s.help}" if text else s.help
+    return _sentences(s.label, s.help)
+
+
+def _sentences(*parts: str | None) -> str:
+    """Join texts as sentences: one period between them, not two where a text ends in one."""
+    text = ""
+    for part in filter(None, parts):
+        stop = "" if text.endswith((".", "!", "?")) else "."
+        text = f"{text}{stop} {part}" if text else part
     return text
 
 
@@ -149,7 +155,7 @@ def _posterior_note(interval: tuple[float, float, float] | None) -> str:
     if interval is None:
         return ""
     median, low, high = interval
-    return (f". **Calibrated**: posterior median {median:.4g}, {round(100 * LEVEL)} % "
+    return (f"**Calibrated**: posterior median {median:.4g}, {round(100 * LEVEL)} % "
             f"interval {low:.4g} to {high:.4g} (`configs/{POSTERIOR}`).")
 
 
@@ -166,7 +172,7 @@ def odd_table() -> str:
             rows.append(f"| **{group}** | | | | |")
         s = entry.setting
         cells = (f"`{entry.key}`", _value(s.default), s.allowed, s.unit or "—",
-                 _describe(s) + _posterior_note(intervals.get(entry.key)))
+                 _sentences(_describe(s), _posterior_note(intervals.get(entry.key))))
         rows.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return "\n".join(rows)
 

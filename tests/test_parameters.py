@@ -54,6 +54,18 @@ def test_a_calibrated_setting_states_its_posterior_median_and_interval(tmp_path)
     # 1..21: median 11, 5th percentile 2, 95th 20 (linear interpolation on 20 steps).
     assert posterior_intervals(str(path))["trust.growth"] == pytest.approx((11.0, 2.0, 20.0))
     assert _posterior_note((11.0, 2.0, 20.0)) == (
-        ". **Calibrated**: posterior median 11, 90 % interval 2 to 20 "
+        "**Calibrated**: posterior median 11, 90 % interval 2 to 20 "
         "(`configs/calibration/posterior.csv`).")
     assert posterior_intervals(str(tmp_path / "none.csv")) == {}
+
+
+def test_a_description_and_its_posterior_note_join_with_one_period():
+    from sim.parameters import _sentences
+
+    # The note once followed a help text ending in a period as "yet.. **Calibrated**".
+    assert _sentences("no independent source yet.", "**Calibrated**: x.") == (
+        "no independent source yet. **Calibrated**: x.")
+    assert _sentences("Learning rate per meeting", "**Calibrated**: x.") == (
+        "Learning rate per meeting. **Calibrated**: x.")
+    assert _sentences(None, "help") == "help"
+    assert _sentences("label", "") == "label"

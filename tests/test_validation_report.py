@@ -111,3 +111,26 @@ def test_a_prediction_without_observed_data_says_so(tmp_path):
     section = report.predictions_markdown(tmp_path / "pred", tmp_path / "none")
     assert "- *Observed*: not in the project" in section
     assert report.predictions_markdown(tmp_path / "empty", tmp_path / "none") == ""
+
+
+def test_a_prediction_says_whether_it_drew_from_the_posterior_shipped_now(tmp_path):
+    import dataclasses
+    import hashlib
+
+    from experiments.predictions import read_predictions
+
+    ensemble = tmp_path / "posterior.csv"
+    ensemble.write_text("trust.growth\n0.05\n")
+    digest = hashlib.sha256(ensemble.read_bytes()).hexdigest()
+    path = prediction_file(tmp_path, "2026-12-06T23:00:00+00:00")
+    pred = read_predictions(path)
+    assert report._posterior_note(pred, ensemble) == []      # no posterior recorded
+
+    def drawn_from(sha):
+        return dataclasses.replace(pred, inputs={"posterior_ensemble_sha256": sha})
+
+    assert report._posterior_note(drawn_from(digest), ensemble) == [
+        f"- *Posterior*: the one shipped now (sha256 {digest[:8]})"]
+    (note,) = report._posterior_note(drawn_from("c336391d" + "0" * 56), ensemble)
+    assert note.startswith(f"- *Posterior*: an earlier ensemble (sha256 c336391d), not the one "
+                           f"shipped now ({digest[:8]}): this is the earlier calibration's")

@@ -12,6 +12,7 @@ line ``schoolsim-validate: error: ...``, exit status 2, and nothing written.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -114,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             "Calibration in the defaults": calibration_meta(),
             "Extra overrides": ", ".join(f"`{o}`" for o in args.override) or "none",
             "Commit": git_describe(),
-            "Runtime": f"{elapsed:.0f} s"}
+            "Runtime": f"{elapsed:.0f} s (load average {os.getloadavg()[0]:.1f} at the end, "
+                       f"{os.cpu_count()} cores)"}
     path = report.write_report(checks, values, summary, args.out, args.markdown, meta,
                                report.predictions_markdown(PREDICTIONS, OBSERVED))
     passed = int(summary["passed"].sum())

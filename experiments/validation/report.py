@@ -13,6 +13,7 @@ this module, keyed by check id; a failure without one is marked as not yet expla
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import math
 import os
@@ -28,6 +29,7 @@ import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
 from analysis.style import OKABE_ITO, theme  # noqa: E402
+from experiments.calibration.config import ENSEMBLE  # noqa: E402
 from experiments.predictions import (PredictionError, compare, observed_path,  # noqa: E402
                                      read_observed, read_predictions)
 from experiments.validation.checks import FACTS, HELD_OUT, REPORT_ORDER, Check  # noqa: E402
@@ -184,7 +186,7 @@ def _prediction_markdown(path: Path, observed_file: Path) -> list[str]:
            f"- *Quantity*: {pred.quantity}",
            f"- *Written*: {pred.written_at.isoformat()} by code {pred.code_version}; "
            f"seeds {pred.seeds[0]}-{pred.seeds[-1]} ({len(pred.seeds)} runs)",
-           f"- *Status*: {pred.status}"]
+           f"- *Status*: {pred.status}", *_posterior_note(pred)]
     for key, source in pred.inputs.get("sources", {}).items():
         out.append(f"- *Input {key}*: {source}")
     table = pred.rows.rename(columns={"value": "predicted"}).assign(
@@ -212,6 +214,24 @@ def _prediction_markdown(path: Path, observed_file: Path) -> list[str]:
                    f"{_percent(r.value_observed) if seen else 'n/a'} | "
                    f"{('yes' if r.observed_in_range else '**no**') if seen else 'n/a'} |")
     return out + [""]
+
+
+def _posterior_note(pred, shipped_ensemble: Path = ENSEMBLE) -> list[str]:
+    """Which posterior the prediction drew from, against the one shipped now: after a refit
+    it stays the earlier model's prediction, and the refit does not make a new one held out
+    (the observed values may have been read since)."""
+    written_on = pred.inputs.get("posterior_ensemble_sha256")
+    if written_on is None:
+        return []
+    shipped = (hashlib.sha256(shipped_ensemble.read_bytes()).hexdigest()
+               if shipped_ensemble.is_file() else "none")
+    if written_on == shipped:
+        return [f"- *Posterior*: the one shipped now (sha256 {written_on[:8]})"]
+    return [f"- *Posterior*: an earlier ensemble (sha256 {written_on[:8]}), not the one "
+            f"shipped now ({shipped[:8]}): this is the earlier calibration's prediction, kept "
+            "as written and compared with the observed values as they were first read; no "
+            "prediction of the current calibration is held out unless written before the "
+            "values it predicts were read"]
 
 
 def _percent(value: float) -> str:
