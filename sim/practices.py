@@ -30,6 +30,7 @@ import numpy as np
 from sim.component import param
 from sim.distributions import gamma_with_mean
 from sim.improvement import improve_and_forget
+from sim.rowsum import row_sum
 
 INITIAL = -1   # origin of the practices in the starting catalogue (no school created them)
 
@@ -190,12 +191,7 @@ def initial_holdings(target: np.ndarray, catalogue: Catalogue, cfg, rng) -> Hold
     count = np.maximum(chosen.sum(axis=2), np.where(reachable, enough_at + 1, k))
     count = np.clip(count, 1, min(k, slots))
     held = np.arange(k)[None, None, :] < count[..., None]
-    pot = np.where(held, v, 0.0)
-    lo, hi = np.zeros((n, n_domains)), np.full((n, n_domains), 1.0 / 0.2)
-    for _ in range(40):   # bisection on c; sum v min(1, c u) rises with c
-        c = (lo + hi) / 2
-        low = (pot * np.minimum(1.0, c[..., None] * u)).sum(axis=2) < need
-        lo, hi = np.where(low, c, lo), np.where(low, hi, c)
+    hi = _fitted_scale(np.where(held, v, 0.0), u, need)
     width = max(k, slots)
     practice = np.full((n, n_domains, width), -1, np.int64)
     depth = np.zeros((n, n_domains, width))
@@ -210,6 +206,28 @@ def initial_holdings(target: np.ndarray, catalogue: Catalogue, cfg, rng) -> Hold
     # A practice too thin to be in use is not held (`drop_depth`), as in the dynamics.
     clear(holdings, holdings.held & (holdings.depth < cfg.drop_depth))
     return holdings
+
+
+def _fitted_scale(potential: np.ndarray, u: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """The c at which sum over p of potential_p min(1, c u_p) reaches `need`, for each (school,
+    domain), by bisection on [0, 1 / 0.2] (u >= 0.2: every depth is full at the top; the sum
+    rises with c): the upper end after 40 halvings. The practices are laid out one row of
+    (school, domain) cells each, so each step is a few whole-array operations and a
+    `row_sum` over the transposed view (summing a short last axis costs a call per cell)."""
+    k = u.shape[-1]
+    pot = np.ascontiguousarray(potential.reshape(-1, k).T)
+    u_by_practice = np.ascontiguousarray(u.reshape(-1, k).T)
+    term = np.empty_like(u_by_practice)
+    need = need.ravel()
+    lo, hi = np.zeros(len(need)), np.full(len(need), 1.0 / 0.2)
+    for _ in range(40):
+        c = (lo + hi) / 2
+        np.multiply(c, u_by_practice, out=term)
+        np.minimum(term, 1.0, out=term)
+        term *= pot
+        low = row_sum(term.T) < need
+        lo, hi = np.where(low, c, lo), np.where(low, hi, c)
+    return hi.reshape(potential.shape[:-1])
 
 
 def deepen_and_forget(holdings: Holdings, resource, disadvantaged_share, improvement_cfg,
