@@ -16,6 +16,7 @@ the mean of the best practice in each trio that met that term.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,18 +103,19 @@ class Trios(Scheme):
 
 
 def cross_border_trios(pool: np.ndarray, la_of_pool: np.ndarray) -> list[np.ndarray]:
-    """Trios with members from three different local authorities, taken in pool order."""
+    """Trios with members from three different local authorities, taken in pool order: each
+    trio from the three authorities with most unplaced schools (ties: lower index first)."""
     queues: dict[int, list[int]] = {}
     for school, la in zip(pool.tolist(), la_of_pool.tolist()):
         queues.setdefault(la, []).append(school)
-    las = sorted(queues)
-    remaining = np.array([len(queues[la]) for la in las])
-    heads = np.zeros(len(las), int)
+    # (-unplaced, authority, its next school): the heap's top three make the next trio.
+    heap = [(-len(queue), la, 0) for la, queue in queues.items()]
+    heapq.heapify(heap)
     trios = []
-    while (remaining > 0).sum() >= 3:
-        # The three authorities with most unplaced schools (ties: lower index first).
-        pick = np.argsort(-remaining, kind="stable")[:3]
-        trios.append(np.array([queues[las[k]][heads[k]] for k in pick]))
-        heads[pick] += 1
-        remaining[pick] -= 1
+    while len(heap) >= 3:
+        top = [heapq.heappop(heap) for _ in range(3)]
+        trios.append(np.array([queues[la][head] for _, la, head in top]))
+        for minus_unplaced, la, head in top:
+            if minus_unplaced < -1:
+                heapq.heappush(heap, (minus_unplaced + 1, la, head + 1))
     return trios
