@@ -257,3 +257,14 @@ def test_the_shipped_posterior_was_fitted_to_the_specs_parameters():
     assert len(ensemble) >= 100
     for p in spec.parameters:
         assert ensemble[p.name].between(p.low, p.high).all(), p.name
+
+
+def test_the_defaults_are_the_shipped_posteriors_medians():
+    """The default run and `calibration=posterior` agree: `calibration=default` holds the
+    shipped ensemble's median of every calibrated parameter (to the file's four
+    significant digits), so a refit that is not adopted, or an edited default, fails here."""
+    ensemble = pd.read_csv(config.ENSEMBLE)
+    defaults = config.calibrated_values(config.DEFAULT)
+    assert sorted(defaults) == sorted(ensemble.columns)
+    for key, value in defaults.items():
+        assert value == pytest.approx(ensemble[key].median(), rel=5e-4), key
