@@ -84,12 +84,13 @@ def pupil_streams(seed: int) -> dict:
 def spun_up(places, areas, schools, params, seed):
     from sim.pupils import year_end
     from sim.pupils.roll import Pupils
+    from sim.pupils.roll_buffer import RollBuffer
     from sim.pupils.system import SPIN_UP_YEARS
 
-    pupils, streams = Pupils.empty(), pupil_streams(seed)
+    roll, streams = RollBuffer(Pupils.empty()), pupil_streams(seed)
     for _ in range(SPIN_UP_YEARS):
-        pupils, _ = year_end.end_of_year(pupils, places, areas, schools, params, streams)
-    return pupils, streams
+        year_end.end_of_year(roll, places, areas, schools, params, streams)
+    return roll, streams
 
 
 # Every mechanism of the model at once (see the module docstring).
@@ -122,7 +123,7 @@ def child_allocation(region: str, seed: int) -> dict:
     from sim.region import SECONDARY
 
     places, areas, schools, params = build(region, seed)
-    pupils, _ = spun_up(places, areas, schools, params, seed)
+    pupils = spun_up(places, areas, schools, params, seed)[0].pupils
     y6 = np.flatnonzero(pupils.year == LAST_PRIMARY_YEAR)
     sec = places.schools_of(SECONDARY)
     rng = np.random.default_rng(seed)
@@ -155,15 +156,13 @@ def child_ratio(seed: int, n_schools: int, years: int) -> dict:
 
     places, areas, schools, params = build("gm", seed)
     roll, streams = spun_up(places, areas, schools, params, seed)
-    state = {"roll": roll}
 
     def vectorised_year():
-        state["roll"], _ = year_end.end_of_year(state["roll"], places, areas, schools, params,
-                                                streams)
+        year_end.end_of_year(roll, places, areas, schools, params, streams)
 
-    fast_wall, fast_cpu = per_pupil_year(vectorised_year, lambda: len(state["roll"]), years)
+    fast_wall, fast_cpu = per_pupil_year(vectorised_year, lambda: len(roll.pupils), years)
     sample = build("gm", seed, n_schools=n_schools)
-    start, _ = spun_up(*sample, seed)
+    start = spun_up(*sample, seed)[0].pupils
     naive = NaiveModel(start, *sample, seed)
     naive_wall, naive_cpu = per_pupil_year(naive.run_year, lambda: len(naive.pupils), years)
     return {"vectorised_ns_per_pupil_year": 1e9 * fast_wall,
@@ -171,7 +170,7 @@ def child_ratio(seed: int, n_schools: int, years: int) -> dict:
             "naive_ns_per_pupil_year": 1e9 * naive_wall,
             "naive_cpu_ns_per_pupil_year": 1e9 * naive_cpu,
             "ratio": naive_wall / fast_wall, "ratio_cpu": naive_cpu / fast_cpu,
-            "vectorised_pupils": len(roll), "vectorised_schools": places.n_schools,
+            "vectorised_pupils": len(roll.pupils), "vectorised_schools": places.n_schools,
             "sample_pupils": len(start), "sample_schools": n_schools}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from sim.errors import ConfigError
 from sim.pupils import year_end
 from sim.pupils.roll import Pupils
+from sim.pupils.roll_buffer import RollBuffer
 from tests.pupils_helpers import line_of_schools
 
 PARAMS = year_end.PupilParams()
@@ -26,13 +28,14 @@ def streams(seed=0):
 
 
 def run_years(years, places=PLACES, params=PARAMS, seed=0):
-    pupils, rngs, history = Pupils.empty(), streams(seed), []
+    """Each year's roll before and after its year end (copies: the roll changes in place)
+    and the year end's flows."""
+    roll, rngs, history = RollBuffer(Pupils.empty()), streams(seed), []
     areas = year_end.catchments(places, params)
     for _ in range(years):
-        before = pupils
-        pupils, flows = year_end.end_of_year(pupils, places, areas, schools_now(places),
-                                             params, rngs)
-        history.append((before, pupils, flows))
+        before = copy.deepcopy(roll.pupils)
+        flows = year_end.end_of_year(roll, places, areas, schools_now(places), params, rngs)
+        history.append((before, copy.deepcopy(roll.pupils), flows))
     return history
 
 

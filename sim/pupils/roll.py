@@ -68,11 +68,6 @@ class Pupils:
         """The first `n` pupils on roll, as views: changes made to them change the roll."""
         return Pupils(*(getattr(self, f.name)[:n] for f in fields(self)))
 
-    def joined(self, *others: Pupils) -> Pupils:
-        """These pupils followed by each of `others`' (new arrays)."""
-        return Pupils(*(np.concatenate([getattr(p, f.name) for p in (self, *others)])
-                        for f in fields(self)))
-
     def counts(self, n_schools: int, mask=None) -> tuple[np.ndarray, np.ndarray]:
         """Disadvantaged and other pupils on roll at each school (optionally of a subset)."""
         school, dis = (self.school, self.disadvantaged) if mask is None else \

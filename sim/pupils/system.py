@@ -19,6 +19,7 @@ from sim.geography import PHASE_NAMES
 from sim.pupils import progress
 from sim.pupils.places import places_of
 from sim.pupils.roll import Pupils
+from sim.pupils.roll_buffer import RollBuffer
 from sim.pupils.year_end import (STREAMS, PupilParams, SchoolsNow, YearEnd, catchments,
                                  end_of_year)
 
@@ -32,7 +33,7 @@ class PupilSystem:
         self.places = places_of(region, params.transition.capacity_headroom)
         self.areas = catchments(self.places, params)
         self._streams = {name: streams[name] for name in STREAMS}
-        self.roll = Pupils.empty()
+        self._roll = RollBuffer(Pupils.empty())
         self.latest: YearEnd | None = None
         self.results_by_year: list[tuple[int, YearEnd]] = []   # tabled once, at the end
         # During the run (not the set-up): Year 6 leaving a region with no secondary, and
@@ -68,8 +69,8 @@ class PupilSystem:
                  extra_disadvantaged: tuple[float, float] = (0.0, 0.0),
                  gaps: bool = True) -> None:
         schools = self.schools_now(state, results_salience, extra_disadvantaged)
-        self.roll, self.latest = end_of_year(self.roll, self.places, self.areas, schools,
-                                             self.params, self._streams, gaps)
+        self.latest = end_of_year(self._roll, self.places, self.areas, schools, self.params,
+                                  self._streams, gaps)
         # Arrivals join inside the head (behind the region's Year 7), with no loss.
         self.lossy = max(self.lossy - self.latest.leavers - self.latest.left_at_11, 0)
         if self.lossy:
@@ -189,6 +190,12 @@ class PupilSystem:
                     for group, size in zip(groups, (n_dis, len(self.roll) - n_dis))}
         return {f"learning_loss_{group}": float(self.roll.loss[members].mean()) if len(members)
                 else float("nan") for group, members in zip(groups, self.group_members())}
+
+    @property
+    def roll(self) -> Pupils:
+        """Every pupil on roll, as views (`RollBuffer.pupils`): the next year end changes
+        them."""
+        return self._roll.pupils
 
     @property
     def on_roll(self) -> int:

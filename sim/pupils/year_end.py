@@ -17,13 +17,13 @@ primary, every Year 7 pupil arrives from outside.
 
 Pupils are kept in order of entry, oldest year group first (each intake is appended, each
 Year 7 arrival joins behind the region's own Year 7), so the leavers are a prefix of the
-arrays and every step keeps the order. Pupils are conserved: on roll = last year's + intake +
+arrays and every step keeps the order; the roll is changed in place (`sim.pupils.roll_buffer`:
+no new arrays of every pupil each year). Pupils are conserved: on roll = last year's + intake +
 arrived at 11 - leavers - left at 11; moves and transfers change school, never the count.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +32,7 @@ from sim.component import check_params, require
 from sim.pupils import intake, mobility, progress, results, transition
 from sim.pupils.places import Places
 from sim.pupils.roll import LAST_PRIMARY_YEAR, LAST_YEAR, Pupils
+from sim.pupils.roll_buffer import RollBuffer
 from sim.region import PRIMARY, SECONDARY
 
 STREAMS = ("pupils/intake", "pupils/progress", "pupils/transition", "pupils/mobility")
@@ -104,19 +105,17 @@ class SchoolsNow:
     disadvantaged_share: np.ndarray
 
 
-def end_of_year(pupils: Pupils, places: Places, areas: Catchments, schools: SchoolsNow,
-                params: PupilParams, streams, gaps: bool = True) -> tuple[Pupils, YearEnd]:
-    """Advance every pupil through the year end; returns the new roll and what happened
+def end_of_year(roll: RollBuffer, places: Places, areas: Catchments, schools: SchoolsNow,
+                params: PupilParams, streams, gaps: bool = True) -> YearEnd:
+    """Advance every pupil on `roll` through the year end, in place; returns what happened
     (with the KS2 and KS4 cohorts' region-wide gaps unless `gaps` is false: they draw
-    nothing, and a spin-up year has no use for them).
-
-    `pupils` itself is left as it was: the new roll is built in new arrays."""
+    nothing, and a spin-up year has no use for them)."""
     m = places.n_schools
-    delta = progress.progress(pupils, places.phase, schools.value_added_disadvantaged,
-                              schools.value_added_other, params.progress,
-                              streams["pupils/progress"])
-    delta += pupils.attainment        # the new attainment, in the changes' own array
-    pupils = dataclasses.replace(pupils, attainment=delta)
+    pupils = roll.pupils
+    pupils.attainment += progress.progress(pupils, places.phase,
+                                           schools.value_added_disadvantaged,
+                                           schools.value_added_other, params.progress,
+                                           streams["pupils/progress"])
     ks2 = results.cohort_results(pupils, results.KS2_YEAR, m)
     ks4 = results.cohort_results(pupils, results.KS4_YEAR, m)
     cohort_gaps = [results.cohort_gap(pupils, year) if gaps else None
@@ -124,24 +123,24 @@ def end_of_year(pupils: Pupils, places: Places, areas: Catchments, schools: Scho
     n_leavers = _size(pupils.cohort(LAST_YEAR))
     # With no secondary, Year 6 are the oldest on roll, so they too are a prefix.
     n_left_at_11 = 0 if places.has(SECONDARY) else _size(pupils.cohort(LAST_PRIMARY_YEAR))
-    staying = pupils.take(slice(n_leavers + n_left_at_11, None))
+    roll.drop(n_leavers + n_left_at_11)
+    staying = roll.pupils
     year6 = staying.cohort(LAST_PRIMARY_YEAR)        # a run of the roll: views, not gathers
     secondary = _secondary_places(staying, year6, places, areas, schools, params, streams)
     rng = streams["pupils/intake"]
     reception = (intake.reception_cohort(places, areas.reception, params.intake, rng)
                  if places.has(PRIMARY) else Pupils.empty())
     arrivals = _arrivals(places, areas, secondary, params, rng)
-    # Years 6-10 (Year 7-11 after moving up) are a prefix; Year 7 arrivals join behind them.
-    older = staying.cohort(LAST_PRIMARY_YEAR).stop
-    pupils = staying.head(older).joined(arrivals, staying.take(slice(older, None)), reception)
-    pupils.school[year6] = secondary                  # new arrays from here on
-    pupils.year[:older] += 1
-    pupils.year[older + len(arrivals):len(staying) + len(arrivals)] += 1
+    staying.school[year6] = secondary
+    staying.year += 1
+    # Years 7-11 (as they are now) are a prefix; Year 7 arrivals join behind them.
+    roll.admit(arrivals, year6.stop, reception)
+    pupils = roll.pupils
     movers, school = mobility.moves(pupils, areas.nearby, params.mobility,
                                     streams["pupils/mobility"])
     pupils.school[movers] = school
-    return pupils, YearEnd(n_leavers, n_left_at_11, _size(year6), len(reception), len(arrivals),
-                           len(movers), ks2, ks4, *cohort_gaps)
+    return YearEnd(n_leavers, n_left_at_11, _size(year6), len(reception), len(arrivals),
+                   len(movers), ks2, ks4, *cohort_gaps)
 
 
 def _size(run: slice) -> int:

@@ -1,0 +1,75 @@
+"""The roll kept in arrays with room at both ends, so that a year end changes it in place.
+
+A year end (`sim.pupils.year_end`) drops the leavers, a prefix of the roll (it is kept in
+order of entry, `sim.pupils.roll`), inserts the Year 7 arriving from outside behind the
+region's own Year 7 and appends the Reception cohort. Building a new roll for that copies
+every pupil's fields into fresh memory each year (England: about 8 million pupils, 250 MB).
+Here the leavers' room is reused: the older years move forward by the number of arrivals
+(England: about 60,000 a year) and the intake is written into room kept at the tail. When an
+end has too little room, the roll moves to the front of its arrays, or to larger ones with
+room for `SPARE_INTAKES` more intakes at the tail: every few years, not every year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import numpy as np
+
+from sim.pupils.roll import Pupils
+
+SPARE_INTAKES = 3
+
+
+class RollBuffer:
+    """The pupils on roll (`pupils`), in arrays that may hold room before and after them."""
+
+    def __init__(self, pupils: Pupils):
+        self._store, self._start, self._stop = pupils, 0, len(pupils)
+
+    @property
+    def pupils(self) -> Pupils:
+        """The pupils on roll, as views: changes made to them change the roll, and the next
+        `drop` or `admit` changes what earlier views show."""
+        return self._store.take(slice(self._start, self._stop))
+
+    def drop(self, n: int) -> None:
+        """The first `n` pupils on roll leave."""
+        self._start += n
+
+    def admit(self, arrivals: Pupils, before: int, intake: Pupils) -> None:
+        """`arrivals` join in front of the pupil now `before`-th on roll (the pupils ahead of
+        them move forward), `intake` joins at the tail."""
+        if self._start < len(arrivals) or len(self._store) - self._stop < len(intake):
+            self._make_room(len(arrivals), len(intake))
+        start = self._start - len(arrivals)
+        for name in (f.name for f in fields(Pupils)):
+            array = getattr(self._store, name)
+            # Overlapping ranges: numpy copies them as if they did not overlap.
+            array[start:start + before] = array[self._start:self._start + before]
+            array[start + before:self._start + before] = getattr(arrivals, name)
+            array[self._stop:self._stop + len(intake)] = getattr(intake, name)
+        self._start, self._stop = start, self._stop + len(intake)
+
+    def _make_room(self, front: int, tail: int) -> None:
+        """At least `front` free places before the roll and `tail` after it: the roll moves to
+        place `front` of its arrays if they hold it with `SPARE_INTAKES` more intakes at the
+        tail, else to new arrays that do."""
+        n = self._stop - self._start
+        spare = SPARE_INTAKES * max(front, tail)
+        if front + n + tail + spare <= len(self._store):
+            for name in (f.name for f in fields(Pupils)):
+                array = getattr(self._store, name)
+                array[front:front + n] = array[self._start:self._stop]
+        else:
+            old, capacity = self.pupils, front + n + tail + spare
+            self._store = Pupils(*(_room_for(getattr(old, f.name), front, capacity)
+                                   for f in fields(Pupils)))
+        self._start, self._stop = front, front + n
+
+
+def _room_for(array: np.ndarray, at: int, capacity: int) -> np.ndarray:
+    """`array` copied to place `at` of a new array of `capacity` rows (the rest unset)."""
+    out = np.empty((capacity, *array.shape[1:]), array.dtype)
+    out[at:at + len(array)] = array
+    return out

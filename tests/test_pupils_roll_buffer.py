@@ -1,0 +1,76 @@
+"""sim.pupils.roll_buffer: leavers out at the head, arrivals in behind the older years,
+intake at the tail, in place while there is room; the pupils and their order as a new roll
+built by joining would have them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.pupils.roll import Pupils
+from sim.pupils.roll_buffer import SPARE_INTAKES, RollBuffer
+
+
+def pupils(ids) -> Pupils:
+    """Pupils told apart by their home neighbourhood (`ids`), every other field from it."""
+    ids = np.asarray(ids, np.int32)
+    return Pupils(ids.copy(), (ids % 12).astype(np.int8), ids % 2 == 1, ids.copy(),
+                  np.column_stack([ids, -ids]).astype(np.float32), ids.astype(np.float32),
+                  ids.astype(np.float32) / 2, ids.astype(np.float32) / 4)
+
+
+def assert_roll(roll: RollBuffer, ids) -> None:
+    expected, got = pupils(ids), roll.pupils
+    for name in Pupils.__dataclass_fields__:
+        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
+
+
+def test_leavers_out_arrivals_behind_the_older_years_intake_at_the_tail():
+    # Pupils 0-9; 0-2 leave; 100, 101 join behind the first two staying (3, 4); 200-202 at
+    # the tail. The first admit has no room (arrays exactly the roll): new arrays.
+    roll = RollBuffer(pupils(range(10)))
+    roll.drop(3)
+    roll.admit(pupils([100, 101]), 2, pupils([200, 201, 202]))
+    assert_roll(roll, [3, 4, 100, 101, 5, 6, 7, 8, 9, 200, 201, 202])
+
+
+def test_later_years_reuse_the_room_in_place_and_changes_through_views_stay():
+    roll = RollBuffer(pupils(range(10)))
+    roll.drop(3)
+    roll.admit(pupils([100, 101]), 2, pupils([200, 201, 202]))
+    store = roll.pupils.school.base
+    roll.pupils.attainment[4] = -1.0                  # pupil 5, through the views
+    # Room: 3 leavers ahead for the 1 arrival; 3 intakes of 3 spare at the tail for the 2.
+    roll.drop(3)                                      # 3, 4, 100 leave
+    roll.admit(pupils([300]), 1, pupils([400, 401]))
+    assert roll.pupils.school.base is store           # the same arrays
+    assert roll.pupils.attainment[2] == -1.0          # pupil 5 kept the change
+    roll.pupils.attainment[2] = 5.0
+    assert_roll(roll, [101, 300, 5, 6, 7, 8, 9, 200, 201, 202, 400, 401])
+
+
+def test_with_too_little_room_at_the_tail_the_roll_moves_to_the_front_of_its_arrays():
+    # After the first admit the arrays hold 12 pupils and room for SPARE_INTAKES * 3 more
+    # at the tail; dropping 8 and admitting intakes of 3 uses it up, then the roll moves.
+    roll = RollBuffer(pupils(range(10)))
+    roll.drop(3)
+    roll.admit(pupils([100, 101]), 2, pupils([200, 201, 202]))
+    store = roll.pupils.school.base
+    expected = [3, 4, 100, 101, 5, 6, 7, 8, 9, 200, 201, 202]
+    for intake in range(SPARE_INTAKES + 1):
+        roll.drop(3)
+        new = [500 + 3 * intake + k for k in range(3)]
+        roll.admit(pupils([]), 0, pupils(new))
+        expected = expected[3:] + new
+        assert_roll(roll, expected)
+    assert roll.pupils.school.base is store           # moved within its arrays, not copied
+
+
+def test_arrivals_beyond_the_leavers_room_first_new_arrays_then_the_roll_moves_back():
+    roll = RollBuffer(pupils(range(4)))
+    roll.admit(pupils([100, 101, 102]), 0, pupils([]))   # nobody left: no room at the head
+    assert_roll(roll, [100, 101, 102, 0, 1, 2, 3])
+    store = roll.pupils.school.base
+    roll.drop(1)                                          # room for 1 of the 2 arrivals
+    roll.admit(pupils([103, 104]), 3, pupils([200]))
+    assert roll.pupils.school.base is store
+    assert_roll(roll, [101, 102, 0, 103, 104, 1, 2, 3, 200])
