@@ -2,12 +2,13 @@
 
     # The full budget (experiments/specs/calibration.yaml): 64 + 2 x 32 parameter sets x 3
     # seeds = 384 jobs, each four three-year runs of the full GM region (1,150 schools, pupils,
-    # practices and the network on). About 1.7 h on this 2-core machine shared by ~8 agents
-    # (load average ~18-21: 15.5 s a job with 2 workers; at load 0.8 one job of six such runs
-    # took 5.7 s, so a quiet machine would take well under half an hour).
+    # practices and the network on). The shipped posterior: 29.6 min on this 2-core machine
+    # shared by ~8 agents (load average 5-26; 5 s of wall time a job with 2 workers; its
+    # processes were given scheduling priority over the other work after the first 16 min:
+    # before that they got about 0.35-0.6 of a core); adopted as the defaults with
+    #   schoolsim-calibrate --config configs/calibration/default.yaml
     schoolsim-calibrate
-    # The budget the shipped posterior used (48 + 2 x 24 sets x 2 seeds = 192 jobs, 50 min at
-    # load ~18-21): the spec with fewer sets and seeds, labelled as such in its record.
+    # A smaller budget (the spec with fewer sets and seeds, labelled as such in its record):
     schoolsim-calibrate --design-points 48 --wave-points 24 --seeds-per-point 2
     # The quick check (12 sets x 2 seeds, one wave = 24 jobs: 5.0 min wall at load ~13-14; a
     # check that the machinery runs end to end, its posterior clearly labelled quick):
