@@ -120,17 +120,17 @@ def build_real_region(cfg, rng: np.random.Generator) -> RealRegion:
     eal, mobility = eal_and_mobility(rng, logit(np.clip(deprivation[neighbourhood],
                                                          0.005, 0.995)))
     return RealRegion(
-        str(cfg.name), la_names, chosen["la"].map(la_index).to_numpy(np.int64),
+        str(cfg.name), la_names, _indices(chosen["la"], la_index),
         neighbourhood.astype(np.int64), deprivation,
         (chosen[["easting", "northing"]].to_numpy(float) - origin) / 1000.0,
         chosen["phase"].to_numpy(np.int64), chosen["pupils"].to_numpy(float),
         chosen["fsm_percent"].to_numpy(float) / 100.0, eal, mobility,
         dropped={k: v for k, v in dropped.items() if v},
-        urn=chosen["urn"].to_numpy(np.int64), school_names=tuple(chosen["name"]),
-        neighbourhood_code=tuple(nb["code"]),
+        urn=chosen["urn"].to_numpy(np.int64), school_names=tuple(chosen["name"].tolist()),
+        neighbourhood_code=tuple(nb["code"].tolist()),
         neighbourhood_pos_km=(nb[["easting", "northing"]].to_numpy(float) - origin) / 1000.0,
         # LSOAs outside the chosen authorities (a school across the border) get -1.
-        neighbourhood_la=nb["la"].map(la_index).fillna(-1).to_numpy(np.int64),
+        neighbourhood_la=_indices(nb["la"], la_index),
         neighbourhood_imd_rank=nb["imd_rank"].to_numpy(np.int64),
         neighbourhood_imd_decile=nb["imd_decile"].to_numpy(np.int64),
         neighbourhood_income_deprived_children=nb["income_deprived_children"]
@@ -139,6 +139,12 @@ def build_real_region(cfg, rng: np.random.Generator) -> RealRegion:
         trust=trust, trust_names=tuple(trusts["name"].iloc[present]),
         trust_joined_year=chosen["trust_joined_year"].to_numpy(np.int64),
     )
+
+
+def _indices(names: pd.Series, index: dict[str, int]) -> np.ndarray:
+    """Each name's index in `index`, -1 where it has none. Names are read as a list (pandas
+    maps and iterates its Arrow strings one Python call each, several times slower)."""
+    return np.array([index.get(name, -1) for name in names.tolist()], np.int64)
 
 
 def _local_trusts(national: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
