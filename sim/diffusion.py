@@ -92,9 +92,7 @@ def shown_weights(holdings: Holdings, learner: np.ndarray, source: np.ndarray,
     learner already holds."""
     src = holdings.practice.take(source, axis=0)    # (pairs, domains, slots)
     lrn = holdings.practice.take(learner, axis=0)
-    held = np.zeros(src.shape, bool)
-    for k in range(lrn.shape[2]):   # a few slots: one vector comparison each
-        held |= src == lrn[:, :, k:k + 1]
+    held = (src[..., :, None] == lrn[..., None, :]).any(axis=3)   # each slot x each slot
     depth = holdings.depth.take(source, axis=0)     # empty slots have depth 0
     weight = np.where((depth >= share_depth) & ~held,
                       holdings.effect.take(source, axis=0) * depth, 0.0)
@@ -133,15 +131,16 @@ def adopt(holdings: Holdings, catalogue: Catalogue, expertise, learner, source, 
     # discusses is worked out for them alone (the same outcome, far less work).
     take = np.flatnonzero(u_take < chance)
     slots = holdings.practice.shape[2]
-    weights = shown_weights(holdings, learner[take], source[take], cfg.share_depth)
+    taking, showing = learner.take(take), source.take(take)
+    weights = shown_weights(holdings, taking, showing, cfg.share_depth)
     # A school looks for practice where its partner does better (the gap in that domain).
-    focus = np.maximum(expertise.take(source[take], axis=0)
-                       - expertise.take(learner[take], axis=0), 0.0)
+    focus = np.maximum(expertise.take(showing, axis=0) - expertise.take(taking, axis=0), 0.0)
     if domain_weights is not None:
         focus = focus * np.asarray(domain_weights, float).take(take, axis=0)
     weights = weights * np.repeat(focus, slots, axis=1)
-    col = pick(weights, u_pick[take])
-    take, col = take[col >= 0], col[col >= 0]
+    col = pick(weights, u_pick.take(take))
+    shown = col >= 0
+    take, col = take[shown], col[shown]
     _, first = np.unique(learner[take], return_index=True)   # one take-up per learner
     first = np.sort(first)
     take, col = take[first], col[first]
@@ -173,15 +172,16 @@ def create(holdings: Holdings, catalogue: Catalogue, expertise, a, b, trust, cfg
     distance = row_mean(np.abs(expertise.take(a, axis=0) - expertise.take(b, axis=0)))
     hit = np.flatnonzero(u < creation_chance(trust, distance, cfg, max_distance))
     schools, practices = [], []
-    for batch in rounds(a[hit], b[hit]):
-        pa, pb = a[hit[batch]], b[hit[batch]]
+    a_hit, b_hit = a.take(hit), b.take(hit)
+    for batch in rounds(a_hit, b_hit):
+        pa, pb = a_hit.take(batch), b_hit.take(batch)
+        pair = np.stack([pa, pb], axis=1)
         domain = np.argmax(np.abs(expertise[pa] - expertise[pb]), axis=1)
-        held = holdings.practice[np.column_stack([pa, pb]), domain[:, None]]   # (m, 2, slots)
-        v_top = np.where(held >= 0, catalogue.effectiveness[np.maximum(held, 0)], 0.0
-                         ).max(axis=(1, 2))
+        # The best effectiveness either holds in the domain (an empty slot's effect is 0).
+        v_top = holdings.effect[pair, domain[:, None]].max(axis=(1, 2))   # of (m, 2, slots)
         v_new = v_top + cfg.creation_step * (cfg.effectiveness_ceiling - v_top)
         pid = catalogue.add_many(domain, v_new, pa, pb, week)
-        school = np.column_stack([pa, pb]).ravel()           # a, b of each pair in turn
+        school = pair.ravel()           # a, b of each pair in turn
         practice = np.repeat(pid, 2)
         placed = place(holdings, catalogue, school, practice,
                        np.full(len(school), cfg.creation_depth), np.zeros(len(school), np.int64))
@@ -196,8 +196,11 @@ def rounds(a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
     earlier pair it shares a school with (so a school in two creating pairs sees the first
     creation before the second, as one pair at a time would)."""
     last: dict[int, int] = {}
-    out = np.empty(len(a), np.int64)
+    members: list[list[int]] = []   # the pairs of each round, in order
     for i, (x, y) in enumerate(zip(a.tolist(), b.tolist())):
-        out[i] = max(last.get(x, -1), last.get(y, -1)) + 1
-        last[x] = last[y] = int(out[i])
-    return [np.flatnonzero(out == r) for r in range(out.max() + 1)] if len(a) else []
+        r = max(last.get(x, -1), last.get(y, -1)) + 1
+        last[x] = last[y] = r
+        if r == len(members):
+            members.append([])
+        members[r].append(i)
+    return [np.array(pairs, np.int64) for pairs in members]

@@ -113,7 +113,8 @@ class Knowledge:
         self.log.record(model.week, schools, created, np.full(len(schools), -1),
                         np.zeros(len(schools), np.int64), Channel.CREATED)
         realised[links[created_on]] += 1
-        changed = np.unique(np.concatenate([learner, schools]))
+        # A school in both lists gets the same row twice: no need to make them unique.
+        changed = np.concatenate([learner, schools])
         s.expertise[changed] = self.expertise(changed)
         return realised
 

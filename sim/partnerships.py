@@ -24,6 +24,7 @@ relationship with the trust it has left; a new pair starts at the initial trust.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,6 +44,8 @@ class Partnerships:
     active: np.ndarray             # (groups,) bool, False once lapsed
     met_this_term: np.ndarray = field(init=False)
     _link_keys: np.ndarray = field(init=False, repr=False)
+    # The members `pair_links` was built from, and its table (trusts change members in place).
+    _pair_links: tuple | None = field(init=False, repr=False, default=None)
     _n_schools: int = 0
     # Layers (combined partnerships of several schemes); None means one layer, 0.
     link_layer: np.ndarray | None = None   # (links,) layer of each link
@@ -112,6 +115,19 @@ class Partnerships:
         if np.any(layer):
             key = key + np.asarray(layer, np.int64) * n * n
         return np.searchsorted(self._link_keys, key)
+
+    def pair_links(self) -> np.ndarray:
+        """(groups, pairs): the link between the members in each pair of columns of
+        `ordered_pairs` (-1 where either column is empty): `link_index` of every group's
+        pairs, searched once while the members stay the same (meeting weeks read rows)."""
+        if self._pair_links is None or not np.array_equal(self._pair_links[0], self.members):
+            i, j = ordered_pairs(self.members.shape[1])
+            a, b = self.members[:, i], self.members[:, j]
+            both = (a >= 0) & (b >= 0)
+            links = np.full(a.shape, -1, np.int64)
+            links[both] = self.link_index(a[both], b[both])
+            self._pair_links = (self.members.copy(), links)
+        return self._pair_links[1]
 
     def group_cost(self) -> np.ndarray:
         """Days each group's meeting costs each attending member, one per group."""
@@ -295,6 +311,16 @@ def add_groups(p: Partnerships, layer: int, groups: list[np.ndarray], offset: np
         layer_kinds=p.layer_kinds, affinity=grow(p.affinity, affinity),
         layer_widths=tuple(max(w, added.members.shape[1]) if k == layer else w
                            for k, w in enumerate(p.layer_widths)))
+
+
+@functools.cache
+def ordered_pairs(width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Columns (i, j), i != j, of every ordered pair of a group's member columns (cached,
+    read-only)."""
+    pairs = np.where(~np.eye(width, dtype=bool))
+    for columns in pairs:
+        columns.flags.writeable = False
+    return pairs
 
 
 def _links_of(members: np.ndarray):

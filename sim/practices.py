@@ -111,11 +111,11 @@ class Catalogue:
         m = len(domain)
         while self.size + m > len(self._store["domain"]):
             self._store = {k: np.resize(v, 2 * len(v)) for k, v in self._store.items()}
-        ids = np.arange(self.size, self.size + m)
+        added = slice(self.size, self.size + m)
         for name, values in zip(self.FIELDS, (domain, effectiveness, origin, partner, week)):
-            self._store[name][ids] = values
+            self._store[name][added] = values
         self.size += m
-        return ids
+        return np.arange(added.start, added.stop)
 
 
 @dataclass
@@ -279,13 +279,14 @@ def place(holdings: Holdings, catalogue: Catalogue, school: np.ndarray,
     # Empty slots give 0 and are chosen first (argmin); ties go to the first slot.
     weakest = np.argmin(np.where(rows >= 0, current, -1.0), axis=1)
     slot = np.where(has, np.argmax(same, axis=1), weakest)
-    at = np.arange(len(school))
-    old = current[at, slot]
+    chosen = np.arange(len(school)) * slots + slot              # in the (m, slots) gathers
     gives = v[practice] * depth
-    placed = np.where(has, depth > depths[at, slot], gives > old)
-    s, dd, sl = school[placed], d[placed], slot[placed]
-    holdings.practice[s, dd, sl] = practice[placed]
-    holdings.depth[s, dd, sl] = depth[placed]
-    holdings.generation[s, dd, sl] = generation[placed]
-    holdings.effect[s, dd, sl] = v[practice[placed]]
+    placed = np.where(has, depth > depths.take(chosen), gives > current.take(chosen))
+    # Flat positions in the (n, domains, slots) arrays: one 1-d scatter per array.
+    at = (cell * slots + slot).compress(placed)
+    practice = practice.compress(placed)
+    holdings.practice.put(at, practice)
+    holdings.depth.put(at, depth.compress(placed))
+    holdings.generation.put(at, generation.compress(placed))
+    holdings.effect.put(at, v.take(practice))
     return placed

@@ -65,12 +65,13 @@ class Streams:
         self._generators: dict[str, np.random.Generator] = {}
 
     def __getitem__(self, name: str) -> np.random.Generator:
+        generator = self._generators.get(name)   # a stream handed out before (every week)
+        if generator is not None:
+            return generator
         if not known(name):
             raise KeyError(f"unknown random stream '{name}'; known: {', '.join(STREAM_NAMES)}, "
                            f"or {', '.join(COMPONENT_STREAMS)} followed by /<component name>")
-        if name not in self._generators:
-            key = zlib.crc32(name.encode())
-            self._generators[name] = np.random.default_rng(
-                np.random.SeedSequence(self.seed, spawn_key=(key,))
-            )
-        return self._generators[name]
+        key = zlib.crc32(name.encode())
+        generator = self._generators[name] = np.random.default_rng(
+            np.random.SeedSequence(self.seed, spawn_key=(key,)))
+        return generator

@@ -47,7 +47,6 @@ scheme's hooks are its own (layer-local) ids.
 from __future__ import annotations
 
 import enum
-import functools
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -56,7 +55,7 @@ from omegaconf import MISSING
 
 from sim.component import Component, param
 from sim.distributions import beta_with_mean
-from sim.partnerships import Partnerships
+from sim.partnerships import Partnerships, ordered_pairs
 from sim.policies import Venue
 from sim.rowsum import row_mean
 
@@ -153,9 +152,10 @@ class Scheme(Component):
 
     def exchange_plan(self, model, groups: np.ndarray, attending: np.ndarray) -> MeetingPlan:
         """What this week's meetings of `groups` exchange (by default: `all_pairs`)."""
-        members = self.partnerships_of(model).members.take(groups, axis=0)
-        learner, source = all_pairs(model, members, attending, self.mutual)
-        links = self.partnerships_of(model).link_index(learner, source)
+        p = self.partnerships_of(model)
+        learner, source, kept = all_pairs(model, p.members.take(groups, axis=0), attending,
+                                          self.mutual)
+        links = p.pair_links().take(groups, axis=0).ravel().take(kept)
         return MeetingPlan(learner, source, None, links, None, self.mutual)
 
     def rebroker(self, model, pool: np.ndarray) -> list[np.ndarray]:
@@ -244,29 +244,20 @@ def all_pairs(model, members: np.ndarray, attending: np.ndarray, mutual: bool):
     """Every attending member learns every domain from every other attending member.
 
     In one-way mode the stronger school of a pair hosts (acts as teacher) and only the
-    weaker learns. Returns (learner, source)."""
-    i, j = _ordered_pairs(members.shape[1])
+    weaker learns. Returns (learner, source, kept): `kept` the position of each pair among
+    every ordered pair of member columns of each row (`ordered_pairs`), row after row."""
+    i, j = ordered_pairs(members.shape[1])
     learner, source = members.take(i, axis=1).ravel(), members.take(j, axis=1).ravel()
-    keep = np.flatnonzero((learner >= 0) & (source >= 0))
-    learner, source = learner.take(keep), source.take(keep)
+    kept = np.flatnonzero((learner >= 0) & (source >= 0))
+    learner, source = learner.take(kept), source.take(kept)
     keep = np.flatnonzero(attending.take(learner) & attending.take(source))
-    learner, source = learner.take(keep), source.take(keep)
+    learner, source, kept = learner.take(keep), source.take(keep), kept.take(keep)
     if not mutual:
         level = row_mean(model.state.expertise)
         weaker = level[learner] < level[source]
         keep = np.flatnonzero(weaker)
-        learner, source = learner.take(keep), source.take(keep)
-    return learner, source
-
-
-@functools.cache
-def _ordered_pairs(width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Columns (i, j), i != j, of every ordered pair of a group's member columns (cached,
-    read-only)."""
-    pairs = np.where(~np.eye(width, dtype=bool))
-    for columns in pairs:
-        columns.flags.writeable = False
-    return pairs
+        learner, source, kept = learner.take(keep), source.take(keep), kept.take(keep)
+    return learner, source, kept
 
 
 def leader_pairs(members: np.ndarray, attending: np.ndarray, lead_column: np.ndarray):
