@@ -77,6 +77,10 @@ def headline_table(summary: dict) -> str:
     if summary.get("pupils_left_region_at_11"):
         lines.append(f"no secondary school in the region: {summary['pupils_left_region_at_11']}"
                      " pupils left it at the end of Year 6")
+    if summary.get("pupils_left_to_neighbouring_authorities_at_11"):
+        lines.append("to secondaries in neighbouring authorities: "
+                     f"{summary['pupils_left_to_neighbouring_authorities_at_11']} pupils left "
+                     "the region at the end of Year 6")
     if summary.get("pupils_arrived_region_at_11"):
         lines.append(f"Year 7 from outside the region: {summary['pupils_arrived_region_at_11']}"
                      " pupils joined its secondaries' unfilled year groups")

@@ -192,6 +192,9 @@ def _extra_summary(model) -> dict:
     out.update(model.inspection.summary(model))
     if model.pupil_system.left_at_11:
         out["pupils_left_region_at_11"] = model.pupil_system.left_at_11
+    if model.pupil_system.left_to_neighbours:
+        out["pupils_left_to_neighbouring_authorities_at_11"] = \
+            model.pupil_system.left_to_neighbours
     if model.pupil_system.arrived_at_11:
         out["pupils_arrived_region_at_11"] = model.pupil_system.arrived_at_11
     if model.region.read_as:

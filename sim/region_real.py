@@ -20,6 +20,11 @@ releases by `experiments/data/build_real_england.py`; provenance, licence and at
   income-deprived percent of LSOAs gets the share that the k-th percent of pupils' schools
   has. It orders neighbourhoods by a fact (the income domain rank), on the scale the
   synthetic regions use.
+- a secondary's roll counts its sixth form; its Years 7-11 are taken as the national share
+  of secondary rolls below 16 (`PRE16_SHARE`), the data giving no school's age range.
+- a region that is part of England (some authorities, not all) keeps England's other
+  secondaries as the schools across its border where its Year 6 may go at 11
+  (`sim.pupils.transition.places_beyond`): their positions and free-school-meal shares.
 - positions are kilometres east and north of the south-west corner of the region's schools
   and neighbourhoods; EAL share and mobility, which the files lack, are drawn from the
   `region` stream rising with deprivation, as for school lists (`sim.region_csv`).
@@ -37,12 +42,21 @@ import pandas as pd
 from scipy.special import logit
 
 from sim.errors import ConfigError
-from sim.geography import Region, eal_and_mobility
+from sim.geography import SECONDARY, Region, eal_and_mobility
 
 DATA = Path(__file__).parent / "data" / "real"
 GREATER_MANCHESTER = ("Bolton", "Bury", "Manchester", "Oldham", "Rochdale", "Salford",
                       "Stockport", "Tameside", "Trafford", "Wigan")
 NO_TRUST = -1
+# Share of state-funded secondary rolls in Years 7-11: 1 - 415,162 / 3,630,171. DfE *School
+# capacity 2022/23* counts 415,162 sixth-form pupils (Years 12-14) on roll in May 2023 in
+# the 1,989 mainstream schools that reported a sixth-form capacity (a lower bound: the
+# report is voluntary); DfE *Schools, pupils and their characteristics 2022/23* counts
+# 3,630,171 pupils in state-funded secondaries (the sum of `schools.parquet`). Checked
+# against an independent count (tests/test_region_real.py): the year groups it gives
+# England, about 643,000, against the 644,580 pupils of the 2018/19 KS2 cohort, who were
+# in Year 10 in January 2023.
+PRE16_SHARE = 1.0 - 415_162 / 3_630_171
 
 
 @dataclass(frozen=True)
@@ -117,6 +131,8 @@ def build_real_region(cfg, rng: np.random.Generator) -> RealRegion:
     deprivation = income_share(nb["income_rank"], len(lsoas), schools)
     neighbourhood = np.searchsorted(nb_rows, chosen["lsoa"].to_numpy())
     trust, present = _local_trusts(chosen["trust"].to_numpy(np.int64))
+    beyond = schools[(schools["phase"] == SECONDARY) & ~schools["la"].isin(la_names)
+                     & (schools["pupils"] > 0)]
     eal, mobility = eal_and_mobility(rng, logit(np.clip(deprivation[neighbourhood],
                                                          0.005, 0.995)))
     return RealRegion(
@@ -138,6 +154,12 @@ def build_real_region(cfg, rng: np.random.Generator) -> RealRegion:
         ofsted=chosen["ofsted"].to_numpy(np.int8),
         trust=trust, trust_names=tuple(trusts["name"].iloc[present]),
         trust_joined_year=chosen["trust_joined_year"].to_numpy(np.int64),
+        secondary_pre16_share=PRE16_SHARE,
+        # All of England has nothing beyond its borders: None, not an empty map.
+        outside_secondary_km=((beyond[["easting", "northing"]].to_numpy(float) - origin)
+                              / 1000.0 if len(beyond) else None),
+        outside_secondary_share=(beyond["fsm_percent"].to_numpy(float) / 100.0
+                                 if len(beyond) else None),
     )
 
 

@@ -107,3 +107,11 @@ def test_every_school_with_pupils_has_an_entry_place_and_a_year_group():
     # 3 / 7 rounds to none: one place; 280 / 7 = 40; ceil(2 / 5 x 1.2) = 1; 1000 / 5 x 1.2 = 240.
     np.testing.assert_array_equal(entry_places(roll, phase, 0.2), [1, 40, 1, 240])
     np.testing.assert_array_equal(year_group_size(roll, phase), [1, 40, 1, 200])
+
+
+def test_a_secondary_year_group_leaves_out_the_sixth_form():
+    # Rolls 1,000 (secondary) and 700 (primary), 80 % of the secondary's below 16: 1,000 x 0.8
+    # / 5 = 160 a year group, 160 x 1.2 = 192 Year 7 places; the primary keeps 700 / 7 = 100.
+    roll, phase = np.array([700.0, 1000.0]), np.array([PRIMARY, SECONDARY])
+    np.testing.assert_array_equal(year_group_size(roll, phase, 0.8), [100, 160])
+    np.testing.assert_array_equal(entry_places(roll, phase, 0.2, 0.8), [100, 192])

@@ -74,3 +74,14 @@ def test_arrivals_beyond_the_leavers_room_first_new_arrays_then_the_roll_moves_b
     roll.admit(pupils([103, 104]), 3, pupils([200]))
     assert roll.pupils.school.base is store
     assert_roll(roll, [101, 102, 0, 103, 104, 1, 2, 3, 200])
+
+
+def test_pupils_leaving_from_inside_the_roll_close_their_gaps_in_order():
+    # Pupils 0-9; 1 and 5, 6 go (Year 6 leaving for a neighbouring authority): the rest keep
+    # their order, and an admit after it works from the new head.
+    roll = RollBuffer(pupils(range(10)))
+    roll.drop(1)                                      # 0 leaves at 16
+    roll.leave(np.array([0, 4, 5]))                   # positions of 1, 5, 6
+    assert_roll(roll, [2, 3, 4, 7, 8, 9])
+    roll.admit(pupils([100]), 3, pupils([200]))
+    assert_roll(roll, [2, 3, 4, 100, 7, 8, 9, 200])

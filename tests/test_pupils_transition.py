@@ -216,3 +216,13 @@ def test_preferences_worked_out_on_demand_give_the_same_matching(seed):
     assert (full != tr.deferred_acceptance(tr.priority_keys(prefs[:, :1], dist[:, :1], lottery),
                                            lottery, capacity)).any()  # second choices matter
     np.testing.assert_array_equal(lazy, full)
+
+
+def test_places_beyond_the_border_are_the_real_year_groups_shortfall_shared_by_reach():
+    # 10 Year 6 for year groups 3 + 3: 4 places across the border. Reach 1 : 2 : 0 gives
+    # quotas 1.33, 2.67, 0; floors 1, 2, 0 and the one left to the larger remainder (0.67).
+    np.testing.assert_array_equal(tr.places_beyond(10, np.array([3, 3]), np.array([1, 2, 0])),
+                                  [1, 3, 0])
+    # Year groups that seat the region's Year 6 send nobody across the border.
+    np.testing.assert_array_equal(tr.places_beyond(6, np.array([3, 3]), np.array([1, 2, 0])),
+                                  [0, 0, 0])

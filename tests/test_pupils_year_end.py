@@ -124,3 +124,42 @@ def test_year_7_from_outside_fill_secondaries_the_region_s_year_6_cannot_and_kee
     year7 = after.year == 7
     assert year7.sum() == 200
     assert (np.bincount(after.school[year7], minlength=6)[4:] > 0).all()
+
+
+def border_params():
+    """Families who weigh distance far above their tastes (20 per km): the nearest school
+    first, so who goes where can be worked out by hand."""
+    params = year_end.PupilParams()
+    for group in ("disadvantaged", "advantaged"):
+        setattr(params.transition, f"distance_weight_{group}", 20.0)
+    return params
+
+
+def across_the_border(secondary_places):
+    """One primary of 30 (x = 0), one secondary with a year group of 18 (x = 1, y = 1) and a
+    secondary in the neighbouring authority farther from every home (x = -2, y = 0)."""
+    return dataclasses.replace(
+        line_of_schools(primary_places=(30,), secondary_places=secondary_places,
+                        shares=(0.25,), secondary_year_groups=(18,)),
+        outside_km=np.array([[-2.0, 0.0]]), outside_share=np.array([0.3]))
+
+
+@pytest.mark.parametrize("places, left", [(20, 10), (18, 12)])
+def test_year_6_beyond_the_region_s_places_leave_for_the_neighbouring_authority(places, left):
+    # 30 Year 6 for a year group of 18: 30 - 18 = 12 places across the border. Every family
+    # ranks its own secondary first; it keeps its nearest applicants up to its places, and
+    # the rest take the places across the border: 10 with 20 places (2 spare above the year
+    # group), 12 with 18. Nobody arrives (the region's own fill the year group).
+    params = border_params()
+    for year, (before, after, flows) in enumerate(
+            run_years(10, places=across_the_border((places,)), params=params), start=1):
+        assert len(after) == (len(before) + flows.intake + flows.arrived_at_11 - flows.leavers
+                              - flows.left_at_11 - flows.left_to_neighbours)
+        assert flows.arrived_at_11 == (18 if year < 8 else 0)
+        assert flows.left_to_neighbours == (0 if year < 8 else left)
+        if year >= 8:
+            # Those who stay are their own secondary's nearest applicants (its priority).
+            own_km = np.array([1.0, 1.0], np.float32)
+            year6_km = np.sort(np.hypot(*(before.home_km[before.year == 6] - own_km).T))
+            year7_km = np.sort(np.hypot(*(after.home_km[after.year == 7] - own_km).T))
+            np.testing.assert_array_equal(year7_km, year6_km[:30 - left])

@@ -19,6 +19,7 @@ import sim
 
 from sim.errors import ConfigError
 from sim.metrics import dissimilarity
+from sim.pupils.places import year_group_size
 from sim.region_real import GREATER_MANCHESTER, build_real_region, income_share
 from tests.helpers import build_model, section
 
@@ -161,6 +162,88 @@ def test_cli_runs_gm_real_and_refuses_an_unknown_authority(in_tmp):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     assert "did you mean Manchester" in bad.stderr
     assert sorted(in_tmp.rglob("*")) == written
+
+
+# ------------------------------------------------------------------------- pupils by year group
+# England's 2018/19 KS2 cohort in state-funded mainstream schools (DfE KS2 attainment by
+# disadvantage, via the Social Mobility Commission's State of the Nation data:
+# ../shared/data/dfe_ks2_attainment_by_disadvantage_england_2015-16_to_2018-19.csv): these
+# pupils were in Year 10 in the January 2023 census the real rolls come from.
+KS2_COHORT_2018_19 = 644_580
+
+
+def test_england_s_secondary_year_groups_leave_out_the_sixth_forms(england):
+    # A year group of England's secondaries from their rolls without the sixth forms
+    # (`sim.region_real.PRE16_SHARE`, from the DfE sixth-form count) is the size of a real
+    # year group: within 3 % of the 2018/19 KS2 cohort (a few pupils move to independent
+    # and special schools after 11, others arrive from abroad). Roll / 5 with the sixth
+    # forms was about 726,000, 12.6 % over.
+    secondary = england.phase == 1
+    year_groups = year_group_size(england.pupils, england.phase, england.secondary_pre16_share)
+    assert year_groups[secondary].sum() == pytest.approx(KS2_COHORT_2018_19, rel=0.03)
+
+
+@pytest.mark.slow
+def test_england_s_pupils_on_roll_from_reception_to_year_11_are_the_census_s():
+    # Twelve year groups the size of the 2018/19 KS2 cohort, 7.73 million, within 5 %: one
+    # cohort stands for the mean of twelve only to a few per cent (the KS2 cohorts in the
+    # same file grew 10 % from 2015/16 to 2018/19). Before the sixth forms were left out,
+    # Year 7 arrivals filled the secondaries to roll / 5 and England had 8.28 million (+7 %).
+    # What is left over is the primaries' (roll / 7 counts their nursery classes, which the
+    # census file does not split out): 663,996 a year group.
+    model = build_model(["region=england_real", "scheme=none", "years=1"])
+    assert model.pupil_system.on_roll == pytest.approx(12 * KS2_COHORT_2018_19, rel=0.05)
+
+
+# ------------------------------------------------------------------------- across the border at 11
+@pytest.mark.parametrize("authority", ["Salford", "Knowsley", "Middlesbrough"])
+def test_cli_runs_an_authority_whose_year_6_go_to_its_neighbours(authority, in_tmp):
+    # Their secondaries' year groups (Years 7-11 of their real rolls / 5) are far smaller
+    # than their Year 6 (Knowsley's about half): the rest go to neighbouring authorities.
+    run = subprocess.run([sys.executable, "-m", "sim", "region=england_real",
+                          f"region.local_authorities=[{authority}]", "scheme=none", "years=1",
+                          "output.progress=false"],
+                         capture_output=True, text=True, timeout=300, env=ENV)
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(next(in_tmp.rglob("summary.json")).read_text())
+    assert summary["pupils_left_to_neighbouring_authorities_at_11"] > 0
+    assert "to secondaries in neighbouring authorities: " in run.stdout
+
+
+def test_pupils_leaving_for_neighbouring_authorities_are_conserved_and_take_their_loss():
+    model = build_model(["region=england_real", "region.local_authorities=[Salford]",
+                         "scheme=none", "years=1"])
+    pupils, state = model.pupil_system, model.state
+    secondaries = model.region.phase == 1
+    shortfall = (np.count_nonzero(pupils.roll.year == 6)
+                 - pupils.places.year_group_size[secondaries].sum())
+    assert shortfall > 0
+    pupils.lose(2.0, 1.0)
+    before = pupils.on_roll
+    pupils.year_end(state, 1)
+    flows = pupils.latest
+    # Salford's own secondaries keep at least their year groups: some of the shortfall
+    # stays in their spare places, none of it arrives.
+    assert 0 < flows.left_to_neighbours <= shortfall and flows.arrived_at_11 == 0
+    assert pupils.on_roll == (before + flows.intake + flows.arrived_at_11 - flows.leavers
+                              - flows.left_at_11 - flows.left_to_neighbours)
+    assert pupils.left_to_neighbours == flows.left_to_neighbours
+    # Those who left took their loss with them: the head of the roll is exactly the pupils
+    # still on roll from the closure.
+    assert pupils.lossy == before - flows.leavers - flows.left_to_neighbours
+    assert np.count_nonzero(pupils.roll.loss[:pupils.lossy]) == pupils.lossy
+    assert not pupils.roll.loss[pupils.lossy:].any()
+
+
+def test_the_schools_across_the_border_are_the_rest_of_england_s_secondaries(england):
+    # 3,443 secondaries with pupils in the census, 15 of them in Salford; all of England
+    # has nothing beyond its border. (A school list keeps its one-line refusal of too few
+    # places: tests/test_region_csv.py.)
+    assert england.outside_secondary_km is None
+    salford = real("Salford")
+    assert (salford.phase == 1).sum() == 15
+    assert salford.outside_secondary_km.shape == (3443 - 15, 2)
+    assert len(salford.outside_secondary_share) == 3443 - 15
 
 
 # ----------------------------------------------------------------------------- what the model uses

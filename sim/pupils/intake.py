@@ -32,7 +32,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from sim.component import param
-from sim.pupils.places import Places
+from sim.pupils.places import Places, largest_remainders
 from sim.pupils.roll import FIRST_SECONDARY_YEAR, LAST_PRIMARY_YEAR, RECEPTION, Pupils
 from sim.region import PRIMARY, SECONDARY
 
@@ -118,11 +118,12 @@ def arrivals_at_11(places: Places, area: Catchment, joined: np.ndarray, params: 
 def arrivals_by_school(year_group: np.ndarray, joined: np.ndarray) -> np.ndarray:
     """How many Year 7 pupils join each secondary from outside the region.
 
-    A secondary's year group is its roll / 5 (`Places.year_group_size`): the pupils its roll
-    says it teaches in each year. Where the secondaries' year groups together exceed the
-    region's Year 6 who joined them (`joined`, per school), the difference comes from
-    outside, as real regions' secondaries also teach children from beyond their borders (and
-    a region with no primary school takes its whole Year 7 from outside). It is shared in
+    A secondary's year group is its roll (less any sixth form) / 5 (`Places.year_group_size`):
+    the pupils its roll says it teaches in each year. Where the secondaries' year groups
+    together exceed the region's Year 6 who joined them (`joined`, per school), the
+    difference comes from outside, as real regions' secondaries also teach children from
+    beyond their borders (and a region with no primary school takes its whole Year 7 from
+    outside). It is shared in
     proportion to the places each school has left unfilled (year group - joined, if
     positive), by largest remainders (ties to the lower index): no school gets more than it
     has unfilled, and an empty school gets its share."""
@@ -130,11 +131,7 @@ def arrivals_by_school(year_group: np.ndarray, joined: np.ndarray) -> np.ndarray
     total = int(year_group.sum() - joined.sum())
     if total <= 0:
         return np.zeros(len(year_group), np.int64)
-    quota = total * unfilled / unfilled.sum()
-    count = np.floor(quota).astype(np.int64)
-    short = total - int(count.sum())
-    count[np.argsort(count - quota, kind="stable")[:short]] += 1
-    return count
+    return largest_remainders(total, unfilled)
 
 
 def _cohort(places: Places, schools: np.ndarray, area: Catchment, params: IntakeParams,

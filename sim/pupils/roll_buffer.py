@@ -37,6 +37,18 @@ class RollBuffer:
         """The first `n` pupils on roll leave."""
         self._start += n
 
+    def leave(self, rows: np.ndarray) -> None:
+        """The pupils at positions `rows` on roll (ascending) leave; those ahead of the last
+        of them move back to close the gaps, in their order (a few Year 6 leaving the region
+        at 11: `sim.pupils.year_end`)."""
+        last = int(rows[-1]) + 1
+        kept = self._start + np.delete(np.arange(last), rows)
+        start = self._start + len(rows)
+        for name in (f.name for f in fields(Pupils)):
+            array = getattr(self._store, name)
+            array[start:self._start + last] = array[kept]      # a gather: a copy first
+        self._start = start
+
     def admit(self, arrivals: Pupils, before: int, intake: Pupils) -> None:
         """`arrivals` join in front of the pupil now `before`-th on roll (the pupils ahead of
         them move forward), `intake` joins at the tail."""

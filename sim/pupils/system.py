@@ -18,7 +18,7 @@ import pandas as pd
 from sim.geography import PHASE_NAMES
 from sim.pupils import progress
 from sim.pupils.places import places_of
-from sim.pupils.roll import Pupils
+from sim.pupils.roll import LAST_PRIMARY_YEAR, Pupils
 from sim.pupils.roll_buffer import RollBuffer
 from sim.pupils.year_end import (STREAMS, PupilParams, SchoolsNow, YearEnd, catchments,
                                  end_of_year)
@@ -39,6 +39,7 @@ class PupilSystem:
         # During the run (not the set-up): Year 6 leaving a region with no secondary, and
         # Year 7 arriving from outside for places the region's Year 6 leave empty.
         self.left_at_11 = 0
+        self.left_to_neighbours = 0     # Year 6 to secondaries across the region's border
         self.arrived_at_11 = 0
         # Pupils at the head of the roll who may carry a learning loss: those on roll at the
         # last closure week, less the leavers since (later entrants join at the tail).
@@ -60,6 +61,7 @@ class PupilSystem:
         phase (primary, secondary): a policy's funding (`sim.policies.PupilPremium`)."""
         self._advance(state, results_salience, extra_disadvantaged)
         self.left_at_11 += self.latest.left_at_11
+        self.left_to_neighbours += self.latest.left_to_neighbours
         self.arrived_at_11 += self.latest.arrived_at_11
         self.results_by_year.append((year, self.latest))
         self.update_state(state)
@@ -69,10 +71,15 @@ class PupilSystem:
                  extra_disadvantaged: tuple[float, float] = (0.0, 0.0),
                  gaps: bool = True) -> None:
         schools = self.schools_now(state, results_salience, extra_disadvantaged)
+        # Each year group joined the roll at once, so Year 6 is wholly in the head or out.
+        year6_in_head = self.lossy > self.roll.cohort(LAST_PRIMARY_YEAR).start
         self.latest = end_of_year(self._roll, self.places, self.areas, schools, self.params,
                                   self._streams, gaps)
         # Arrivals join inside the head (behind the region's Year 7), with no loss.
-        self.lossy = max(self.lossy - self.latest.leavers - self.latest.left_at_11, 0)
+        gone = self.latest.leavers + self.latest.left_at_11
+        if year6_in_head:
+            gone += self.latest.left_to_neighbours
+        self.lossy = max(self.lossy - gone, 0)
         if self.lossy:
             self.lossy += self.latest.arrived_at_11
         self._groups = None

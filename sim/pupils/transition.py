@@ -33,6 +33,7 @@ from scipy.spatial import cKDTree
 
 from sim.component import param
 from sim.errors import ConfigError
+from sim.pupils.places import largest_remainders
 
 DISADVANTAGED, ADVANTAGED = 0, 1
 # Priority keys pack school, metres from home and a lottery number into one sortable int64:
@@ -90,6 +91,24 @@ def check_capacity(n_pupils: int, capacity: np.ndarray) -> None:
             f"transition at 11: {n_pupils} Year 6 pupils but {places} Year 7 places in "
             f"{len(capacity)} secondary schools (short by {n_pupils - places}); allowed: at least "
             f"one place per pupil (more secondaries, larger rolls or more headroom)")
+
+
+def places_beyond(n_year6: int, year_groups: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """Year 7 places the region's Year 6 take in the secondaries across its border.
+
+    A real region that is part of England loses as many of its Year 6 at 11 to neighbouring
+    authorities as its own secondaries' year groups (`year_groups`, from their real rolls:
+    `Places.year_group_size`) fall short of them: n_year6 - sum(year_groups) places in all,
+    none where they seat them (arrivals then fill what the region's Year 6 leave empty:
+    `sim.pupils.intake.arrivals_by_school`). The scale is the real rolls', not a parameter.
+    The places are shared over the schools across the border in proportion to `reach`, the
+    region's Year 6 to whom each is the nearest of them, by largest remainders. Families
+    then rank them among their candidates as any secondary, by distance, results (none
+    published: 0) and composition, and deferred acceptance decides who takes them."""
+    total = n_year6 - int(year_groups.sum())
+    if total <= 0:
+        return np.zeros(len(reach), np.int64)
+    return largest_remainders(total, reach)
 
 
 def candidate_schools(neighbourhood_km, school_km, params: TransitionParams) -> np.ndarray:

@@ -5,6 +5,8 @@ intake, mobility. One call per year; each step is its own kernel (see its module
 2. Year 6 sit KS2 and Year 11 KS4 (`results`);
 3. Year 11 leave at 16;
 4. Year 6 move to the secondary deferred acceptance gives them (`transition`);
+   on a real region that is part of England, some to secondaries across its border, who
+   then leave the region (`transition.places_beyond`);
 5. Year 7 pupils arrive from outside the region for the places its Year 6 leave empty
    (`intake.arrivals_at_11`: none where the region's Year 6 fill its secondaries' year groups);
 6. everyone else moves up a year group;
@@ -19,7 +21,8 @@ Pupils are kept in order of entry, oldest year group first (each intake is appen
 Year 7 arrival joins behind the region's own Year 7), so the leavers are a prefix of the
 arrays and every step keeps the order; the roll is changed in place (`sim.pupils.roll_buffer`:
 no new arrays of every pupil each year). Pupils are conserved: on roll = last year's + intake +
-arrived at 11 - leavers - left at 11; moves and transfers change school, never the count.
+arrived at 11 - leavers - left at 11 - left to neighbouring authorities; moves and transfers
+change school, never the count.
 """
 
 from __future__ import annotations
@@ -27,11 +30,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from sim.component import check_params, require
 from sim.pupils import intake, mobility, progress, results, transition
 from sim.pupils.places import Places
-from sim.pupils.roll import LAST_PRIMARY_YEAR, LAST_YEAR, Pupils
+from sim.pupils.roll import LAST_PRIMARY_YEAR, LAST_YEAR, NO_SCHOOL, Pupils
 from sim.pupils.roll_buffer import RollBuffer
 from sim.region import PRIMARY, SECONDARY
 
@@ -64,17 +68,21 @@ class Catchments:
 
     reception: intake.Catchment        # of the primaries
     arrivals: intake.Catchment         # of the secondaries, for Year 7 arriving from outside
-    secondary_candidates: np.ndarray   # (neighbourhoods, k) indices into the secondaries
+    # (neighbourhoods, k) indices into the secondaries, then the schools across the border
+    # (`Places.outside_km`: index - number of secondaries)
+    secondary_candidates: np.ndarray
+    nearest_beyond: np.ndarray         # (neighbourhoods,) nearest school across the border,
+                                       # (0,) for a region with none
     nearby: tuple                      # (primaries, secondaries) near each neighbourhood
 
 
 def catchments(places: Places, params: PupilParams) -> Catchments:
-    secondaries = places.schools_of(SECONDARY)
     return Catchments(
         intake.catchment(places, params.intake, PRIMARY),
         intake.catchment(places, params.intake, SECONDARY),
-        transition.candidate_schools(places.neighbourhood_km, places.school_km[secondaries],
+        transition.candidate_schools(places.neighbourhood_km, _secondary_km(places),
                                      params.transition),
+        _nearest_beyond(places),
         mobility.nearby_by_phase(places, params.mobility.candidates))
 
 
@@ -84,6 +92,7 @@ class YearEnd:
 
     leavers: int
     left_at_11: int       # Year 6 leaving a region with no secondary school
+    left_to_neighbours: int   # Year 6 joining secondaries across the border (`places_beyond`)
     transferred: int
     intake: int
     arrived_at_11: int    # Year 7 from outside the region (`intake.arrivals_at_11`)
@@ -127,6 +136,13 @@ def end_of_year(roll: RollBuffer, places: Places, areas: Catchments, schools: Sc
     staying = roll.pupils
     year6 = staying.cohort(LAST_PRIMARY_YEAR)        # a run of the roll: views, not gathers
     secondary = _secondary_places(staying, year6, places, areas, schools, params, streams)
+    left = secondary < 0
+    n_left_to_neighbours = int(np.count_nonzero(left))
+    if n_left_to_neighbours:        # they leave the roll
+        roll.leave(year6.start + np.flatnonzero(left))
+        staying = roll.pupils
+        year6 = slice(year6.start, year6.stop - n_left_to_neighbours)
+        secondary = secondary[~left]
     rng = streams["pupils/intake"]
     reception = (intake.reception_cohort(places, areas.reception, params.intake, rng)
                  if places.has(PRIMARY) else Pupils.empty())
@@ -139,8 +155,8 @@ def end_of_year(roll: RollBuffer, places: Places, areas: Catchments, schools: Sc
     movers, school = mobility.moves(pupils, areas.nearby, params.mobility,
                                     streams["pupils/mobility"])
     pupils.school[movers] = school
-    return YearEnd(n_leavers, n_left_at_11, _size(year6), len(reception), len(arrivals),
-                   len(movers), ks2, ks4, *cohort_gaps)
+    return YearEnd(n_leavers, n_left_at_11, n_left_to_neighbours, _size(year6), len(reception),
+                   len(arrivals), len(movers), ks2, ks4, *cohort_gaps)
 
 
 def _size(run: slice) -> int:
@@ -162,12 +178,37 @@ def _arrivals(places: Places, areas: Catchments, secondary: np.ndarray, params: 
 
 def _secondary_places(pupils, year6: slice, places, areas, schools, params,
                       streams) -> np.ndarray:
+    """The school each of `year6` (a run of the roll) joins (int32), NO_SCHOOL for those
+    who join a secondary across the region's border (`transition.places_beyond`)."""
     secondaries = places.schools_of(SECONDARY)
     if _size(year6) == 0:           # no primary in the region: arrivals come in Year 7
         return np.zeros(0, np.int32)
+    home = pupils.home[year6]
+    beyond = np.zeros(0, np.int64)
+    if len(places.outside_km):
+        beyond = transition.places_beyond(
+            _size(year6), places.year_group_size[secondaries],
+            np.bincount(areas.nearest_beyond[home], minlength=len(places.outside_km)))
     chosen = transition.allocate(
-        pupils.home[year6], pupils.home_km[year6], pupils.disadvantaged[year6],
-        areas.secondary_candidates, places.school_km[secondaries], places.entry_places[secondaries],
-        schools.published_results[secondaries], schools.disadvantaged_share[secondaries],
+        home, pupils.home_km[year6], pupils.disadvantaged[year6],
+        areas.secondary_candidates, _secondary_km(places),
+        np.concatenate([places.entry_places[secondaries], beyond]),
+        np.concatenate([schools.published_results[secondaries], np.zeros(len(beyond))]),
+        np.concatenate([schools.disadvantaged_share[secondaries], places.outside_share]),
         params.transition, streams["pupils/transition"])
-    return secondaries[chosen].astype(np.int32)
+    if not len(beyond):
+        return secondaries[chosen].astype(np.int32)
+    inside = chosen < len(secondaries)
+    return np.where(inside, secondaries[np.where(inside, chosen, 0)], NO_SCHOOL).astype(np.int32)
+
+
+def _secondary_km(places: Places) -> np.ndarray:
+    """The positions of the secondaries, then of the schools across the border."""
+    return np.concatenate([places.school_km[places.schools_of(SECONDARY)], places.outside_km])
+
+
+def _nearest_beyond(places: Places) -> np.ndarray:
+    """For each neighbourhood, the nearest school across the border (none: empty)."""
+    if not len(places.outside_km):
+        return np.zeros(0, np.int64)
+    return cKDTree(places.outside_km).query(places.neighbourhood_km)[1].astype(np.int64)
