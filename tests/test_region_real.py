@@ -222,9 +222,9 @@ def test_pupils_leaving_for_neighbouring_authorities_are_conserved_and_take_thei
     before = pupils.on_roll
     pupils.year_end(state, 1)
     flows = pupils.latest
-    # Salford's own secondaries keep at least their year groups: some of the shortfall
-    # stays in their spare places, none of it arrives.
-    assert 0 < flows.left_to_neighbours <= shortfall and flows.arrived_at_11 == 0
+    # Salford's own secondaries take their real year groups: the shortfall leaves, nobody
+    # arrives.
+    assert flows.left_to_neighbours == shortfall and flows.arrived_at_11 == 0
     assert pupils.on_roll == (before + flows.intake + flows.arrived_at_11 - flows.leavers
                               - flows.left_at_11 - flows.left_to_neighbours)
     assert pupils.left_to_neighbours == flows.left_to_neighbours

@@ -104,7 +104,11 @@ def places_beyond(n_year6: int, year_groups: np.ndarray, reach: np.ndarray) -> n
     The places are shared over the schools across the border in proportion to `reach`, the
     region's Year 6 to whom each is the nearest of them, by largest remainders. Families
     then rank them among their candidates as any secondary, by distance, results (none
-    published: 0) and composition, and deferred acceptance decides who takes them."""
+    published: 0) and composition, and deferred acceptance decides who takes them. The
+    region's own secondaries then offer their year groups, not their spare places too: their
+    real rolls say that the region's Year 6 who might have filled those places went across
+    the border instead, so exactly the shortfall leaves and every school keeps its real
+    year group (`sim.pupils.year_end`)."""
     total = n_year6 - int(year_groups.sum())
     if total <= 0:
         return np.zeros(len(reach), np.int64)

@@ -184,15 +184,16 @@ def _secondary_places(pupils, year6: slice, places, areas, schools, params,
     if _size(year6) == 0:           # no primary in the region: arrivals come in Year 7
         return np.zeros(0, np.int32)
     home = pupils.home[year6]
-    beyond = np.zeros(0, np.int64)
+    own, beyond = places.entry_places[secondaries], np.zeros(0, np.int64)
     if len(places.outside_km):
         beyond = transition.places_beyond(
             _size(year6), places.year_group_size[secondaries],
             np.bincount(areas.nearest_beyond[home], minlength=len(places.outside_km)))
+        if beyond.any():    # the region's secondaries take their real year groups, no more
+            own = places.year_group_size[secondaries]
     chosen = transition.allocate(
         home, pupils.home_km[year6], pupils.disadvantaged[year6],
-        areas.secondary_candidates, _secondary_km(places),
-        np.concatenate([places.entry_places[secondaries], beyond]),
+        areas.secondary_candidates, _secondary_km(places), np.concatenate([own, beyond]),
         np.concatenate([schools.published_results[secondaries], np.zeros(len(beyond))]),
         np.concatenate([schools.disadvantaged_share[secondaries], places.outside_share]),
         params.transition, streams["pupils/transition"])
