@@ -40,6 +40,16 @@ def test_a_created_practice_reaches_schools_three_or_more_steps_away():
     assert sum(far) > len(SEEDS) / 2, far
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "Not reproduced at the issue-14 refit's posterior medians: rewiring changes the mean "
+    "reach of early practices by less than 0.00005 of the region (5 of seeds 1-10 up). With "
+    "exchange.creation_rate at its median 0.67 (the targets leave it at its prior, 90 % "
+    "0.16-0.98) a run creates about 1,300-1,500 practices in its first five years, each "
+    "reaching about 2.4 schools by year 10, and who meets whom no longer changes how far one "
+    "travels; at 0.05, the earlier default (about 100 practices), rewiring raised the reach "
+    "2-3 % (seeds 1-2), as it did on GM before (19 of 20 seeds). The expectation follows from "
+    "issue 12's pattern 2 (small-world diffusion, Cowan & Jonard 2004); strict: fails again "
+    "once reproduced."))
 def test_cross_group_links_speed_diffusion_with_the_same_number_of_links():
     """Ring lattice (p = 0) against the same ring with a fifth of its links rewired across
     the ring (p = 0.2): the same number of links, more of them across groups. Practices

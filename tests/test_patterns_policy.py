@@ -252,6 +252,31 @@ CHECKS = {
 }
 
 
+# Known gaps of the defaults since they became the issue-14 refit's posterior medians: both
+# expectations follow from the evidence (as the checks' docstrings say) and the calibration's
+# targets do not speak to the settings that decide them (exchange.learning_rate and
+# exchange.creation_rate: posterior close to the prior, docs/calibration.md), so the medians
+# are the middle of their prior ranges. Strict: each fails again once the model reproduces it.
+LEADERSHIP_QUICK_GAP = pytest.mark.xfail(strict=True, reason=(
+    "Not reproduced at the refit's posterior medians (issue 14): the supported schools' "
+    "first-year gain under leadership is -0.006 months a year (seeds 1-5; above 0 in 3 of "
+    "seeds 1-20) while trios, funded as long, gain +0.05 to +0.08. It turns on "
+    "exchange.learning_rate, which the targets leave at its prior (median 0.113, 90 % "
+    "0.034-0.35): at 0.3845, the earlier default, the gain is +0.06 (seeds 1-3), and with "
+    "creation_rate at its earlier 0.05 too leadership is ahead of trios (seed 1: 0.058 vs "
+    "0.050)."))
+NO_MEASURABLE_EFFECT_GAP = pytest.mark.xfail(strict=True, reason=(
+    "Not reproduced at the refit's posterior medians (issue 14): 6 % of families have no "
+    "measurable effect at year 10 (seeds 1-5; 0-11 % over seeds 1-20), against 'some' "
+    "(over 10 %): their effects are +2.3 to +2.6 months against a standard error of 0.58. It "
+    "turns on exchange.creation_rate, which the targets leave at its prior (median 0.67, "
+    "90 % 0.16-0.98): at 0.05, the earlier default, effects are 0.07-0.16 months and every "
+    "family is unmeasurable (seeds 1-3). The evidence (mixed effects, target 8: 30-90 % "
+    "without) lies between; target 8's own measure (peer review, three years) is 1.0 at "
+    "every parameter set the calibration ran."))
+
+
+@LEADERSHIP_QUICK_GAP
 def test_leadership_raises_the_supported_schools_quickly():
     check_leadership_quick(SEEDS)
 
@@ -281,6 +306,7 @@ def test_gm_challenge_most_disadvantaged_schools_improve_fastest():
     check_gm_challenge(SEEDS)
 
 
+@NO_MEASURABLE_EFFECT_GAP
 def test_some_partnerships_show_no_measurable_effect():
     check_no_measurable_effect(SEEDS)
 
@@ -289,9 +315,12 @@ def test_effects_are_not_uniformly_positive():
     check_effects_not_uniformly_positive(SEEDS)
 
 
+KNOWN_GAPS = {"leadership_fades": LEADERSHIP_FADE_GAP, "leadership_quick": LEADERSHIP_QUICK_GAP,
+              "no_measurable_effect": NO_MEASURABLE_EFFECT_GAP}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("check", [
-    pytest.param(c, marks=LEADERSHIP_FADE_GAP) if c == "leadership_fades" else c
-    for c in sorted(CHECKS)])
+    pytest.param(c, marks=KNOWN_GAPS[c]) if c in KNOWN_GAPS else c for c in sorted(CHECKS)])
 def test_patterns_over_twenty_seeds(check):
     CHECKS[check](WIDE_SEEDS)
