@@ -3,6 +3,7 @@ mechanism on, the transition allocation at 11, and the ratio to a naive implemen
 
     python -m experiments.bench_pupils                   # everything, 3 repeats
     python -m experiments.bench_pupils --parts gm ratio --repeats 5 --json bench_pupils.json
+    python -m experiments.bench_pupils --parts england --before dd3527f   # and that commit's
 
 Parts (each repeat in a fresh Python subprocess, so runs never share a heap; peak memory is
 the child's peak resident set size from the kernel; times wall-clock and CPU):
@@ -26,17 +27,23 @@ The bars (issue 11, on this 2-core machine): England x 10 years < 10 s and < 2.5
 whole model, set-up included; GM x 10 years < 1 s; allocation of about 600,000 Year 6 pupils
 < 1 s; at least 25x the naive implementation. Other jobs on the machine slow every
 wall-clock figure (and, sharing the cores' caches, the CPU ones less): the load average is
-printed beside the results, and the ratio is measured in one run.
+printed beside the results, and the ratio is measured in one run. `--before COMMIT` also
+times each part on that commit's files (`git archive`), its repeats alternating with the
+working tree's so that both see the same load, and prints the CPU times' ratios: how much a
+change gained, measurable on a busy machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -174,10 +181,12 @@ def child_ratio(seed: int, n_schools: int, years: int) -> dict:
             "sample_pupils": len(start), "sample_schools": n_schools}
 
 
-def run_child(args: list[str]) -> dict:
+def run_child(args: list[str], code: Path = REPO) -> dict:
+    """One child run of the checkout at `code` (its `sim` is imported: `-m` puts the working
+    folder first on the path)."""
     cmd = [sys.executable, "-m", "experiments.bench_pupils", "--child", *args]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=code, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         out.seek(0)
         err.seek(0)
@@ -195,6 +204,30 @@ def median_of(runs: list[dict]) -> dict:
 
 
 PARTS = ("england", "gm", "allocation", "ratio")
+# What `--before` compares: the times of a part, as (label, key) of its results.
+COMPARED = {"england": ("set-up", "setup_cpu_s", "simulation", "years_cpu_s"),
+            "gm": ("set-up", "setup_cpu_s", "simulation", "years_cpu_s"),
+            "allocation": ("allocation", "allocation_cpu_s"),
+            "ratio": ("vectorised year", "vectorised_cpu_ns_per_pupil_year")}
+
+
+@contextlib.contextmanager
+def checkout(commit: str):
+    """The files of `commit` of this repository, in a temporary folder."""
+    archive = subprocess.run(["git", "archive", "--format=tar", commit], cwd=REPO,
+                             capture_output=True, check=True).stdout
+    with tempfile.TemporaryDirectory(prefix="bench_before_") as folder:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(folder, filter="data")
+        yield Path(folder)
+
+
+def compare(part: str, before: dict, now: dict) -> str:
+    """The CPU times of `--before`'s commit and of the working tree, and their ratio."""
+    keys = COMPARED[part]
+    return f"  {part}, CPU before -> now: " + "; ".join(
+        f"{label} {before[key]:,.2f} -> {now[key]:,.2f} ({before[key] / now[key]:.2f}x)"
+        for label, key in zip(keys[::2], keys[1::2]))
 
 
 def main(argv=None) -> None:
@@ -207,6 +240,9 @@ def main(argv=None) -> None:
     parser.add_argument("--ratio-schools", type=int, default=120)
     parser.add_argument("--ratio-years", type=int, default=2)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--before", metavar="COMMIT",
+                        help="also time this commit's code, its repeats alternating with the "
+                             "working tree's (so both see the same load), and print the ratios")
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args(argv)
     if args.child:
@@ -227,9 +263,20 @@ def main(argv=None) -> None:
     print(f"load average before {load_before[0]:.1f} ({os.cpu_count()} cores); medians of "
           f"{args.repeats}, wall-clock (CPU)", flush=True)
     results = {}
-    for part in args.parts:
-        results[part] = median_of([run_child(child_args[part]) for _ in range(args.repeats)])
-        print(REPORT[part](results[part]), flush=True)
+    with contextlib.ExitStack() as stack:
+        before = stack.enter_context(checkout(args.before)) if args.before else None
+        for part in args.parts:
+            runs, runs_before = [], []
+            for _ in range(args.repeats):
+                if before is not None:
+                    runs_before.append(run_child(child_args[part], before))
+                runs.append(run_child(child_args[part]))
+            results[part] = median_of(runs)
+            print(REPORT[part](results[part]), flush=True)
+            if before is not None:
+                results[f"{part}_before"] = median_of(runs_before)
+                print(f"  {args.before}: {REPORT[part](results[f'{part}_before'])}")
+                print(compare(part, results[f"{part}_before"], results[part]), flush=True)
     if {"england", "ratio"} <= set(results):
         e, r = results["england"], results["ratio"]
         naive_s = r["naive_cpu_ns_per_pupil_year"] * 1e-9 * e["pupils"] * YEARS

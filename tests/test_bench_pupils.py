@@ -1,0 +1,23 @@
+"""experiments.bench_pupils --before: another commit's files, and the ratios printed."""
+
+from __future__ import annotations
+
+import subprocess
+
+from experiments.bench_pupils import REPO, checkout, compare
+
+
+def test_compare_gives_each_cpu_time_before_and_now_and_their_ratio():
+    line = compare("england", {"setup_cpu_s": 6.0, "years_cpu_s": 9.0},
+                   {"setup_cpu_s": 2.4, "years_cpu_s": 10.0})
+    assert "set-up 6.00 -> 2.40 (2.50x)" in line
+    assert "simulation 9.00 -> 10.00 (0.90x)" in line
+
+
+def test_checkout_holds_the_commit_s_files_and_is_removed_after():
+    path = "sim/pupils/year_end.py"
+    committed = subprocess.run(["git", "show", f"HEAD:{path}"], cwd=REPO, capture_output=True,
+                               text=True, check=True).stdout
+    with checkout("HEAD") as folder:
+        assert (folder / path).read_text() == committed
+    assert not folder.exists()
