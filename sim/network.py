@@ -134,8 +134,8 @@ class Network:
         for name in self._names(layers):
             layer = self.layers[name]
             ends = _node_names(name, layer.b, is_hub=name in HUB_LAYERS)
-            if name in HUB_LAYERS:
-                g.add_nodes_from(set(ends), kind="hub")
+            if name in HUB_LAYERS:   # each hub once, in order of first appearance
+                g.add_nodes_from(dict.fromkeys(ends), kind="hub")
             ends = ends.tolist() if isinstance(ends, np.ndarray) else ends
             g.add_edges_from((a, b, name, {"kind": name, "weight": w})
                              for a, b, w in zip(layer.a.tolist(), ends, layer.weight.tolist()))

@@ -64,6 +64,14 @@ def test_graph_layers_hubs_and_edge_attributes():
     assert sorted(hubbed.neighbors("la0")) == [0, 1]
 
 
+def test_hub_nodes_in_order_of_first_appearance():
+    """The same network gives the same graph (and network.graphml) in every process: hubs
+    are not added from a set of names, whose order changes with Python's hash seed."""
+    net = Network(4)
+    net.set_layer("authority", [0, 1, 2, 3], [3, 1, 3, 0])
+    assert list(net.graph("authority").nodes) == [0, 1, 2, 3, "la3", "la1", "la0"]
+
+
 def test_edges_table_and_unknown_layer():
     table = path_network().edges(["trios", "authority"])
     assert table["layer"].tolist() == ["trios"] * 2 + ["authority"] * 5
