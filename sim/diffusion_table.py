@@ -132,10 +132,9 @@ def diffusion_table(log: np.ndarray, holders_by_year: np.ndarray, catalogue: Cat
         "max_generation": generation,
         "max_hops": max_hops(practice, school, catalogue, adj, generation),
     })
-    yearly = pd.DataFrame({
-        "practice": np.tile(np.arange(n_p), years),
-        "year": np.repeat(np.arange(years), n_p),
-        "adopters": adopters.ravel(), "holders": holders_by_year.ravel(),
-    })
-    return yearly.merge(per_practice, on="practice").sort_values(
-        ["practice", "year"], ignore_index=True)
+    # A row per practice and year, practice after practice, years in order.
+    table = per_practice.take(np.repeat(np.arange(n_p), years)).reset_index(drop=True)
+    table.insert(1, "year", np.tile(np.arange(years), n_p))
+    table.insert(2, "adopters", adopters.T.ravel())
+    table.insert(3, "holders", holders_by_year.T.ravel())
+    return table
