@@ -45,7 +45,6 @@ from enum import IntEnum
 import numpy as np
 
 from sim.practices import Catalogue, Holdings, place
-from sim.rowsum import row_mean
 
 
 class Channel(IntEnum):
@@ -106,12 +105,12 @@ def pick(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
     m, k = weights.shape
     if k == 0:
         return np.full(m, -1)
-    cum = np.cumsum(weights.ravel())
+    cum = weights.ravel().cumsum()
     end = cum[k - 1::k]
     total = end.copy()              # each row's own sum: its end less the previous row's
     total[1:] -= end[:-1]
     start = end - total
-    hit = np.searchsorted(cum, start + u * total, side="right")
+    hit = cum.searchsorted(start + u * total, side="right")
     col = np.minimum(hit - np.arange(m) * k, k - 1)
     return np.where(total > 0, col, -1)
 
@@ -129,7 +128,7 @@ def adopt(holdings: Holdings, catalogue: Catalogue, expertise, learner, source, 
                         * np.minimum(time[learner], 1.0) * understood(distance, max_distance))
     # Only pairs whose draw is under their chance can take anything up: what their meeting
     # discusses is worked out for them alone (the same outcome, far less work).
-    take = np.flatnonzero(u_take < chance)
+    take = (u_take < chance).nonzero()[0]
     slots = holdings.practice.shape[2]
     taking, showing = learner.take(take), source.take(take)
     weights = shown_weights(holdings, taking, showing, cfg.share_depth)
@@ -137,12 +136,12 @@ def adopt(holdings: Holdings, catalogue: Catalogue, expertise, learner, source, 
     focus = np.maximum(expertise.take(showing, axis=0) - expertise.take(taking, axis=0), 0.0)
     if domain_weights is not None:
         focus = focus * np.asarray(domain_weights, float).take(take, axis=0)
-    weights = weights * np.repeat(focus, slots, axis=1)
+    weights = weights * focus.repeat(slots, axis=1)
     col = pick(weights, u_pick.take(take))
     shown = col >= 0
     take, col = take[shown], col[shown]
     _, first = np.unique(learner[take], return_index=True)   # one take-up per learner
-    first = np.sort(first)
+    first.sort()
     take, col = take[first], col[first]
     d, s = np.divmod(col, holdings.practice.shape[2])
     src = source[take]
@@ -160,29 +159,29 @@ def creation_chance(trust, distance, cfg, max_distance: float) -> np.ndarray:
                       * understood(distance, max_distance))
 
 
-def create(holdings: Holdings, catalogue: Catalogue, expertise, a, b, trust, cfg,
+def create(holdings: Holdings, catalogue: Catalogue, expertise, a, b, trust, distance, cfg,
            max_distance: float, week: int, rng):
-    """New practices from mutual pairs (a, b); returns (pairs that created one, and the
-    school and practice of each placement).
+    """New practices from mutual pairs (a, b), `distance` the profile distance of each pair
+    (as adoption measures it); returns (pairs that created one, and the school and practice
+    of each placement).
 
     A partner whose slots all give more than the new practice does not take it up. Draws
     one uniform per pair whatever the outcome."""
     a, b = np.asarray(a), np.asarray(b)
     u = rng.random(len(a))
-    distance = row_mean(np.abs(expertise.take(a, axis=0) - expertise.take(b, axis=0)))
-    hit = np.flatnonzero(u < creation_chance(trust, distance, cfg, max_distance))
+    hit = (u < creation_chance(trust, distance, cfg, max_distance)).nonzero()[0]
     schools, practices = [], []
     a_hit, b_hit = a.take(hit), b.take(hit)
     for batch in rounds(a_hit, b_hit):
         pa, pb = a_hit.take(batch), b_hit.take(batch)
         pair = np.stack([pa, pb], axis=1)
-        domain = np.argmax(np.abs(expertise[pa] - expertise[pb]), axis=1)
+        domain = np.abs(expertise[pa] - expertise[pb]).argmax(axis=1)
         # The best effectiveness either holds in the domain (an empty slot's effect is 0).
         v_top = holdings.effect[pair, domain[:, None]].max(axis=(1, 2))   # of (m, 2, slots)
         v_new = v_top + cfg.creation_step * (cfg.effectiveness_ceiling - v_top)
         pid = catalogue.add_many(domain, v_new, pa, pb, week)
         school = pair.ravel()           # a, b of each pair in turn
-        practice = np.repeat(pid, 2)
+        practice = pid.repeat(2)
         placed = place(holdings, catalogue, school, practice,
                        np.full(len(school), cfg.creation_depth), np.zeros(len(school), np.int64))
         schools.append(school[placed])

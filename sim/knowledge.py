@@ -106,10 +106,15 @@ class Knowledge:
             on[plan.links.compress(plan.mutual)] = True
         elif plan.mutual:
             on[plan.links] = True
-        links = np.flatnonzero(on)
+        links = on.nonzero()[0]
+        # Each mutual link's two schools are a pair of the plan (either way round: the same
+        # distance), and expertise is updated only below: the pairs' distances serve.
+        link_distance = np.empty(p.n_links)
+        link_distance[plan.links] = distance
         created_on, schools, created = diffusion.create(
             self.holdings, self.catalogue, s.expertise, p.link_a[links], p.link_b[links],
-            p.trust[links], ex, ex.max_distance, model.week, model.streams["creation"])
+            p.trust[links], link_distance.take(links), ex, ex.max_distance, model.week,
+            model.streams["creation"])
         self.log.record(model.week, schools, created, np.full(len(schools), -1),
                         np.zeros(len(schools), np.int64), Channel.CREATED)
         realised[links[created_on]] += 1

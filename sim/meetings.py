@@ -95,8 +95,8 @@ class Meetings:
         """Schools attending this week's meetings of `groups`; charges their days."""
         p, s = model.partnerships, model.state
         members = p.members.take(groups, axis=0).ravel()
-        valid = np.flatnonzero(members >= 0)
-        cost = np.repeat(self.cost[groups], p.members.shape[1])    # each member's seat
+        valid = (members >= 0).nonzero()[0]
+        cost = self.cost[groups].repeat(p.members.shape[1])    # each member's seat
         demand = np.bincount(members.take(valid), weights=cost.take(valid),
                              minlength=model.n_schools)
         attending = (demand > 0) & (model.available_days() - s.days_used >= demand)
@@ -105,7 +105,7 @@ class Meetings:
             attending &= s.days_used + demand <= levers.collaboration_cap
         # While a programme is funded, part of the meeting days is paid back (backfill).
         charge = 1.0 - levers.backfill if levers.programme is Programme.FUNDED else 1.0
-        idx = np.flatnonzero(attending)
+        idx = attending.nonzero()[0]
         s.days_used[idx] += demand[idx] * charge
         return attending
 
@@ -135,4 +135,4 @@ def links_met(p, groups: np.ndarray, attending: np.ndarray) -> np.ndarray:
     Everyone in the room builds (or loses) trust, not only the pairs that exchanged."""
     due = np.zeros(p.n_groups, bool)
     due[groups] = True
-    return np.flatnonzero(due[p.link_group] & attending[p.link_a] & attending[p.link_b])
+    return (due[p.link_group] & attending[p.link_a] & attending[p.link_b]).nonzero()[0]

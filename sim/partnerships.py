@@ -104,7 +104,7 @@ class Partnerships:
         """Ids of active groups meeting in teaching week `week`."""
         if self.n_groups == 0:
             return np.zeros(0, np.int64)
-        return np.flatnonzero(self.active & ((week - self.offset) % self.interval_weeks == 0))
+        return (self.active & ((week - self.offset) % self.interval_weeks == 0)).nonzero()[0]
 
     def link_index(self, a: np.ndarray, b: np.ndarray, layer=0) -> np.ndarray:
         """Index of the link between each pair (either order) in `layer` (an int or one per

@@ -277,8 +277,8 @@ def place(holdings: Holdings, catalogue: Catalogue, school: np.ndarray,
     same = rows == practice[:, None]
     has = same.any(axis=1)
     # Empty slots give 0 and are chosen first (argmin); ties go to the first slot.
-    weakest = np.argmin(np.where(rows >= 0, current, -1.0), axis=1)
-    slot = np.where(has, np.argmax(same, axis=1), weakest)
+    weakest = np.where(rows >= 0, current, -1.0).argmin(axis=1)
+    slot = np.where(has, same.argmax(axis=1), weakest)
     chosen = np.arange(len(school)) * slots + slot              # in the (m, slots) gathers
     gives = v[practice] * depth
     placed = np.where(has, depth > depths.take(chosen), gives > current.take(chosen))

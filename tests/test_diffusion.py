@@ -149,12 +149,13 @@ def test_create_hand_worked_new_practice_in_the_most_different_domain():
     h = holdings([[[0, -1], [2, -1]], [[1, -1], [-1, -1]]],
                  [[[0.5, 0.0], [0.5, 0.0]], [[0.5, 0.0], [0.0, 0.0]]], cat)
     expertise = np.array([[0.5, 0.2], [0.45, 0.6]])     # differ most in domain 1
-    # distance 0.225: chance 0.1 * 1 * .225 * (1 - .225/.35) = 0.00804
+    # distance (0.05 + 0.4) / 2 = 0.225: chance 0.1 * 1 * .225 * (1 - .225/.35) = 0.00804
+    distance = np.array([0.225])
     assert len(diffusion.create(h, cat, expertise, np.array([0]), np.array([1]),
-                                np.ones(1), CFG, 0.35, 7, Draws([0.0081]))[1]) == 0
+                                np.ones(1), distance, CFG, 0.35, 7, Draws([0.0081]))[1]) == 0
     pairs, schools, created = diffusion.create(h, cat, expertise, np.array([0]),
-                                               np.array([1]), np.ones(1), CFG, 0.35, 7,
-                                               Draws([0.008]))
+                                               np.array([1]), np.ones(1), distance, CFG, 0.35,
+                                               7, Draws([0.008]))
     assert pairs.tolist() == [0] and schools.tolist() == [0, 1] and created.tolist() == [3, 3]
     # best held in domain 1: 0.2 -> 0.2 + 0.15 (1.5 - 0.2) = 0.395
     assert cat.effectiveness[3] == pytest.approx(0.395) and cat.domain[3] == 1
@@ -187,7 +188,8 @@ def test_a_school_in_two_creating_pairs_builds_on_its_first_creation():
                  [[[0.5, 0.0]], [[0.0, 0.0]], [[0.0, 0.0]]], cat)
     expertise = np.array([[0.5], [0.3], [0.6]])
     pairs, schools, created = diffusion.create(h, cat, expertise, np.array([0, 1]),
-                                               np.array([1, 2]), np.ones(2), CFG, 0.35, 3,
+                                               np.array([1, 2]), np.ones(2),
+                                               np.array([0.2, 0.3]), CFG, 0.35, 3,
                                                Draws([0.0, 0.0]))
     assert pairs.tolist() == [0, 1]
     assert schools.tolist() == [0, 1, 1, 2] and created.tolist() == [1, 1, 2, 2]

@@ -248,9 +248,9 @@ def all_pairs(model, members: np.ndarray, attending: np.ndarray, mutual: bool):
     every ordered pair of member columns of each row (`ordered_pairs`), row after row."""
     i, j = ordered_pairs(members.shape[1])
     learner, source = members.take(i, axis=1).ravel(), members.take(j, axis=1).ravel()
-    kept = np.flatnonzero((learner >= 0) & (source >= 0))
+    kept = ((learner >= 0) & (source >= 0)).nonzero()[0]
     learner, source = learner.take(kept), source.take(kept)
-    keep = np.flatnonzero(attending.take(learner) & attending.take(source))
+    keep = (attending.take(learner) & attending.take(source)).nonzero()[0]
     learner, source, kept = learner.take(keep), source.take(keep), kept.take(keep)
     if not mutual:
         level = row_mean(model.state.expertise)
@@ -268,5 +268,5 @@ def leader_pairs(members: np.ndarray, attending: np.ndarray, lead_column: np.nda
     source = np.repeat(lead, members.shape[1])
     keep = np.flatnonzero((learner >= 0) & (learner != source))
     learner, source = learner.take(keep), source.take(keep)
-    keep = np.flatnonzero(attending.take(learner) & attending.take(source))
+    keep = (attending.take(learner) & attending.take(source)).nonzero()[0]
     return learner.take(keep), source.take(keep)
