@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.pupils.roll import Pupils
-from sim.pupils.roll_buffer import SPARE_INTAKES, RollBuffer
+from sim.pupils.roll_buffer import SPARE_YEARS, RollBuffer
 
 
 def pupils(ids) -> Pupils:
@@ -39,7 +39,7 @@ def test_later_years_reuse_the_room_in_place_and_changes_through_views_stay():
     roll.admit(pupils([100, 101]), 2, pupils([200, 201, 202]))
     store = roll.pupils.school.base
     roll.pupils.attainment[4] = -1.0                  # pupil 5, through the views
-    # Room: 3 leavers ahead for the 1 arrival; 3 intakes of 3 spare at the tail for the 2.
+    # Room: the head's for the 1 arrival; 3 years' intakes of 3 spare at the tail for the 2.
     roll.drop(3)                                      # 3, 4, 100 leave
     roll.admit(pupils([300]), 1, pupils([400, 401]))
     assert roll.pupils.school.base is store           # the same arrays
@@ -49,14 +49,14 @@ def test_later_years_reuse_the_room_in_place_and_changes_through_views_stay():
 
 
 def test_with_too_little_room_at_the_tail_the_roll_moves_to_the_front_of_its_arrays():
-    # After the first admit the arrays hold 12 pupils and room for SPARE_INTAKES * 3 more
-    # at the tail; dropping 8 and admitting intakes of 3 uses it up, then the roll moves.
+    # After the first admit the arrays hold room for SPARE_YEARS more intakes of 3 at the
+    # tail; dropping 3 and admitting 3 a year uses it up, then the roll moves to the front.
     roll = RollBuffer(pupils(range(10)))
     roll.drop(3)
     roll.admit(pupils([100, 101]), 2, pupils([200, 201, 202]))
     store = roll.pupils.school.base
     expected = [3, 4, 100, 101, 5, 6, 7, 8, 9, 200, 201, 202]
-    for intake in range(SPARE_INTAKES + 1):
+    for intake in range(SPARE_YEARS + 1):
         roll.drop(3)
         new = [500 + 3 * intake + k for k in range(3)]
         roll.admit(pupils([]), 0, pupils(new))
@@ -65,15 +65,18 @@ def test_with_too_little_room_at_the_tail_the_roll_moves_to_the_front_of_its_arr
     assert roll.pupils.school.base is store           # moved within its arrays, not copied
 
 
-def test_arrivals_beyond_the_leavers_room_first_new_arrays_then_the_roll_moves_back():
+def test_arrivals_use_the_room_kept_at_the_head_then_get_new_arrays():
     roll = RollBuffer(pupils(range(4)))
     roll.admit(pupils([100, 101, 102]), 0, pupils([]))   # nobody left: no room at the head
     assert_roll(roll, [100, 101, 102, 0, 1, 2, 3])
     store = roll.pupils.school.base
-    roll.drop(1)                                          # room for 1 of the 2 arrivals
-    roll.admit(pupils([103, 104]), 3, pupils([200]))
+    # Room was left for SPARE_YEARS more years of 3 arrivals at the head: 9 places.
+    roll.admit(pupils(range(103, 112)), 3, pupils([]))
     assert roll.pupils.school.base is store
-    assert_roll(roll, [101, 102, 0, 103, 104, 1, 2, 3, 200])
+    assert_roll(roll, [100, 101, 102, *range(103, 112), 0, 1, 2, 3])
+    roll.admit(pupils([200]), 1, pupils([]))
+    assert roll.pupils.school.base is not store
+    assert_roll(roll, [100, 200, 101, 102, *range(103, 112), 0, 1, 2, 3])
 
 
 def test_pupils_leaving_from_inside_the_roll_close_their_gaps_in_order():

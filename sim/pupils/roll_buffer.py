@@ -6,8 +6,9 @@ region's own Year 7 and appends the Reception cohort. Building a new roll for th
 every pupil's fields into fresh memory each year (England: about 8 million pupils, 250 MB).
 Here the leavers' room is reused: the older years move forward by the number of arrivals
 (England: about 60,000 a year) and the intake is written into room kept at the tail. When an
-end has too little room, the roll moves to the front of its arrays, or to larger ones with
-room for `SPARE_INTAKES` more intakes at the tail: every few years, not every year.
+end has too little room, the roll moves within its arrays, or to larger ones, leaving room
+for `SPARE_YEARS` more years' arrivals at the head and intakes at the tail: every few years,
+not every year (and every few years of the set-up's spin-up, when nobody leaves yet).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 
 from sim.pupils.roll import Pupils
 
-SPARE_INTAKES = 3
+SPARE_YEARS = 3
 
 
 class RollBuffer:
@@ -64,20 +65,20 @@ class RollBuffer:
         self._start, self._stop = start, self._stop + len(intake)
 
     def _make_room(self, front: int, tail: int) -> None:
-        """At least `front` free places before the roll and `tail` after it: the roll moves to
-        place `front` of its arrays if they hold it with `SPARE_INTAKES` more intakes at the
-        tail, else to new arrays that do."""
-        n = self._stop - self._start
-        spare = SPARE_INTAKES * max(front, tail)
-        if front + n + tail + spare <= len(self._store):
+        """Free places before the roll for `front` arrivals and after it for `tail` intakes,
+        this year's and `SPARE_YEARS` more: the roll moves within its arrays if they are large
+        enough, else to new arrays."""
+        n, start = self._stop - self._start, front * (1 + SPARE_YEARS)
+        capacity = start + n + tail * (1 + SPARE_YEARS)
+        if capacity <= len(self._store):
             for name in (f.name for f in fields(Pupils)):
                 array = getattr(self._store, name)
-                array[front:front + n] = array[self._start:self._stop]
+                array[start:start + n] = array[self._start:self._stop]
         else:
-            old, capacity = self.pupils, front + n + tail + spare
-            self._store = Pupils(*(_room_for(getattr(old, f.name), front, capacity)
+            old = self.pupils
+            self._store = Pupils(*(_room_for(getattr(old, f.name), start, capacity)
                                    for f in fields(Pupils)))
-        self._start, self._stop = front, front + n
+        self._start, self._stop = start, start + n
 
 
 def _room_for(array: np.ndarray, at: int, capacity: int) -> np.ndarray:
