@@ -195,11 +195,11 @@ def rounds(a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
     earlier pair it shares a school with (so a school in two creating pairs sees the first
     creation before the second, as one pair at a time would)."""
     last: dict[int, int] = {}
-    members: list[list[int]] = []   # the pairs of each round, in order
+    by_round: list[list[int]] = []   # the pairs of each round, in order
     for i, (x, y) in enumerate(zip(a.tolist(), b.tolist())):
         r = max(last.get(x, -1), last.get(y, -1)) + 1
         last[x] = last[y] = r
-        if r == len(members):
-            members.append([])
-        members[r].append(i)
-    return [np.array(pairs, np.int64) for pairs in members]
+        if r == len(by_round):
+            by_round.append([])
+        by_round[r].append(i)
+    return [np.array(pairs, np.int64) for pairs in by_round]
