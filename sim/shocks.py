@@ -22,7 +22,18 @@ The pandemic (when `shocks.pandemic.enabled`), a SimPy process:
   with the pupil's group's value-added weights (`pupils.progress.weights_*`, scaled to sum
   to 1, so neither group recovers faster by construction): schools with
   better practice (inclusion counts most for the disadvantaged) catch up faster, so
-  whatever raises practice — collaboration included — shortens the recovery.
+  whatever raises practice — collaboration included — shortens the recovery;
+- wider absence after reopening: disadvantaged pupils' absence rose more than their peers'
+  and stayed higher (EPI from the DfE's absence statistics: 5.0 against 2.9 days absent in
+  autumn 2019, a gap of 2.1 days a term; over 3 days a term by autumn 2023, after the
+  closures; *Examining post-pandemic absences in England*, 2023 and 2024). From the
+  reopening to the end of the run every disadvantaged pupil on roll misses
+  `absence_gap_rise_days_per_term` more days a term than before, relative to other pupils,
+  each day costing `progress_lost_per_day_missed` of a school day's expected progress (12
+  months / 190 days): it acts through their value added (`LeverState`), like the Pupil
+  Premium, and is not "recovered" (it is not lost learning waiting to be made up but
+  learning never done). The EPI attributes all of the KS4 gap's growth 2019-23 to this
+  absence (*Annual Report* 2025, 'drivers of the disadvantage gap').
 """
 
 from __future__ import annotations
@@ -38,6 +49,10 @@ from sim import calendar
 from sim.component import Component, param, registered
 from sim.overrides import override
 from sim.policies import Venue, week_of_year
+
+# A school year's expected progress (12 months) over its 190 days of pupil attendance
+# (Education (School Day and School Year) (England) Regulations 1999).
+MONTHS_PER_SCHOOL_DAY = 12 / 190
 
 
 @dataclass
@@ -67,6 +82,22 @@ class PandemicParams:
     recovery_rate: float = param(0.4, min=0, max=5, why="at most five times the loss a year",
                                  unit="per year", label="Share of the loss recovered per year",
                                  step=0.05)
+    # After reopening: the disadvantage gap in days absent a term grew from 2.1 (autumn 2019:
+    # 5.0 against 2.9 days) to over 3 (autumn 2023): EPI, *Examining post-pandemic absences
+    # in England* (2023, 2024), from the DfE's *Pupil absence in schools in England*.
+    absence_gap_rise_days_per_term: float = param(
+        1.0, min=0, max=65, why="at most every day of a term", unit="days a term",
+        label="Extra days missed by disadvantaged pupils after reopening",
+        help="How much the gap in days absent a term between disadvantaged pupils and their "
+             "peers grew after the closures (EPI from DfE absence statistics: 2.1 days in "
+             "autumn 2019, over 3 by autumn 2023); from reopening to the end of the run.")
+    # An assumption, not a measured effect: the DfE's analyses of absence and attainment are
+    # correlational and no causal cost of a day in months was found for England.
+    progress_lost_per_day_missed: float = param(
+        1.0, min=0, max=1, why="a share of a school day's progress", unit="share of a day",
+        label="Progress lost per day missed (share of a day's)",
+        help="Assumption: a day missed costs that share of a school day's expected progress "
+             "(12 months / 190 days).")
 
 
 class Shock(Component):
@@ -139,11 +170,21 @@ class Pandemic(Shock):
                                 p.loss_months_other / p.closure_weeks)
 
     def window_stop(self, model) -> None:
-        """Schools reopen."""
+        """Schools reopen; disadvantaged pupils' wider absence sets in for the rest of the
+        run."""
         model.schools_closed = False
         model.levers.days_factors.pop("pandemic", None)
         model.levers.venues.pop("pandemic", None)
+        model.levers.disadvantaged_value_added_by["pandemic_absence"] = self.absence_value_added()
         model.refresh_levers()
+
+    def absence_value_added(self) -> tuple[float, float]:
+        """Months a year disadvantaged pupils lose, against their peers, through the wider
+        absence after reopening, (primary, secondary)."""
+        p = self.params
+        months = (p.absence_gap_rise_days_per_term * calendar.TERMS_PER_YEAR
+                  * p.progress_lost_per_day_missed * MONTHS_PER_SCHOOL_DAY)
+        return (-months, -months)
 
     def recovery_process(self, model):
         for week in calendar.term_ends(model.cfg.years):

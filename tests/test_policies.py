@@ -26,7 +26,7 @@ LEVERS = [
     MeetingMode(start_year=1.0, end_year=2.0, mode="online", interval_factor=0.5),
     Broadcast(start_year=0.0, end_year=4.0, enabled=False),
     PupilPremium(start_year=1.0, end_year=None, enabled=True, amounts_primary_gbp=[500.0],
-                 amounts_secondary_gbp=[400.0, 800.0], months_per_1000_gbp=0.5),
+                 amounts_secondary_gbp=[400.0, 800.0], months_at_key_stage_per_1000_gbp=0.5),
 ]
 
 
@@ -319,7 +319,8 @@ BAD = [
     (["policy.broadcast.end_year=-3"], "policy.broadcast.end_year=-3"),
     (["policy.pupil_premium.amounts_primary_gbp=[]"], "policy.pupil_premium.amounts_primary_gbp=[]"),
     (["policy.pupil_premium.amounts_secondary_gbp=[-5]"], "amounts_secondary_gbp"),
-    (["policy.pupil_premium.months_per_1000_gbp=13"], "policy.pupil_premium.months_per_1000_gbp=13"),
+    (["policy.pupil_premium.months_at_key_stage_per_1000_gbp=25"],
+     "policy.pupil_premium.months_at_key_stage_per_1000_gbp=25"),
     (["meetings.online_cost_factor=1.5"], "meetings.online_cost_factor=1.5"),
     (["meetings.online_learning_factor=0"], "meetings.online_learning_factor=0"),
     (["inspection.interval_years=0"], "inspection.interval_years=0"),
@@ -338,24 +339,37 @@ def test_bad_policy_values_are_one_line_errors(overrides, expected):
 
 # ------------------------------------------------------------------------ pupil premium
 def test_pupil_premium_value_added_hand_worked():
+    """The effect by the key stage spread over the phase's years: 7 primary, 5 secondary."""
     lever = PupilPremium(enabled=True, amounts_primary_gbp=[488.0, 1320.0],
-                         amounts_secondary_gbp=[488.0, 935.0], months_per_1000_gbp=0.15)
-    assert lever.value_added(0) == pytest.approx((0.0732, 0.0732))      # 488 / 1000 * 0.15
-    assert lever.value_added(1) == pytest.approx((0.198, 0.14025))      # 1320, 935
+                         amounts_secondary_gbp=[488.0, 935.0],
+                         months_at_key_stage_per_1000_gbp=0.7)
+    assert lever.value_added(0) == pytest.approx((0.0488, 0.06832))    # 0.488 x 0.7 / 7, / 5
+    assert lever.value_added(1) == pytest.approx((0.132, 0.1309))      # 1.32 x 0.1, 0.935 x 0.14
     assert lever.value_added(7) == lever.value_added(1)                 # the last amount holds
 
 
-def test_the_premiums_default_effect_is_the_studys_figure_in_months_a_year():
+def test_the_premiums_default_effect_is_the_studys_figure_at_ks2():
     """Holmlund, McNally & Viarengo (2008): £1,000 per pupil raises KS2 English by 4.3 % and
-    maths by 3.5 % of a level; a level is 24 months; the spending lasts the 4 years of KS2."""
-    per_year = (4.3 + 3.5) / 2 / 100 * 24 / 4
-    assert per_year == pytest.approx(0.234)
-    assert PupilPremium().params.months_per_1000_gbp == pytest.approx(per_year, abs=0.005)
+    maths by 3.5 % of a level; a level is 24 months: 0.94 months at KS2."""
+    at_ks2 = (4.3 + 3.5) / 2 / 100 * 24
+    assert at_ks2 == pytest.approx(0.936)
+    assert PupilPremium().params.months_at_key_stage_per_1000_gbp == pytest.approx(at_ks2,
+                                                                                   abs=0.005)
+
+
+def test_a_pupil_funded_through_primary_gains_the_studys_effect_by_ks2():
+    """£1,000 a year in each of the seven primary years (Reception to Year 6) adds up to the
+    study's 0.94 months by KS2, not 7/4 of it (the rate before 10a failed)."""
+    lever = PupilPremium(enabled=True, amounts_primary_gbp=[1000.0],
+                         amounts_secondary_gbp=[1000.0])
+    assert sum(lever.value_added(k)[0] for k in range(7)) == pytest.approx(0.94)
+    assert sum(lever.value_added(k)[1] for k in range(5)) == pytest.approx(0.94)
 
 
 def test_pupil_premium_sets_each_years_value_added_inside_its_window():
     on = ["policy.pupil_premium.enabled=true", "policy.pupil_premium.start_year=1",
-          "policy.pupil_premium.end_year=3", "policy.pupil_premium.months_per_1000_gbp=1",
+          "policy.pupil_premium.end_year=3",
+          "policy.pupil_premium.months_at_key_stage_per_1000_gbp=14",
           "policy.pupil_premium.amounts_primary_gbp=[100,300]",
           "policy.pupil_premium.amounts_secondary_gbp=[200]"]
     m = build_model(["scheme=none", "region.n_schools=60", "years=4", *on])
@@ -363,8 +377,9 @@ def test_pupil_premium_sets_each_years_value_added_inside_its_window():
     for week in (38, 39, 77, 78, 116, 117):
         step_to(m, week)
         seen[week] = m.levers.disadvantaged_value_added
-    assert seen == {38: (0.0, 0.0), 39: pytest.approx((0.1, 0.2)), 77: pytest.approx((0.1, 0.2)),
-                    78: pytest.approx((0.3, 0.2)), 116: pytest.approx((0.3, 0.2)),
+    # 14 months by the key stage per £1,000: 2 a year in primary (7 years), 2.8 in secondary
+    assert seen == {38: (0.0, 0.0), 39: pytest.approx((0.2, 0.56)), 77: pytest.approx((0.2, 0.56)),
+                    78: pytest.approx((0.6, 0.56)), 116: pytest.approx((0.6, 0.56)),
                     117: (0.0, 0.0)}
     off = build_model(["scheme=none", "region.n_schools=60", "years=2"])
     step_to(off, 78)
@@ -377,12 +392,13 @@ def test_unknown_policy_key_is_an_error():
 
 
 def test_the_premium_reaches_disadvantaged_pupils_progress():
-    """With £1,000 a primary pupil at 1 month per £1,000, each disadvantaged pupil who spent
-    the year in a primary gains 1 month on the same seed without it; other pupils nothing
-    (up to the peer effect of the shift: at most peers_primary x 1 = 0.05 months)."""
+    """With £1,000 a primary pupil at 7 months by KS2 per £1,000 (1 a year over the seven
+    primary years), each disadvantaged pupil who spent the year in a primary gains 1 month on
+    the same seed without it; other pupils nothing (up to the peer effect of the shift: at
+    most peers_primary x 1 = 0.05 months)."""
     base = ["scheme=none", "region.n_schools=80", "years=1", "seed=5"]
     premium = ["policy.pupil_premium.enabled=true", "policy.pupil_premium.start_year=0",
-               "policy.pupil_premium.months_per_1000_gbp=1",
+               "policy.pupil_premium.months_at_key_stage_per_1000_gbp=7",
                "policy.pupil_premium.amounts_primary_gbp=[1000]",
                "policy.pupil_premium.amounts_secondary_gbp=[0]"]
     on, off = build_model([*base, *premium]), build_model(base)

@@ -81,6 +81,39 @@ def test_closure_window_loss_and_levers_week_by_week():
     np.testing.assert_allclose(m.meetings.cost, 1.0)
 
 
+def test_the_wider_absence_after_reopening_hand_worked():
+    """1 more day missed a term, 3 terms, a whole day's progress (12 months / 190 days):
+    disadvantaged pupils make 3 x 12 / 190 = 0.189 months a year less, from the reopening."""
+    p = Pandemic(absence_gap_rise_days_per_term=1.0, progress_lost_per_day_missed=1.0)
+    assert p.absence_value_added() == pytest.approx((-36 / 190, -36 / 190))
+    half = Pandemic(absence_gap_rise_days_per_term=2.5, progress_lost_per_day_missed=0.5)
+    assert half.absence_value_added() == pytest.approx((-2.5 * 3 * 0.5 * 12 / 190,) * 2)
+    m = build_model(["scheme=none", *SMALL, *PANDEMIC])
+    step_to(m, 47)                       # still closed: nothing yet
+    assert m.levers.disadvantaged_value_added == (0.0, 0.0)
+    step_to(m, 48)                       # reopened
+    assert m.levers.disadvantaged_value_added == pytest.approx((-36 / 190, -36 / 190))
+
+
+def test_the_wider_absence_costs_disadvantaged_pupils_their_progress():
+    """A school year after reopening, on the same seed, each disadvantaged pupil who spent it
+    in school is 3 x 12 / 190 = 0.189 months further behind than with no wider absence;
+    other pupils lose nothing (up to the peer effect of the shift, at most 0.05 x 0.19)."""
+    base = ["scheme=none", "region.n_schools=80", "years=2", "seed=5", *PANDEMIC,
+            "shocks.pandemic.recovery_rate=0"]
+    wide = build_model(base)
+    none = build_model([*base, "shocks.pandemic.absence_gap_rise_days_per_term=0"])
+    for m in (wide, none):
+        step_to(m, 78)                   # reopened at week 48; the year end at 78
+    a, b = wide.pupil_system.roll, none.pupil_system.roll
+    assert np.array_equal(a.school, b.school)
+    in_school = (a.year >= 1) & (a.year <= 11)      # on roll for the year just ended
+    gain = (a.attainment - b.attainment)[in_school]
+    dis = a.disadvantaged[in_school]
+    assert gain[dis].mean() == pytest.approx(-36 / 190, abs=0.02)
+    assert abs(gain[~dis].mean()) < 0.02
+
+
 def test_inspections_pause_while_schools_are_closed():
     m = build_model(["scheme=none", *SMALL, "shocks.pandemic.enabled=true",
                      "shocks.pandemic.start_year=0.3", "shocks.pandemic.closure_weeks=20"])

@@ -49,6 +49,7 @@ def test_counts_per_kind_and_unsourced_bands():
     rows = [line for line in text.splitlines() if line.startswith("| ") and " | " in line
             and line.split(" | ")[0][2:] in checks.KINDS]
     assert rows == ["| held out | 1 | 1 | 1 (5b) |",
+                    "| seen | 0 | 0 | 0 |",
                     "| calibration target | 1 | 1 | 0 |",
                     "| input | 1 | 0 | 0 |",
                     "| by construction | 1 | 1 | 0 |"]
