@@ -4,17 +4,24 @@
     schoolsim-collect multirun/<date>/<time>
     python -m experiments.network_structure multirun/<date>/<time>/collected docs/network_structure.png
 
-For each rewiring probability p of the Watts-Strogatz partner graph it prints, over the
-seeds, the mean and the 2.5-97.5 % range of: long-run mean expertise, the spread of
-expertise between schools, the diversity of the practices schools hold at the end, the
-reach at the end of the practices created in the first five years (the share of schools
-that took each up), and the practices created. Practice diversity is the Gini-Simpson
-index of holdings within a domain, averaged over domains: the chance that two practices
-held (by any schools) in a domain are different ones, 1 - sum_p s_p^2 with s_p practice
-p's share of the domain's holdings; copying that spreads a few practices everywhere lowers
-it, creation and practices kept apart raise it. The
-figure shows every seed as a point and the mean over seeds as a line: with ten seeds a range
-is a range, not an interval.
+For each rewiring probability p of the Watts-Strogatz partner graph it prints, per run's
+final year: long-run mean expertise, the spread of expertise between schools, the diversity
+of the practices held, how different two schools' practices are, the reach of the practices
+created in the first five years (the share of schools that took each up), and the practices
+created. Then, for each p, the difference from the lattice (p = 0) paired by seed (a seed
+shares the region, the starting state and every draw the graph does not change), with a 95 %
+t-interval of the mean difference over the seeds and the number of seeds above the lattice:
+whether a shape is told apart from seed noise.
+
+Practice diversity is the Gini-Simpson index of holdings within a domain, averaged over
+domains: the chance that two practices held (by any schools) in a domain are different
+ones, 1 - sum_p s_p^2 with s_p practice p's share of the domain's holdings. The difference
+between schools is the exploration/exploitation literature's diversity (Lazer & Friedman
+2007; Fang, Lee & Schilling 2010: copying makes everyone hold the same solution): over every
+pair of distinct schools, the share of the practices in the pair's holdings that only one of
+the two holds, pooled over pairs (mean |A xor B| / mean |A or B|). It needs only each
+practice's holders h_p among n schools: a pair both hold p with chance h(h-1) / (n(n-1)),
+one of them with chance 2h(n-h) / (n(n-1)).
 """
 
 from __future__ import annotations
@@ -22,23 +29,27 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sim import calendar
 from sim.extras import require
 
 EARLY_YEARS = 5   # practices created in the first five years have time to travel
 MEASURES = {
-    "expertise_mean": "Mean expertise, year 10",
-    "expertise_sd_between": "Spread of expertise between schools (sd), year 10",
-    "practice_diversity": "Diversity of practices held (Gini-Simpson), year 10",
-    "early_reach": "Reach of practices created in years 1-5, by year 10 (share of schools)",
-    "created": "Practices created in ten years",
+    "expertise_mean": "Mean expertise",
+    "expertise_sd_between": "Spread of expertise between schools (sd)",
+    "practice_diversity": "Diversity of practices held (Gini-Simpson)",
+    "between_school_difference": "Difference between two schools' practices\n"
+                                 "(share of a pair's practices only one holds)",
+    "early_reach": "Reach of practices created in years 1-5\n(share of schools)",
+    "created": "Practices created",
 }
 
 
 def per_run(collected: Path) -> pd.DataFrame:
-    """One row per run: p, seed and the measures."""
+    """One row per run: p, seed and the measures, at the sweep's last year."""
     runs = pd.read_parquet(collected / "runs.parquet")
     diffusion = pd.read_parquet(collected / "diffusion.parquet")
     made = diffusion[diffusion["origin"] >= 0]
@@ -47,12 +58,14 @@ def per_run(collected: Path) -> pd.DataFrame:
     reach = early.groupby("job")["reach"].mean().rename("early_reach")
     created = last.groupby("job")["practice"].nunique().rename("created")
     final = diffusion[diffusion["year"] == diffusion["year"].max()]
+    schools = runs.set_index("job")["n_schools"]
     out = runs[["job", "scheme.p", "seed", "last_expertise_mean",
                 "last_expertise_sd_between"]].rename(columns={
                     "scheme.p": "p", "last_expertise_mean": "expertise_mean",
                     "last_expertise_sd_between": "expertise_sd_between"})
-    out = out.join(practice_diversity(final), on="job").join(reach, on="job").join(
-        created, on="job")
+    out = (out.join(practice_diversity(final), on="job")
+           .join(between_school_difference(final, schools), on="job")
+           .join(reach, on="job").join(created, on="job"))
     out["created"] = out["created"].fillna(0).astype(int)   # a run that created none
     out["p"] = out["p"].astype(float)
     return out.drop(columns="job").sort_values(["p", "seed"]).reset_index(drop=True)
@@ -67,6 +80,17 @@ def practice_diversity(final: pd.DataFrame) -> pd.Series:
     return per_domain.groupby(level="job").mean().rename("practice_diversity")
 
 
+def between_school_difference(final: pd.DataFrame, n_schools: pd.Series) -> pd.Series:
+    """Per job: over all pairs of distinct schools, mean number of practices only one of the
+    two holds over the mean number either holds (`n_schools`: schools per job)."""
+    h = final["holders"].astype(float)
+    n = final["job"].map(n_schools).astype(float)
+    pairs = n * (n - 1)
+    one = (2 * h * (n - h) / pairs).groupby(final["job"]).sum()
+    both = (h * (h - 1) / pairs).groupby(final["job"]).sum()
+    return (one / (one + both)).rename("between_school_difference")
+
+
 def by_p(runs: pd.DataFrame) -> pd.DataFrame:
     """Mean, 2.5 % and 97.5 % over seeds of each measure, per p."""
     grouped = runs.groupby("p")
@@ -76,26 +100,53 @@ def by_p(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"seeds": grouped.size(), **parts}).reset_index()
 
 
-def figure(runs: pd.DataFrame, path: Path) -> None:
+def paired_with_lattice(runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Per measure and p > 0: the mean over seeds of (value at p - value at p = 0, same
+    seed), the `level` t-interval of that mean, and the seeds above the lattice."""
+    lattice = runs[runs["p"] == 0].set_index("seed")
+    rows = []
+    for p, at_p in runs[runs["p"] > 0].groupby("p"):
+        at_p = at_p.set_index("seed")
+        for measure in MEASURES:
+            diff = (at_p[measure] - lattice[measure]).dropna()
+            half = (stats.t.ppf((1 + level) / 2, len(diff) - 1) * diff.std(ddof=1)
+                    / np.sqrt(len(diff)))
+            rows.append({"measure": measure, "p": p, "seeds": len(diff),
+                         "difference": diff.mean(), "low": diff.mean() - half,
+                         "high": diff.mean() + half, "seeds_above": int((diff > 0).sum())})
+    return pd.DataFrame(rows)
+
+
+def figure(runs: pd.DataFrame, path: Path, years: int) -> None:
+    """Top row: every seed and the mean over seeds; bottom row: the paired difference from
+    the lattice with its 95 % t-interval."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(MEASURES), figsize=(4.2 * len(MEASURES), 3.8))
+    fig, axes = plt.subplots(2, len(MEASURES), figsize=(3.9 * len(MEASURES), 6.6),
+                             sharex=True)
     means = runs.groupby("p").mean(numeric_only=True)
-    for ax, (measure, title) in zip(axes, MEASURES.items()):
-        ax.scatter(runs["p"], runs[measure], s=10, alpha=0.5, color="tab:blue",
-                   label="one seed")
-        ax.plot(means.index, means[measure], color="black", marker="o", label="mean")
-        ax.set_xscale("symlog", linthresh=0.01)
-        ax.set_xlabel("rewiring probability p (0 lattice, 1 random)")
-        ax.set_title(title, fontsize=9)
-    axes[0].legend(fontsize=8)
-    fig.suptitle(f"Partner network structure (Watts-Strogatz, k = 4), GM, "
+    paired = paired_with_lattice(runs)
+    for (top, bottom), (measure, title) in zip(axes.T, MEASURES.items()):
+        top.scatter(runs["p"], runs[measure], s=8, alpha=0.4, color="tab:blue",
+                    label="one seed")
+        top.plot(means.index, means[measure], color="black", marker="o", label="mean")
+        top.set_title(f"{title}, year {years}", fontsize=8)
+        d = paired[paired["measure"] == measure]
+        bottom.axhline(0, color="grey", lw=0.8)
+        bottom.errorbar(d["p"], d["difference"], yerr=[d["difference"] - d["low"],
+                                                      d["high"] - d["difference"]],
+                        color="tab:red", marker="o", capsize=3)
+        bottom.set_xscale("symlog", linthresh=0.01)
+        bottom.set_xlabel("rewiring probability p (0 lattice, 1 random)")
+        bottom.set_title("minus the lattice, same seed (95 % interval)", fontsize=8)
+    axes[0, 0].legend(fontsize=7)
+    fig.suptitle(f"Partner network structure (Watts-Strogatz, k = 4), "
                  f"{runs.groupby('p').size().min()} seeds per p", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=110)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -105,10 +156,14 @@ def main(argv: list[str] | None = None) -> None:
               file=sys.stderr)
         sys.exit(2)
     require("experiments.network_structure", "analysis")
-    runs = per_run(Path(argv[0]))
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
+    collected = Path(argv[0])
+    runs = per_run(collected)
+    years = int(pd.read_parquet(collected / "diffusion.parquet", columns=["year"])["year"].max())
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
         print(by_p(runs).round(4).to_string(index=False))
-    figure(runs, Path(argv[1]))
+        print()
+        print(paired_with_lattice(runs).round(5).to_string(index=False))
+    figure(runs, Path(argv[1]), years)
     print(f"wrote {argv[1]}")
 
 

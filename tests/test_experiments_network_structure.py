@@ -12,7 +12,8 @@ from experiments import network_structure as ns
 def collected(tmp_path):
     pd.DataFrame({"job": [0, 1, 2], "scheme.p": [0.0, 0.0, 1.0], "seed": [1, 2, 1],
                   "last_expertise_mean": [0.5, 0.7, 0.6],
-                  "last_expertise_sd_between": [0.1, 0.3, 0.2]}).to_parquet(
+                  "last_expertise_sd_between": [0.1, 0.3, 0.2],
+                  "n_schools": [10, 10, 10]}).to_parquet(
         tmp_path / "runs.parquet")
     # job 0: two created practices (weeks 39 and 390: only the first counts as early) and a
     # starting one (origin -1, ignored); job 1: one early practice; job 2: none created.
@@ -41,6 +42,13 @@ def test_per_run_reads_the_final_year_of_early_created_practices(collected):
     # job 0: domain 0 shares 1/4, 1/4, 1/2 -> 1 - 3/8 = 0.625, domain 1 one practice -> 0,
     # mean 0.3125; job 1: one practice held -> 0; job 2: two equal shares -> 0.5
     assert runs["practice_diversity"].tolist() == pytest.approx([0.3125, 0.0, 0.5])
+    # Pairs of the 10 schools (90 ordered pairs): practice p held by h schools is held by
+    # both of a pair in h(h-1) of them and by one only in 2h(10-h). job 0 (h = 4, 4, 8, 5):
+    # one only 48 + 48 + 32 + 50 = 178, both 12 + 12 + 56 + 20 = 100 -> 178 / 278; job 1
+    # (h = 2, 0): 32 and 2 -> 32 / 34; job 2 (h = 5, 5): 100 and 40 -> 100 / 140. (Checked by
+    # listing the 45 pairs of sets for jobs 0 and 2.)
+    assert runs["between_school_difference"].tolist() == pytest.approx(
+        [178 / 278, 32 / 34, 100 / 140])
 
 
 def test_by_p_means_and_ranges_over_seeds(collected):
@@ -51,3 +59,18 @@ def test_by_p_means_and_ranges_over_seeds(collected):
     assert table.loc[0.0, "expertise_mean_low"] == pytest.approx(0.505)
     assert table.loc[0.0, "expertise_mean_high"] == pytest.approx(0.695)
     assert table.loc[0.0, "early_reach_mean"] == pytest.approx(0.06)
+
+
+def test_paired_with_lattice_differences_and_t_interval():
+    seeds = [1, 2, 3]
+    runs = pd.DataFrame({"p": [0.0] * 3 + [1.0] * 3, "seed": seeds * 2,
+                         **{m: [0.0] * 6 for m in ns.MEASURES}})
+    runs["expertise_mean"] = [0.5, 0.6, 0.7, 0.52, 0.58, 0.75]
+    row = ns.paired_with_lattice(runs).set_index("measure").loc["expertise_mean"]
+    # differences 0.02, -0.02, 0.05: mean 1/60, sd 0.0351188 (sum of squared deviations
+    # 0.0024667 over 2), t(0.975, 2 dof) = 4.302653 -> half-width 4.302653 x 0.0351188 /
+    # sqrt(3) = 0.087240
+    assert row["difference"] == pytest.approx(1 / 60)
+    assert row["low"] == pytest.approx(1 / 60 - 0.087240, abs=1e-6)
+    assert row["high"] == pytest.approx(1 / 60 + 0.087240, abs=1e-6)
+    assert row["seeds"] == 3 and row["seeds_above"] == 2
