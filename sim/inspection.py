@@ -87,16 +87,18 @@ class InspectionParams:
     # primary 17 % outstanding, 52 % good, 27 % requires improvement (then "satisfactory"),
     # 4 % inadequate; secondary 12 / 44 / 34 / 10 % (experiments/data/fit_inspection_thresholds.py;
     # re-fitted when inspection came to judge the latest KS2 / KS4 results, issue 11: one
-    # cohort's mean spreads more than the mean of every pupil on roll).
-    outstanding_months_primary: float = param(4.1, **_THRESHOLD,
+    # cohort's mean spreads more than the mean of every pupil on roll; and again at the
+    # issue-14 refit's defaults, whose months per unit of expertise (4.2 / 6.1, were 2.0 / 4.4)
+    # spread schools' results further: 4.1 / -2.9 / -9.4 and 5.5 / -2.1 / -9.5 before).
+    outstanding_months_primary: float = param(4.9, **_THRESHOLD,
                                               label="Outstanding from (primary)")
-    good_months_primary: float = param(-2.9, **_THRESHOLD, label="Good from (primary)")
-    inadequate_months_primary: float = param(-9.4, **_THRESHOLD,
+    good_months_primary: float = param(-3.3, **_THRESHOLD, label="Good from (primary)")
+    inadequate_months_primary: float = param(-10.8, **_THRESHOLD,
                                              label="Inadequate below (primary)")
-    outstanding_months_secondary: float = param(5.5, **_THRESHOLD,
+    outstanding_months_secondary: float = param(6.3, **_THRESHOLD,
                                                 label="Outstanding from (secondary)")
     good_months_secondary: float = param(-2.1, **_THRESHOLD, label="Good from (secondary)")
-    inadequate_months_secondary: float = param(-9.5, **_THRESHOLD,
+    inadequate_months_secondary: float = param(-10.5, **_THRESHOLD,
                                                label="Inadequate below (secondary)")
 
 

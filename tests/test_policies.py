@@ -176,8 +176,8 @@ def test_starting_grades_are_near_the_2008_shares():
 def test_inspectors_judge_the_latest_ks2_and_ks4_results_not_every_pupil_on_roll():
     # Without noise the grades at the start are the thresholds applied to each school's
     # published results (its last KS2 or KS4 cohort); then a due school is re-graded from
-    # results set by hand: primary 4.1 -> outstanding, -2.9 -> good, -3.0 -> requires
-    # improvement, -9.5 -> inadequate (thresholds 4.1 / -2.9 / -9.4).
+    # results set by hand: primary 4.9 -> outstanding, -3.3 -> good, -3.4 -> requires
+    # improvement, -10.9 -> inadequate (thresholds 4.9 / -3.3 / -10.8).
     m = build_model(["scheme=none", *SMALL, "inspection.noise_months=0"])
     ins, pupils = m.inspection, m.pupil_system
     np.testing.assert_array_equal(ins.grade, judge(pupils.published_results(), m.region.phase,
@@ -186,7 +186,7 @@ def test_inspectors_judge_the_latest_ks2_and_ks4_results_not_every_pupil_on_roll
                                                ins.params))
     primaries = np.flatnonzero(m.region.phase == 0)[:4]
     results = np.zeros(m.n_schools)
-    results[primaries] = [4.1, -2.9, -3.0, -9.5]
+    results[primaries] = [4.9, -3.3, -3.4, -10.9]
     pupils.published_results = lambda: results
     ins.next_due[:] = np.inf
     ins.next_due[primaries] = 13
