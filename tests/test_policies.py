@@ -177,8 +177,12 @@ def test_inspectors_judge_the_latest_ks2_and_ks4_results_not_every_pupil_on_roll
     # Without noise the grades at the start are the thresholds applied to each school's
     # published results (its last KS2 or KS4 cohort); then a due school is re-graded from
     # results set by hand: primary 4.9 -> outstanding, -3.3 -> good, -3.4 -> requires
-    # improvement, -10.9 -> inadequate (thresholds 4.9 / -3.3 / -10.8).
-    m = build_model(["scheme=none", *SMALL, "inspection.noise_months=0"])
+    # improvement, -10.9 -> inadequate (thresholds 4.9 / -3.3 / -10.8, set here: the
+    # outstanding ones are calibrated, so the defaults move with each refit).
+    m = build_model(["scheme=none", *SMALL, "inspection.noise_months=0",
+                     "inspection.outstanding_months_primary=4.9",
+                     "inspection.good_months_primary=-3.3",
+                     "inspection.inadequate_months_primary=-10.8"])
     ins, pupils = m.inspection, m.pupil_system
     np.testing.assert_array_equal(ins.grade, judge(pupils.published_results(), m.region.phase,
                                                    ins.params))
