@@ -151,20 +151,61 @@ def test_fact10_gap_index_change_reads_the_year_end_rows():
     assert m.gap_index_decade_change(runs, "ks2") == pytest.approx(-2 / 3)
 
 
+def results(rows_by_year: dict[int, list[tuple]]) -> pd.DataFrame:
+    """results.parquet by hand: year -> one (phase, cohort, attainment) per school, both
+    pupil groups at that attainment and half the cohort each."""
+    out = []
+    for year, rows in rows_by_year.items():
+        for i, (phase, cohort, att) in enumerate(rows):
+            out.append({"year": year, "school_id": i, "phase": phase,
+                        "key_stage": {"primary": "KS2", "secondary": "KS4"}[phase],
+                        "cohort_disadvantaged": cohort / 2, "cohort_other": cohort / 2,
+                        "attainment_disadvantaged": att, "attainment_other": att})
+    return pd.DataFrame(out)
+
+
 def test_fact8_share_of_partnerships_without_a_measurable_effect():
-    # 6 primaries of 70 pupils (cohort 10 each); clusters of 2: cohort 20, se = 15 sqrt(2/20)
-    # = 4.74 months, so 1.96 se = 9.3: an effect of 10 is measurable, 1 is not.
-    start = [flat(0.0, 0.3, pupils=70.0) for _ in range(6)]
-    end = [flat(10.0, 0.3, pupils=70.0)] * 2 + [flat(1.0, 0.3, pupils=70.0)] * 4
-    prog = schools({0: start, 3: end})
-    comp = schools({0: start, 3: start})
-    parts = links({0: [0, 1], 1: [2, 3], 2: [4, 5]}, "peer_review")
-    runs = {"programme": outputs(pd.DataFrame(), prog, parts),
-            "comparison": outputs(pd.DataFrame(), comp)}
-    effects = m.partnership_effects(runs, ("peer_review",))
-    assert effects["se"].iloc[0] == pytest.approx(15 * np.sqrt(2 / 20))
-    assert effects["measurable"].tolist() == [True, False, False]
-    assert m.share_without_measurable_effect(runs, ("peer_review",)) == pytest.approx(2 / 3)
+    """Two programmes' groups pooled, each against the comparison's year-5 results.
+
+    Cohorts: school 0 20 pupils, schools 1-5 10, school 6 none (no results). Programme a
+    (peer review), results above the comparison's by 10, 10, 1, 1, 1, 1 (school 5 a
+    secondary):
+    - {0, 1}: effect 10, se = sqrt(2 x 30 x 15^2) / 30 = 3.873, 1.96 se = 7.59: measurable;
+    - {2, 3}: effect 1, se = sqrt(2 x 20 x 15^2) / 20 = 4.743: not;
+    - {4, 5}: effect 1, se = sqrt(2 x (10 x 15^2 + 10 x 27^2)) / 20 = 6.907: not.
+    Programme b (families), {0, 1, 2, 3, 6} above by 10, 1, 1, 1 (school 6 sat nothing):
+    effect (20 x 10 + 3 x 10 x 1) / 50 = 4.6, se = sqrt(2 x 50 x 15^2) / 50 = 3.0, 1.96 se =
+    5.88: not. Pooled: one of four groups measurable. Year 0's results are not read."""
+    phases = ["primary"] * 5 + ["secondary", "primary"]
+    cohorts = [20, 10, 10, 10, 10, 10, 0]
+    start = [flat(0.0, 0.3, phase=p) for p in phases]
+
+    def run(diffs, parts=None):
+        rows = [(p, c, d if c else np.nan) for p, c, d in zip(phases, cohorts, diffs)]
+        table = results({0: [(p, c, 100.0) for p, c, _ in rows], 5: rows})
+        return RunResult(pd.DataFrame(), schools({0: start, 5: start}), {},
+                         OmegaConf.create({}), pd.DataFrame() if parts is None else parts, table)
+
+    runs = {"a": run([10, 10, 1, 1, 1, 1, 0], links({0: [0, 1], 1: [2, 3], 2: [4, 5]},
+                                                     "peer_review")),
+            "b": run([10, 1, 1, 1, 0, 0, 0], links({0: [0, 1, 2, 3, 6]}, "families")),
+            "comparison": run([0] * 7)}
+    effects = m.partnership_effects(runs, ("a", "b"))
+    assert effects["role"].tolist() == ["a", "a", "a", "b"]
+    assert effects["effect"].tolist() == pytest.approx([10.0, 1.0, 1.0, 4.6])
+    assert effects["se"].tolist() == pytest.approx(
+        [np.sqrt(2 * 30 * 225) / 30, np.sqrt(2 * 20 * 225) / 20,
+         np.sqrt(2 * (10 * 225 + 10 * 729)) / 20, 3.0])
+    assert effects["measurable"].tolist() == [True, False, False, False]
+    assert m.share_without_measurable_effect(runs, ("a", "b")) == pytest.approx(3 / 4)
+    assert m.share_without_measurable_effect(runs, ("a", "b"), ("families",)) == 1.0
+    assert m.share_without_measurable_effect(runs, ("a",)) == pytest.approx(2 / 3)
+
+
+def test_fact8_needs_the_comparison_and_each_programme_role():
+    runs = {"a": outputs(pd.DataFrame(), schools({0: [flat(0.0)]}))}
+    with pytest.raises(KeyError, match="comparison"):
+        m.partnership_effects(runs, ("a",))
 
 
 def _family_tables(groups, xs):

@@ -229,40 +229,66 @@ def retention_where_partnerships_outlive(runs: Runs, kinds: tuple[str, ...] = ("
 PUPIL_SD_MONTHS = {"primary": 15.0, "secondary": 27.0}
 
 
-def partnership_effects(runs: Runs, kinds: tuple[str, ...] | None = None,
-                        z: float = 1.96) -> pd.DataFrame:
-    """One row per partnership: its members' effect and whether it is measurable.
+def cohort_results(results: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Each school's results cohort in `year` (`results.parquet`): `cohort` (pupils who sat
+    KS2 or KS4 there) and `result` (their mean attainment, months; NaN with no cohort),
+    indexed by school_id."""
+    rows = results[results["year"] == year].set_index("school_id").sort_index()
+    if rows.empty:
+        raise ValueError(f"year={year} is not in the results table; allowed: "
+                         f"{sorted(results['year'].unique().tolist())}")
+    cohort = rows["cohort_disadvantaged"] + rows["cohort_other"]
+    total = (rows["cohort_disadvantaged"] * rows["attainment_disadvantaged"]
+             + rows["cohort_other"] * rows["attainment_other"])
+    return pd.DataFrame({"cohort": cohort, "result": total / cohort.where(cohort > 0),
+                         "phase": rows["phase"].astype(str)})
 
-    effect: pupil-weighted mean over the members of (attainment change from the start to
-    the end under the programme) minus (the same under the comparison, same seed) — the
-    partnership's true effect, months. An evaluator sees it through cohort noise: the
-    members' mean result moves between two cohorts with sd
-    se = sqrt(2 sum_i cohort_i sd_i^2) / sum_i cohort_i, cohort_i = member i's pupils / years
-    on roll and sd_i the spread of one pupil's result in its phase (`PUPIL_SD_MONTHS`).
-    The effect is *measurable* if |effect| >= z * se.
+
+def partnership_effects(runs: Runs, programmes: tuple[str, ...] = ("programme",),
+                        kinds: tuple[str, ...] | None = None, z: float = 1.96) -> pd.DataFrame:
+    """One row per partnership of the `programmes` roles' runs (of `kinds`, None: every
+    kind): its members' effect on the results of the run's last year and whether an
+    evaluator could measure it.
+
+    effect: cohort-weighted mean over the members of (their KS2 or KS4 results in the last
+    year under the programme) minus (the same schools' results that year under the
+    comparison, same seed) -- the partnership's true effect on what is published, months.
+    An evaluator sees it through cohort noise: the members' mean result moves between two
+    cohorts with sd se = sqrt(2 sum_i cohort_i sd_i^2) / sum_i cohort_i, cohort_i member
+    i's results cohort and sd_i the spread of one pupil's result in its phase
+    (`PUPIL_SD_MONTHS`). The effect is *measurable* if |effect| >= z * se. Members with no
+    results cohort that year (none sat the tests) carry no weight.
     """
-    programme, comparison = _need(runs, "programme", "comparison")
-    year = last_year(programme.schools)
-    start_p, start_c = at_year(programme.schools, 0), at_year(comparison.schools, 0)
-    _same_schools(start_p, start_c)
-    change_p = school_attainment(at_year(programme.schools, year)) - school_attainment(start_p)
-    change_c = school_attainment(at_year(comparison.schools, year)) - school_attainment(start_c)
-    phase = start_p["phase"].astype(str)
-    cohort = start_p["pupils"] / phase.map(YEARS_ON_ROLL).astype(float)
-    variance = cohort * phase.map(PUPIL_SD_MONTHS).astype(float) ** 2
+    (comparison,) = _need(runs, "comparison")
     rows = []
-    for group, ids in group_members(programme.partnerships, kinds).items():
-        w = start_p.loc[ids, "pupils"]
-        effect = weighted_mean(change_p.loc[ids] - change_c.loc[ids], w)
-        se = np.sqrt(2.0 * variance.loc[ids].sum()) / cohort.loc[ids].sum()
-        rows.append({"group": group, "members": len(ids), "effect": effect, "se": se,
-                     "measurable": abs(effect) >= z * se})
-    return pd.DataFrame(rows, columns=["group", "members", "effect", "se", "measurable"])
+    for role in programmes:
+        (programme,) = _need(runs, role)
+        year = int(programme.results["year"].max())
+        _same_schools(at_year(programme.schools, 0), at_year(comparison.schools, 0))
+        seen, alone = cohort_results(programme.results, year), cohort_results(
+            comparison.results, year)
+        difference = (seen["result"] - alone["result"]).fillna(0.0)
+        variance = seen["cohort"] * seen["phase"].map(PUPIL_SD_MONTHS).astype(float) ** 2
+        for group, ids in group_members(programme.partnerships, kinds).items():
+            cohort = seen["cohort"].loc[ids]
+            if not cohort.sum() > 0:
+                continue
+            effect = weighted_mean(difference.loc[ids], cohort)
+            se = float(np.sqrt(2.0 * variance.loc[ids].sum()) / cohort.sum())
+            kind = programme.partnerships.loc[programme.partnerships["group"] == group,
+                                              "kind"].astype(str).iloc[0]
+            rows.append({"role": role, "group": group, "kind": kind, "members": len(ids),
+                         "effect": effect, "se": se, "measurable": abs(effect) >= z * se})
+    return pd.DataFrame(rows, columns=["role", "group", "kind", "members", "effect", "se",
+                                       "measurable"])
 
 
-def share_without_measurable_effect(runs: Runs, kinds: tuple[str, ...] | None = None,
+def share_without_measurable_effect(runs: Runs, programmes: tuple[str, ...] = ("programme",),
+                                    kinds: tuple[str, ...] | None = None,
                                     z: float = 1.96) -> float:
-    effects = partnership_effects(runs, kinds, z)
+    """Share of the partnerships of all `programmes` pooled (each counts once) whose effect
+    an evaluator could not tell from cohort noise (`partnership_effects`)."""
+    effects = partnership_effects(runs, programmes, kinds, z)
     if effects.empty:
         return float("nan")
     return float(1 - effects["measurable"].mean())
