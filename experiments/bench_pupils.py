@@ -5,8 +5,9 @@ mechanism on, the transition allocation at 11, and the ratio to a naive implemen
     python -m experiments.bench_pupils --parts gm ratio --repeats 5 --json bench_pupils.json
     python -m experiments.bench_pupils --parts england --before dd3527f   # and that commit's
 
-Parts (each repeat in a fresh Python subprocess, so runs never share a heap; peak memory is
-the child's peak resident set size from the kernel; times wall-clock and CPU):
+Parts (each repeat in a fresh Python subprocess, so runs never share a heap, its allocator set
+as the command line sets it, `sim.heap`; peak memory is the child's peak resident set size
+from the kernel; times wall-clock and CPU):
 - `england`: the whole model on England (`--england`: `england_real`, the census's 20,221
   schools and about 8.0 million pupils on roll, or the drawn `england`) for 10 years with
   every mechanism on (`EVERY_MECHANISM`: a mixed scheme of trusts and trios whose groups meet
@@ -49,6 +50,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from sim.heap import keep_freed_memory
 
 REPO = Path(__file__).resolve().parents[1]
 GB = 1024**3
@@ -246,6 +249,7 @@ def main(argv=None) -> None:
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args(argv)
     if args.child:
+        keep_freed_memory()    # as the command line does (`sim.heap`): what users get
         kind, *rest = args.child
         if kind == "years":
             out = child_model(rest[0], int(rest[1]))
