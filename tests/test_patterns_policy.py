@@ -16,7 +16,9 @@ import numpy as np
 import pytest
 
 import sim
+from experiments.validation import checks
 from experiments.validation.measures import PUPIL_SD_MONTHS
+from experiments.validation.runner import run_one
 from sim.pupils.places import YEARS_IN_PHASE
 
 SEEDS = (1, 2, 3, 4, 5)
@@ -249,16 +251,30 @@ COLLABORATIVE = ("trios", "families", "peer_review")
 
 
 def check_no_measurable_effect(seeds):
-    """In each collaborative scheme some partnerships change their members' results by less
-    than two standard errors of a year's results: no measurable effect."""
-    for scheme in COLLABORATIVE:
-        usable = formable((f"scheme={scheme}",), seeds) if scheme == "families" else seeds
-        unmeasurable = []
-        for seed in usable:
-            effects, errors = group_effects(scheme, seed)
-            unmeasurable.append((np.abs(effects) < 2 * errors).mean())
-        holds(unmeasurable, 0.1, f"{scheme}: share of partnerships with no measurable effect",
-              usable)
+    """Issue 12, pattern 5: a sizeable share of partnerships, but not all (30-90 %), show no
+    measurable effect, measured as validation target 8 defines it (experiments/targets.yaml:
+    every partnership of gm_challenge, spp_peer_review and pathways_trios pooled, their
+    members' year-5 results against the same schools under scheme=none, measurable beyond
+    two cohorts' noise). The mean over seeds is in the band and so is a majority of seeds.
+
+    Replaced (session 6) "in each collaborative scheme more than 10 % of partnerships are
+    unmeasurable at year 10, against one cohort's two standard errors": 10 % was not the
+    issue's 30-90 %, ten years is longer than the evaluations the source cites, and one
+    cohort's error is not the noise of comparing two."""
+    (target,) = [c for c in checks.CHECKS if c.id == "8"]
+    shares = []
+    for seed in seeds:
+        runs = {role: run_one(scenario, seed) for role, scenario in target.roles.items()}
+        failed = [r for r in runs.values() if isinstance(r, str)]
+        assert all("families" in r for r in failed), failed   # as `formable` allows
+        if not failed:
+            shares.append(target.measure(runs))
+    assert len(shares) >= 0.8 * len(seeds), f"target 8's runs formed for {len(shares)} seeds"
+    low, high = target.band
+    inside = [low <= v <= high for v in shares]
+    message = (f"share of partnerships with no measurable effect: {np.round(shares, 3).tolist()}"
+               f", band {low}-{high}")
+    assert low <= np.mean(shares) <= high and sum(inside) > len(shares) / 2, message
 
 
 def check_effects_not_uniformly_positive(seeds):
@@ -305,14 +321,14 @@ LEADERSHIP_QUICK_GAP = pytest.mark.xfail(strict=True, reason=(
     "creation_rate at its earlier 0.05 too leadership is ahead of trios (seed 1: 0.058 vs "
     "0.050)."))
 NO_MEASURABLE_EFFECT_GAP = pytest.mark.xfail(strict=True, reason=(
-    "Not reproduced at the refit's posterior medians (issue 14): 6 % of families have no "
-    "measurable effect at year 10 (seeds 1-5; 0-11 % over seeds 1-20), against 'some' "
-    "(over 10 %): their effects are +2.3 to +2.6 months against a standard error of 0.58. It "
-    "turns on exchange.creation_rate, which the targets leave at its prior (median 0.67, "
-    "90 % 0.16-0.98): at 0.05, the earlier default, effects are 0.07-0.16 months and every "
-    "family is unmeasurable (seeds 1-3). The evidence (mixed effects, target 8: 30-90 % "
-    "without) lies between; target 8's own measure (peer review, three years) is 1.0 at "
-    "every parameter set the calibration ran."))
+    "Not reproduced at the issue-14 refit's posterior medians: 95-97.5 % of the three "
+    "programmes' partnerships have no measurable effect on their year-5 results (seeds 1-5; "
+    "target 8's measure), just above the 30-90 % band. Families of Schools alone are "
+    "59-76 %; the leadership pairs, SPP clusters and Pathways trios have effects of 0.6-1.4 "
+    "months against 1.5-2.2 months of two cohorts' noise. It falls with larger exchange "
+    "rates and more months per unit of expertise (seed 1: 0.85 with both rates at the "
+    "prior's tops, 0.75 at 10 / 12 months a unit), which the targets barely constrain "
+    "(docs/partnership_effects.md)."))
 
 
 @LEADERSHIP_QUICK_GAP
@@ -350,6 +366,7 @@ def test_gm_challenge_most_disadvantaged_schools_improve_fastest():
     check_gm_challenge(SEEDS)
 
 
+@pytest.mark.slow   # 20 five-year GM runs of its own (about a minute on a quiet machine)
 @NO_MEASURABLE_EFFECT_GAP
 def test_some_partnerships_show_no_measurable_effect():
     check_no_measurable_effect(SEEDS)
