@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.pupils.roll import Pupils
-from sim.pupils.roll_buffer import SPARE_YEARS, RollBuffer
+from sim.pupils.roll_buffer import MAX_BLOCKS, SPARE_YEARS, RollBuffer, _move
 
 
 def pupils(ids) -> Pupils:
@@ -88,3 +88,32 @@ def test_pupils_leaving_from_inside_the_roll_close_their_gaps_in_order():
     assert_roll(roll, [2, 3, 4, 7, 8, 9])
     roll.admit(pupils([100]), 3, pupils([200]))
     assert_roll(roll, [2, 3, 4, 100, 7, 8, 9, 200])
+
+
+def test_an_empty_roll_with_room_admits_up_to_its_room_in_the_same_arrays():
+    roll = RollBuffer.empty(front=3, tail=4)
+    store = roll.pupils.school.base
+    assert len(roll.pupils) == 0
+    roll.admit(pupils([100, 101]), 0, pupils([200, 201]))
+    roll.admit(pupils([102]), 1, pupils([202, 203]))
+    assert roll.pupils.school.base is store
+    assert_roll(roll, [100, 102, 101, 200, 201, 202, 203])
+    roll.admit(pupils([]), 0, pupils([204]))        # a fifth intake: beyond the room
+    assert roll.pupils.school.base is not store
+    assert_roll(roll, [100, 102, 101, 200, 201, 202, 203, 204])
+
+
+def test_rows_moved_over_themselves_in_blocks_end_as_a_copy_would_put_them():
+    # Rows 5-16 (values 5-16) moved 3 places towards the head, then 4 towards the tail:
+    # blocks of 3 and of 4 rows, each overwriting only rows already moved.
+    array = np.arange(20)
+    _move(array, 2, 5, 12)
+    assert array.tolist() == [0, 1, *range(5, 17), 14, 15, 16, 17, 18, 19]
+    _move(array, 6, 2, 12)
+    assert array.tolist() == [0, 1, 5, 6, 7, 8, *range(5, 17), 18, 19]
+    # One place over more rows than MAX_BLOCKS: so many blocks that numpy moves them.
+    n = MAX_BLOCKS + 1
+    rows = np.column_stack([np.arange(n + 1), -np.arange(n + 1)])
+    _move(rows, 0, 1, n)
+    np.testing.assert_array_equal(rows[:n], np.column_stack([np.arange(1, n + 1),
+                                                             -np.arange(1, n + 1)]))

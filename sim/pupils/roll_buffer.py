@@ -8,7 +8,9 @@ Here the leavers' room is reused: the older years move forward by the number of 
 (England: about 60,000 a year) and the intake is written into room kept at the tail. When an
 end has too little room, the roll moves within its arrays, or to larger ones, leaving room
 for `SPARE_YEARS` more years' arrivals at the head and intakes at the tail: every few years,
-not every year (and every few years of the set-up's spin-up, when nobody leaves yet).
+not every year. The set-up's spin-up, when the roll grows from nothing, starts with room for
+all it admits (`RollBuffer.empty`). Rows move over themselves in blocks (`_move`), not
+through a copy of them all.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import numpy as np
 from sim.pupils.roll import Pupils
 
 SPARE_YEARS = 3
+# A move by fewer rows than 1/MAX_BLOCKS of the rows moved is left to numpy (`_move`).
+MAX_BLOCKS = 256
 
 
 class RollBuffer:
@@ -27,6 +31,17 @@ class RollBuffer:
 
     def __init__(self, pupils: Pupils):
         self._store, self._start, self._stop = pupils, 0, len(pupils)
+
+    @classmethod
+    def empty(cls, front: int, tail: int) -> RollBuffer:
+        """No pupil on roll yet, with room for `front` arrivals at the head and `tail`
+        intakes at the tail (a roll that will grow to a known size: no new arrays or moves
+        until then)."""
+        none = Pupils.empty()
+        roll = cls(Pupils(*(_room_for(getattr(none, f.name), front, front + tail)
+                            for f in fields(Pupils))))
+        roll._start = roll._stop = front
+        return roll
 
     @property
     def pupils(self) -> Pupils:
@@ -58,8 +73,7 @@ class RollBuffer:
         start = self._start - len(arrivals)
         for name in (f.name for f in fields(Pupils)):
             array = getattr(self._store, name)
-            # Overlapping ranges: numpy copies them as if they did not overlap.
-            array[start:start + before] = array[self._start:self._start + before]
+            _move(array, start, self._start, before)
             array[start + before:self._start + before] = getattr(arrivals, name)
             array[self._stop:self._stop + len(intake)] = getattr(intake, name)
         self._start, self._stop = start, self._stop + len(intake)
@@ -73,7 +87,7 @@ class RollBuffer:
         if capacity <= len(self._store):
             for name in (f.name for f in fields(Pupils)):
                 array = getattr(self._store, name)
-                array[start:start + n] = array[self._start:self._stop]
+                _move(array, start, self._start, n)
         else:
             old = self.pupils
             self._store = Pupils(*(_room_for(getattr(old, f.name), start, capacity)
@@ -86,3 +100,19 @@ def _room_for(array: np.ndarray, at: int, capacity: int) -> np.ndarray:
     out = np.empty((capacity, *array.shape[1:]), array.dtype)
     out[at:at + len(array)] = array
     return out
+
+
+def _move(array: np.ndarray, to: int, start: int, n: int) -> None:
+    """Rows `start` to `start + n` of `array` copied to `to` onward; the ranges may overlap.
+    numpy copies an overlapping source whole into a temporary first (England: up to 8
+    million rows, in fresh memory); here the rows go in blocks no longer than the distance
+    moved, so no block overlaps its destination, taken from the end they move towards: a
+    block overwrites only rows already moved."""
+    step = abs(start - to)
+    if step >= n or n > MAX_BLOCKS * step:     # apart, or blocks too small to be worth it
+        array[to:to + n] = array[start:start + n]
+        return
+    blocks = range(0, n, step)
+    for first in (blocks if to < start else reversed(blocks)):
+        last = min(first + step, n)
+        array[to + first:to + last] = array[start + first:start + last]

@@ -22,9 +22,20 @@ from sim.pupils.roll import LAST_PRIMARY_YEAR, Pupils
 from sim.pupils.roll_buffer import RollBuffer
 from sim.pupils.year_end import (STREAMS, PupilParams, SchoolsNow, YearEnd, catchments,
                                  end_of_year)
+from sim.region import PRIMARY, SECONDARY
 
 SPIN_UP_YEARS = 13
 KEY_STAGES = (("ks2", PHASE_NAMES[0]), ("ks4", PHASE_NAMES[1]))
+
+
+def _spin_up_room(places) -> RollBuffer:
+    """An empty roll with room for what the spin-up admits: a Reception cohort at the tail
+    every year, and at the head, until the first intake reaches Year 7, secondaries' whole
+    year groups from outside (at most; later, only what the region's Year 6 leave empty)."""
+    intake = int(places.entry_places[places.schools_of(PRIMARY)].sum())
+    year_groups = int(places.year_group_size[places.schools_of(SECONDARY)].sum())
+    return RollBuffer.empty(front=(LAST_PRIMARY_YEAR + 1) * year_groups,
+                            tail=SPIN_UP_YEARS * intake)
 
 
 class PupilSystem:
@@ -33,7 +44,7 @@ class PupilSystem:
         self.places = places_of(region, params.transition.capacity_headroom)
         self.areas = catchments(self.places, params)
         self._streams = {name: streams[name] for name in STREAMS}
-        self._roll = RollBuffer(Pupils.empty())
+        self._roll = _spin_up_room(self.places)
         self.latest: YearEnd | None = None
         self.results_by_year: list[tuple[int, YearEnd]] = []   # tabled once, at the end
         # During the run (not the set-up): Year 6 leaving a region with no secondary, and
