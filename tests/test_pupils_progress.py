@@ -11,6 +11,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from sim.pupils import progress
 from sim.pupils.roll import Pupils
@@ -54,10 +55,28 @@ def test_schools_below_the_reference_widen_the_gap():
 
 
 def test_peer_deviation_is_the_year_group_mean_at_the_school_minus_the_regions():
-    # Year 3: school 0 holds -2 and 4 (mean 1), school 1 holds 7; region mean 3.
+    # In order of entry, as a roll is kept: Year 5 first.
     # Year 5: school 0 holds 10 alone; region mean 10.
-    p = pupils([0, 0, 1, 0], [3, 3, 3, 5], [0, 0, 0, 0], [-2.0, 4.0, 7.0, 10.0])
-    np.testing.assert_allclose(progress.peer_deviation(p, 2), [-2.0, -2.0, 4.0, 0.0])
+    # Year 3: school 0 holds -2 and 4 (mean 1), school 1 holds 7; region mean 3.
+    p = pupils([0, 0, 0, 1], [5, 3, 3, 3], [0, 0, 0, 0], [10.0, -2.0, 4.0, 7.0])
+    np.testing.assert_allclose(progress.peer_deviation(p, 2), [0.0, -2.0, -2.0, 4.0])
+
+
+def test_standard_normals_are_standard_normal():
+    # Box-Muller from single-precision uniforms: moments, the tails beyond 2 and 3 sd, a
+    # Kolmogorov-Smirnov test, and the two draws of each pair (i, n/2 + i) independent.
+    n = 400_000
+    z = progress.standard_normals(n, np.random.default_rng(3))
+    assert z.dtype == np.float32 and len(z) == n
+    assert abs(z.mean()) < 0.01 and z.std() == pytest.approx(1.0, abs=0.01)
+    assert stats.kurtosis(z) == pytest.approx(0.0, abs=0.05)
+    assert (np.abs(z) > 2).mean() == pytest.approx(2 * stats.norm.sf(2), rel=0.05)
+    assert (np.abs(z) > 3).mean() == pytest.approx(2 * stats.norm.sf(3), rel=0.15)
+    assert stats.kstest(z, "norm").pvalue > 0.01
+    first, second = z[: n // 2], z[n // 2:]
+    assert abs(np.corrcoef(first, second)[0, 1]) < 0.01
+    assert abs(np.corrcoef(first**2, second**2)[0, 1]) < 0.01
+    assert len(progress.standard_normals(7, np.random.default_rng(3))) == 7
 
 
 def test_one_years_progress_of_hand_built_pupils():

@@ -43,44 +43,46 @@ def nearby_by_phase(places: Places, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def moves(pupils: Pupils, nearby, params: MobilityParams, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Who moves (indices, ascending) and the school each moves to."""
-    # Pupils not in a test year, in a phase with another school nearby to move to: runs of
-    # the roll, which is in order of entry.
-    eligible = np.zeros(len(pupils), bool)
-    for (first, last), options in zip(((RECEPTION, LAST_PRIMARY_YEAR - 1),
-                                       (FIRST_SECONDARY_YEAR, LAST_YEAR - 1)), nearby):
-        if options.shape[1] > 1:
-            eligible[pupils.cohort(first, last)] = True
-    dis = pupils.disadvantaged
-    groups = ((dis & eligible, params.rate_other * params.disadvantaged_factor),
-              (~dis & eligible, params.rate_other))
-    mover = np.sort(np.concatenate([_bernoulli_picks(np.flatnonzero(chosen), rate, rng)
-                                    for chosen, rate in groups]))
-    pick = rng.random(len(mover))
-    school = np.empty(len(mover), np.int32)
-    moving_on = pupils.year[mover] >= FIRST_SECONDARY_YEAR
-    for phase, chosen in ((0, ~moving_on), (1, moving_on)):
-        if not chosen.any():
-            continue
-        school[chosen] = _elsewhere(nearby[phase].take(pupils.home[mover[chosen]], axis=0),
-                                    pupils.school[mover[chosen]], pick[chosen])
-    return mover, school
+    """Who moves (indices, ascending) and the school each moves to.
+
+    The pupils who may move (not in a test year, in a phase with another school nearby to
+    move to) are runs of the roll, which is in order of entry. In each run the pupils are
+    first picked with the higher of the two groups' rates, then each pick is kept with
+    probability its group's rate over that one (thinning: each pupil then moves with their
+    group's rate, independently), so no pass over every pupil is needed."""
+    rates = np.array([params.rate_other, params.rate_other * params.disadvantaged_factor])
+    top = min(rates.max(), 1.0)
+    keep = rates / top if top > 0 else rates
+    runs = sorted(((pupils.cohort(first, last), options) for (first, last), options in
+                   zip(((RECEPTION, LAST_PRIMARY_YEAR - 1), (FIRST_SECONDARY_YEAR, LAST_YEAR - 1)),
+                       nearby) if options.shape[1] > 1), key=lambda run: run[0].start)
+    movers, schools = [], []
+    for run, options in runs:
+        picked = run.start + _bernoulli_picks(run.stop - run.start, top, rng)
+        mover = picked[rng.random(len(picked)) < keep[pupils.disadvantaged[picked].view(np.uint8)]]
+        movers.append(mover)
+        schools.append(_elsewhere(options.take(pupils.home[mover], axis=0),
+                                  pupils.school[mover], rng.random(len(mover))))
+    if not movers:
+        return np.zeros(0, np.int64), np.zeros(0, np.int32)
+    return np.concatenate(movers), np.concatenate(schools).astype(np.int32)
 
 
-def _bernoulli_picks(candidates: np.ndarray, rate: float, rng) -> np.ndarray:
-    """Each candidate independently with probability `rate`: the gaps between picks are
-    geometric, so only the picks are drawn (a few per cent), not one uniform per pupil."""
-    if rate <= 0.0 or len(candidates) == 0:
-        return candidates[:0]
+def _bernoulli_picks(n: int, rate: float, rng) -> np.ndarray:
+    """Each of 0 .. n - 1 independently with probability `rate` (ascending): the gaps
+    between picks are geometric, so only the picks are drawn (a few per cent), not one
+    uniform per pupil."""
+    if rate <= 0.0 or n == 0:
+        return np.zeros(0, np.int64)
     if rate >= 1.0:
-        return candidates
-    expected = len(candidates) * rate
+        return np.arange(n)
+    expected = n * rate
     gaps = rng.geometric(rate, int(expected + 6.0 * np.sqrt(expected) + 16))
     position = np.cumsum(gaps) - 1
-    while position[-1] < len(candidates):      # rare: draw more gaps until past the end
+    while position[-1] < n:      # rare: draw more gaps until past the end
         more = np.cumsum(rng.geometric(rate, len(gaps))) + position[-1]
         position = np.concatenate([position, more])
-    return candidates[position[position < len(candidates)]]
+    return position[position < n]
 
 
 def _elsewhere(options: np.ndarray, own: np.ndarray, pick: np.ndarray) -> np.ndarray:
