@@ -27,6 +27,7 @@ change school, never the count.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -120,6 +121,12 @@ def end_of_year(roll: RollBuffer, places: Places, areas: Catchments, schools: Sc
     (with the KS2 and KS4 cohorts' region-wide gaps unless `gaps` is false: they draw
     nothing, and a spin-up year has no use for them)."""
     m = places.n_schools
+    # The Reception cohort reads nothing the steps before it change and draws from its own
+    # stream: drawn on a second thread while they run (numpy's draws and array loops release
+    # the GIL), collected before the arrivals draw from the same stream. Same draws, same
+    # order: the outputs do not depend on the threads' timing.
+    rng = streams["pupils/intake"]
+    reception = _in_background(_reception, places, areas, params, rng)
     pupils = roll.pupils
     pupils.attainment += progress.progress(pupils, places.phase,
                                            schools.value_added_disadvantaged,
@@ -143,9 +150,7 @@ def end_of_year(roll: RollBuffer, places: Places, areas: Catchments, schools: Sc
         staying = roll.pupils
         year6 = slice(year6.start, year6.stop - n_left_to_neighbours)
         secondary = secondary[~left]
-    rng = streams["pupils/intake"]
-    reception = (intake.reception_cohort(places, areas.reception, params.intake, rng)
-                 if places.has(PRIMARY) else Pupils.empty())
+    reception = reception.result()
     arrivals = _arrivals(places, areas, secondary, params, rng)
     staying.school[year6] = secondary
     staying.year += 1
@@ -157,6 +162,20 @@ def end_of_year(roll: RollBuffer, places: Places, areas: Catchments, schools: Sc
     pupils.school[movers] = school
     return YearEnd(n_leavers, n_left_at_11, n_left_to_neighbours, _size(year6), len(reception),
                    len(arrivals), len(movers), ks2, ks4, *cohort_gaps)
+
+
+def _in_background(task, *args) -> Future:
+    """`task(*args)` started on a thread of its own, which ends with it (no pool outlives
+    the call: a process forked later never inherits one)."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(task, *args)
+    pool.shutdown(wait=False)
+    return future
+
+
+def _reception(places: Places, areas: Catchments, params: PupilParams, rng) -> Pupils:
+    return (intake.reception_cohort(places, areas.reception, params.intake, rng)
+            if places.has(PRIMARY) else Pupils.empty())
 
 
 def _size(run: slice) -> int:
