@@ -117,9 +117,10 @@ def pick(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 def adopt(holdings: Holdings, catalogue: Catalogue, expertise, learner, source, trust,
           absorptive, time, distance, fidelity, domain_weights, cfg, max_distance: float,
-          rng):
+          rng, embedded_week: int = 0):
     """One week's adoptions; returns (pairs, practice, generation) of the take-ups, `pairs`
-    indexing the given (learner, source) arrays.
+    indexing the given (learner, source) arrays. A practice taken up is the learner's own
+    from `embedded_week` (`sim.practices.lapse_unembedded`).
 
     Draws two uniforms per pair whatever the outcome (common random numbers)."""
     learner, source = np.asarray(learner), np.asarray(source)
@@ -149,7 +150,8 @@ def adopt(holdings: Holdings, catalogue: Catalogue, expertise, learner, source, 
     fidelity = np.asarray(fidelity, float)[take] if np.ndim(fidelity) else fidelity
     depth = fidelity * holdings.depth[src, d, s]
     generation = holdings.generation[src, d, s] + 1
-    placed = place(holdings, catalogue, learner[take], practice, depth, generation)
+    placed = place(holdings, catalogue, learner[take], practice, depth, generation,
+                   embedded_week)
     return take[placed], practice[placed], generation[placed]
 
 

@@ -6,8 +6,10 @@ the model's calendar:
   starting expertise drawn by `sim.state` (stream `practices`);
 - at each week's meetings, adoption on the scheme's (learner, source) pairs and creation on
   its mutual links; it returns what each link's meeting realised, which builds trust;
-- at each term end, in-school deepening and forgetting of practice, then staff leaving and
-  moving with their practice (stream `turnover`);
+- at each term end, in-school deepening and forgetting of practice, the lapse of practices
+  taken up from partners and not yet embedded at schools that met no partner that term
+  (stream `sustainment`), then staff leaving and moving with their practice (stream
+  `turnover`);
 - at each year end, the count of schools holding each practice, and the year's staff
   moves as a network layer.
 
@@ -96,7 +98,8 @@ class Knowledge:
         pairs, practice, generation = diffusion.adopt(
             self.holdings, self.catalogue, s.expertise, plan.learner, plan.source, weight,
             model.absorptive_capacity(), model.time_left(), distance, fidelity, plan.weights,
-            ex, ex.max_distance, model.streams["adoption"])
+            ex, ex.max_distance, model.streams["adoption"],
+            practices.embedding_end(model.week, self.practice_cfg.embedding_years))
         learner = plan.learner[pairs]
         self.log.record(model.week, learner, practice, plan.source[pairs], generation,
                         Channel.PARTNER)
@@ -124,11 +127,15 @@ class Knowledge:
         return realised
 
     def end_term(self, model, resource: np.ndarray, dt_years: float) -> None:
-        """In-school work and forgetting on practice and tacit know-how; staff moves."""
+        """In-school work and forgetting on practice and tacit know-how; the lapse of
+        practices still embedding without a partner; staff moves."""
         s, imp = model.state, self.improvement_cfg
         share = s.disadvantaged_share
         practices.deepen_and_forget(self.holdings, resource, share, imp,
                                     self.practice_cfg.drop_depth, dt_years)
+        practices.lapse_unembedded(self.holdings, model.week, self.met_partner(model),
+                                   self.practice_cfg.unsupported_lapse_rate, dt_years,
+                                   model.streams["sustainment"])
         forgetting = imp.forgetting_rate * (1 + imp.turnover_deprivation_factor * share)
         self.tacit *= np.exp(-forgetting * dt_years)[:, None]
         moves = staff_moves.move_staff(self.holdings, self.catalogue, share, model.region.la,
@@ -140,6 +147,15 @@ class Knowledge:
         self.moves_this_year.append(np.column_stack([moves.origin[moved],
                                                      moves.destination[moved]]))
         s.expertise = self.expertise()
+
+    @staticmethod
+    def met_partner(model) -> np.ndarray:
+        """Schools that met a partner this term (on a link whose two schools both attended)."""
+        p = model.partnerships
+        met = np.zeros(model.n_schools, bool)
+        met[p.link_a[p.met_this_term]] = True
+        met[p.link_b[p.met_this_term]] = True
+        return met
 
     def end_year(self) -> None:
         """The year's holder counts and staff-move edges."""

@@ -19,6 +19,24 @@ in use (fidelity of implementation, Durlak & DuPre 2008).
 - Each slot also keeps its *generation*: 0 where the school created the practice (or held
   it from the start), the source's generation + 1 where it came from another school, so
   the steps a practice has travelled along the chain of schools are known.
+- A practice taken up from a partner is *embedding* for `embedding_years`: until then it
+  is not yet the school's own, and in a term in which the school meets no partner it is
+  dropped with probability 1 - exp(-unsupported_lapse_rate * dt) (`lapse_unembedded`).
+  Sources: full implementation of an adopted practice takes two to four years (Fixsen,
+  Naoom, Blase, Friedman & Wallace 2005, Implementation Research: A Synthesis of the
+  Literature); initially successful innovations often fail to become part of the host
+  organisation's routines once initial implementation ends (Wiltsey Stirman et al. 2012,
+  Implementation Science 7:17, a review of 125 studies of sustainability); without follow-up coaching little training reaches
+  classroom practice (Joyce & Showers 2002); system leaders' short-term gains "are not
+  always sustained" (seed 001). The rate is set from one measurement: of the tracked sites
+  that started a newly adopted programme, 37.1 % still delivered it two years after start-up
+  (Wong et al. 2022, Implementation Science Communications, "Rates of sustainment in the
+  Universal Stages of Implementation Completion"), so -ln(0.371) / 2 = 0.50 a year over the
+  two years that measure speaks of. Those were health and social-care programmes, not
+  schools, and their sites' support after start-up is not known: applying it to schools'
+  practices without a partner is an assumption. Practices a school created, held from the
+  start, or received with a member of staff who used it are its own from the start (the
+  carrier's leaving is `sim.staff_moves`' turnover).
 """
 
 from __future__ import annotations
@@ -27,6 +45,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.calendar import WEEKS_PER_YEAR
 from sim.component import param
 from sim.distributions import gamma_with_mean
 from sim.improvement import improve_and_forget
@@ -57,6 +76,21 @@ class PracticeConfig:
     # A practice thinner than this is no longer in use and is lost.
     drop_depth: float = param(0.05, min=0, max=1, why="a depth", unit="0-1",
                               label="Depth below which a practice is lost")
+    embedding_years: float = param(
+        2.0, min=0, max=4,
+        why="full implementation takes 2-4 years (Fixsen et al. 2005); 2 is the horizon of "
+            "the sustainment rate below (Wong et al. 2022)", unit="years",
+        label="Years to embed a practice taken up from a partner",
+        help="Until then the practice is not the school's own and may lapse in a term "
+             "without a partner.")
+    unsupported_lapse_rate: float = param(
+        0.5, min=0, max=2,
+        why="37.1 % of sites still delivered a newly adopted programme 2 years after "
+            "start-up (Wong et al. 2022): -ln(0.371)/2 = 0.50; applying it to schools is "
+            "an assumption", unit="per year",
+        label="Lapse rate of an embedding practice without a partner",
+        help="Hazard of dropping a practice taken up from a partner, while it embeds, in "
+             "terms the school meets no partner.")
 
 
 class Catalogue:
@@ -126,6 +160,13 @@ class Holdings:
     # Effectiveness of the practice in each slot (0 where empty), kept beside the ids so
     # the weekly kernels need no catalogue look-up; written only by `place` and `clear`.
     effect: np.ndarray
+    # Week from which each practice is the school's own (0: its own from the start; see
+    # `lapse_unembedded`). Not given: every practice is the school's own.
+    embedded_week: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.embedded_week is None:
+            self.embedded_week = np.zeros(self.practice.shape, np.int64)
 
     @property
     def held(self) -> np.ndarray:
@@ -245,21 +286,45 @@ def deepen_and_forget(holdings: Holdings, resource, disadvantaged_share, improve
     return lost
 
 
+def embedding_end(week: int, embedding_years: float) -> int:
+    """The week a practice taken up from a partner in `week` becomes the school's own."""
+    return week + round(embedding_years * WEEKS_PER_YEAR)
+
+
+def lapse_unembedded(holdings: Holdings, week: int, met_partner: np.ndarray, rate: float,
+                     dt_years: float, rng) -> np.ndarray:
+    """A term's lapse of practices still embedding at schools that met no partner.
+
+    Each such practice is dropped with probability 1 - exp(-rate * dt_years). Draws one
+    uniform per practice at risk, in (school, domain, slot) order. Returns the (n, domains,
+    slots) mask of the practices dropped."""
+    at_risk = holdings.held & (holdings.embedded_week > week) & ~met_partner[:, None, None]
+    flat = np.flatnonzero(at_risk)
+    dropped = flat[rng.random(len(flat)) < -np.expm1(-rate * dt_years)]
+    lost = np.zeros(holdings.depth.shape, bool)
+    lost.flat[dropped] = True
+    clear(holdings, lost)
+    return lost
+
+
 def clear(holdings: Holdings, mask: np.ndarray) -> None:
     """Empty the masked slots."""
     holdings.practice[mask] = -1
     holdings.depth[mask] = 0.0
     holdings.generation[mask] = 0
     holdings.effect[mask] = 0.0
+    holdings.embedded_week[mask] = 0
 
 
 def place(holdings: Holdings, catalogue: Catalogue, school: np.ndarray,
-          practice: np.ndarray, depth: np.ndarray, generation: np.ndarray) -> np.ndarray:
+          practice: np.ndarray, depth: np.ndarray, generation: np.ndarray,
+          embedded_week: int = 0) -> np.ndarray:
     """Put practices into schools (each school at most once per call); True where placed.
 
     A school already holding the practice keeps the deeper of the two depths (generation
-    from whichever is kept). Otherwise the practice takes an empty slot of its domain, or
-    replaces the slot giving least (v h) if it gives more; else it is not taken up."""
+    from whichever is kept; whether it is embedded, from the holding it had). Otherwise the
+    practice takes an empty slot of its domain, or replaces the slot giving least (v h) if
+    it gives more, embedded from `embedded_week`; else it is not taken up."""
     if len(school) > 1:
         ordered = np.sort(school)
         if (ordered[1:] == ordered[:-1]).any():
@@ -289,4 +354,5 @@ def place(holdings: Holdings, catalogue: Catalogue, school: np.ndarray,
     holdings.depth.put(at, depth.compress(placed))
     holdings.generation.put(at, generation.compress(placed))
     holdings.effect.put(at, v.take(practice))
+    holdings.embedded_week.put((cell * slots + slot).compress(placed & ~has), embedded_week)
     return placed

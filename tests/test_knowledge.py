@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -9,6 +11,7 @@ import pytest
 
 import sim
 from sim.diffusion import Channel
+from sim.knowledge import Knowledge
 from sim.state import initial_state
 from sim.streams import Streams
 from tests.helpers import build_model
@@ -100,3 +103,12 @@ def test_no_broadcast_layer_without_summaries():
     families = build_model(["scheme=families", *SMALL, "scheme.min_size=4",
                             "scheme.max_size=8"])
     assert "broadcast" not in families.layered_network().layers
+
+
+def test_met_partner_marks_both_schools_of_each_link_that_met_this_term():
+    links = SimpleNamespace(link_a=np.array([0, 1, 2]), link_b=np.array([1, 3, 4]),
+                            met_this_term=np.array([True, False, False]))
+    model = SimpleNamespace(partnerships=links, n_schools=5)
+    assert Knowledge.met_partner(model).tolist() == [True, True, False, False, False]
+    links.met_this_term[2] = True
+    assert Knowledge.met_partner(model).tolist() == [True, True, True, False, True]

@@ -138,6 +138,59 @@ def test_place_refuses_a_school_twice_in_one_call():
                         np.array([1, 1]))
 
 
+class FixedDraws:
+    """A stand-in generator returning given uniforms, checking how many are asked for."""
+
+    def __init__(self, uniforms):
+        self.uniforms = np.asarray(uniforms, float)
+
+    def random(self, n):
+        assert n == len(self.uniforms), f"{n} draws asked for, {len(self.uniforms)} expected"
+        return self.uniforms
+
+
+def test_embedding_ends_two_years_of_39_weeks_after_the_take_up():
+    assert practices.embedding_end(10, 2.0) == 10 + 78
+    assert practices.embedding_end(10, 0.0) == 10
+
+
+def test_lapse_unembedded_hand_worked():
+    cat = catalogue([0.5, 0.4], [0, 0])
+    h = holdings([[[0, 1]], [[0, -1]], [[0, 1]], [[0, -1]]],
+                 [[[0.3, 0.5]], [[0.3, 0.0]], [[0.3, 0.4]], [[0.3, 0.0]]], cat)
+    week = 50
+    # school 0: slot 0 embedding, slot 1 its own; school 1 embedding but met a partner;
+    # school 2 both embedding; school 3 embedded exactly this week (its own now).
+    h.embedded_week[:] = [[[100, 0]], [[100, 0]], [[100, 90]], [[50, 0]]]
+    met = np.array([False, True, False, False])
+    # 0.5 a year over a term of 1/3 year: 1 - exp(-1/6) = 0.1535 to drop. At risk, in
+    # (school, domain, slot) order: (0,0,0), (2,0,0), (2,0,1) -> uniforms 0.15, 0.16, 0.01.
+    assert -np.expm1(-0.5 / 3) == pytest.approx(0.153518, abs=1e-6)
+    lost = practices.lapse_unembedded(h, week, met, 0.5, 1 / 3, FixedDraws([0.15, 0.16, 0.01]))
+    assert np.argwhere(lost).tolist() == [[0, 0, 0], [2, 0, 1]]
+    assert h.practice.tolist() == [[[-1, 1]], [[0, -1]], [[0, -1]], [[0, -1]]]
+    assert h.depth[0, 0, 0] == 0 and h.effect[2, 0, 1] == 0 and h.embedded_week[2, 0, 1] == 0
+    assert h.embedded_week[2, 0, 0] == 100 and h.depth[2, 0, 0] == 0.3
+    # A year later school 2's remaining practice is its own: nothing is at risk, no draws.
+    assert not practices.lapse_unembedded(h, 100, met, 0.5, 1 / 3, FixedDraws([])).any()
+
+
+def test_place_starts_embedding_only_for_a_practice_new_to_the_school():
+    cat = catalogue([0.5, 0.4], [0, 0])
+    h = holdings([[[0, -1]]], [[[0.3, 0.0]]], cat)
+    # a deeper copy of a practice the school holds as its own: still its own
+    assert practices.place(h, cat, np.array([0]), np.array([0]), np.array([0.6]),
+                           np.array([1]), embedded_week=120)[0]
+    # a new practice in the empty slot: embedding until week 120
+    assert practices.place(h, cat, np.array([0]), np.array([1]), np.array([0.2]),
+                           np.array([1]), embedded_week=120)[0]
+    assert h.embedded_week[0, 0].tolist() == [0, 120]
+    # staff moves and creation place practices as the school's own (the default)
+    practices.clear(h, np.array([[[False, True]]]))
+    practices.place(h, cat, np.array([0]), np.array([1]), np.array([0.2]), np.array([1]))
+    assert h.embedded_week[0, 0].tolist() == [0, 0]
+
+
 def test_catalogue_add_appends():
     cat = catalogue([0.5], [0])
     assert cat.add(2, 0.7, 5, 9, 40) == 1
