@@ -6,7 +6,8 @@
     make bench ARGS="--repeats 5"
 
 Every (region, scheme, repeat) runs in a fresh Python subprocess, so runs never share a
-heap, caches or imported state. Inside the child, `sim.run` times its two phases itself
+heap, caches or imported state; its allocator is set as the command line sets it
+(`sim.heap`). Inside the child, `sim.run` times its two phases itself
 (`summary["runtime_seconds"]`: *setup* = region, initial state and partnership formation;
 *simulation* = the SimPy calendar over all weeks), both wall-clock; the child also reports
 the CPU time of the whole run, which other jobs on the machine disturb less. Peak memory is
@@ -41,6 +42,8 @@ from pathlib import Path
 
 import mesa
 import numpy as np
+
+from sim.heap import keep_freed_memory
 
 REPO = Path(__file__).resolve().parents[1]
 REGIONS = ("gm", "england")
@@ -160,6 +163,7 @@ def child_mesa(variant: str, n_schools: int, weeks: int, seed: int) -> dict:
 
 
 def child_main(argv: list[str]) -> None:
+    keep_freed_memory()    # as the command line does (`sim.heap`): what users get
     kind, *rest = argv
     if kind == "model":
         region, scheme, years, seed = rest
