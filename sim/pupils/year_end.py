@@ -13,6 +13,9 @@ intake, mobility. One call per year; each step is its own kernel (see its module
 7. a Reception cohort joins every primary (`intake`);
 8. a few pupils change school within their phase (`mobility`).
 
+The progress and the Reception cohort's draws run on threads of their own beside the
+transition, which depends on neither: the outcome is this order's, draw for draw.
+
 A region with one phase only (a school list of primaries or of secondaries) runs too: with
 no secondary, Year 6 leave the region at 11 (counted in `YearEnd.left_at_11`); with no
 primary, every Year 7 pupil arrives from outside.
@@ -121,28 +124,28 @@ def end_of_year(roll: RollBuffer, places: Places, areas: Catchments, schools: Sc
     (with the KS2 and KS4 cohorts' region-wide gaps unless `gaps` is false: they draw
     nothing, and a spin-up year has no use for them)."""
     m = places.n_schools
-    # The Reception cohort reads nothing the steps before it change and draws from its own
-    # stream: drawn on a second thread while they run (numpy's draws and array loops release
-    # the GIL), collected before the arrivals draw from the same stream. Same draws, same
-    # order: the outputs do not depend on the threads' timing.
+    # Two steps run on threads of their own while the transition runs on this one (numpy's
+    # draws and array loops release the GIL): the progress, which changes only attainment,
+    # which the transition does not read, and the Reception cohort, which reads nothing the
+    # steps before it change. Each draws from its own stream, in the same order as in
+    # sequence, and is collected before anything that depends on it: the outputs do not
+    # depend on the threads' timing.
     rng = streams["pupils/intake"]
     reception = _in_background(_reception, places, areas, params, rng)
     pupils = roll.pupils
-    pupils.attainment += progress.progress(pupils, places.phase,
-                                           schools.value_added_disadvantaged,
-                                           schools.value_added_other, params.progress,
-                                           streams["pupils/progress"])
+    progressed = _in_background(_progress, pupils, places, schools, params, streams)
+    n_leavers = _size(pupils.cohort(LAST_YEAR))
+    # With no secondary, Year 6 are the oldest on roll, so they too are a prefix.
+    n_left_at_11 = 0 if places.has(SECONDARY) else _size(pupils.cohort(LAST_PRIMARY_YEAR))
+    roll.drop(n_leavers + n_left_at_11)   # the leavers' rows stay in place until `admit`
+    staying = roll.pupils
+    year6 = staying.cohort(LAST_PRIMARY_YEAR)        # a run of the roll: views, not gathers
+    secondary = _secondary_places(staying, year6, places, areas, schools, params, streams)
+    progressed.result()
     ks2 = results.cohort_results(pupils, results.KS2_YEAR, m)
     ks4 = results.cohort_results(pupils, results.KS4_YEAR, m)
     cohort_gaps = [results.cohort_gap(pupils, year) if gaps else None
                    for year in (results.KS2_YEAR, results.KS4_YEAR)]
-    n_leavers = _size(pupils.cohort(LAST_YEAR))
-    # With no secondary, Year 6 are the oldest on roll, so they too are a prefix.
-    n_left_at_11 = 0 if places.has(SECONDARY) else _size(pupils.cohort(LAST_PRIMARY_YEAR))
-    roll.drop(n_leavers + n_left_at_11)
-    staying = roll.pupils
-    year6 = staying.cohort(LAST_PRIMARY_YEAR)        # a run of the roll: views, not gathers
-    secondary = _secondary_places(staying, year6, places, areas, schools, params, streams)
     left = secondary < 0
     n_left_to_neighbours = int(np.count_nonzero(left))
     if n_left_to_neighbours:        # they leave the roll
@@ -171,6 +174,14 @@ def _in_background(task, *args) -> Future:
     future = pool.submit(task, *args)
     pool.shutdown(wait=False)
     return future
+
+
+def _progress(pupils: Pupils, places: Places, schools: SchoolsNow, params: PupilParams,
+              streams) -> None:
+    pupils.attainment += progress.progress(pupils, places.phase,
+                                           schools.value_added_disadvantaged,
+                                           schools.value_added_other, params.progress,
+                                           streams["pupils/progress"])
 
 
 def _reception(places: Places, areas: Catchments, params: PupilParams, rng) -> Pupils:
