@@ -44,7 +44,8 @@ class Region:
     trust_names: tuple[str, ...] = ()
     trust_joined_year: np.ndarray | None = None  # year the school joined its trust, or -1
     # Share of a secondary's roll in Years 7-11, the rest being its sixth form (real rolls
-    # count both: `sim.region_real`); synthetic rolls and school lists are taken as 11-16.
+    # count both: `sim.region_real`; synthetic rolls are fitted to them: `sim.region`);
+    # school lists' rolls are taken as 11-16.
     secondary_pre16_share: float = 1.0
     # Secondaries in the neighbouring authorities of a real region that is part of England,
     # where its Year 6 may go at 11 (`sim.pupils.transition.places_beyond`): positions in

@@ -6,7 +6,10 @@ clustered in space as real neighbourhoods' is (deprived neighbourhoods next to e
 part of each neighbourhood's deviation is a smooth random field, `spatial_field`), primary
 and secondary schools in England's proportions (about 83 % / 17 % of state-funded
 primary and secondary schools), and a disadvantaged (free-school-meal) share per school
-drawn from its neighbourhood with England's mean (about 24 %) and right skew.
+drawn from its neighbourhood with England's mean (about 24 %) and right skew. Rolls are
+fitted to the census's (experiments/data/fit_synthetic_regions.py), which count a
+secondary's sixth form, so a synthetic secondary's Years 7-11 are the national pre-16 share
+of its roll, as a real one's (`sim.region_real.PRE16_SHARE`).
 
 Region generators are components (`sim.component`, kind "region"): `Synthetic` (this
 module), `SchoolList` (a GIAS-style CSV, `sim.region_csv`) and `RealEngland` (public data,
@@ -30,11 +33,15 @@ from sim.errors import ConfigError
 from sim.geography import PRIMARY, SECONDARY, Region, eal_and_mobility
 from sim.pupils.places import YEARS_IN_PHASE, entry_places
 from sim.region_csv import build_region_from_csv, resolve_path
-from sim.region_real import build_real_region, chosen_authorities
+from sim.region_real import PRE16_SHARE, build_real_region, chosen_authorities
 
 # Plane waves summed for a spatial field (`spatial_field`): the field's correlations at a
 # given distance deviate from their expectation by about 1 / sqrt(2 x waves) in one draw.
 FIELD_WAVES = 500
+# Share of England's secondary places unfilled: 452,000 in May 2024, about one in nine (DfE,
+# *School capacity 2023/24*): the spare places that let a region's secondaries seat Year 6
+# (`_sufficient_secondaries`).
+SPARE_PLACES = 1.0 / 9.0
 
 
 @dataclass
@@ -236,7 +243,8 @@ def _synthetic(cfg, rng: np.random.Generator) -> Region:
                      (1 - nb_mean[neighbourhood]) * cfg.fsm_concentration)
     eal, mobility = eal_and_mobility(rng, nb_logit[neighbourhood])
     return Region(cfg.name, la_names, la, neighbourhood, nb_mean, pos, phase, pupils,
-                  share, eal, mobility, neighbourhood_pos_km=nb_pos)
+                  share, eal, mobility, neighbourhood_pos_km=nb_pos,
+                  secondary_pre16_share=PRE16_SHARE)
 
 
 def _schools_per_la(cfg, rng) -> np.ndarray:
@@ -338,17 +346,20 @@ def _pupils(cfg, rng, phase: np.ndarray) -> np.ndarray:
 
 
 def _sufficient_secondaries(pupils: np.ndarray, phase: np.ndarray) -> np.ndarray:
-    """Rolls whose secondaries can seat the primaries' Year 6.
+    """Rolls whose secondaries have places for the primaries' Year 6.
 
     Local authorities must secure sufficient school places (Education Act 1996, s.14), and
-    England's secondaries have spare places on the whole (452,000 unfilled in May 2024, about
-    one in nine: DfE, *School capacity 2023/24*). A draw whose secondaries' year groups
-    (roll / 5) could not seat the primaries' Year 6 (their Reception places,
+    England's secondaries have spare places on the whole: about one in nine unfilled
+    (`SPARE_PLACES`), so a school's places are its pupils x 9/8. A year group of a synthetic
+    secondary is its roll x PRE16_SHARE / 5 (the roll counts the sixth form, as a census
+    roll: `sim.region_real.PRE16_SHARE`), so its Year 7 places are that x 9/8. A draw whose
+    secondaries' Year 7 places could not seat the primaries' Year 6 (their Reception places,
     `sim.pupils.places.entry_places`) is not such a region: its secondary rolls are scaled
     up, in their drawn proportions, until they can. Other draws are kept as drawn."""
     secondary = phase == SECONDARY
     year6 = entry_places(pupils[~secondary], phase[~secondary], 0.0).sum()
-    seats = pupils[secondary].sum() / YEARS_IN_PHASE[SECONDARY]
+    seats = (pupils[secondary].sum() * PRE16_SHARE / YEARS_IN_PHASE[SECONDARY]
+             / (1.0 - SPARE_PLACES))
     if seats == 0 or seats >= year6:
         return pupils
     scaled = pupils.copy()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 import sim
 from sim.geography import PRIMARY
+from sim.pupils.places import places_of
 from sim.region import _sufficient_secondaries, build_region
+from sim.region_real import PRE16_SHARE
 
 GM_WEIGHTS = [552, 330, 296, 294, 270, 242, 235, 231, 223, 193]
 
@@ -71,12 +75,28 @@ def test_pupils_by_phase():
 
 def test_secondaries_are_scaled_up_only_when_they_could_not_seat_the_primaries_year_6():
     phase = np.array([0, 0, 1, 1])
-    # Year 6 70 + 30 = 100 (rolls / 7); year groups (100 + 150) / 5 = 50: scaled by 2.
+    # Year 6 70 + 30 = 100 (rolls / 7); Year 7 places: rolls x 0.885636 (Years 7-11) / 5
+    # x 9/8 (one place in nine spare). (100 + 150) -> 49.817: scaled by 100 / 49.817 =
+    # 2.00735, 200.7 and 301.1 rounded up.
     np.testing.assert_array_equal(_sufficient_secondaries(np.array([490.0, 210.0, 100.0, 150.0]),
-                                                          phase), [490, 210, 200, 300])
-    # Year groups (300 + 250) / 5 = 110 seat 100: kept as drawn.
+                                                          phase), [490, 210, 201, 302])
+    # (250 + 250) / 5 = 100 would seat them if the rolls had no sixth form; their Years 7-11
+    # have 500 x 0.885636 / 5 x 9/8 = 99.63 places: scaled by 1.0037, 250.9 rounded up.
+    np.testing.assert_array_equal(_sufficient_secondaries(np.array([490.0, 210.0, 250.0, 250.0]),
+                                                          phase), [490, 210, 251, 251])
+    # (300 + 250) -> 109.6 places seat 100: kept as drawn.
     np.testing.assert_array_equal(_sufficient_secondaries(np.array([490.0, 210.0, 300.0, 250.0]),
                                                           phase), [490, 210, 300, 250])
+
+
+def test_a_synthetic_secondary_s_year_group_leaves_out_its_sixth_form_as_a_real_one_s():
+    # Rolls are fitted to census rolls, which count the sixth form: a roll of 1,000 has
+    # 1,000 x 0.885636 / 5 = 177.1 pupils a year in Years 7-11, not 200.
+    r = region()
+    secondary = np.flatnonzero(r.phase == 1)[0]
+    places = places_of(dataclasses.replace(r, pupils=np.where(np.arange(r.n_schools) == secondary,
+                                                              1000.0, r.pupils)), 0.0)
+    assert places.year_group_size[secondary] == 177
 
 
 def test_a_draw_of_large_primaries_and_small_secondaries_runs_instead_of_being_refused():
@@ -85,7 +105,8 @@ def test_a_draw_of_large_primaries_and_small_secondaries_runs_instead_of_being_r
                  "years=1", "scheme=none"]
     r = region(overrides)
     year6 = np.rint(r.pupils[r.phase == 0] / 7).sum()
-    assert r.pupils[r.phase == 1].sum() / 5 >= year6 > 10 * 2 * 100 / 5
+    year7_places = r.pupils[r.phase == 1].sum() * PRE16_SHARE / 5 * 9 / 8
+    assert year7_places >= year6 > 10 * 2 * 100 / 5
     assert sim.run(overrides, progress=False).summary["pupils_on_roll"] > 0
 
 

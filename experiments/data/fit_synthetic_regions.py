@@ -10,7 +10,9 @@ real: `region=gm_real` / `england_real`, January 2023 census and IMD 2019):
 - the neighbourhoods' deprivation: deciles and quartiles, and Moran's I of its normal scores
   at 0-1, 1-2, 2-4 and 4-8 km (real GM LSOAs: 0.50, 0.29, 0.05, 0.03; England: 0.55, 0.39,
   0.25, 0.17): how far deprived neighbourhoods sit next to each other;
-- schools' free-school-meal share quartiles (pupil-weighted) and size quartiles by phase;
+- schools' free-school-meal share quartiles (pupil-weighted) and size quartiles by phase
+  (census rolls: a secondary's counts its sixth form, and the generator takes Years 7-11 as
+  `sim.region_real.PRE16_SHARE` of it, as the real regions do);
 - the distance to the nearest school of the same phase.
 
 No segregation is fitted: the segregation of pupils comes out of placing them (intake,
