@@ -148,58 +148,79 @@ class Rankings:
 
     def __init__(self, home, home_km, disadvantaged, candidates, school_km, results,
                  disadvantaged_share, params: TransitionParams, rng: np.random.Generator):
-        k = candidates.shape[1]
+        n, k = len(home), candidates.shape[1]
         self.home, self.candidates = home, candidates
         self.preferences = min(params.preferences, k)
         group = np.where(disadvantaged, DISADVANTAGED, ADVANTAGED)
-        self.dist = _distances(home, home_km, candidates, school_km.astype(np.float32))
+        row = group * len(candidates) + home          # the family's (group, neighbourhood)
+        distance_weight = params.by_group("distance_weight")
+        # Per neighbourhood: the candidates' coordinates; per (group, neighbourhood): the
+        # results and composition terms.
+        school_km = school_km.astype(np.float32)
+        coordinates = [school_km[:, axis][candidates] for axis in (0, 1)]
+        results_term = _candidates_table(params.by_group("results_weight"), results,
+                                         candidates)
+        composition_term = _candidates_table(params.by_group("composition_weight"),
+                                             disadvantaged_share, candidates)
+        self.dist = np.empty((n, k), np.float32)
         # Gumbel(0, 1) tastes; a uniform draw of exactly 0 gives -inf: that school is last.
-        utility = rng.random(self.dist.shape, dtype=np.float32)
-        with np.errstate(divide="ignore"):
-            np.log(utility, out=utility)
+        self.utility = rng.random((n, k), dtype=np.float32)
+        for block in _family_blocks(n):
+            dist, utility = self.dist[block], self.utility[block]
+            _distances(home[block], home_km[block], coordinates, out=dist)
+            with np.errstate(divide="ignore"):
+                np.log(utility, out=utility)
+                np.negative(utility, out=utility)
+                np.log(utility, out=utility)
             np.negative(utility, out=utility)
-            np.log(utility, out=utility)
-        np.negative(utility, out=utility)
-        utility -= params.by_group("distance_weight")[group, None] * self.dist
-        utility += _candidates_term(params.by_group("results_weight"), results, candidates,
-                                    group, home)
-        utility -= _candidates_term(params.by_group("composition_weight"), disadvantaged_share,
-                                    candidates, group, home)
-        self.utility = utility
+            utility -= distance_weight[group[block], None] * dist
+            utility += np.take(results_term, row[block], axis=0)
+            utility -= np.take(composition_term, row[block], axis=0)
 
     def next(self, families: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The school each of `families` (default: all) names next and its distance (km)."""
         k = self.utility.shape[1]
         if families is None:
             choice = np.argmax(self.utility, axis=1)
-            families = np.arange(len(choice))
+            cell = np.arange(0, len(choice) * k, k)
+            home = self.home
         else:
             choice = np.argmax(np.take(self.utility, families, axis=0), axis=1)
-        cell = families * k + choice
+            cell = families * k
+            home = np.take(self.home, families)
+        cell += choice
         self.utility.ravel()[cell] = -np.inf             # named: not named again
-        return (np.take(self.candidates, np.take(self.home, families) * k + choice),
-                np.take(self.dist, cell))
+        return np.take(self.candidates, home * k + choice), np.take(self.dist, cell)
 
 
-def _candidates_term(weights, value, candidates, group, home) -> np.ndarray:
-    """(n, k) each family's group weight times its candidates' value: tabled per (group,
-    neighbourhood), then one row gathered per family."""
+def _candidates_table(weights, value, candidates) -> np.ndarray:
+    """(groups x neighbourhoods, k): each group's weight times its neighbourhood's
+    candidates' value, row group * neighbourhoods + neighbourhood."""
     table = weights[:, None, None] * value.astype(np.float32)[candidates]
-    return np.take(table.reshape(-1, candidates.shape[1]), group * len(candidates) + home, axis=0)
+    return table.reshape(-1, candidates.shape[1])
 
 
-def _distances(home, home_km, candidates, school_km) -> np.ndarray:
-    """(n, k) km from each home to its neighbourhood's candidates (single precision)."""
-    out = None
-    for axis in (0, 1):
-        delta = np.take(school_km[:, axis][candidates], home, axis=0)   # candidates' coordinate
-        delta -= home_km[:, axis, None]
-        delta *= delta
-        if out is None:
-            out = delta
-        else:
-            out += delta
-    return np.sqrt(out, out=out)
+def _distances(home, home_km, coordinates, out) -> None:
+    """Into `out` (n, k): km from each home to its neighbourhood's candidates (single
+    precision), `coordinates` the candidates' x and y per neighbourhood (neighbourhoods, k)."""
+    x, y = coordinates
+    np.take(x, home, axis=0, out=out)
+    out -= home_km[:, 0, None]
+    out *= out
+    delta = np.take(y, home, axis=0)
+    delta -= home_km[:, 1, None]
+    delta *= delta
+    out += delta
+    np.sqrt(out, out=out)
+
+
+FAMILY_BLOCK = 1 << 15
+
+
+def _family_blocks(n: int):
+    """Slices of `FAMILY_BLOCK` families: the utilities are built pupil by pupil (no sums),
+    a block at a time so that the temporaries stay in the cache; the same floats."""
+    return (slice(start, start + FAMILY_BLOCK) for start in range(0, n, FAMILY_BLOCK))
 
 
 def priority_keys(prefs: np.ndarray, dist_km: np.ndarray, lottery: np.ndarray) -> np.ndarray:
@@ -370,9 +391,9 @@ def allocate(home, home_km, disadvantaged, candidates, school_km, capacity, resu
     lottery = rng.permutation(len(home))
 
     def next_keys(pupils, slot):
-        # The first applications are asked of every pupil at once, in order (no gather).
-        school, dist = rankings.next(None if slot[0] == 0 else pupils)
-        return priority_keys(school, dist, np.take(lottery, pupils))
+        if slot[0] == 0:    # the first applications, of every pupil at once, in order
+            return priority_keys(*rankings.next(), lottery)
+        return priority_keys(*rankings.next(pupils), np.take(lottery, pupils))
 
     assigned = applications_accepted(next_keys, rankings.preferences, lottery, capacity)
     return place_nearest_with_room(assigned, home_km, school_km, capacity)
