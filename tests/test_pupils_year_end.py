@@ -164,3 +164,20 @@ def test_year_6_beyond_the_region_s_places_leave_for_the_neighbouring_authority(
             year6_km = np.sort(np.hypot(*(before.home_km[before.year == 6] - own_km).T))
             year7_km = np.sort(np.hypot(*(after.home_km[after.year == 7] - own_km).T))
             np.testing.assert_array_equal(year7_km, year6_km[:30 - left])
+
+
+def test_schools_across_the_border_show_the_results_of_a_school_of_the_region_like_them():
+    # The region's secondaries: shares 0.4, 0.2, 0.0 publishing -4, 0, +4 months lie on the
+    # line 4 - 20 x share, so schools across the border with shares 0.5 and 0.1 show -6, +2.
+    shown = year_end.results_beyond(np.array([-4.0, 0.0, 4.0]), np.array([0.4, 0.2, 0.0]),
+                                    np.array([0.5, 0.1]))
+    np.testing.assert_allclose(shown, [-6.0, 2.0], atol=1e-9)
+    # Before any results every school shows 0, the national expectation, across it too.
+    np.testing.assert_array_equal(
+        year_end.results_beyond(np.zeros(3), np.array([0.4, 0.2, 0.0]), np.array([0.5])), [0.0])
+    # One secondary (no line): its results; none at all: the national expectation.
+    np.testing.assert_array_equal(
+        year_end.results_beyond(np.array([3.0]), np.array([0.2]), np.array([0.3, 0.1])),
+        [3.0, 3.0])
+    np.testing.assert_array_equal(
+        year_end.results_beyond(np.zeros(0), np.zeros(0), np.array([0.3])), [0.0])

@@ -103,8 +103,10 @@ def places_beyond(n_year6: int, year_groups: np.ndarray, reach: np.ndarray) -> n
     `sim.pupils.intake.arrivals_by_school`). The scale is the real rolls', not a parameter.
     The places are shared over the schools across the border in proportion to `reach`, the
     region's Year 6 to whom each is the nearest of them, by largest remainders. Families
-    then rank them among their candidates as any secondary, by distance, results (none
-    published: 0) and composition, and deferred acceptance decides who takes them. The
+    then rank them among their candidates as any secondary, by distance, results (those a
+    secondary of the region with the same disadvantaged share publishes:
+    `sim.pupils.year_end.results_beyond`) and composition, and deferred acceptance decides
+    who takes them. The
     region's own secondaries then offer their year groups, not their spare places too: their
     real rolls say that the region's Year 6 who might have filled those places went across
     the border instead, so exactly the shortfall leaves and every school keeps its real

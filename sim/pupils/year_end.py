@@ -224,13 +224,37 @@ def _secondary_places(pupils, year6: slice, places, areas, schools, params,
     chosen = transition.allocate(
         home, pupils.home_km[year6], pupils.disadvantaged[year6],
         areas.secondary_candidates, _secondary_km(places), np.concatenate([own, beyond]),
-        np.concatenate([schools.published_results[secondaries], np.zeros(len(beyond))]),
+        np.concatenate([schools.published_results[secondaries],
+                        results_beyond(schools.published_results[secondaries],
+                                       schools.disadvantaged_share[secondaries],
+                                       places.outside_share)]),
         np.concatenate([schools.disadvantaged_share[secondaries], places.outside_share]),
         params.transition, streams["pupils/transition"])
     if not len(beyond):
         return secondaries[chosen].astype(np.int32)
     inside = chosen < len(secondaries)
     return np.where(inside, secondaries[np.where(inside, chosen, 0)], NO_SCHOOL).astype(np.int32)
+
+
+def results_beyond(results: np.ndarray, share: np.ndarray,
+                   share_beyond: np.ndarray) -> np.ndarray:
+    """The published results families see of the secondaries across the region's border,
+    which the model does not teach: what a secondary of the region with the same
+    disadvantaged share publishes, read off the least-squares line of the region's
+    secondaries' published `results` on their `share` (one point per school).
+
+    Published results follow the intake (a school's mean attainment is mostly its pupils'
+    disadvantage: the KS4 gap is about 18 months), and the families comparing schools see
+    every school's real results. The national expectation, 0, for every school across the
+    border would show one with half its pupils disadvantaged several months better than a
+    school like it inside the region, and a school with few disadvantaged pupils worse. Before
+    any results (all 0) the line reads 0, the national expectation, as for a school without
+    results (`PupilSystem.published_results`); a region whose secondaries cannot draw a line
+    (one school, or all with one share) gives their mean."""
+    if len(results) < 2 or np.ptp(share) == 0:
+        return np.full(len(share_beyond), results.mean() if len(results) else 0.0)
+    slope, intercept = np.polyfit(share, results, 1)
+    return intercept + slope * share_beyond
 
 
 def _secondary_km(places: Places) -> np.ndarray:
