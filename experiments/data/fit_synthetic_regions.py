@@ -24,7 +24,13 @@ spatial pattern and pupils started less segregated than in real GM (secondary 0.
 Every input is fitted over its own grid with the others held (coordinate descent, `--seeds`
 regions per point, 3 by default; England with 1), in turn until none moves. The search
 starts from configs/region/gm.yaml and england.yaml; the fitted values go back into them by
-hand (their comments name this script), so a re-run from the fitted values prints them again.
+hand (their comments name this script). The loss is flat along some inputs, so a re-run from
+the YAML's values can step to a neighbouring grid point: at 8199dd1 (load 4-8; gm 61 s,
+england 81 s) gm moved fsm_concentration 100 -> 60 and deprivation_clustered_share
+0.6 -> 0.7, england fsm_concentration 40 -> 60 and schools_per_neighbourhood 0.8 -> 1.0,
+every size input unchanged. The YAMLs keep their values: every band of
+tests/test_region_calibration.py holds with them, and a step along a flat direction is not
+evidence.
 """
 
 from __future__ import annotations
