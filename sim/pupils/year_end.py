@@ -123,17 +123,18 @@ def end_of_year(roll: RollBuffer, places: Places, areas: Catchments, schools: Sc
     """Advance every pupil on `roll` through the year end, in place; returns what happened
     (with the KS2 and KS4 cohorts' region-wide gaps unless `gaps` is false: they draw
     nothing, and a spin-up year has no use for them)."""
-    m = places.n_schools
     # Two steps run on threads of their own while the transition runs on this one (numpy's
-    # draws and array loops release the GIL): the progress, which changes only attainment,
-    # which the transition does not read, and the Reception cohort, which reads nothing the
-    # steps before it change. Each draws from its own stream, in the same order as in
-    # sequence, and is collected before anything that depends on it: the outputs do not
-    # depend on the threads' timing.
+    # draws and array loops release the GIL): the progress and then the KS2 and KS4 results
+    # and gaps, which change only attainment and read Years 6 and 11, none of which the
+    # transition reads or changes, and the Reception cohort, which reads nothing the steps
+    # before it change. Each draws from its own stream, in the same order as in sequence,
+    # and is collected before anything that depends on it: the outputs do not depend on
+    # the threads' timing.
     rng = streams["pupils/intake"]
     reception = _in_background(_reception, places, areas, params, rng)
     pupils = roll.pupils
-    progressed = _in_background(_progress, pupils, places, schools, params, streams)
+    progressed = _in_background(_progress_and_results, pupils, places, schools, params,
+                                streams, gaps)
     n_leavers = _size(pupils.cohort(LAST_YEAR))
     # With no secondary, Year 6 are the oldest on roll, so they too are a prefix.
     n_left_at_11 = 0 if places.has(SECONDARY) else _size(pupils.cohort(LAST_PRIMARY_YEAR))
@@ -141,11 +142,7 @@ def end_of_year(roll: RollBuffer, places: Places, areas: Catchments, schools: Sc
     staying = roll.pupils
     year6 = staying.cohort(LAST_PRIMARY_YEAR)        # a run of the roll: views, not gathers
     secondary = _secondary_places(staying, year6, places, areas, schools, params, streams)
-    progressed.result()
-    ks2 = results.cohort_results(pupils, results.KS2_YEAR, m)
-    ks4 = results.cohort_results(pupils, results.KS4_YEAR, m)
-    cohort_gaps = [results.cohort_gap(pupils, year) if gaps else None
-                   for year in (results.KS2_YEAR, results.KS4_YEAR)]
+    ks2, ks4, cohort_gaps = progressed.result()
     left = secondary < 0
     n_left_to_neighbours = int(np.count_nonzero(left))
     if n_left_to_neighbours:        # they leave the roll
@@ -176,12 +173,17 @@ def _in_background(task, *args) -> Future:
     return future
 
 
-def _progress(pupils: Pupils, places: Places, schools: SchoolsNow, params: PupilParams,
-              streams) -> None:
+def _progress_and_results(pupils: Pupils, places: Places, schools: SchoolsNow,
+                          params: PupilParams, streams, gaps: bool) -> tuple:
+    """The year's progress, then the KS2 and KS4 results per school and (if `gaps`) each
+    cohort's region-wide gaps."""
     pupils.attainment += progress.progress(pupils, places.phase,
                                            schools.value_added_disadvantaged,
                                            schools.value_added_other, params.progress,
                                            streams["pupils/progress"])
+    stages = (results.KS2_YEAR, results.KS4_YEAR)
+    return (*(results.cohort_results(pupils, year, places.n_schools) for year in stages),
+            [results.cohort_gap(pupils, year) if gaps else None for year in stages])
 
 
 def _reception(places: Places, areas: Catchments, params: PupilParams, rng) -> Pupils:
