@@ -325,7 +325,7 @@ class _Places:
         in_order = self.cutoff[contested] < NO_CUTOFF
         held = [self.slots[_ranges(self.start[schools], self.filled[schools])]
                 for schools in (contested[in_order], contested[~in_order])]
-        pool = _merge(_merge(held[0], applications), np.sort(held[1]))
+        pool = _merge(held[0], applications, np.sort(held[1]))
         school = pool >> SCHOOL_SHIFT
         starts = np.empty(len(pool), bool)        # where each school's run begins
         starts[0] = True
@@ -343,9 +343,9 @@ class _Places:
         return self.slots[_ranges(self.start, self.filled)]
 
 
-def _merge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Two sorted arrays as one (timsort finds the two runs and merges them)."""
-    return np.sort(np.concatenate([a, b]), kind="stable")
+def _merge(*runs: np.ndarray) -> np.ndarray:
+    """Sorted arrays as one (timsort finds the runs and merges them)."""
+    return np.sort(np.concatenate(runs), kind="stable")
 
 
 def _narrow(school: np.ndarray, n_schools: int) -> np.ndarray:
