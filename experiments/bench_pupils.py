@@ -51,7 +51,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.heap import keep_freed_memory
+from sim.heap import tune_memory
 
 REPO = Path(__file__).resolve().parents[1]
 GB = 1024**3
@@ -249,7 +249,7 @@ def main(argv=None) -> None:
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args(argv)
     if args.child:
-        keep_freed_memory()    # as the command line does (`sim.heap`): what users get
+        tune_memory()    # as the command line does (`sim.heap`): what users get
         kind, *rest = args.child
         if kind == "years":
             out = child_model(rest[0], int(rest[1]))

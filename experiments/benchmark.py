@@ -43,7 +43,7 @@ from pathlib import Path
 import mesa
 import numpy as np
 
-from sim.heap import keep_freed_memory
+from sim.heap import tune_memory
 
 REPO = Path(__file__).resolve().parents[1]
 REGIONS = ("gm", "england")
@@ -163,7 +163,7 @@ def child_mesa(variant: str, n_schools: int, weeks: int, seed: int) -> dict:
 
 
 def child_main(argv: list[str]) -> None:
-    keep_freed_memory()    # as the command line does (`sim.heap`): what users get
+    tune_memory()    # as the command line does (`sim.heap`): what users get
     kind, *rest = argv
     if kind == "model":
         region, scheme, years, seed = rest

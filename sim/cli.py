@@ -31,7 +31,7 @@ from sim.compose import compose_config, refuse_schema_choices
 from sim.config import as_plain
 from sim.errors import ConfigError
 from sim.headlines import headline_table
-from sim.heap import keep_freed_memory
+from sim.heap import tune_memory
 from sim.run import run_config
 
 
@@ -186,7 +186,7 @@ def main() -> None:
         print(help_text(groups))
         return
     signal.signal(signal.SIGTERM, _raise_terminated)
-    keep_freed_memory()    # the pupils' arrays reuse freed pages: less kernel time (sim.heap)
+    tune_memory()    # arrays reuse freed memory, in ordinary pages (sim.heap)
     sys.argv[1:] = add_baselines(sys.argv[1:])
     try:
         for note in check_arguments(sys.argv[1:]):
