@@ -114,7 +114,7 @@ def test_noise_has_the_configured_spread():
 
 def test_learning_loss_falls_on_the_pupils_on_roll_by_group():
     p = pupils([0, 1], [4, 8], [1, 0], [1.0, 1.0])
-    progress.learning_loss(p, 4.3, 3.7)
+    progress.learning_loss(p, progress.months_lost(p, 4.3, 3.7))
     np.testing.assert_allclose(p.attainment, [-3.3, -2.7], rtol=1e-6)
     np.testing.assert_allclose(p.loss, [4.3, 3.7], rtol=1e-6)
 
@@ -131,13 +131,13 @@ def test_recovery_makes_up_a_share_of_the_outstanding_loss():
     np.testing.assert_allclose(p.attainment, [-4.0 + 4.0 * (1 - np.exp(-0.5)), -3.0], rtol=1e-6)
 
 
-def test_loss_and_recovery_reach_every_block_of_the_roll(monkeypatch):
-    # Blocks of 3 over 10 pupils (4 blocks, the last of 1): every pupil loses its group's
+def test_recovery_reaches_every_block_of_the_roll(monkeypatch):
+    # Blocks of 3 over 10 pupils (4 blocks, the last of 1): every pupil has lost its group's
     # months (disadvantaged 2, other 1), then makes up half (rate ln 2 a year, one year).
     monkeypatch.setattr(progress, "BLOCK", 3)
     dis = np.arange(10) % 3 == 0
     p = pupils(np.zeros(10), np.full(10, 4), dis, np.zeros(10))
-    progress.learning_loss(p, 2.0, 1.0)
+    progress.learning_loss(p, progress.months_lost(p, 2.0, 1.0))
     lost = np.where(dis, 2.0, 1.0)
     np.testing.assert_array_equal(p.loss, lost)
     np.testing.assert_array_equal(p.attainment, -lost)

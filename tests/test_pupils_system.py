@@ -100,3 +100,21 @@ def test_only_the_head_of_the_roll_carries_a_loss_and_recovery_matches_the_whole
     np.testing.assert_array_equal(pupils.roll.loss, whole.loss)
     assert pupils.loss_by_group()["learning_loss_other"] == pytest.approx(
         pupils.roll.loss[~pupils.roll.disadvantaged].mean())
+
+
+def test_each_closure_week_falls_on_the_roll_of_that_week(world):
+    # The loss per pupil is kept between the weeks of a closure: a year end in between, or
+    # another weekly rate, must give every pupil on roll its group's months of that week.
+    _, state, pupils = world
+
+    def week(months_dis, months_oth):
+        before = pupils.roll.loss.copy()
+        pupils.lose(months_dis, months_oth)
+        lost = np.where(pupils.roll.disadvantaged, months_dis, months_oth)
+        np.testing.assert_allclose(pupils.roll.loss - before, lost, rtol=1e-5)
+
+    week(2.0, 1.0)
+    week(2.0, 1.0)
+    pupils.year_end(state, 7)
+    week(2.0, 1.0)
+    week(0.5, 0.25)

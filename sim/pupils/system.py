@@ -56,6 +56,7 @@ class PupilSystem:
         # last closure week, less the leavers since (later entrants join at the tail).
         self.lossy = 0
         self._groups: tuple[np.ndarray, np.ndarray] | None = None   # see `group_members`
+        self._lost: tuple[tuple, np.ndarray] | None = None           # see `lose`
         # Only the last spin-up year's region-wide gaps are ever read (the starting headline).
         for year in range(1, SPIN_UP_YEARS + 1):
             self._advance(state, gaps=year == SPIN_UP_YEARS)
@@ -94,6 +95,7 @@ class PupilSystem:
         if self.lossy:
             self.lossy += self.latest.arrived_at_11
         self._groups = None
+        self._lost = None
 
     def group_members(self) -> tuple[np.ndarray, np.ndarray]:
         """Indices of the disadvantaged and of the other pupils on roll, computed once per
@@ -148,8 +150,14 @@ class PupilSystem:
 
     # ------------------------------------------------------------------ shocks
     def lose(self, months_disadvantaged: float, months_other: float) -> None:
+        """A week's learning loss for every pupil on roll. Each pupil's loss is worked out
+        once per roll and closure rate, not every week of a closure (England: 16 -> 5 ms
+        a week)."""
         self.lossy = len(self.roll)
-        progress.learning_loss(self.roll, months_disadvantaged, months_other)
+        months = (months_disadvantaged, months_other)
+        if self._lost is None or self._lost[0] != months:
+            self._lost = (months, progress.months_lost(self.roll, *months))
+        progress.learning_loss(self.roll, self._lost[1])
 
     def recover(self, rate_by_school_group: np.ndarray, years: float) -> None:
         """Recovery of the pupils who may carry a loss (the others have none to make up)."""
