@@ -181,3 +181,19 @@ def test_schools_across_the_border_show_the_results_of_a_school_of_the_region_li
         [3.0, 3.0])
     np.testing.assert_array_equal(
         year_end.results_beyond(np.zeros(0), np.zeros(0), np.array([0.3])), [0.0])
+
+
+@pytest.mark.parametrize("places, params", [(PLACES, PARAMS),
+                                            (across_the_border((18,)), border_params())])
+def test_steps_on_threads_of_their_own_give_what_they_give_in_turn(monkeypatch, places,
+                                                                     params):
+    # A roll this small runs the steps in turn (THREADED_ROLL); with the threshold at 0 the
+    # progress, results and Reception draws run beside the transition (and, at the border,
+    # Year 6 leave for the neighbouring authority after the progress is collected).
+    in_turn = run_years(15, places=places, params=params)
+    monkeypatch.setattr(year_end, "THREADED_ROLL", 0)
+    threaded = run_years(15, places=places, params=params)
+    for (_, roll, flows), (_, roll_threaded, flows_threaded) in zip(in_turn, threaded):
+        for name in Pupils.__dataclass_fields__:
+            np.testing.assert_array_equal(getattr(roll_threaded, name), getattr(roll, name))
+        np.testing.assert_equal(dataclasses.asdict(flows_threaded), dataclasses.asdict(flows))
