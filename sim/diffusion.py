@@ -141,8 +141,7 @@ def adopt(holdings: Holdings, catalogue: Catalogue, expertise, learner, source, 
     col = pick(weights, u_pick.take(take))
     shown = col >= 0
     take, col = take[shown], col[shown]
-    _, first = np.unique(learner[take], return_index=True)   # one take-up per learner
-    first.sort()
+    first = first_occurrences(learner.take(take))   # one take-up per learner
     take, col = take[first], col[first]
     d, s = np.divmod(col, holdings.practice.shape[2])
     src = source[take]
@@ -153,6 +152,18 @@ def adopt(holdings: Holdings, catalogue: Catalogue, expertise, learner, source, 
     placed = place(holdings, catalogue, learner[take], practice, depth, generation,
                    embedded_week)
     return take[placed], practice[placed], generation[placed]
+
+
+def first_occurrences(values: np.ndarray) -> np.ndarray:
+    """Positions of the first occurrence of each distinct value, in order (what
+    `np.unique(values, return_index=True)` gives, sorted, in fewer numpy calls)."""
+    order = values.argsort(kind="stable")
+    ordered = values.take(order)
+    new = np.ones(len(values), bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    first = order.compress(new)
+    first.sort()
+    return first
 
 
 def creation_chance(trust, distance, cfg, max_distance: float) -> np.ndarray:

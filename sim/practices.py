@@ -336,23 +336,24 @@ def place(holdings: Holdings, catalogue: Catalogue, school: np.ndarray,
     def slots_of(array):   # (m, slots): one gather by row (fancy 2-d indexing is slower)
         return array.reshape(-1, slots).take(cell, axis=0)
 
-    rows, depths = slots_of(holdings.practice), slots_of(holdings.depth)
-    v = catalogue.effectiveness
-    current = slots_of(holdings.effect) * depths                # v h, 0 where empty
+    rows = slots_of(holdings.practice)
+    current = slots_of(holdings.effect) * slots_of(holdings.depth)   # v h, 0 where empty
     same = rows == practice[:, None]
     has = same.any(axis=1)
     # Empty slots give 0 and are chosen first (argmin); ties go to the first slot.
     weakest = np.where(rows >= 0, current, -1.0).argmin(axis=1)
     slot = np.where(has, same.argmax(axis=1), weakest)
-    chosen = np.arange(len(school)) * slots + slot              # in the (m, slots) gathers
+    # Flat positions in the (n, domains, slots) arrays: 1-d gathers and one scatter per array.
+    flat = cell * slots + slot
+    held_depth = holdings.depth.take(flat)
+    v = catalogue.effectiveness
     gives = v[practice] * depth
-    placed = np.where(has, depth > depths.take(chosen), gives > current.take(chosen))
-    # Flat positions in the (n, domains, slots) arrays: one 1-d scatter per array.
-    at = (cell * slots + slot).compress(placed)
+    placed = np.where(has, depth > held_depth, gives > holdings.effect.take(flat) * held_depth)
+    at = flat.compress(placed)
     practice = practice.compress(placed)
     holdings.practice.put(at, practice)
     holdings.depth.put(at, depth.compress(placed))
     holdings.generation.put(at, generation.compress(placed))
     holdings.effect.put(at, v.take(practice))
-    holdings.embedded_week.put((cell * slots + slot).compress(placed & ~has), embedded_week)
+    holdings.embedded_week.put(flat.compress(placed & ~has), embedded_week)
     return placed

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -135,6 +136,9 @@ class Mixed(Scheme):
         self.component_names = self.partition + self.overlay
         self.components: list[Scheme] = [schemes[n](getattr(params, n))
                                          for n in self.component_names]
+        # Fixed by the parts' settings: worked out once, not at every meeting week.
+        self.extra_openness_cut = self._summed_openness_cuts()
+        self._trust_growth = np.array([c.trust_growth_factor for c in self.components], float)
 
     @property
     def mutual(self) -> bool:
@@ -145,8 +149,8 @@ class Mixed(Scheme):
         """A market part spans every school, so its salience is the region's."""
         return max(c.results_salience for c in self.components)
 
-    @property
-    def extra_openness_cut(self):
+    def _summed_openness_cuts(self):
+        """The parts' openness cuts where competition bites, added up."""
         cuts = [c.extra_openness_cut for c in self.components]
         arrays = [c for c in cuts if np.ndim(c)]
         total = sum(c for c in cuts if not np.ndim(c))
@@ -236,9 +240,11 @@ class Mixed(Scheme):
         if self._outsider_cuts or any(p.factor is not None for p in plans):
             factor = cat([p.factor if p.factor is not None else np.ones(len(p.learner))
                           for p in plans])
+        ends = list(itertools.accumulate(sizes))
         for owner, cut in self._outsider_cuts:
-            outside = np.repeat(np.asarray(layers) != owner, sizes)
-            factor = factor * np.where(outside, 1.0 - cut[learner], 1.0)
+            for layer, start, end in zip(layers, [0, *ends], ends):
+                if layer != owner:   # pairs met in another layer's group
+                    factor[start:end] *= 1.0 - cut[learner[start:end]]
         if all(isinstance(p.mutual, bool) for p in plans):
             mutual = np.repeat([p.mutual for p in plans], sizes)
             if mutual.all() or not mutual.any():
@@ -251,8 +257,7 @@ class Mixed(Scheme):
 
     def link_trust_growth(self, model, links: np.ndarray):
         """Trust growth factor of each link (by its layer's scheme)."""
-        factors = np.array([c.trust_growth_factor for c in self.components], float)
-        return factors[model.partnerships.link_layer[links]]
+        return self._trust_growth[model.partnerships.link_layer[links]]
 
     # ------------------------------------------------------------------ hooks
     def term_end(self, model):
