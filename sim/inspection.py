@@ -83,22 +83,24 @@ class InspectionParams:
                                 unit="months", label="Inspectors' judgement noise (sd)")
     # Judged attainment (months vs national) at or above which a school is outstanding /
     # good; below `inadequate_months` it is inadequate, else requires improvement.
-    # Fitted on the gm region at the start (seeds 1-10) to about 2008-09 shares:
-    # primary 17 % outstanding, 52 % good, 27 % requires improvement (then "satisfactory"),
-    # 4 % inadequate; secondary 12 / 44 / 34 / 10 % (experiments/data/fit_inspection_thresholds.py;
-    # re-fitted when inspection came to judge the latest KS2 / KS4 results, issue 11: one
-    # cohort's mean spreads more than the mean of every pupil on roll; and again at the
-    # issue-14 refit's defaults, whose months per unit of expertise (4.2 / 6.1, were 2.0 / 4.4)
-    # spread schools' results further: 4.1 / -2.9 / -9.4 and 5.5 / -2.1 / -9.5 before).
+    # Outstanding: calibrated since session 6 (schoolsim-calibrate, targets 2c / 2d, the
+    # 2008-09 starting shares, fitted jointly with the rise 2a / 2b; the defaults are
+    # configs/calibration/default.yaml's posterior medians); the code values here are the
+    # issue-14 ones, used only with calibration=none.
+    # Good and inadequate: fitted on the gm region at the start (seeds 1-10) to about 2008-09
+    # shares: primary 52 % good, 27 % requires improvement (then "satisfactory"), 4 %
+    # inadequate; secondary 44 / 34 / 10 % (experiments/data/fit_inspection_thresholds.py),
+    # re-fitted at each refit's defaults, whose months per unit of expertise spread schools'
+    # results (session 6: 7.0 / 7.7; -3.3 / -10.8 and -2.1 / -10.5 before, at 4.2 / 6.1).
     outstanding_months_primary: float = param(4.9, **_THRESHOLD,
                                               label="Outstanding from (primary)")
-    good_months_primary: float = param(-3.3, **_THRESHOLD, label="Good from (primary)")
-    inadequate_months_primary: float = param(-10.8, **_THRESHOLD,
+    good_months_primary: float = param(-3.9, **_THRESHOLD, label="Good from (primary)")
+    inadequate_months_primary: float = param(-13.1, **_THRESHOLD,
                                              label="Inadequate below (primary)")
     outstanding_months_secondary: float = param(6.3, **_THRESHOLD,
                                                 label="Outstanding from (secondary)")
     good_months_secondary: float = param(-2.1, **_THRESHOLD, label="Good from (secondary)")
-    inadequate_months_secondary: float = param(-10.5, **_THRESHOLD,
+    inadequate_months_secondary: float = param(-11.4, **_THRESHOLD,
                                                label="Inadequate below (secondary)")
 
 

@@ -117,11 +117,38 @@ GOOD = {"targets": ["3a"], "parameters": {"pupils.progress.home_primary": [0.0, 
     ({"cutoff": -1}, "cutoff=-1; allowed: a number > 0"),
     ({"method": "tpe"}, "method=tpe is unknown; allowed: history_matching"),
     ({"budget": 3}, "unknown key 'budget'"),
+    ({"target_seeds": {"3b": 1}}, "target_seeds has '3b'; allowed: a target of the spec (3a)"),
+    ({"target_seeds": {"3a": 0}}, "target_seeds['3a']=0; allowed: an integer >= 1"),
+    ({"target_seeds": [1]}, "target_seeds=[1]; allowed: a mapping"),
 ])
 def test_bad_spec_is_one_line(change, message):
     with pytest.raises(SpecError) as err:
         spec_from_dict({**GOOD, **change})
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_target_with_fewer_seeds_is_run_and_measured_only_at_a_sets_first_seeds(monkeypatch):
+    # Two sets at seeds (1, 2, 3) and (4, 5, 6); target 8 at the first seed of each only: the
+    # jobs at seeds 2, 3, 5, 6 do not ask for it (its scenarios are not run there) and give
+    # no row for it.
+    from experiments.calibration import model
+
+    asked = {}
+
+    def fake_job(target_ids, extra, seed):
+        asked[seed] = target_ids
+        return [float(seed)] * len(target_ids)
+
+    monkeypatch.setattr(model, "job", fake_job)
+    evaluator = model.ModelEvaluator(["3a", "8"], ["trust.growth"], n_jobs=1,
+                                     target_seeds={"8": 1})
+    with evaluator as evaluate:
+        rows = evaluate(np.array([[0.1], [0.2]]), [[1, 2, 3], [4, 5, 6]])
+    assert asked == {1: ("3a", "8"), 2: ("3a",), 3: ("3a",), 4: ("3a", "8"), 5: ("3a",),
+                     6: ("3a",)}
+    assert sorted(rows.loc[rows["target"] == "8", "seed"]) == [1, 4]
+    assert sorted(rows.loc[rows["target"] == "3a", "seed"]) == [1, 2, 3, 4, 5, 6]
+    assert (rows["value"] == rows["seed"]).all()
 
 
 def test_cli_bad_ranges_exit_2_and_nothing_written(tmp_path):

@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[calibrate] {message} ({time.perf_counter() - started:.0f} s)", flush=True)
 
     names = [p.name for p in spec.parameters]
-    with model.ModelEvaluator(spec.targets, names, spec.base, spec.n_jobs) as evaluate:
+    with model.ModelEvaluator(spec.targets, names, spec.base, spec.n_jobs,
+                              spec.target_seeds) as evaluate:
         result = fit.calibrate(spec.parameters, model.targets_of(spec.targets), evaluate,
                                spec.budget, progress)
     runtime = time.perf_counter() - started
@@ -154,8 +155,12 @@ def meta_of(spec, args, runtime: float) -> dict:
                 "`calibration=none` gives the code's own defaults)." if written else
                 "The defaults (`calibration: default`) are not changed by this calibration: "
                 "`configs/calibration/default.yaml` keeps the point values it had.")
+    fewer = "; ".join(f"target {t} is measured at " + ("each set's first seed only" if k == 1
+                                                        else f"the first {k} seeds of each set")
+                      + " (spec: target_seeds)"
+                      for t, k in spec.target_seeds.items() if k < b.seeds_per_point)
     return {"label": label, "code_version": code_version(), "sklearn": sklearn.__version__,
-            "defaults": defaults,
+            "defaults": defaults, "target_seeds": fewer,
             "base": list(spec.base),
             "full_budget": full_budget,
             "runtime": f"{runtime / 60:.1f} min on this machine (2 cores, "

@@ -38,12 +38,21 @@ def job(target_ids: tuple[str, ...], extra: tuple[str, ...], seed: int) -> list[
 
 
 class ModelEvaluator:
+    """`target_seeds` {target: k}: that target is measured (its scenarios run) at the first k
+    seeds of each set only; its other seeds give no row."""
+
     def __init__(self, target_ids: Sequence[str], names: Sequence[str], base: Sequence[str] = (),
-                 n_jobs: int = -1):
+                 n_jobs: int = -1, target_seeds: dict[str, int] | None = None):
         self.target_ids = tuple(target_ids)
         self.names = list(names)
         self.base = list(base)
+        self.target_seeds = dict(target_seeds or {})
         self.parallel = Parallel(n_jobs=n_jobs)
+
+    def measured_at(self, seed_index: int) -> tuple[str, ...]:
+        """The targets measured at a set's seed number `seed_index` (0 = its first)."""
+        return tuple(t for t in self.target_ids
+                     if seed_index < self.target_seeds.get(t, seed_index + 1))
 
     def __enter__(self):
         self.parallel.__enter__()
@@ -53,13 +62,14 @@ class ModelEvaluator:
         return self.parallel.__exit__(*exc)
 
     def __call__(self, values: np.ndarray, seeds: list[list[int]]) -> pd.DataFrame:
-        jobs = [(i, seed) for i, point_seeds in enumerate(seeds) for seed in point_seeds]
-        out = self.parallel(delayed(job)(self.target_ids,
+        jobs = [(i, seed, self.measured_at(j)) for i, point_seeds in enumerate(seeds)
+                for j, seed in enumerate(point_seeds)]
+        out = self.parallel(delayed(job)(ids,
                                          tuple(self.base + theta_overrides(self.names, values[i])),
-                                         seed) for i, seed in jobs)
+                                         seed) for i, seed, ids in jobs)
         return pd.DataFrame([{"point": i, "seed": seed, "target": t, "value": v}
-                             for (i, seed), vs in zip(jobs, out)
-                             for t, v in zip(self.target_ids, vs)])
+                             for (i, seed, ids), vs in zip(jobs, out)
+                             for t, v in zip(ids, vs)])
 
 
 def targets_of(target_ids: Sequence[str]) -> list[Target]:

@@ -146,7 +146,9 @@ def markdown(result: FitResult, meta: dict, files: dict) -> str:
                 "posterior" if b.waves > 1 else " (one wave)") + ": "
              f"{result.runs['point'].nunique()} parameter sets × {b.seeds_per_point} seeds of "
              f"their own = {result.runs.drop_duplicates(['point', 'seed']).shape[0]} jobs, "
-             f"each running every scenario the targets need; runtime {meta['runtime']}."
+             "each running every scenario the targets need"
+             + (f" ({meta['target_seeds']})" if meta.get("target_seeds") else "")
+             + f"; runtime {meta['runtime']}."
              + (f" {meta['full_budget']}" if meta.get("full_budget") else ""),
              f"- **Sampler seed**: {b.sampler_seed} (the same spec gives the same posterior, "
              "whatever the number of processes).",

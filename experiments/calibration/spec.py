@@ -11,6 +11,9 @@
     sampler_seed: 1           # the same spec gives the same posterior
     base: [region.n_schools=600]   # overrides for every run
     targets: [1, 2a, 2b, 3a, 3b, 4b, 8]   # ids of kind `calibration target` (targets.yaml)
+    target_seeds: {"8": 1}    # optional: a target measured at only the first k seeds of each
+                              # set (all of them if a set has fewer): for a target whose runs
+                              # are dear and whose seed noise is small against its band
     parameters:               # config key: [low, high] (uniform), or {low:, high:, log: true}
       exchange.learning_rate: {low: 0.03, high: 0.3, log: true}
 
@@ -31,7 +34,8 @@ from experiments.spec import need
 
 BUDGET_KEYS = ("design_points", "waves", "wave_points", "seeds_per_point", "posterior_size",
                "candidates", "sampler_seed")
-SPEC_KEYS = ("method", *BUDGET_KEYS, "cutoff", "base", "targets", "parameters", "n_jobs")
+SPEC_KEYS = ("method", *BUDGET_KEYS, "cutoff", "base", "targets", "target_seeds", "parameters",
+             "n_jobs")
 METHODS = ("history_matching",)
 MINIMUM = {"design_points": 4, "waves": 1, "wave_points": 2, "seeds_per_point": 2,
            "posterior_size": 100, "candidates": 1024, "sampler_seed": 0}
@@ -40,6 +44,7 @@ MINIMUM = {"design_points": 4, "waves": 1, "wave_points": 2, "seeds_per_point": 
 @dataclass(frozen=True, kw_only=True)
 class Spec(common.Spec):
     targets: tuple[str, ...]
+    target_seeds: dict[str, int] = dataclasses.field(default_factory=dict)
     method: str = "history_matching"
     budget: Budget = Budget()
 
@@ -65,9 +70,24 @@ def spec_from_dict(data: dict, name: str = "calibration", allowed_targets=None) 
     for t in targets:
         need(t in allowed_targets, f"targets has '{t}'; allowed: {', '.join(allowed_targets)} "
                                    "(entries of kind 'calibration target')")
-    return Spec(parameters=parameters, targets=targets, method=method,
-                budget=budget_from(data), base=common.overrides(data),
+    return Spec(parameters=parameters, targets=targets,
+                target_seeds=target_seeds_from(data.get("target_seeds", {}), targets),
+                method=method, budget=budget_from(data), base=common.overrides(data),
                 n_jobs=common.jobs(data.get("n_jobs", -1)), name=name)
+
+
+def target_seeds_from(value, targets: tuple[str, ...]) -> dict[str, int]:
+    """`{target id: k}`: the target is measured at the first k seeds of each set only."""
+    need(isinstance(value, dict), f"target_seeds={value}; allowed: a mapping of target ids "
+                                  "to an integer >= 1")
+    out = {}
+    for key, k in value.items():
+        need(str(key) in targets, f"target_seeds has '{key}'; allowed: a target of the spec "
+                                  f"({', '.join(targets)})")
+        need(isinstance(k, int) and not isinstance(k, bool) and k >= 1,
+             f"target_seeds['{key}']={k}; allowed: an integer >= 1")
+        out[str(key)] = k
+    return out
 
 
 def budget_from(data: dict, base: Budget = Budget()) -> Budget:

@@ -10,8 +10,11 @@ integrated by `--noise-draws` normal draws per school), at which the starting sh
 annual report): primary 17 % outstanding, 52 % good, 27 % satisfactory (now requires
 improvement), 4 % inadequate; secondary 12 / 44 / 34 / 10 %. Only the starting shares are
 fitted: the rise under the Challenge (to 22 % and 18 % outstanding) is left to the model.
-Re-run after a change to the starting region or to how attainment is computed, and copy the
-printed values into `InspectionParams` (rounded to 0.1 month, as there).
+The outstanding thresholds are calibrated since session 6 (`schoolsim-calibrate`, targets
+2c/2d, so that 2a/2b are fitted with them; `configs/calibration/default.yaml`): their
+printed values are only a check on the calibrated ones. Re-run after a refit, a change to
+the starting region or to how attainment is computed, and copy the printed good and
+inadequate values into `InspectionParams` (rounded to 0.1 month, as there).
 """
 
 from __future__ import annotations
