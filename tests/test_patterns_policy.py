@@ -260,7 +260,11 @@ def check_no_measurable_effect(seeds):
     Replaced (session 6) "in each collaborative scheme more than 10 % of partnerships are
     unmeasurable at year 10, against one cohort's two standard errors": 10 % was not the
     issue's 30-90 %, ten years is longer than the evaluations the source cites, and one
-    cohort's error is not the noise of comparing two."""
+    cohort's error is not the noise of comparing two.
+
+    Holds at the session-6 refit's defaults (3447e66: 0.78-0.86 over seeds 1-10), which were
+    fitted to target 8 itself: the pattern is reproduced by calibration, not predicted (the
+    issue-14 defaults gave 0.95-0.98)."""
     (target,) = [c for c in checks.CHECKS if c.id == "8"]
     shares = []
     for seed in seeds:
@@ -321,15 +325,6 @@ LEADERSHIP_QUICK_GAP = pytest.mark.xfail(strict=True, reason=(
     "default, the gain is +0.06 (seeds 1-3), and with creation_rate at its earlier 0.05 too "
     "leadership is ahead of trios (seed 1: 0.058 vs 0.050); the lapse rule does not touch "
     "it (a supported school meets its leader all year)."))
-NO_MEASURABLE_EFFECT_GAP = pytest.mark.xfail(strict=True, reason=(
-    "Not reproduced at the issue-14 refit's posterior medians: 95-97.5 % of the three "
-    "programmes' partnerships have no measurable effect on their year-5 results (seeds 1-5; "
-    "target 8's measure), just above the 30-90 % band. Families of Schools alone are "
-    "59-76 %; the leadership pairs, SPP clusters and Pathways trios have effects of 0.6-1.4 "
-    "months against 1.5-2.2 months of two cohorts' noise. It falls with larger exchange "
-    "rates and more months per unit of expertise (seed 1: 0.85 with both rates at the "
-    "prior's tops, 0.75 at 10 / 12 months a unit), which the targets barely constrain "
-    "(docs/partnership_effects.md)."))
 
 
 @LEADERSHIP_QUICK_GAP
@@ -375,7 +370,6 @@ def test_gm_challenge_most_disadvantaged_schools_improve_fastest():
 
 
 @pytest.mark.slow   # 20 five-year GM runs of its own (about a minute on a quiet machine)
-@NO_MEASURABLE_EFFECT_GAP
 def test_some_partnerships_show_no_measurable_effect():
     check_no_measurable_effect(SEEDS)
 
@@ -384,8 +378,7 @@ def test_effects_are_not_uniformly_positive():
     check_effects_not_uniformly_positive(SEEDS)
 
 
-KNOWN_GAPS = {"leadership_fades": LEADERSHIP_FADE_GAP, "leadership_quick": LEADERSHIP_QUICK_GAP,
-              "no_measurable_effect": NO_MEASURABLE_EFFECT_GAP}
+KNOWN_GAPS = {"leadership_fades": LEADERSHIP_FADE_GAP, "leadership_quick": LEADERSHIP_QUICK_GAP}
 
 
 @pytest.mark.slow
