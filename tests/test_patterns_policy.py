@@ -374,6 +374,19 @@ def test_some_partnerships_show_no_measurable_effect():
     check_no_measurable_effect(SEEDS)
 
 
+# Not loosened: strict, so it fails again once some partnerships do harm at the defaults.
+# The twenty-seed slow variant is left unmarked (not measured at these defaults).
+HARM_GAP = pytest.mark.xfail(strict=True, reason=(
+    "Not reproduced at the session-6 refit's posterior medians (3447e66: learning_rate "
+    "0.2125, creation_rate 0.7936; were 0.113, 0.669): the share of trios', families' and "
+    "peer-review partnerships that leave their members worse off than alone is 0, 0.0013, "
+    "0.0014, 0, 0 (seeds 1-5), above 0 in 2 of 5 (1.5-3 % before): with larger exchange "
+    "rates the practice gained outweighs the days taken from in-school improvement almost "
+    "everywhere. The claim that effects are not uniformly positive is the checks' "
+    "docstring's; the exchange rates are only partly constrained (docs/calibration.md)."))
+
+
+@HARM_GAP
 def test_effects_are_not_uniformly_positive():
     check_effects_not_uniformly_positive(SEEDS)
 
