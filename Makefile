@@ -8,7 +8,7 @@ HASH := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 RUN_STAMP := $(VENV)/.installed-run-$(HASH)
 DEV_STAMP := $(VENV)/.installed-dev-$(HASH)
 
-.PHONY: setup setup-dev run test test-all venv-ray test-ray bench bench-sweep clean
+.PHONY: setup setup-dev run test test-all fuzz venv-ray test-ray bench bench-sweep clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] in ((3, 12), (3, 13)), sys.version' \
@@ -32,6 +32,11 @@ run: setup
 
 test: setup-dev
 	$(BIN)/python -m pytest -m "not slow" -n auto $(ARGS)
+
+# Property tests with fresh random examples, 20x as many as `make test` draws.
+fuzz: setup-dev
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -n auto -m "not slow" $(ARGS) \
+	  tests/test_extremes.py tests/test_properties.py tests/test_overrides.py
 
 test-all: setup-dev
 	$(BIN)/python -m pytest -n auto $(ARGS)

@@ -36,6 +36,15 @@ def test_zero_sd_returns_the_mean():
                                   [3.0])
 
 
+@pytest.mark.parametrize("sd", [1e-283, 1e-160])
+def test_a_spread_too_small_to_represent_returns_the_mean(sd):
+    # (1 / 1e-160) ** 2 overflows a float: the shape or concentration would be inf and the
+    # draw NaN (found by tests/test_extremes.py with trust.affinity_sd = 1.46e-283).
+    rng = np.random.default_rng(0)
+    np.testing.assert_array_equal(gamma_with_mean(rng, np.array([1.0, 4.0]), sd), [1.0, 4.0])
+    np.testing.assert_array_equal(beta_with_mean(rng, np.array([0.2, 0.5]), sd), [0.2, 0.5])
+
+
 def test_beta_means_of_exactly_zero_and_one():
     # The config allows initial_trust and openness_mean anywhere in [0, 1].
     x = beta_with_mean(np.random.default_rng(2), np.array([0.0, 1.0, 0.4]), 0.15)
@@ -46,9 +55,11 @@ def test_beta_means_of_exactly_zero_and_one():
     ["scheme=trios", "scheme.initial_trust=0"],
     ["scheme=trios", "scheme.initial_trust=1"],
     ["scheme=none", "school.openness_mean=1"],
+    ["scheme=trios", "trust.affinity_sd=1.4595019240570896e-283"],
 ])
 def test_edge_means_build_a_model(overrides):
     model = build_model(["region.n_schools=150", *overrides])
     assert np.isfinite(model.state.openness).all()
     assert ((model.partnerships.trust >= 0) & (model.partnerships.trust <= 1)).all()
+    assert np.isfinite(model.partnerships.affinity).all()
     sim.run(["region.n_schools=150", "years=1", *overrides], progress=False)
