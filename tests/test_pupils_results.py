@@ -58,3 +58,5 @@ def test_gap_index_of_normal_groups_half_a_standard_deviation_apart():
 def test_empty_group_gives_no_gap_rather_than_a_number():
     gap = results.cohort_gap(pupils([0, 0], [6, 6], [0, 0], [1.0, 2.0]), 6)
     assert np.isnan(gap["gap_months"]) and np.isnan(gap["gap_index"])
+    # ... but the group that is there keeps its mean: (1 + 2) / 2.
+    assert np.isnan(gap["attainment_disadvantaged"]) and gap["attainment_other"] == 1.5

@@ -39,13 +39,15 @@ def cohort_gap(pupils: Pupils, year_group: int) -> dict[str, float]:
     the DfE disadvantage gap index of the same cohort (`gap_index`)."""
     cohort = pupils.cohort(year_group)
     attainment, dis = pupils.attainment[cohort], pupils.disadvantaged[cohort]
-    if dis.all() or not dis.any():
-        return {"attainment_disadvantaged": float("nan"), "attainment_other": float("nan"),
-                "gap_months": float("nan"), "gap_index": float("nan")}
     of_dis, of_oth = attainment[dis], attainment[~dis]
-    mean_dis, mean_oth = float(of_dis.mean()), float(of_oth.mean())
+    # A group with nobody in the cohort has no mean, and then there is no gap; the other
+    # group's mean stands (a small region's KS2 cohort can hold no disadvantaged pupil).
+    mean_dis = float(of_dis.mean()) if len(of_dis) else float("nan")
+    mean_oth = float(of_oth.mean()) if len(of_oth) else float("nan")
+    both = len(of_dis) and len(of_oth)
     return {"attainment_disadvantaged": mean_dis, "attainment_other": mean_oth,
-            "gap_months": mean_oth - mean_dis, "gap_index": _gap_index(of_dis, of_oth)}
+            "gap_months": mean_oth - mean_dis,
+            "gap_index": _gap_index(of_dis, of_oth) if both else float("nan")}
 
 
 def gap_index(attainment: np.ndarray, disadvantaged: np.ndarray) -> float:
