@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -59,6 +60,31 @@ def test_term_row_matches_definitions_on_a_built_model():
     assert 0 <= row["mean_trust"] <= 1
 
 
+def spread_model(means, phase, pupils):
+    """Just what `metrics.between_school_sd` reads of a model."""
+    return SimpleNamespace(school_mean_attainment=lambda: np.array(means, float),
+                           region=SimpleNamespace(phase=np.array(phase)),
+                           state=SimpleNamespace(has_pupils=np.array(pupils) > 0))
+
+
+class TestBetweenSchoolSd:
+    def test_spread_is_about_each_phase_mean(self):
+        # Primaries 1, 3 (mean 2: deviations -1, +1); secondaries 10, 14, 12 (mean 12: -2, +2,
+        # 0); the last school has no pupils and no mean. sqrt((1 + 1 + 4 + 4 + 0) / 5) =
+        # sqrt(2). Over both phases together it would be 5.10 (sqrt(130 / 5)).
+        model = spread_model([1, 3, 10, 14, 12, 40], [0, 0, 1, 1, 1, 1], [5, 5, 5, 5, 5, 0])
+        assert metrics.between_school_sd(model) == pytest.approx(math.sqrt(2))
+
+    def test_moving_one_phase_as_a_whole_leaves_the_spread(self):
+        # Every secondary 5 months up (their pupils had more years of a rise in progress).
+        model = spread_model([1, 3, 15, 19, 17], [0, 0, 1, 1, 1], [5] * 5)
+        assert metrics.between_school_sd(model) == pytest.approx(math.sqrt(2))
+
+    def test_a_phase_without_schools_and_no_pupils_at_all(self):
+        assert metrics.between_school_sd(spread_model([2, 6], [1, 1], [3, 3])) == pytest.approx(2)
+        assert math.isnan(metrics.between_school_sd(spread_model([2, 6], [0, 1], [0, 0])))
+
+
 def test_a_school_without_pupils_is_explicit_and_turns_nothing_into_nan():
     model = build_model(["region.n_schools=40", "seed=2", "scheme=market"])
     s = model.state
@@ -73,7 +99,9 @@ def test_a_school_without_pupils_is_explicit_and_turns_nothing_into_nan():
         np.testing.assert_allclose(s.disadvantaged_share[1:3], [0.25, 0.75])
         # (10 x -8 + 30 x 4) / 40 = 1; (30 x 4 + 10 x 8) / 40 = 5
         np.testing.assert_allclose(model.school_mean_attainment()[:3], [0.0, 1.0, 5.0])
-        means = model.school_mean_attainment()[1:]
-        assert metrics.between_school_sd(model) == pytest.approx(means.std())
+        means, phase = model.school_mean_attainment()[1:], model.region.phase[1:]
+        deviations = np.concatenate([means[phase == p] - means[phase == p].mean()
+                                     for p in (0, 1)])
+        assert metrics.between_school_sd(model) == pytest.approx(np.sqrt((deviations ** 2).mean()))
         model.scheme.year_end(model, 1)      # funding follows pupils; school 0 keeps its own
     assert s.funding[0] == 1.0 and np.isfinite(s.funding).all()
