@@ -243,7 +243,7 @@ def test_pass_rules(rule, values, expected):
 
 
 def test_every_fact_of_the_issue_has_a_declared_check_with_a_source_and_band():
-    assert {c.fact for c in checks.CHECKS} == set(range(1, 11))
+    assert {c.fact for c in checks.CHECKS} == set(range(1, 12))
     for c in checks.CHECKS:
         assert c.source and c.target and c.definition and c.band[0] <= c.band[1]
         assert not c.calibrate or c.centre is not None
@@ -262,3 +262,60 @@ def test_fact5_segregation_at_the_start_is_the_week_zero_value():
     metrics = pd.DataFrame({"week": [13, 0], "segregation_secondary": [0.5, 0.25]})
     runs = {"run": outputs(metrics, schools({0: [flat(0.0)]}))}
     assert m.segregation_at_start(runs, "secondary") == 0.25
+
+
+def _ks_results(rows_by_year: dict[int, list[tuple]]) -> pd.DataFrame:
+    """results.parquet by hand: year -> one (phase, disadvantaged cohort, their attainment)
+    per school; other pupils 10 at attainment 0 (the measure must not read them)."""
+    return pd.DataFrame([
+        {"year": year, "school_id": i, "phase": phase,
+         "key_stage": {"primary": "KS2", "secondary": "KS4"}[phase],
+         "cohort_disadvantaged": cohort, "cohort_other": 10.0,
+         "attainment_disadvantaged": att, "attainment_other": 0.0}
+        for year, rows in rows_by_year.items() for i, (phase, cohort, att) in enumerate(rows)])
+
+
+def _fact11_runs(programme_rows, comparison_rows, comparison_years=(0, 2, 3)):
+    """Six schools: primaries 0-2 in trio 0, secondaries 3-4 in pair 1, primary 5 in none.
+    The programme ran two years; the comparison's years are `comparison_years` (its last
+    year's rows are the year-2 rows minus 99: a reading of the wrong year shows)."""
+    phases = ["primary"] * 3 + ["secondary"] * 2 + ["primary"]
+    start = schools({0: [flat(0.0, phase=p) for p in phases]})
+    zero = [(p, 10.0, 0.0) for p in phases]
+    programme = RunResult(pd.DataFrame(), start, {}, OmegaConf.create({}),
+                          links({0: [0, 1, 2], 1: [3, 4]}, "trios"),
+                          _ks_results({0: zero, 2: list(zip(phases, *zip(*programme_rows)))}))
+    by_year = {0: zero}
+    for year in comparison_years[1:]:
+        shift = -99.0 if year == max(comparison_years) and year != 2 else 0.0
+        by_year[year] = [(p, c, a + shift) for p, (c, a) in zip(phases, comparison_rows)]
+    comparison = RunResult(pd.DataFrame(), start, {}, OmegaConf.create({}), pd.DataFrame(),
+                           _ks_results(by_year))
+    return {"programme": programme, "comparison": comparison}
+
+
+def test_fact11_effect_on_members_disadvantaged_results_in_the_programmes_last_year():
+    """Year 2, disadvantaged cohorts and results (programme; comparison):
+    primaries 0, 1, 2 (trio): 10 at 3 (1), 20 at 6 (2), none (their result empty);
+    secondaries 3, 4 (pair): 10 at 50 (0), 10 at 40 (0); primary 5 (no partnership): 10 at
+    100 (0), not a member, not read. Primary effect: (10 x 2 + 20 x 4) / 30 = 10/3;
+    secondary: (50 + 40) / 2 = 45. The comparison's year 3 (all 99 lower) is not read."""
+    programme = [(10.0, 3.0), (20.0, 6.0), (0.0, np.nan), (10.0, 50.0), (10.0, 40.0),
+                 (10.0, 100.0)]
+    comparison = [(10.0, 1.0), (20.0, 2.0), (5.0, 7.0), (10.0, 0.0), (10.0, 0.0), (10.0, 0.0)]
+    runs = _fact11_runs(programme, comparison)
+    assert m.disadvantaged_results_effect(runs, "primary") == pytest.approx(10 / 3)
+    assert m.disadvantaged_results_effect(runs, "secondary") == pytest.approx(45.0)
+    # A member whose comparison cohort has no disadvantaged pupil carries no weight.
+    comparison[1] = (0.0, np.nan)
+    runs = _fact11_runs(programme, comparison)
+    assert m.disadvantaged_results_effect(runs, "primary") == pytest.approx(2.0)
+
+
+def test_fact11_is_undefined_without_member_cohorts_and_refuses_a_shorter_comparison():
+    empty = [(0.0, np.nan)] * 3 + [(10.0, 1.0)] * 3
+    runs = _fact11_runs(empty, [(10.0, 0.0)] * 6)
+    assert math.isnan(m.disadvantaged_results_effect(runs, "primary"))
+    with pytest.raises(ValueError, match="comparison has no results in year 2"):
+        m.disadvantaged_results_effect(_fact11_runs(empty, [(10.0, 0.0)] * 6, (0, 1)),
+                                       "primary")

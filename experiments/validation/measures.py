@@ -358,3 +358,35 @@ def gap_index_decade_change(runs: Runs, stage: str) -> float:
     (history,) = _need(runs, "history")
     yearly = yearly_results(history.metrics)
     return trend_change(yearly[f"gap_index_{stage}"].to_numpy(float)).change
+
+
+
+# ------------------------------------------------ fact 11: size of a programme's effect
+
+
+def disadvantaged_results_effect(runs: Runs, phase: str) -> float:
+    """What a programme did to its member schools' disadvantaged pupils' published results,
+    months: their KS2 (phase primary) or KS4 (secondary) results in the programme run's last
+    year minus the same schools' results that year under the comparison, same seed,
+    averaged over the members of `phase` weighted by the programme run's disadvantaged
+    cohorts (members with no disadvantaged pupil in the cohort carry no weight). Members:
+    schools in any partnership group of the programme run. The comparison may run longer:
+    it is read at the programme's last year (a run's first years do not depend on how long
+    it goes on). NaN when no member of `phase` has a disadvantaged cohort that year."""
+    programme, comparison = _need(runs, "programme", "comparison")
+    _same_schools(at_year(programme.schools, 0), at_year(comparison.schools, 0))
+    year = int(programme.results["year"].max())
+    seen = programme.results[programme.results["year"] == year].set_index("school_id")
+    alone = comparison.results[comparison.results["year"] == year].set_index("school_id")
+    if alone.empty:
+        raise ValueError(f"the comparison has no results in year {year}, the programme's "
+                         f"last; run it for at least {year} years")
+    members = np.unique(np.concatenate([np.zeros(0, int), *group_members(
+        programme.partnerships).values()]))
+    members = seen.index.intersection(members)
+    members = members[seen.loc[members, "phase"].astype(str) == phase]
+    cohort = seen.loc[members, "cohort_disadvantaged"]
+    difference = (seen.loc[members, "attainment_disadvantaged"]
+                  - alone.loc[members, "attainment_disadvantaged"])
+    weights = cohort.where(difference.notna(), 0.0)
+    return weighted_mean(difference.fillna(0.0), weights)
