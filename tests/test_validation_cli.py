@@ -65,3 +65,16 @@ def test_report_for_two_facts_on_a_small_region(tmp_path):
     cli.main(["--facts", "3,4a", "--seeds", "2", "--n-jobs", "2", "-o", str(again),
               "--override", "region.n_schools=150"])
     pd.testing.assert_frame_equal(values, pd.read_csv(again / "values.csv"))
+
+
+def test_a_runs_first_years_do_not_depend_on_how_long_it_goes_on():
+    """Target 11 reads its comparison (none_3y) at year 2, as if it had stopped there: the
+    results of a run's first years equal those of a shorter run, same seed."""
+    from experiments.validation.runner import run_one
+
+    small = ("region.n_schools=150",)
+    longer = run_one("none_3y", 2, small)
+    shorter = run_one("none_3y", 2, (*small, "years=2"))
+    assert longer.results["year"].max() == 3 and shorter.results["year"].max() == 2
+    first = longer.results[longer.results["year"] <= 2].reset_index(drop=True)
+    pd.testing.assert_frame_equal(first, shorter.results.reset_index(drop=True))

@@ -85,8 +85,9 @@ def calibration_meta() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="schoolsim-validate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--facts", default="", help="facts (1-9) or check ids (2a), "
-                        "comma-separated; default: all")
+    parser.add_argument("--facts", default="",
+                        help=f"facts ({min(checks_mod.FACTS)}-{max(checks_mod.FACTS)}) or "
+                        "check ids (2a), comma-separated; default: all")
     parser.add_argument("--seeds", default="10", help="count (10: seeds 1-10), range or list")
     parser.add_argument("--n-jobs", type=int, default=-1, help="parallel runs (-1: all cores)")
     parser.add_argument("-o", "--out", default="validation", help="output folder")
