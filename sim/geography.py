@@ -13,6 +13,22 @@ from scipy.special import expit, logit
 
 PRIMARY, SECONDARY = 0, 1
 PHASE_NAMES = ("primary", "secondary")
+# Establishment types (words of the GIAS and census names, lower case) of schools in the
+# secondary phase whose pupils start above Year 7: 16-19 academies and free schools take
+# pupils at 16; university technical colleges and studio schools at 14 (DfE, *Types of
+# school*, gov.uk: both for pupils aged 14 to 19; a few UTCs have since added Year 7, which
+# the census does not show). The model's pupils enter secondary in Year 7, so these schools
+# have no place in it: each is not used, counted under its reason.
+LATE_ENTRY_TYPES = (("16 to 19", "16-19 school (no Year 7)"),
+                    ("16-19", "16-19 school (no Year 7)"),
+                    ("university technical college", "UTC or studio school (entry at 14)"),
+                    ("studio school", "UTC or studio school (entry at 14)"))
+
+
+def late_entry_reason(establishment_type: str) -> str | None:
+    """Why a school of this establishment type offers no Year 7 places, if it offers none."""
+    kind = establishment_type.lower()
+    return next((reason for words, reason in LATE_ENTRY_TYPES if words in kind), None)
 
 
 @dataclass(frozen=True)
@@ -43,10 +59,11 @@ class Region:
     trust: np.ndarray | None = None    # int, the school's academy trust, -1 none
     trust_names: tuple[str, ...] = ()
     trust_joined_year: np.ndarray | None = None  # year the school joined its trust, or -1
-    # Share of a secondary's roll in Years 7-11, the rest being its sixth form (real rolls
-    # count both: `sim.region_real`; synthetic rolls are fitted to them: `sim.region`);
-    # school lists' rolls are taken as 11-16.
-    secondary_pre16_share: float = 1.0
+    # Share of a secondary's roll in Years 7-11, the rest being its sixth form (and a
+    # primary department): one share for every secondary (real rolls count the sixth form:
+    # `sim.region_real`; synthetic rolls are fitted to them: `sim.region`), or one per school
+    # where a school list gives each school's statutory ages (`sim.region_csv`).
+    secondary_pre16_share: float | np.ndarray = 1.0
     # Secondaries in the neighbouring authorities of a real region that is part of England,
     # where its Year 6 may go at 11 (`sim.pupils.transition.places_beyond`): positions in
     # km on the region's axes and disadvantaged shares; None for a region with no such map.

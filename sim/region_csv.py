@@ -16,7 +16,12 @@ establishment, and DfE statistics publish school-level tables in the same column
     EstablishmentStatus (name)  optional; rows not "Open" / "Open, but proposed to close"
                                 are not used
     TypeOfEstablishment (name)  optional; independent, special and alternative-provision
-                                schools are not used
+                                schools are not used, nor (in a file without statutory
+                                ages) 16-19 schools, UTCs and studio schools, whose pupils
+                                start above Year 7 (`sim.geography.late_entry_reason`)
+    StatutoryLowAge,            optional, as a GIAS export has them: a secondary's ages
+    StatutoryHighAge            decide its Year 7 (`pre16_share`); one whose ages leave
+                                out Year 7 (a UTC at 14, a 16-19 school) is not used
 
 The reader is strict, so that no row is silently lost or mixed with another:
 - Encoding is decided once for the whole file and reported: UTF-8 (with or without a byte
@@ -38,6 +43,11 @@ The reader is strict, so that no row is silently lost or mixed with another:
   or above MAX_PUPILS, a percentage outside 0-100, coordinates outside the British National
   Grid, a repeated URN, a field longer than the csv module allows.
 
+A secondary's roll (NumberOfPupils) counts its sixth form and any primary department; its
+year group is the part in Years 7-11 / 5 (`Region.secondary_pre16_share`). Without ages that
+part is England's share (`sim.region_real.PRE16_SHARE`), as on real regions; with ages it is
+the school's own (`pre16_share`).
+
 What a school list lacks is derived as in the synthetic regions (`sim.region`):
 neighbourhoods are the squares of a `neighbourhood_km` grid, each with the mean
 free-school-meal share of its schools as its deprivation; positions are kilometres from the
@@ -57,7 +67,8 @@ import numpy as np
 from scipy.special import logit
 
 from sim.errors import ConfigError
-from sim.geography import PRIMARY, SECONDARY, Region, eal_and_mobility
+from sim.geography import PRIMARY, SECONDARY, Region, eal_and_mobility, late_entry_reason
+from sim.region_real import PRE16_SHARE, SIXTH_FORM_SCHOOL_PRE16_SHARE
 
 DATA_DIR = Path(__file__).parent / "data"
 SAMPLE = DATA_DIR / "gias_sample.csv"
@@ -66,6 +77,9 @@ COLUMNS = ("URN", "EstablishmentName", "LA (name)", "PhaseOfEducation (name)",
            "NumberOfPupils", "PercentageFSM", "Easting", "Northing")
 STATUS = "EstablishmentStatus (name)"
 TYPE = "TypeOfEstablishment (name)"
+AGES = ("StatutoryLowAge", "StatutoryHighAge")
+# Ages GIAS records (nursery from 2, special schools to 25).
+AGE_RANGE = (0, 25)
 PHASES = {"primary": PRIMARY, "middle deemed primary": PRIMARY,
           "secondary": SECONDARY, "middle deemed secondary": SECONDARY,
           "all-through": SECONDARY}
@@ -80,7 +94,8 @@ SYMBOLS = {"z": "z, not applicable", "c": "c, confidential", "x": "x, not availa
            "..": "'..', not available", ":": "':', not available",
            "ne": "NE, not entered", "na": "NA, not available", "n/a": "n/a, not available"}
 LABELS = {"NumberOfPupils": "pupils", "PercentageFSM": "free-school-meal share",
-          "Easting": "coordinates", "Northing": "coordinates"}
+          "Easting": "coordinates", "Northing": "coordinates",
+          "StatutoryLowAge": "statutory ages", "StatutoryHighAge": "statutory ages"}
 NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d*)?([eE][+-]?\d+)?|[+-]?\.\d+")
 # British National Grid extent (metres) and a roll no school in England comes near.
 EASTING, NORTHING = (0.0, 700_000.0), (0.0, 1_300_000.0)
@@ -179,7 +194,7 @@ def _header(lines: list[str], path: Path) -> tuple[list[str], dict[str, int]]:
         raise ConfigError(f"region.path={path} line 1: missing column(s) "
                           f"{', '.join(missing)}; allowed: a GIAS extract with "
                           f"{', '.join(COLUMNS)}")
-    return header, {name: header.index(name) for name in (*COLUMNS, STATUS, TYPE)
+    return header, {name: header.index(name) for name in (*COLUMNS, STATUS, TYPE, *AGES)
                     if name in header}
 
 
@@ -191,7 +206,7 @@ def read_school_list(path: str | Path):
     lines = [line.removesuffix("\r") for line in text.split("\n")]
     header, col = _header(lines, path)
     rows: dict[str, list] = {k: [] for k in ("urn", "name", "la", "phase", "pupils", "fsm",
-                                             "easting", "northing", "line")}
+                                             "easting", "northing", "pre16", "line")}
     dropped: Counter = Counter()
     seen: dict[int, int] = {}
     for line, line_text in enumerate(lines[1:], start=2):
@@ -239,6 +254,8 @@ def _not_used(row: Row) -> str | None:
         for words, reason in EXCLUDED_TYPES:
             if words in kind:
                 return reason
+        if not all(age in row.col for age in AGES) and late_entry_reason(kind):
+            return late_entry_reason(kind)
     if row.text("PhaseOfEducation (name)").lower() not in PHASES:
         return "phase not primary or secondary"
     return None
@@ -258,7 +275,36 @@ def _values(row: Row) -> dict | str:
     if not row.text("LA (name)"):
         return "missing local authority"
     values["phase"] = PHASES[row.text("PhaseOfEducation (name)").lower()]
+    values["pre16"] = PRE16_SHARE
+    if values["phase"] == SECONDARY and all(age in row.col for age in AGES):
+        values["pre16"] = _pre16_from_ages(row)
+        if isinstance(values["pre16"], str):
+            return values["pre16"]
     return values
+
+
+def _pre16_from_ages(row: Row) -> float | str:
+    """The share of a secondary's roll that makes its year group roll x share / 5, from its
+    statutory ages (the school teaches ages low to high - 1): its roll below 16 over the
+    years below 16 it teaches, x 5. Below 16 is the whole roll of a school without a sixth
+    form (high age 16 or less), else SIXTH_FORM_SCHOOL_PRE16_SHARE of it. 11-16: 1 (roll /
+    5 a year group); 11-18: 0.82; all-through 4-16: 5 / 12 (roll / 12); middle 9-13: 5 / 4.
+    A school whose ages leave out age 11 has no Year 7 places: that is the reason it is not
+    used. Missing ages (empty or a DfE symbol): England's share, as a file without ages."""
+    low, high = (row.number(age, *AGE_RANGE) for age in AGES)
+    if isinstance(low, str) or isinstance(high, str):
+        return PRE16_SHARE
+    for name, age in zip(AGES, (low, high)):
+        if age != int(age):
+            row.fail(name, f"'{row.text(name)[:40]}' is not a whole number of years; "
+                           "allowed: whole years 0 to 25")
+    if low >= high:
+        row.fail("StatutoryHighAge", f"{high:g} is not above StatutoryLowAge {low:g}; "
+                                     "allowed: a high age above the low age")
+    if low > 11 or high <= 11:
+        return "statutory ages leave out Year 7"
+    below_16 = 1.0 if high <= 16 else SIXTH_FORM_SCHOOL_PRE16_SHARE
+    return below_16 * 5.0 / (min(high, 16) - low)
 
 
 def build_region_from_csv(cfg, rng: np.random.Generator) -> Region:
@@ -287,4 +333,5 @@ def build_region_from_csv(cfg, rng: np.random.Generator) -> Region:
                   dropped=dict(sorted(dropped.items())),
                   urn=np.asarray(rows["urn"], np.int64),
                   school_names=tuple(rows["name"]), read_as=encoding,
+                  secondary_pre16_share=np.asarray(rows["pre16"], float),
                   neighbourhood_pos_km=(cells + 0.5) * cfg.neighbourhood_km)

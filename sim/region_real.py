@@ -9,7 +9,9 @@ releases by `experiments/data/build_real_england.py`; provenance, licence and at
 
 - schools: exact coordinates (British National Grid), pupils on roll, free-school-meal share,
   local authority, Ofsted grade of April 2024 where known, academy trust and the year the
-  school joined it. Schools with no pupils on roll are not used, counted under their reason.
+  school joined it. Schools with no pupils on roll are not used, nor the secondaries whose
+  pupils start above Year 7 (16-19 schools, UTCs and studio schools, told by the census's
+  establishment type: `sim.geography.late_entry_reason`), each counted under its reason.
 - neighbourhoods are the real 2011 LSOAs (about 1,500 residents each) of the chosen
   authorities, and any other LSOA a chosen school sits in: IMD 2019 rank and decile, the
   number of income-deprived children (IDACI numerator; missing where the source suppresses
@@ -42,7 +44,7 @@ import pandas as pd
 from scipy.special import logit
 
 from sim.errors import ConfigError
-from sim.geography import SECONDARY, Region, eal_and_mobility
+from sim.geography import SECONDARY, Region, eal_and_mobility, late_entry_reason
 
 DATA = Path(__file__).parent / "data" / "real"
 GREATER_MANCHESTER = ("Bolton", "Bury", "Manchester", "Oldham", "Rochdale", "Salford",
@@ -56,7 +58,17 @@ NO_TRUST = -1
 # against an independent count (tests/test_region_real.py): the year groups it gives
 # England, about 643,000, against the 644,580 pupils of the 2018/19 KS2 cohort, who were
 # in Year 10 in January 2023.
-PRE16_SHARE = 1.0 - 415_162 / 3_630_171
+SIXTH_FORM_PUPILS, SECONDARY_PUPILS = 415_162, 3_630_171
+PRE16_SHARE = 1.0 - SIXTH_FORM_PUPILS / SECONDARY_PUPILS
+# The same for a school with a sixth form, when a school list gives each school's ages
+# (`sim.region_csv`): the 1,989 schools of *School capacity 2022/23* hold the 415,162
+# sixth-formers, 209 each; if Years 7-11 are the same size in secondaries with and without
+# a sixth form (the 3,444 state-funded secondaries of the census hold 3,215,009 pupils
+# below 16, 933 each: an assumption, not a count), such a school's roll is 933 + 209 and
+# 0.82 of it is below 16.
+_PRE16_PER_SCHOOL = (SECONDARY_PUPILS - SIXTH_FORM_PUPILS) / 3_444
+SIXTH_FORM_SCHOOL_PRE16_SHARE = _PRE16_PER_SCHOOL / (_PRE16_PER_SCHOOL
+                                                     + SIXTH_FORM_PUPILS / 1_989)
 
 
 @dataclass(frozen=True)
@@ -119,9 +131,11 @@ def income_share(income_rank: np.ndarray, n_lsoas: int, schools: pd.DataFrame) -
 def build_real_region(cfg, rng: np.random.Generator) -> RealRegion:
     schools, lsoas, trusts = tables()
     la_names = chosen_authorities(cfg.local_authorities)
-    chosen = schools[schools["la"].isin(la_names)]
-    dropped = {"no pupils on roll": int((chosen["pupils"] <= 0).sum())}
-    chosen = chosen[chosen["pupils"] > 0]
+    not_used = reasons_not_used(schools)
+    in_region = schools["la"].isin(la_names).to_numpy()
+    dropped = {reason: int(n) for reason, n in
+               pd.Series(not_used[in_region & (not_used != "")]).value_counts().items()}
+    chosen = schools[in_region & (not_used == "")]
     nb_rows = np.union1d(np.flatnonzero(lsoas["la"].isin(la_names)), chosen["lsoa"])
     nb = lsoas.iloc[nb_rows]
     metres = np.vstack([chosen[["easting", "northing"]].to_numpy(float),
@@ -131,8 +145,7 @@ def build_real_region(cfg, rng: np.random.Generator) -> RealRegion:
     deprivation = income_share(nb["income_rank"], len(lsoas), schools)
     neighbourhood = np.searchsorted(nb_rows, chosen["lsoa"].to_numpy())
     trust, present = _local_trusts(chosen["trust"].to_numpy(np.int64))
-    beyond = schools[(schools["phase"] == SECONDARY) & ~schools["la"].isin(la_names)
-                     & (schools["pupils"] > 0)]
+    beyond = schools[(schools["phase"] == SECONDARY) & ~in_region & (not_used == "")]
     eal, mobility = eal_and_mobility(rng, logit(np.clip(deprivation[neighbourhood],
                                                          0.005, 0.995)))
     return RealRegion(
@@ -141,7 +154,7 @@ def build_real_region(cfg, rng: np.random.Generator) -> RealRegion:
         (chosen[["easting", "northing"]].to_numpy(float) - origin) / 1000.0,
         chosen["phase"].to_numpy(np.int64), chosen["pupils"].to_numpy(float),
         chosen["fsm_percent"].to_numpy(float) / 100.0, eal, mobility,
-        dropped={k: v for k, v in dropped.items() if v},
+        dropped=dict(sorted(dropped.items())),
         urn=chosen["urn"].to_numpy(np.int64), school_names=tuple(chosen["name"].tolist()),
         neighbourhood_code=tuple(nb["code"].tolist()),
         neighbourhood_pos_km=(nb[["easting", "northing"]].to_numpy(float) - origin) / 1000.0,
@@ -161,6 +174,14 @@ def build_real_region(cfg, rng: np.random.Generator) -> RealRegion:
         outside_secondary_share=(beyond["fsm_percent"].to_numpy(float) / 100.0
                                  if len(beyond) else None),
     )
+
+
+def reasons_not_used(schools: pd.DataFrame) -> np.ndarray:
+    """Why each school is not used ("" if it is): no pupils on roll, or pupils who start
+    above Year 7 (`sim.geography.late_entry_reason`)."""
+    late = schools["establishment"].map(lambda kind: late_entry_reason(kind) or "")
+    return np.where(schools["pupils"].to_numpy() <= 0, "no pupils on roll",
+                    late.to_numpy(str))
 
 
 def _indices(names: pd.Series, index: dict[str, int]) -> np.ndarray:

@@ -54,12 +54,21 @@ def test_schools_below_the_reference_widen_the_gap():
     assert oth[0] - dis[0] == pytest.approx(0.05)
 
 
-def test_peer_deviation_is_the_year_group_mean_at_the_school_minus_the_regions():
-    # In order of entry, as a roll is kept: Year 5 first.
-    # Year 5: school 0 holds 10 alone; region mean 10.
-    # Year 3: school 0 holds -2 and 4 (mean 1), school 1 holds 7; region mean 3.
-    p = pupils([0, 0, 0, 1], [5, 3, 3, 3], [0, 0, 0, 0], [10.0, -2.0, 4.0, 7.0])
-    np.testing.assert_allclose(progress.peer_deviation(p, 2), [0.0, -2.0, -2.0, 4.0])
+def test_school_deviation_is_the_year_group_mean_at_the_school_minus_the_regions():
+    # One year group: school 0 holds -2 and 4 (mean 1), school 2 holds 7; region mean 3;
+    # school 1 has nobody in it: 0.
+    deviation = progress.school_deviation(np.array([0, 0, 2]), np.array([-2.0, 4.0, 7.0]), 3)
+    np.testing.assert_allclose(deviation, [-2.0, 0.0, 4.0])
+
+
+def test_peers_move_progress_by_the_year_group_s_deviation_at_the_school():
+    # In order of entry, as a roll is kept: Year 5 first. Quiet, no value added, no home.
+    # Year 5: school 0 holds 10 alone (deviation 0). Year 3: school 0 holds -2 and 4 (mean
+    # 1), school 1 holds 7; region mean 3: deviations -2 and 4, x peers 0.05 a year.
+    p = pupils([0, 0, 0, 1], [5, 3, 3, 3], [0, 1, 0, 0], [10.0, -2.0, 4.0, 7.0])
+    delta = progress.progress(p, np.array([PRIMARY, PRIMARY]), np.zeros(2), np.zeros(2),
+                              QUIET, np.random.default_rng(0))
+    np.testing.assert_allclose(delta, [0.0, -0.1, -0.1, 0.2], atol=1e-6)
 
 
 def test_standard_normals_are_standard_normal():

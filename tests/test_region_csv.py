@@ -126,13 +126,15 @@ def test_a_secondary_only_list_runs_with_year_7_arriving_from_outside(tmp_path):
     path = write_csv(tmp_path / "secondaries.csv", SECONDARIES)
     r = sim.run(["region=csv", f"region.path={path}", "scheme=market", "years=2"],
                 progress=False)
-    # Year 7 arrivals fill 900 / 5 + 700 / 5 + 800 / 5 = 480 places; five year groups.
-    assert r.summary["pupils_on_roll"] == 5 * 480
+    # Year 7 arrivals fill the year groups of rolls 900, 700, 800 without their sixth forms
+    # (England's share 1 - 415,162 / 3,630,171 = 0.8856 below 16):
+    # round(159.4) + round(124.0) + round(141.7) = 425 places; five year groups.
+    assert r.summary["pupils_on_roll"] == 5 * 425
     assert "pupils_left_region_at_11" not in r.summary
     assert r.summary["last"]["gap_months_primary"] is None
     assert r.summary["last"]["gap_months_secondary"] > 0
     assert (r.results.groupby("year")[["cohort_disadvantaged", "cohort_other"]].sum()
-            .sum(axis=1) == 480).all()
+            .sum(axis=1) == 425).all()
 
 
 def test_too_few_secondary_places_is_one_line_naming_the_shortfall(in_tmp):
@@ -143,13 +145,76 @@ def test_too_few_secondary_places_is_one_line_naming_the_shortfall(in_tmp):
     out = subprocess.run([sys.executable, "-m", "sim", "region=csv", f"region.path={path}",
                           "scheme=none", "years=1", "hydra.run.dir=out"],
                          capture_output=True, text=True, timeout=120)
-    # 2 x round(700 / 7) = 200 pupils a year; ceil(200 / 5 x 1.2) = 48 Year 7 places.
+    # 2 x round(700 / 7) = 200 pupils a year; ceil(200 x 0.8856 / 5 x 1.2) = 43 Year 7
+    # places.
     assert out.returncode == 2
     assert out.stderr.strip().splitlines() == [
-        "schoolsim: error: transition at 11: 200 Year 6 pupils but 48 Year 7 places in 1 "
-        "secondary schools (short by 152); allowed: at least one place per pupil (more "
+        "schoolsim: error: transition at 11: 200 Year 6 pupils but 43 Year 7 places in 1 "
+        "secondary schools (short by 157); allowed: at least one place per pupil (more "
         "secondaries, larger rolls or more headroom)"]
     assert not (in_tmp / "out").exists()
+
+
+# ----------------------------------------------------------------------------- sixth forms
+AGES_HEADER = [*HEADER[:3], "TypeOfEstablishment (name)", *HEADER[3:], "StatutoryLowAge",
+               "StatutoryHighAge"]
+WITH_AGES = [
+    [1, "A Primary", "Ayton", "Community school", "Primary", 700, "10", 400000, 300000, 4, 11],
+    [3, "C High", "Ayton", "Academy converter", "Secondary", 1000, "20", 410000, 305000,
+     11, 16],
+    [4, "D High", "Ayton", "Academy converter", "Secondary", 1200, "20", 410500, 305000,
+     11, 18],
+    [5, "E UTC", "Ayton", "University technical college", "Secondary", 500, "20", 410000,
+     305500, 14, 19],
+    [6, "F Through", "Ayton", "Academy converter", "All-through", 1200, "20", 411000, 305000,
+     4, 16],
+    [7, "G Middle", "Ayton", "Community school", "Middle deemed secondary", 400, "20", 412000,
+     305000, 9, 13],
+    [8, "H Missing", "Ayton", "Academy converter", "Secondary", 1000, "20", 413000, 305000,
+     "", ""],
+]
+
+
+def test_a_gias_export_s_statutory_ages_give_each_secondary_its_year_group(tmp_path):
+    from sim.pupils.places import year_group_size
+
+    region = build_region_from_csv(region_cfg(write_csv(tmp_path / "a.csv", WITH_AGES,
+                                                        AGES_HEADER)),
+                                   np.random.default_rng(0))
+    # The UTC (ages 14-19) has no Year 7: not used, counted.
+    assert region.dropped == {"statutory ages leave out Year 7": 1}
+    assert region.urn.tolist() == [1, 3, 4, 6, 7, 8]
+    # 11-16: 1000 / 5 = 200. 11-18: a sixth-form school's roll is 933.5 below 16 + 208.7
+    # sixth-formers (3,215,009 pupils below 16 over 3,444 secondaries; 415,162 sixth-formers
+    # over 1,989 schools), 1200 x 933.5 / 1142.2 / 5 = 196.1. All-through 4-16: twelve year
+    # groups, 1200 / 12 = 100. Middle 9-13: four, 400 / 4 = 100. No ages: England's share,
+    # 1000 x 0.8856 / 5 = 177.1.
+    sizes = year_group_size(region.pupils, region.phase, region.secondary_pre16_share)
+    assert sizes.tolist() == [100, 200, 196, 100, 100, 177]
+
+
+def test_late_entry_types_are_not_used_in_a_list_without_ages(tmp_path):
+    # A DfE statistics file has the GIAS columns but no ages: the type tells the UTC.
+    path = write_csv(tmp_path / "t.csv", [r[:9] for r in WITH_AGES], AGES_HEADER[:-2])
+    region = build_region_from_csv(region_cfg(path), np.random.default_rng(0))
+    assert region.dropped == {"UTC or studio school (entry at 14)": 1}
+    assert 5 not in region.urn.tolist()
+    assert np.allclose(region.secondary_pre16_share, 1.0 - 415_162 / 3_630_171)
+
+
+@pytest.mark.parametrize("low, high, message", [
+    ("11.5", "16", "'11.5' is not a whole number of years; allowed: whole years 0 to 25"),
+    ("16", "11", "11 is not above StatutoryLowAge 16; allowed: a high age above the low age"),
+    ("eleven", "16", "'eleven' is not a number"),
+    ("11", "30", "'30' is out of range; allowed: 0 to 25")])
+def test_bad_statutory_ages_name_line_and_column(tmp_path, low, high, message):
+    rows = [list(r) for r in WITH_AGES]
+    rows[1][-2:] = [low, high]
+    path = write_csv(tmp_path / "bad.csv", rows, AGES_HEADER)
+    with pytest.raises(ConfigError) as err:
+        read_school_list(path)
+    assert "line 3, column Statutory" in str(err.value) and message in str(err.value)
+    assert "\n" not in str(err.value)
 
 
 # ----------------------------------------------------------------------------- derived values

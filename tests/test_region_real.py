@@ -50,10 +50,15 @@ def fsm_dissimilarity(region) -> float:
 
 # ----------------------------------------------------------------------------- Greater Manchester
 def test_gm_has_its_1029_primaries_and_secondaries(gm):
-    # 854 primaries and 175 secondaries in the census; one has no pupils on roll.
+    # 854 primaries and 175 secondaries in the census; one has no pupils on roll, and three
+    # secondaries take their pupils above Year 7: Connell Co-Op College (Free schools 16 to
+    # 19), AldridgeUTC@MediaCityUK and University Collegiate School (University technical
+    # college).
     assert abs(gm.n_schools - 1029) <= 5
-    assert (gm.phase == 0).sum() == 853 and (gm.phase == 1).sum() == 175
-    assert gm.dropped == {"no pupils on roll": 1}
+    assert (gm.phase == 0).sum() == 853 and (gm.phase == 1).sum() == 172
+    assert gm.dropped == {"16-19 school (no Year 7)": 1,
+                          "UTC or studio school (entry at 14)": 2, "no pupils on roll": 1}
+    assert not {139730, 146303, 141941} & set(gm.urn.tolist())
     assert gm.la_names == tuple(sorted(GREATER_MANCHESTER))
 
 
@@ -63,7 +68,7 @@ def test_gm_free_school_meal_segregation_is_the_real_one(gm):
 
 def test_gm_trusts_have_their_real_sizes(gm):
     sizes = np.bincount(gm.trust[gm.trust >= 0])
-    assert len(gm.trust_names) == len(sizes) == 119
+    assert len(gm.trust_names) == len(sizes) == 118
     assert sizes.max() == 11 and (sizes >= 2).sum() == 67
     assert np.median(sizes[sizes >= 2]) == 3
     largest = {gm.trust_names[t] for t in np.flatnonzero(sizes == 11)}
@@ -76,15 +81,20 @@ def test_gm_trusts_have_their_real_sizes(gm):
 
 def test_gm_ofsted_grades_from_the_file(gm):
     # Census: 127 outstanding, 721 good, 79 requires improvement, 102 unknown (one of which
-    # is the school with no pupils).
+    # is the school with no pupils); of the schools not used, two are good (Connell Co-Op
+    # College, AldridgeUTC@MediaCityUK) and one unknown.
     counts = np.bincount(gm.ofsted + 1, minlength=5)   # unknown, O, G, RI, I
-    assert counts[1] == 127 and counts[2] == 721 and counts[3] == 79
-    assert counts[0] + counts[4] == 1028 - 127 - 721 - 79
+    assert counts[1] == 127 and counts[2] == 719 and counts[3] == 79
+    assert counts[0] + counts[4] == 1025 - 127 - 719 - 79
 
 
 # ----------------------------------------------------------------------------- England
 def test_england_has_every_state_funded_primary_and_secondary(england):
-    assert england.n_schools == 20227 - 6   # six have no pupils on roll
+    # Six have no pupils on roll; 96 take their pupils above Year 7 (census types: 29
+    # 16-19 academies and free schools, 46 UTCs, 21 studio schools), one of them with none.
+    assert england.n_schools == 20227 - 6 - 95
+    assert england.dropped == {"16-19 school (no Year 7)": 29,
+                               "UTC or studio school (entry at 14)": 66, "no pupils on roll": 6}
     assert england.n_local_authorities == 152
     assert len(england.neighbourhood_code) == 32844
     assert fsm_dissimilarity(england) == pytest.approx(0.31, abs=0.02)
@@ -92,7 +102,7 @@ def test_england_has_every_state_funded_primary_and_secondary(england):
 
 def test_england_trusts_are_real(england):
     sizes = np.bincount(england.trust[england.trust >= 0])
-    assert len(sizes) == 2266 and sizes.max() == 79 and (sizes >= 2).sum() == 1095
+    assert len(sizes) == 2240 and sizes.max() == 78 and (sizes >= 2).sum() == 1082
     assert np.median(sizes[sizes >= 2]) == 5
 
 
@@ -132,7 +142,7 @@ def test_neighbourhood_share_by_hand():
 def test_two_authorities_by_name():
     region = real("Trafford", "salford")
     assert region.la_names == ("Salford", "Trafford")
-    assert np.bincount(region.la).tolist() == [91, 83]
+    assert np.bincount(region.la).tolist() == [90, 83]
 
 
 def test_unknown_authority_is_one_line_with_close_matches():
@@ -154,7 +164,8 @@ def test_cli_runs_gm_real_and_refuses_an_unknown_authority(in_tmp):
                          "years=1", "output.progress=false"],
                         capture_output=True, text=True, timeout=300, env=ENV)
     assert ok.returncode == 0, ok.stderr
-    assert "rows not used: 1 no pupils on roll" in ok.stdout
+    assert ("rows not used: 1 16-19 school (no Year 7), 2 UTC or studio school (entry at "
+            "14), 1 no pupils on roll") in ok.stdout
     written = sorted(in_tmp.rglob("*"))
     bad = subprocess.run([sys.executable, "-m", "sim", "region=england_real",
                           "region.local_authorities=[Manchster]", "years=1"],
@@ -236,14 +247,29 @@ def test_pupils_leaving_for_neighbouring_authorities_are_conserved_and_take_thei
 
 
 def test_the_schools_across_the_border_are_the_rest_of_england_s_secondaries(england):
-    # 3,443 secondaries with pupils in the census, 15 of them in Salford; all of England
-    # has nothing beyond its border. (A school list keeps its one-line refusal of too few
-    # places: tests/test_region_csv.py.)
+    # 3,348 secondaries with pupils and a Year 7 in the census (3,443 with pupils less 95
+    # 16-19 schools, UTCs and studio schools), 14 of them in Salford (AldridgeUTC@MediaCityUK
+    # is not used); all of England has nothing beyond its border. (A school list keeps its
+    # one-line refusal of too few places: tests/test_region_csv.py.)
     assert england.outside_secondary_km is None
     salford = real("Salford")
-    assert (salford.phase == 1).sum() == 15
-    assert salford.outside_secondary_km.shape == (3443 - 15, 2)
-    assert len(salford.outside_secondary_share) == 3443 - 15
+    assert (salford.phase == 1).sum() == 14
+    assert salford.outside_secondary_km.shape == (3348 - 14, 2)
+    assert len(salford.outside_secondary_share) == 3348 - 14
+
+
+@pytest.mark.parametrize("kind, reason", [
+    ("Free schools 16 to 19", "16-19 school (no Year 7)"),
+    ("Academy 16-19 converter", "16-19 school (no Year 7)"),
+    ("Academy 16 to 19 sponsor led", "16-19 school (no Year 7)"),
+    ("University technical college", "UTC or studio school (entry at 14)"),
+    ("Studio schools", "UTC or studio school (entry at 14)"),
+    ("Academy converter", None), ("City technology college", None),
+    ("Community school", None), ("Free schools", None)])
+def test_schools_whose_pupils_start_above_year_7_by_establishment_type(kind, reason):
+    from sim.geography import late_entry_reason
+
+    assert late_entry_reason(kind) == reason
 
 
 # ----------------------------------------------------------------------------- what the model uses
@@ -270,7 +296,7 @@ def test_scheme_trusts_on_gm_real_is_its_real_trusts():
 def test_starting_grades_are_the_published_ones_where_known():
     model = build_model(["region=gm_real", "scheme=none", "years=1"])
     known = model.region.ofsted >= 0
-    assert known.sum() == 127 + 721 + 79 and not known.all()
+    assert known.sum() == 127 + 719 + 79 and not known.all()
     assert (model.inspection.grade[known] == model.region.ofsted[known]).all()
     assert set(np.unique(model.inspection.grade[~known])) <= {0, 1, 2, 3}
 

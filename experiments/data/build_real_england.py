@@ -15,7 +15,7 @@ Outputs (Parquet, zstd; each a few hundred KB):
     schools.parquet        every state-funded primary and secondary school: URN, name, local
                            authority, phase, pupils, % FSM, easting/northing, LSOA (row of
                            lsoas.parquet), Ofsted grade (April 2024), trust (row of
-                           trusts.parquet) and the year it joined
+                           trusts.parquet), the year it joined and the establishment type
     lsoas.parquet          every English 2011 LSOA: code, local authority (education
                            authority), IMD rank and decile, income rank, income-deprived
                            children, centre point
@@ -38,6 +38,8 @@ Choices, each counted in PROVENANCE.json:
   academy-trust members.
 - Ofsted: GIAS grade of April 2024 where present (schools in special measures are missing
   from that source, so inadequate is under-counted); empty otherwise.
+- Establishment type: the census's, kept so that the region reader can leave out, counted,
+  the secondaries whose pupils start above Year 7 (16-19 schools, UTCs, studio schools).
 """
 
 from __future__ import annotations
@@ -166,6 +168,9 @@ def schools_table(source: Path, lsoa: pd.DataFrame, counts: dict):
         "ofsted": grade.fillna(-1).astype(np.int8),
         "trust": trust,
         "trust_joined_year": join_year(s, links, counts),
+        # The census's establishment type: 16-19 schools, UTCs and studio schools, whose
+        # pupils start above Year 7, are told by it (`sim.geography.late_entry_reason`).
+        "establishment": s["TypeOfEstablishment (name)"].astype("category"),
     })
     return table, trust_table, row
 

@@ -106,17 +106,6 @@ def value_added(expertise: np.ndarray, phase: np.ndarray, school_effect: np.ndar
     return dis, oth
 
 
-def peer_deviation(pupils: Pupils, n_schools: int) -> np.ndarray:
-    """Each pupil's year-group mean attainment at their school minus the region's, for a
-    roll in order of entry (`sim.pupils.roll`)."""
-    out = np.zeros(len(pupils))
-    for year in range(YEAR_GROUPS):
-        run = pupils.cohort(year)
-        school = pupils.school[run]
-        out[run] = school_deviation(school, pupils.attainment[run], n_schools)[school]
-    return out
-
-
 def school_deviation(school: np.ndarray, attainment: np.ndarray, n_schools: int) -> np.ndarray:
     """For one year group (each pupil's school and attainment): each school's mean minus
     the year group's mean in the region (0 for a school without pupils in it)."""
