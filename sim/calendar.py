@@ -10,6 +10,8 @@ end-of-year updates, policy windows opening or closing, inspections, and data co
 WEEKS_PER_TERM = 13
 TERMS_PER_YEAR = 3
 WEEKS_PER_YEAR = WEEKS_PER_TERM * TERMS_PER_YEAR
+# Working days of a school leader in a term (five a week), the unit of deployments.
+WORKING_DAYS_PER_TERM = 5 * WEEKS_PER_TERM
 
 AT_MEETINGS = 0.0
 AT_TERM_END = 0.5

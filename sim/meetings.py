@@ -4,7 +4,7 @@ Each teaching week the groups due (`Partnerships.due`) meet at once (`Meetings.h
 
 1. attendance — a school attends all its meetings of the week if its leadership days left
    (after levers and standing commitments, `SchoolSystem.available_days`) cover their total
-   cost and the collaboration cap allows, or none; while a programme is funded a share
+   cost (a free seat is always covered) and the collaboration cap allows, or none; while a programme is funded a share
    `backfill` of the days is paid back;
 2. practice moving — the scheme's `exchange_plan` says who learns from whom; adoption of
    practices on those pairs, weighted by the link's trust, the plan's factor and the venue,
@@ -97,9 +97,13 @@ class Meetings:
         members = p.members.take(groups, axis=0).ravel()
         valid = (members >= 0).nonzero()[0]
         cost = self.cost[groups].repeat(p.members.shape[1])    # each member's seat
-        demand = np.bincount(members.take(valid), weights=cost.take(valid),
-                             minlength=model.n_schools)
-        attending = (demand > 0) & (model.available_days() - s.days_used >= demand)
+        seated = members.take(valid)
+        demand = np.bincount(seated, weights=cost.take(valid), minlength=model.n_schools)
+        # A school with a meeting due attends if its days left cover the cost, also when the
+        # seat is free (system leaders' visits: their days are a standing commitment).
+        due = np.zeros(model.n_schools, bool)
+        due[seated] = True
+        attending = due & (model.available_days() - s.days_used >= demand)
         levers = model.levers
         if levers.collaboration_cap != math.inf:
             attending &= s.days_used + demand <= levers.collaboration_cap

@@ -258,6 +258,16 @@ def test_collaboration_cap_stops_meetings_that_would_exceed_it():
     assert not attending.any() and not m.state.days_used.any()
 
 
+def test_a_free_meeting_is_attended_and_charges_nothing():
+    m = build_model(["scheme=trios", *SMALL, "scheme.meeting_cost_days=0"])
+    step_to(m, 0)
+    groups = np.arange(m.partnerships.n_groups)
+    attending = m.meetings.attendance(m, groups)
+    members = m.partnerships.members[groups]
+    np.testing.assert_array_equal(np.flatnonzero(attending), np.unique(members[members >= 0]))
+    assert not m.state.days_used.any()
+
+
 # ----------------------------------------------------------------------------- meeting mode
 def test_online_meetings_cost_learn_and_build_trust_by_the_configured_factors():
     m = build_model(["scheme=peer_review", *SMALL, "policy.meetings.mode=online"])

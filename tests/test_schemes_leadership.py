@@ -62,17 +62,33 @@ def test_leadership_meetings_are_one_way_from_the_leader(leadership_model):
     assert m.scheme.supported_of_group[0] not in plan.learner
 
 
+# Every school with 8 leadership days a term, so the leader's share is 8/65 exactly.
+EVEN_DAYS = ["school.leadership_days_sd=0", "school.leadership_days_deprivation_slope=0"]
+
+
 def test_leadership_commitments_hand_worked():
-    m = build_model(["scheme=leadership", *SMALL, "scheme.leader_days_per_supported=3",
-                     "scheme.lent_days_share=0.5"])
+    m = build_model(["scheme=leadership", *SMALL, *EVEN_DAYS,
+                     "scheme.leader_days_per_supported=13", "scheme.lent_days_share=0.5"])
     sch, s = m.scheme, m.state
     leader = np.bincount(sch.leader_of_group).argmax()
     n_pairs = (sch.leader_of_group == leader).sum()
-    assert s.days_committed[leader] == 3.0 * n_pairs
+    assert n_pairs == 2
+    # 2 schools x 13 days, of which 8 of a term's 65 working days are improvement work
+    np.testing.assert_allclose(s.days_committed[leader], 26 * 8 / 65)   # 3.2 days
     supported = sch.supported_of_group[0]
-    assert s.days_committed[supported] == -1.5
-    # available days: a supported school gains the lent days
-    np.testing.assert_allclose(m.available_days()[supported], s.leadership_days[supported] + 1.5)
+    assert s.days_committed[supported] == -6.5                          # 13 x 0.5
+    # available days: a supported school gains the lent days, the leader loses its share
+    np.testing.assert_allclose(m.available_days()[supported], 8 + 6.5)
+    np.testing.assert_allclose(m.available_days()[leader], 8 - 3.2)
+
+
+def test_a_support_visit_costs_neither_school_seat_days():
+    m = build_model(["scheme=leadership", *SMALL])
+    groups = np.arange(m.partnerships.n_groups)
+    attending = m.meetings.attendance(m, groups)
+    pairs = np.concatenate([m.scheme.leader_of_group, m.scheme.supported_of_group])
+    assert attending[pairs].all()
+    assert not m.state.days_used.any()
 
 
 def test_leadership_support_ends_when_regraded_good(leadership_model):

@@ -22,11 +22,38 @@ Meetings: one-way (host as teacher): the supported school learns from its leader
 domain, `support_intensity` times a network meeting's learning (the leader's staff work in
 the school); no new practice is created; trust grows at `trust_growth_factor` of the usual
 rate, because teaching visits build less mutual trust than enquiry.
-Capacity: the leader commits `leader_days_per_supported` days per term per active pair,
-taken from its own improvement, so its own expertise can slip; a share `lent_days_share`
-of them arrives in the supported school as borrowed leadership capacity (the leader's team
-works there), which speeds its in-school improvement while the support lasts — and goes
-when the support goes, so gains resting on it fade.
+
+Time (issue 12, session 7; it was 6.5 visits x 0.5 days a term charged to the supported
+school against 1.5 days lent, so support cost the weak school more of its own improvement
+time than it brought, and its improvement sped up when the support ended):
+- The leader gives `leader_days_per_supported` days a term to each school it supports,
+  13 by default: one day a week over a term of 13 weeks. Sources: the National College's
+  NLE/NSS programme FAQ ("What models of deployment does the National College envisage?")
+  lists an NLE "providing consultancy support, with staff from the NSS, for 1-2 days a
+  week", supporting an acting head "for three days a week", or as full-time acting or
+  executive head; a teaching-school alliance's description of LLE deployments
+  (Farlingaye & Kesgrave TSA): "Generally LLEs will work half a day or a day a week with a
+  partner school"; the NCTL's description of the NLE role on school websites: "up to 3 to
+  4 days of support per week for 2 years or more". One day a week is the overlap of the
+  LLE range and the lightest NLE model; heavier deployments are settings.
+- The visits are those days: a visit costs no seat days (`meeting_cost_days` 0), so the
+  leader's time is counted once, as a standing commitment (`commitments`).
+- The supported school gives up none of its own improvement time to a visit: its leaders
+  spend it on their own school's improvement, with the leader's help. ASSUMPTION, from what
+  the deployment is for: NLEs "provide additional leadership capacity to schools in
+  difficulty" (Hill & Matthews 2010, Schools leading schools II, National College).
+- A share `lent_days_share` of the leader's days arrives in the supported school as
+  leadership capacity for improvement (the leader's team works there), speeding its
+  in-school improvement while the support lasts, and going when the support goes, so
+  gains resting on it fade (seed 001: such gains are "not always sustained").
+- The leader school loses, of the days it gives, the share that would have been its own
+  improvement work: its leadership days over the 65 working days of a term
+  (`sim.calendar.WORKING_DAYS_PER_TERM`), about 8/65 of them with the defaults.
+  ASSUMPTION: the days away are drawn evenly from the leader's working time and the rest is
+  covered by the supporting school's senior and middle leaders (a National Support School
+  must have "outstanding senior and middle leaders" with "on-going capacity" to support
+  other schools, NLE designation criteria). Before session 7 all of the days came out of
+  the leader's improvement time.
 End: support ends when the supported school is re-graded good or better
 (`end_when_regraded`) or when programme funding stops (pairs do not lapse: a deployment is
 brokered with an end, not a voluntary partnership): system
@@ -42,6 +69,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from sim.calendar import WORKING_DAYS_PER_TERM
 from sim.component import param, redefault, require
 from sim.inspection import GOOD, GRADES, grade_codes
 from sim.schemes.base import GroupParams, MeetingPlan, Scheme
@@ -54,7 +82,8 @@ class LeadershipParams(GroupParams):
     name: str = "leadership"
     mode: str = redefault(GroupParams, "mode", "one_way")
     meeting_interval_weeks: int = redefault(GroupParams, "meeting_interval_weeks", 2)
-    meeting_cost_days: float = redefault(GroupParams, "meeting_cost_days", 0.5)
+    # The visits are the leader's lent days (`commitments`): no seat days on top.
+    meeting_cost_days: float = redefault(GroupParams, "meeting_cost_days", 0.0)
     leader_grades: list[str] = param(["outstanding"], choices=GRADES,
                                      label="Grades that make a school a system leader")
     supported_grades: list[str] = param(["requires_improvement", "inadequate"], choices=GRADES,
@@ -62,14 +91,15 @@ class LeadershipParams(GroupParams):
     max_supported: int = param(2, min=1, max=10, why="pairs or small clusters", unit="schools",
                                label="Schools one system leader supports", step=1)
     leader_days_per_supported: float = param(
-        2.0, min=0, max=30, why="days in a term of 65 working days, less the leader's own",
-        unit="days per term", label="Leader's days per supported school",
-        help="Days per term per supported school diverted from the lead school's own "
-             "improvement.")
+        13.0, min=0, max=65, why="up to every working day of a 13-week term (full-time "
+        "acting headship)", unit="days per term", label="Leader's days per supported school",
+        help="Working days per term the leader and its staff spend in each supported school "
+             "(13: one day a week, the National College's lightest NLE deployment and the "
+             "top of an LLE's usual half a day to a day a week).")
     lent_days_share: float = param(
         0.75, min=0, max=1, why="a share", unit="share", label="Share of lent days that arrive",
         help="Share of the leader's days that arrive as leadership capacity in the supported "
-             "school; the rest is lost to travel and learning the context.")
+             "school; the rest is lost to travel and learning the context (an assumption).")
     support_intensity: float = param(
         5.0, min=0, max=20, why="hands-on support, a few times a network meeting's learning",
         unit="x a meeting", label="Intensity of hands-on support", step=0.5,
@@ -140,15 +170,16 @@ class Leadership(Scheme):
         return MeetingPlan(learner, source, None, links, factor, False)
 
     def commitments(self, model):
-        """Leaders give days; supported schools receive a share of them (negative)."""
+        """Leaders give up the improvement share of the days they lend; supported schools
+        receive a share of the days (negative)."""
         p = self.partnerships_of(model)
         if p.n_groups == 0:
             return None
         days = self.params.leader_days_per_supported
-        given = np.bincount(self.leader_of_group[p.active], minlength=model.n_schools) * days
+        lent = np.bincount(self.leader_of_group[p.active], minlength=model.n_schools) * days
         received = np.bincount(self.supported_of_group[p.active],
                                minlength=model.n_schools) * days * self.params.lent_days_share
-        return given - received
+        return lent * improvement_share(model.state.leadership_days) - received
 
     def programme_groups(self, model):
         """Every pair is programme support; unless `continues_unfunded`, funding's end stops
@@ -185,6 +216,12 @@ class Leadership(Scheme):
                 "supported_schools": int(len(self.supported)),
                 "unsupported_weak_schools": int(self.unsupported),
                 "support_ended_regraded": int(self.ended_regraded)}
+
+
+def improvement_share(leadership_days: np.ndarray) -> np.ndarray:
+    """Share of a leader's working days away that would have been improvement work: its
+    leadership days over a term's working days (days away drawn evenly from its time)."""
+    return np.minimum(leadership_days / WORKING_DAYS_PER_TERM, 1.0)
 
 
 def match_nearest(needy: np.ndarray, leaders: np.ndarray, pos: np.ndarray,
