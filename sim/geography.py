@@ -46,7 +46,8 @@ class Region:
     disadvantaged_share: np.ndarray    # float in (0, 1)
     eal_share: np.ndarray              # float in (0, 1), English as an additional language
     mobility: np.ndarray               # float in (0, 1), pupils joining mid-phase
-    # School lists (`sim.region_csv`): rows not used, by reason; each school's URN and name.
+    # Rows of a school list (`sim.region_csv`) or census schools (`sim.region_real`) not
+    # used, by reason; each school's URN and name.
     dropped: dict = field(default_factory=dict)
     urn: np.ndarray | None = None
     school_names: tuple[str, ...] | None = None

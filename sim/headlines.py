@@ -88,7 +88,10 @@ def headline_table(summary: dict) -> str:
         lines.append(f"school list: read as {summary['region_read_as']}")
     if summary.get("region_rows_dropped"):
         notes = ", ".join(f"{n} {why}" for why, n in summary["region_rows_dropped"].items())
-        lines.append(f"school list: rows not used: {notes}")
+        # Only a school list is read from a file of the user's (`region_read_as`); a real
+        # region's schools come from the census.
+        source = "school list: rows" if summary.get("region_read_as") else "census: schools"
+        lines.append(f"{source} not used: {notes}")
     rt = summary["runtime_seconds"]
     lines.append(f"runtime: {rt['setup']:.2f} s setup, {rt['simulation']:.2f} s simulation")
     return "\n".join(lines)

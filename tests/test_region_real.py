@@ -164,8 +164,8 @@ def test_cli_runs_gm_real_and_refuses_an_unknown_authority(in_tmp):
                          "years=1", "output.progress=false"],
                         capture_output=True, text=True, timeout=300, env=ENV)
     assert ok.returncode == 0, ok.stderr
-    assert ("rows not used: 1 16-19 school (no Year 7), 2 UTC or studio school (entry at "
-            "14), 1 no pupils on roll") in ok.stdout
+    assert ("census: schools not used: 1 16-19 school (no Year 7), 2 UTC or studio school "
+            "(entry at 14), 1 no pupils on roll") in ok.stdout
     written = sorted(in_tmp.rglob("*"))
     bad = subprocess.run([sys.executable, "-m", "sim", "region=england_real",
                           "region.local_authorities=[Manchster]", "years=1"],

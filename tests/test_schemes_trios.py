@@ -66,3 +66,16 @@ class TestTrios:
     def test_participation_zero_forms_nothing(self):
         model = build_model(["scheme=trios", "scheme.participation=0", "region.n_schools=150"])
         assert model.partnerships.n_groups == 0
+
+
+def test_cross_border_trios_in_one_authority_is_one_line_saying_what_is_allowed():
+    from sim.errors import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        build_model(["region=trafford_primaries", "scheme=trios", "years=1"])
+    message = str(err.value)
+    assert "\n" not in message and "region has 1" in message
+    assert "allowed: cross_border=false" in message
+    model = build_model(["region=trafford_primaries", "scheme=trios", "scheme.cross_border=false",
+                         "years=1"])
+    assert len(model.partnerships.members) > 0

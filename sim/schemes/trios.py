@@ -53,7 +53,9 @@ class Trios(Scheme):
         if self.params.cross_border and region.n_local_authorities < 3:
             raise ConfigError(
                 f"scheme=trios with cross_border=true needs at least 3 local authorities; "
-                f"region has {region.n_local_authorities}")
+                f"region has {region.n_local_authorities}; allowed: cross_border=false "
+                "(scheme.cross_border, or scheme.trios.cross_border in a mixed scheme) or a "
+                "region of 3 or more authorities")
         joining = self.participants(model.n_schools, rng)
         trios = self.match(np.flatnonzero(joining), region, rng)
         self.unpartnered = int(joining.sum()) - 3 * len(trios)
