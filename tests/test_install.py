@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 # Tools no plain run imports: each belongs in an extra, not in the core.
 TOOLS = ("matplotlib", "seaborn", "duckdb", "salib", "scikit-learn", "markdown", "solara",
-         "jupyterlab", "papermill", "playwright", "pytest")
+         "jupyterlab", "papermill", "playwright", "pytest", "numba")
 BLOCK = ("import sys\nfor m in ('matplotlib', 'seaborn', 'duckdb', 'SALib', 'sklearn', "
-         "'markdown', 'solara', 'jupyterlab', 'papermill'):\n    sys.modules[m] = None\n")
+         "'markdown', 'solara', 'jupyterlab', 'papermill', 'numba'):\n    sys.modules[m] = None\n")
 
 
 # Modules whose distribution on PyPI has another name.

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
+import sys
 
 import numpy as np
 import pytest
 
+import sim.pupils
 from sim.errors import ConfigError
 from sim.pupils import transition as tr
 
@@ -226,3 +228,77 @@ def test_places_beyond_the_border_are_the_real_year_groups_shortfall_shared_by_r
     # Year groups that seat the region's Year 6 send nobody across the border.
     np.testing.assert_array_equal(tr.places_beyond(6, np.array([3, 3]), np.array([1, 2, 0])),
                                   [0, 0, 0])
+
+
+def rankings_market(seed, n=3000, m=40, places=60):
+    """A contested market's Rankings (as `allocate` builds them), lottery and capacity."""
+    rng = np.random.default_rng(seed)
+    school_km = rng.uniform(0, 20, (m, 2))
+    neighbourhood_km = rng.uniform(0, 20, (200, 2))
+    home = rng.integers(0, 200, n)
+    home_km = (neighbourhood_km[home] + rng.normal(0, 0.3, (n, 2))).astype(np.float32)
+    candidates = tr.candidate_schools(neighbourhood_km, school_km, tr.TransitionParams())
+    rankings = tr.Rankings(home, home_km, rng.random(n) < 0.3, candidates, school_km,
+                           rng.normal(0, 5, m), rng.beta(2, 5, m), tr.TransitionParams(), rng)
+    return rankings, rng.permutation(n), np.full(m, places)
+
+
+@pytest.mark.parametrize("seed", [8, 9])
+def test_compiled_deferred_acceptance_matches_the_textbook_algorithm(seed):
+    # The compiled kernel (England-sized cohorts) reads the families' preferences off the
+    # same Rankings; the pupil-optimal stable matching is unique, so it must agree.
+    from sim.pupils import compiled_acceptance
+
+    rankings, lottery, capacity = rankings_market(seed)
+    assigned, longest_km = compiled_acceptance.accepted(rankings, lottery, capacity,
+                                                        tr.LOTTERY_BITS, tr.METRE_BITS)
+    rankings, lottery, capacity = rankings_market(seed)
+    prefs, dist = map(np.column_stack, zip(*(rankings.next() for _ in range(3))))
+    keys = tr.priority_keys(prefs, dist, lottery)
+    placed = assigned >= 0
+    # Contested: some families are turned down by their first choice, some by every choice.
+    assert (~placed).any() and (assigned[placed] != prefs[placed, 0]).any()
+    np.testing.assert_array_equal(assigned, gale_shapley(prefs.tolist(), keys.tolist(),
+                                                         capacity))
+    # The longest application made: no family named a school further than that.
+    assert dist[placed][prefs[placed] == assigned[placed, None]].max() <= longest_km
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_allocation_is_the_same_compiled_or_in_numpy_rounds(compiled, monkeypatch):
+    # allocate uses the kernel from COMPILED_COHORT pupils on, and numpy's rounds without
+    # numba (compiled_kernel() is None): the same offers either way.
+    from sim.pupils import compiled_acceptance
+
+    def market():
+        rng = np.random.default_rng(11)
+        school_km = rng.uniform(0, 20, (40, 2))
+        home_km = rng.uniform(0, 20, (3000, 2)).astype(np.float32)
+        candidates = tr.candidate_schools(home_km.astype(float), school_km,
+                                          tr.TransitionParams())
+        return (np.arange(3000), home_km, rng.random(3000) < 0.3, candidates, school_km,
+                np.full(40, 80), rng.normal(0, 5, 40), rng.beta(2, 5, 40),
+                tr.TransitionParams(), rng)
+
+    in_rounds = tr.allocate(*market())
+    monkeypatch.setattr(tr, "COMPILED_COHORT", 0)
+    if not compiled:      # numba not installed: the kernel's module cannot be imported
+        monkeypatch.setitem(sys.modules, "numba", None)
+        monkeypatch.delitem(sys.modules, "sim.pupils.compiled_acceptance")
+        monkeypatch.delattr(sim.pupils, "compiled_acceptance")
+    tr.compiled_kernel.cache_clear()
+    try:
+        assert tr.compiled_kernel() is (compiled_acceptance.accepted if compiled else None)
+        np.testing.assert_array_equal(tr.allocate(*market()), in_rounds)
+    finally:
+        tr.compiled_kernel.cache_clear()
+
+
+def test_compiled_allocation_refuses_applications_beyond_the_key_range(monkeypatch):
+    monkeypatch.setattr(tr, "COMPILED_COHORT", 0)
+    school_km = np.array([[0.0, 0.0], [1500.0, 0.0]])
+    with pytest.raises(ConfigError) as err:
+        tr.allocate(np.zeros(3, int), np.array([[1400.0, 0.0]] * 3, np.float32),
+                    np.zeros(3, bool), np.array([[0, 1]]), school_km, np.array([2, 2]),
+                    np.zeros(2), np.zeros(2), tr.TransitionParams(), np.random.default_rng(0))
+    assert "\n" not in str(err.value) and "1400 km" in str(err.value)
