@@ -131,3 +131,37 @@ def test_a_crowd_of_competitors_larger_than_the_families_is_proven_and_named():
     assert sorted(map(len, families)) == [7, 7, 8, 8]
     assert [sum(k in f for f in families) for k in range(4)] == [1, 1, 1, 1]
     assert all(len({int(k) for k in f} & {0, 1, 2, 3}) <= 1 for f in families)
+
+
+class TestWhomMembersLearnFrom:
+    """Each member is pointed, per domain, to the member doing better by the least
+    (`pointed_to=next_better`) or to the family's best (`best`); worked by hand for three
+    attending members a, b, c of one family (one-way mode: one pair per domain)."""
+
+    EXPERTISE = [[0.2, 0.9, 0.5, 0.5],     # a
+                 [0.5, 0.1, 0.5, 0.6],     # b
+                 [0.8, 0.4, 0.5, 0.7]]     # c
+
+    def pairs(self, pointed_to):
+        model = build_model(["scheme=families", "seed=1", "scheme.mode=one_way",
+                             f"scheme.pointed_to={pointed_to}"])
+        members = model.partnerships.members[0]
+        a, b, c = members[:3]
+        model.state.expertise[[a, b, c]] = self.EXPERTISE
+        attending = np.zeros(model.n_schools, bool)
+        attending[[a, b, c]] = True
+        learner, source, weights = model.scheme.pairs(model, np.array([0]), attending)
+        name = {a: "a", b: "b", c: "c"}
+        return [(name[l], name[s], int(d)) for l, s, d in
+                zip(learner, source, np.asarray(weights).argmax(axis=1))]
+
+    def test_next_better(self):
+        # Domain 0: a (0.2) -> b (0.5, ahead by 0.3; c by 0.6), b -> c, c best. Domain 1:
+        # b (0.1) -> c (0.4), c -> a (0.9), a best. Domain 2: all equal, nobody ahead.
+        # Domain 3: a -> b, b -> c.
+        assert self.pairs("next_better") == [("a", "b", 0), ("a", "b", 3), ("b", "c", 0),
+                                             ("b", "c", 1), ("b", "c", 3), ("c", "a", 1)]
+
+    def test_best(self):
+        assert self.pairs("best") == [("a", "c", 0), ("a", "c", 3), ("b", "c", 0),
+                                      ("b", "a", 1), ("b", "c", 3), ("c", "a", 1)]
