@@ -19,8 +19,8 @@ PHASE_NAMES = ("primary", "secondary")
 # school*, gov.uk: both for pupils aged 14 to 19; a few UTCs have since added Year 7, which
 # the census does not show). The model's pupils enter secondary in Year 7, so these schools
 # have no place in it: each is not used, counted under its reason.
-LATE_ENTRY_TYPES = (("16 to 19", "16-19 school (no Year 7)"),
-                    ("16-19", "16-19 school (no Year 7)"),
+SIXTEEN_TO_NINETEEN = "16-19 school (no Year 7)"
+LATE_ENTRY_TYPES = (("16 to 19", SIXTEEN_TO_NINETEEN), ("16-19", SIXTEEN_TO_NINETEEN),
                     ("university technical college", "UTC or studio school (entry at 14)"),
                     ("studio school", "UTC or studio school (entry at 14)"))
 

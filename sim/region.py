@@ -8,8 +8,8 @@ and secondary schools in England's proportions (about 83 % / 17 % of state-funde
 primary and secondary schools), and a disadvantaged (free-school-meal) share per school
 drawn from its neighbourhood with England's mean (about 24 %) and right skew. Rolls are
 fitted to the census's (experiments/data/fit_synthetic_regions.py), which count a
-secondary's sixth form, so a synthetic secondary's Years 7-11 are the national pre-16 share
-of its roll, as a real one's (`sim.region_real.PRE16_SHARE`).
+secondary's sixth form, so a synthetic secondary's Years 7-11 are England's pre-16 share
+of its roll (`sim.region_real.PRE16_SHARE`; a real one's is its region's: `sim.sixth_forms`).
 
 Region generators are components (`sim.component`, kind "region"): `Synthetic` (this
 module), `SchoolList` (a GIAS-style CSV, `sim.region_csv`) and `RealEngland` (public data,

@@ -22,8 +22,9 @@ releases by `experiments/data/build_real_england.py`; provenance, licence and at
   income-deprived percent of LSOAs gets the share that the k-th percent of pupils' schools
   has. It orders neighbourhoods by a fact (the income domain rank), on the scale the
   synthetic regions use.
-- a secondary's roll counts its sixth form; its Years 7-11 are taken as the national share
-  of secondary rolls below 16 (`PRE16_SHARE`), the data giving no school's age range.
+- a secondary's roll counts its sixth form; its Years 7-11 are taken as its region's share
+  of secondary rolls below 16 (`sim.sixth_forms`: DfE's sixth-formers by region), the data
+  giving no school's age range.
 - a region that is part of England (some authorities, not all) keeps England's other
   secondaries as the schools across its border where its Year 6 may go at 11
   (`sim.pupils.transition.places_beyond`): their positions and free-school-meal shares.
@@ -45,19 +46,23 @@ from scipy.special import logit
 
 from sim.errors import ConfigError
 from sim.geography import SECONDARY, Region, eal_and_mobility, late_entry_reason
+from sim.sixth_forms import pre16_share_by_authority
 
 DATA = Path(__file__).parent / "data" / "real"
 GREATER_MANCHESTER = ("Bolton", "Bury", "Manchester", "Oldham", "Rochdale", "Salford",
                       "Stockport", "Tameside", "Trafford", "Wigan")
 NO_TRUST = -1
-# Share of state-funded secondary rolls in Years 7-11: 1 - 415,162 / 3,630,171. DfE *School
+# England's share of state-funded secondary rolls in Years 7-11, for synthetic regions and
+# school lists (real regions take their DfE region's: `sim.sixth_forms`; the 3,630,171
+# include the 16-19 schools' 15,486 pupils, which the sixth-form count leaves out, a
+# difference of 0.0005 in the share): 1 - 415,162 / 3,630,171. DfE *School
 # capacity 2022/23* counts 415,162 sixth-form pupils (Years 12-14) on roll in May 2023 in
 # the 1,989 mainstream schools that reported a sixth-form capacity (a lower bound: the
 # report is voluntary); DfE *Schools, pupils and their characteristics 2022/23* counts
-# 3,630,171 pupils in state-funded secondaries (the sum of `schools.parquet`). Checked
-# against an independent count (tests/test_region_real.py): the year groups it gives
-# England, about 643,000, against the 644,580 pupils of the 2018/19 KS2 cohort, who were
-# in Year 10 in January 2023.
+# 3,630,171 pupils in state-funded secondaries (the sum of `schools.parquet`). England's
+# year groups by the regions' shares, 635,749, are checked against an independent count
+# (tests/test_region_real.py): the 644,580 pupils of the 2018/19 KS2 cohort, who were in
+# Year 10 in January 2023.
 SIXTH_FORM_PUPILS, SECONDARY_PUPILS = 415_162, 3_630_171
 PRE16_SHARE = 1.0 - SIXTH_FORM_PUPILS / SECONDARY_PUPILS
 # The same for a school with a sixth form, when a school list gives each school's ages
@@ -167,13 +172,18 @@ def build_real_region(cfg, rng: np.random.Generator) -> RealRegion:
         ofsted=chosen["ofsted"].to_numpy(np.int8),
         trust=trust, trust_names=tuple(trusts["name"].iloc[present]),
         trust_joined_year=chosen["trust_joined_year"].to_numpy(np.int64),
-        secondary_pre16_share=PRE16_SHARE,
+        secondary_pre16_share=chosen["la"].map(_pre16_shares()).to_numpy(float),
         # All of England has nothing beyond its borders: None, not an empty map.
         outside_secondary_km=((beyond[["easting", "northing"]].to_numpy(float) - origin)
                               / 1000.0 if len(beyond) else None),
         outside_secondary_share=(beyond["fsm_percent"].to_numpy(float) / 100.0
                                  if len(beyond) else None),
     )
+
+
+@lru_cache(maxsize=1)
+def _pre16_shares() -> dict[str, float]:
+    return pre16_share_by_authority(tables()[0])
 
 
 def reasons_not_used(schools: pd.DataFrame) -> np.ndarray:

@@ -20,7 +20,8 @@ import sim
 from sim.errors import ConfigError
 from sim.metrics import dissimilarity
 from sim.pupils.places import year_group_size
-from sim.region_real import GREATER_MANCHESTER, build_real_region, income_share
+from sim.region_real import GREATER_MANCHESTER, build_real_region, income_share, tables
+from sim.sixth_forms import pre16_share_by_authority
 from tests.helpers import build_model, section
 
 
@@ -185,7 +186,7 @@ KS2_COHORT_2018_19 = 644_580
 
 def test_england_s_secondary_year_groups_leave_out_the_sixth_forms(england):
     # A year group of England's secondaries from their rolls without the sixth forms
-    # (`sim.region_real.PRE16_SHARE`, from the DfE sixth-form count) is the size of a real
+    # (`sim.sixth_forms`, from DfE's sixth-form counts by region) is the size of a real
     # year group: within 3 % of the 2018/19 KS2 cohort (a few pupils move to independent
     # and special schools after 11, others arrive from abroad). Roll / 5 with the sixth
     # forms was about 726,000, 12.6 % over.
@@ -204,6 +205,27 @@ def test_england_s_pupils_on_roll_from_reception_to_year_11_are_the_census_s():
     # census file does not split out): 663,996 a year group.
     model = build_model(["region=england_real", "scheme=none", "years=1"])
     assert model.pupil_system.on_roll == pytest.approx(12 * KS2_COHORT_2018_19, rel=0.05)
+
+
+def test_a_secondary_s_share_below_16_is_its_region_s(gm, england):
+    # North West: 33,274 sixth-formers (DfE School capacity 2022/23) in a census secondary
+    # roll of 465,802 without its 16-19 schools (counted with pandas from the census file):
+    # 1 - 33,274 / 465,802 = 0.92857. Every GM secondary has it.
+    from sim.sixth_forms import AUTHORITIES
+
+    assert gm.secondary_pre16_share[gm.phase == 1] == pytest.approx(1 - 33_274 / 465_802)
+    # The four regions' authorities are census names, none in two regions.
+    named = [la for las in AUTHORITIES.values() for la in las]
+    assert len(named) == len(set(named)) == 12 + 23 + 15 + 10
+    assert set(named) <= set(england.la_names)
+    # Over England the regions' sixth-formers are DfE's 415,162: the census's secondaries
+    # without the 16-19 schools (3,614,685 pupils, counted with pandas) keep the rest
+    # below 16.
+    schools = tables()[0]
+    shares = schools["la"].map(pre16_share_by_authority(schools))
+    counted = (schools["phase"] == 1) & ~schools["establishment"].str.contains("16")
+    below_16 = (schools["pupils"] * shares)[counted].sum()
+    assert below_16 == pytest.approx(3_614_685 - 415_162, abs=1)
 
 
 # ------------------------------------------------------------------------- across the border at 11
