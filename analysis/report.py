@@ -222,7 +222,8 @@ def runs_table(plan: Plan) -> str:
 
 def region_label(runs: pd.DataFrame) -> str:
     """The region's name and, for real regions, the authorities chosen:
-    'england_real: Salford, Trafford' (or how many, beyond five)."""
+    'england_real: Salford, Trafford' (Greater Manchester's ten named too; how many, beyond
+    ten)."""
     names = ", ".join(sorted({str(v) for v in runs["region"].dropna()})) or "?"
     column = "config.region.local_authorities"
     if column not in runs.columns:
@@ -230,7 +231,7 @@ def region_label(runs: pd.DataFrame) -> str:
     chosen = sorted({a for text in runs[column].dropna() for a in json.loads(text)})
     if not chosen:
         return f"{names}: all of England"
-    shown = ", ".join(chosen) if len(chosen) <= 5 else f"{len(chosen)} authorities"
+    shown = ", ".join(chosen) if len(chosen) <= 10 else f"{len(chosen)} authorities"
     return f"{names}: {shown}"
 
 

@@ -331,7 +331,10 @@ def test_the_report_names_the_region_and_its_authorities():
     assert region_label(real) == "england_real: Salford, Trafford"
     gm = pd.DataFrame({"region": ["gm_real"],
                        "config.region.local_authorities": [json.dumps(list(GREATER_MANCHESTER))]})
-    assert region_label(gm) == "gm_real: 10 authorities"
+    assert region_label(gm) == "gm_real: " + ", ".join(GREATER_MANCHESTER)
+    eleven = pd.DataFrame({"region": ["england_real"], "config.region.local_authorities":
+                           [json.dumps([*GREATER_MANCHESTER, "Wirral"])]})
+    assert region_label(eleven) == "england_real: 11 authorities"
     everywhere = pd.DataFrame({"region": ["england_real"],
                                "config.region.local_authorities": ["[]"]})
     assert region_label(everywhere) == "england_real: all of England"
