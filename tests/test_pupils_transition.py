@@ -230,17 +230,32 @@ def test_places_beyond_the_border_are_the_real_year_groups_shortfall_shared_by_r
                                   [0, 0, 0])
 
 
-def rankings_market(seed, n=3000, m=40, places=60):
+def rankings_market(seed, n=3000, m=40, places=60, compiled=None, home_dtype=np.float32):
     """A contested market's Rankings (as `allocate` builds them), lottery and capacity."""
     rng = np.random.default_rng(seed)
     school_km = rng.uniform(0, 20, (m, 2))
     neighbourhood_km = rng.uniform(0, 20, (200, 2))
     home = rng.integers(0, 200, n)
-    home_km = (neighbourhood_km[home] + rng.normal(0, 0.3, (n, 2))).astype(np.float32)
+    home_km = (neighbourhood_km[home] + rng.normal(0, 0.3, (n, 2))).astype(home_dtype)
     candidates = tr.candidate_schools(neighbourhood_km, school_km, tr.TransitionParams())
     rankings = tr.Rankings(home, home_km, rng.random(n) < 0.3, candidates, school_km,
-                           rng.normal(0, 5, m), rng.beta(2, 5, m), tr.TransitionParams(), rng)
+                           rng.normal(0, 5, m), rng.beta(2, 5, m), tr.TransitionParams(), rng,
+                           compiled)
     return rankings, rng.permutation(n), np.full(m, places)
+
+
+@pytest.mark.parametrize("home_dtype", [np.float32, np.float64])
+def test_compiled_utilities_are_numpys_to_the_bit(home_dtype):
+    # The compiled terms must round as numpy's whole-array operations do (float64 homes:
+    # each difference computed in double precision and stored in single).
+    from sim.pupils import compiled_acceptance
+
+    in_numpy = rankings_market(12, home_dtype=home_dtype)[0]
+    compiled = rankings_market(12, compiled=compiled_acceptance, home_dtype=home_dtype)[0]
+    assert in_numpy.utility.dtype == compiled.utility.dtype == np.float32
+    np.testing.assert_array_equal(compiled.dist.view(np.int32), in_numpy.dist.view(np.int32))
+    np.testing.assert_array_equal(compiled.utility.view(np.int32),
+                                  in_numpy.utility.view(np.int32))
 
 
 @pytest.mark.parametrize("seed", [8, 9])
@@ -267,7 +282,7 @@ def test_compiled_deferred_acceptance_matches_the_textbook_algorithm(seed):
 @pytest.mark.parametrize("compiled", [True, False])
 def test_allocation_is_the_same_compiled_or_in_numpy_rounds(compiled, monkeypatch):
     # allocate uses the kernel from COMPILED_COHORT pupils on, and numpy's rounds without
-    # numba (compiled_kernel() is None): the same offers either way.
+    # numba (compiled_kernels() is None): the same offers either way.
     from sim.pupils import compiled_acceptance
 
     def market():
@@ -286,12 +301,12 @@ def test_allocation_is_the_same_compiled_or_in_numpy_rounds(compiled, monkeypatc
         monkeypatch.setitem(sys.modules, "numba", None)
         monkeypatch.delitem(sys.modules, "sim.pupils.compiled_acceptance")
         monkeypatch.delattr(sim.pupils, "compiled_acceptance")
-    tr.compiled_kernel.cache_clear()
+    tr.compiled_kernels.cache_clear()
     try:
-        assert tr.compiled_kernel() is (compiled_acceptance.accepted if compiled else None)
+        assert tr.compiled_kernels() is (compiled_acceptance if compiled else None)
         np.testing.assert_array_equal(tr.allocate(*market()), in_rounds)
     finally:
-        tr.compiled_kernel.cache_clear()
+        tr.compiled_kernels.cache_clear()
 
 
 def test_compiled_allocation_refuses_applications_beyond_the_key_range(monkeypatch):

@@ -1,4 +1,10 @@
-"""Deferred acceptance for a large cohort, compiled (numba, the `fast` extra).
+"""The transition at 11 for a large cohort, compiled (numba, the `fast` extra): the families'
+utilities (`utility_terms`) and deferred acceptance (`accepted`).
+
+`utility_terms` adds to the Gumbel tastes the distance, results and composition terms of
+`transition.Rankings` in one pass, element by element in the same single-precision
+operations in the same order as numpy's whole-array ones (no fused multiply-add: numba
+compiles without fast-math), so the same floats.
 
 `sim.pupils.transition.applications_accepted` runs deferred acceptance in numpy rounds; on
 England's ~660,000 Year 6 pupils each of its ~30 rounds sorts and merges the held
@@ -75,6 +81,25 @@ def _accepted(utility, candidates, home, dist, lottery, capacity, n_prefs, lotte
         for slot in range(start[s], start[s] + held[s]):
             assigned[pupil_of[heap[slot] & pupil_mask]] = s
     return assigned, longest
+
+
+@njit(cache=True, nogil=True)
+def utility_terms(utility, dist, home, home_km, x, y, distance_weight, group, row,
+                  results_term, composition_term):
+    """Into `dist` the km from each home to its candidates and onto `utility` (holding the
+    tastes) - distance weight x km + results term - composition term, as `Rankings` in
+    numpy: each difference of coordinates rounded to single precision as numpy's in-place
+    subtraction rounds it."""
+    n, k = utility.shape
+    for i in range(n):
+        h, r, weight = home[i], row[i], distance_weight[group[i]]
+        for j in range(k):
+            dx = np.float32(x[h, j] - home_km[i, 0])
+            dy = np.float32(y[h, j] - home_km[i, 1])
+            km = np.sqrt(dx * dx + dy * dy)
+            dist[i, j] = km
+            utility[i, j] = (utility[i, j] - weight * km + results_term[r, j]
+                             - composition_term[r, j])
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -150,7 +150,10 @@ class Rankings:
     place, in single precision, term by term in the order of the formula."""
 
     def __init__(self, home, home_km, disadvantaged, candidates, school_km, results,
-                 disadvantaged_share, params: TransitionParams, rng: np.random.Generator):
+                 disadvantaged_share, params: TransitionParams, rng: np.random.Generator,
+                 compiled=None):
+        """`compiled`: `sim.pupils.compiled_acceptance` (or None), whose `utility_terms`
+        then adds the distance, results and composition terms in one pass, the same floats."""
         n, k = len(home), candidates.shape[1]
         self.home, self.candidates = home, candidates
         self.preferences = min(params.preferences, k)
@@ -170,15 +173,19 @@ class Rankings:
         self.utility = rng.random((n, k), dtype=np.float32)
         for block in _family_blocks(n):
             dist, utility = self.dist[block], self.utility[block]
-            _distances(home[block], home_km[block], coordinates, out=dist)
             with np.errstate(divide="ignore"):
                 np.log(utility, out=utility)
                 np.negative(utility, out=utility)
                 np.log(utility, out=utility)
             np.negative(utility, out=utility)
-            utility -= distance_weight[group[block], None] * dist
-            utility += np.take(results_term, row[block], axis=0)
-            utility -= np.take(composition_term, row[block], axis=0)
+            if compiled is None:
+                _distances(home[block], home_km[block], coordinates, out=dist)
+                utility -= distance_weight[group[block], None] * dist
+                utility += np.take(results_term, row[block], axis=0)
+                utility -= np.take(composition_term, row[block], axis=0)
+        if compiled is not None:
+            compiled.utility_terms(self.utility, self.dist, home, home_km, *coordinates,
+                                   distance_weight, group, row, results_term, composition_term)
 
     def next(self, families: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The school each of `families` (default: all) names next and its distance (km)."""
@@ -388,21 +395,22 @@ def place_nearest_with_room(assigned, home_km, school_km, capacity, k: int = 8) 
     return assigned
 
 
-# From this many Year 6 pupils (England's ~660,000; GM's ~44,000 stay below) deferred
-# acceptance runs compiled where numba is installed (the `fast` extra): the same matching in
-# a quarter of the time, worth the ~0.4 s numba's import and code loading cost a process.
+# From this many Year 6 pupils (England's ~660,000; GM's ~44,000 stay below) the families'
+# utilities and deferred acceptance run compiled where numba is installed (the `fast` extra):
+# the same floats and matching in well under half the time, worth the ~0.3 s numba's import
+# and code loading cost a process.
 COMPILED_COHORT = 200_000
 
 
 @functools.cache
-def compiled_kernel():
-    """`sim.pupils.compiled_acceptance.accepted`, or None without numba (then the numpy
-    rounds of `applications_accepted` give the same matching)."""
+def compiled_kernels():
+    """`sim.pupils.compiled_acceptance`, or None without numba (then numpy builds the same
+    utilities and the numpy rounds of `applications_accepted` give the same matching)."""
     try:
         from sim.pupils import compiled_acceptance
     except ImportError:
         return None
-    return compiled_acceptance.accepted
+    return compiled_acceptance
 
 
 def allocate(home, home_km, disadvantaged, candidates, school_km, capacity, results,
@@ -411,12 +419,13 @@ def allocate(home, home_km, disadvantaged, candidates, school_km, capacity, resu
     """The secondary (index into `school_km`) each Year 6 pupil joins; `candidates` from
     `candidate_schools`."""
     check_capacity(len(home), capacity)
+    compiled = compiled_kernels() if len(home) >= COMPILED_COHORT else None
     rankings = Rankings(home, home_km, disadvantaged, candidates, school_km, results,
-                        disadvantaged_share, params, rng)
+                        disadvantaged_share, params, rng, compiled)
     lottery = rng.permutation(len(home))
-    kernel = compiled_kernel() if len(home) >= COMPILED_COHORT else None
-    if kernel is not None:
-        assigned, longest_km = kernel(rankings, lottery, capacity, LOTTERY_BITS, METRE_BITS)
+    if compiled is not None:
+        assigned, longest_km = compiled.accepted(rankings, lottery, capacity, LOTTERY_BITS,
+                                                 METRE_BITS)
         check_keys(len(lottery), longest_km)
     else:
         def next_keys(pupils, slot):
