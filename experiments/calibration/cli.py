@@ -2,15 +2,16 @@
 
     # The full budget (experiments/specs/calibration.yaml): 64 + 2 x 32 parameter sets x 3
     # seeds = 384 jobs, each three three-year runs of the full GM region (1,150 schools,
-    # pupils, practices and the network on), plus target 8's four five-year runs at each
-    # set's first seed (target_seeds). The shipped posterior (session 6): 17.0 min on this
-    # 2-core machine (load 0.3-3.3 from other work; the fit's process group at autogroup
-    # nice -10; 2.7 s of wall time a job with 2 workers); adopted as the defaults with
+    # pupils, practices and the network on), plus target 8's four five-year runs and
+    # target 11's two-year trios run at each set's first seed (target_seeds). The shipped
+    # posterior (session 7): 18.5 min on this 2-core machine (load ~1-2 from other work; the
+    # fit's process group at autogroup nice -10; 2.9 s of wall time a job with 2 workers);
+    # adopted as the defaults with
     #   schoolsim-calibrate --config configs/calibration/default.yaml
     schoolsim-calibrate
     # A smaller budget (the spec with fewer sets and seeds, labelled as such in its record):
     schoolsim-calibrate --design-points 48 --wave-points 24 --seeds-per-point 2
-    # The quick check (12 sets x 2 seeds, one wave = 24 jobs: 5.6 min wall at load ~11; a
+    # The quick check (12 sets x 2 seeds, one wave = 24 jobs: 4.1 min wall at load 8-11; a
     # check that the machinery runs end to end, its posterior clearly labelled quick):
     schoolsim-calibrate --quick --config /tmp/q/default.yaml \\
         --posterior /tmp/q/posterior.csv --record /tmp/q/calibration.md
