@@ -244,7 +244,7 @@ def test_cli_runs_end_to_end_on_a_tiny_budget(tmp_path):
     assert rows["3a"].endswith((" | fitted |", "left out of the fit (no parameter set reaches "
                                 "its band) |"))
     assert rows["2a"].endswith(" | not in this calibration's spec |")
-    assert "| held out | not fitted (held out: " in rows["5b"]
+    assert "| held out | not fitted (held out: " in rows["7b"]
     assert yaml.safe_load((tmp_path / "post.yaml").read_text())["posterior"]["ensemble"] == \
         str(tmp_path / "post.csv")
 

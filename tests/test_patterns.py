@@ -87,8 +87,8 @@ def assert_lower(metric, a, b, seeds=SEEDS):
 
 @pytest.mark.parametrize("scheme", ["trios", "none"])
 def test_competition_leaves_a_wider_between_school_spread_than_collaboration(scheme):
-    """Competition "widens disparities" (DESIGN.md; Briefing 2015; held-out target 5b): the
-    market ends with a wider between-school spread of pupils' mean attainment than no scheme
+    """Competition "widens disparities" (DESIGN.md; Briefing 2015; validation 5b, seen since
+    session 7): the market ends with a wider between-school spread of pupils' mean attainment than no scheme
     and than trios. This replaced "collaboration leaves a smaller spread than no scheme"
     (issue 12): the seeds say partnerships "can sometimes help to reduce the polarisation of
     schools" (think piece 4), sometimes, not on average; the old expectation held because
