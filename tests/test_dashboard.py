@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+import json
 import os
 import re
 import socket
@@ -635,10 +636,19 @@ def test_only_the_levers_that_apply_to_the_scheme_are_shown(playwright_api, dash
     """Trios: every lever; the market forms no groups, so only accountability, leadership
     time and the Pupil Premium (which act on every school) stay, in the page as in
     `sim.component.applies_to`."""
+    levers_js = """() => [...new Set([...document.querySelectorAll(
+        '.controls-policy .lever')].flatMap(el => [...el.classList]
+        .filter(c => c.startsWith('lever-policy-')).map(c => c.split('-')[2])))].sort()"""
+
     def policy_levers(page) -> set[str]:
-        return set(page.evaluate("""() => [...document.querySelectorAll(
-            '.controls-policy .lever')].flatMap(el => [...el.classList]
-            .filter(c => c.startsWith('lever-policy-')).map(c => c.split('-')[2]))"""))
+        return set(page.evaluate(levers_js))
+
+    def wait_for_levers(page, expected: set[str]) -> None:
+        # The scheme's switch re-renders the card in more than one pass: wait until the page
+        # shows exactly these levers (a CI run read the trios' set between two passes).
+        page.wait_for_function(f"() => JSON.stringify(({levers_js})()) === "
+                               f"{json.dumps(json.dumps(sorted(expected), separators=(",", ":")))}",
+                               timeout=RUN_TIMEOUT)
 
     with dashboard_page(playwright_api, dashboard_url) as page:
         page.locator(".controls-policy").wait_for()
@@ -654,6 +664,7 @@ def test_only_the_levers_that_apply_to_the_scheme_are_shown(playwright_api, dash
         if not page.locator(".lever-policy-pupil-premium-enabled").count():
             page.get_by_text("More policy levers").click()
         page.locator(".lever-policy-pupil-premium-enabled").wait_for()
+        wait_for_levers(page, {"accountability", "leadership", "pupil"})
         assert policy_levers(page) == {"accountability", "leadership", "pupil"}
         _screenshot(page, "market_levers")
 
