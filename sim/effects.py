@@ -412,7 +412,14 @@ def level_sentence(h: Headline, who: str, level: Estimate, years: int | None) ->
 
 def narrowed_by_falling(gap: Estimate, disadvantaged: Estimate, other: Estimate) -> bool:
     """On average the gap narrowed mostly because other pupils fell, not because
-    disadvantaged pupils rose: other pupils' fall is larger than disadvantaged pupils' gain."""
+    disadvantaged pupils rose: other pupils' fall is larger than disadvantaged pupils' gain.
+
+    A gap whose change has a confidence interval narrowed only if the change is clear (the
+    interval below zero): one within its uncertainty is unclear, as `difference_sentence`
+    calls it, not a narrowing. A range of too few seeds has no such interval and is read,
+    like the sentence, on average."""
+    if gap.kind == CONFIDENCE and not gap.clear:
+        return False
     return (gap.n > 0 and gap.mean < 0 and not gap.exactly_zero and other.mean < 0
             and -other.mean > max(disadvantaged.mean, 0.0))
 

@@ -31,18 +31,22 @@ HEADLINES = tuple(row for suffix, label in GAPS for row in (
 )
 # Counts print whole; every other row with two decimals.
 WHOLE = {"pupils"}
+DECIMALS = 2
 
 
 def levelling_down_notes(first: dict, last: dict) -> list[str]:
     """One line per gap that narrowed from `first` to `last` mostly because other pupils
     fell (`sim.effects.narrowed_by_falling`, the comparisons' test, on the one run's
-    changes)."""
+    changes). One run has no uncertainty to weigh a change against, so the test reads the
+    changes as the table prints them: one that rounds to 0.00 is no change, not a narrowing
+    (or a fall) too small to see."""
     notes = []
     for suffix, label in GAPS:
         gap, dis, oth = (_change(first, last, f"{key}{suffix}") for key in
                          ("gap_months", "attainment_disadvantaged", "attainment_other"))
         if None in (gap, dis, oth):
             continue
+        gap, dis, oth = (round(c, DECIMALS) for c in (gap, dis, oth))
         if narrowed_by_falling(*(paired_effect([c]) for c in (gap, dis, oth))):
             notes.append(f"levelling down: {label.split(' (')[0].lower()} narrowed by "
                          f"{-gap:.2f} months mostly because other pupils fell {-oth:.2f}; "
@@ -55,9 +59,14 @@ def _change(first: dict, last: dict, key: str):
     return None if a is None or b is None else b - a
 
 
-def _cell(value, width: int, spec: str = ".2f") -> str:
-    """A number right-aligned, or `n/a` where a measure has no value (a missing phase)."""
-    return f"{'n/a' if value is None else format(value, spec):>{width}}"
+def _cell(value, width: int, spec: str = f".{DECIMALS}f") -> str:
+    """A number right-aligned, or `n/a` where a measure has no value (a missing phase); a
+    signed number that rounds to zero without its sign (a change of -0.004 is 0.00, not a
+    fall)."""
+    text = "n/a" if value is None else format(value, spec)
+    if text[0] in "+-" and float(text) == 0:
+        text = text[1:]
+    return f"{text:>{width}}"
 
 
 def headline_table(summary: dict) -> str:
@@ -70,7 +79,7 @@ def headline_table(summary: dict) -> str:
     for key, label in HEADLINES:
         a, b = summary["first"][key], summary["last"][key]
         change = None if a is None or b is None else b - a
-        spec = ".0f" if key in WHOLE else ".2f"
+        spec = ".0f" if key in WHOLE else f".{DECIMALS}f"
         lines.append(f"{label:44}{_cell(a, 9, spec)}{_cell(b, 10, spec)}"
                      f"{_cell(change, 9, '+' + spec)}")
     lines.extend(summary["levelling_down"])

@@ -91,6 +91,21 @@ def test_a_gap_that_narrows_because_others_fall_is_flagged():
     assert not effects.narrowed_by_falling(gap, rising, paired_effect([0.1] * 5))
 
 
+def test_a_narrowing_within_its_uncertainty_is_not_flagged():
+    # Mean -0.14 months, sd 0.36 over 5 seed pairs: the 90 % t interval (-0.48 to +0.20)
+    # holds zero, so the gap's change is unclear, not a narrowing, however much others fell.
+    unclear = paired_effect([-0.5, 0.3, -0.4, 0.2, -0.3])
+    assert unclear.kind == effects.CONFIDENCE and not unclear.clear
+    falling = paired_effect([-0.4, -0.5, -0.4, -0.5, -0.4])
+    dis = paired_effect([0.0] * 5)
+    assert not effects.narrowed_by_falling(unclear, dis, falling)
+    # Three seeds give a range, no interval: read on average, as the sentence does.
+    few = paired_effect([-0.5, 0.3, -0.4])
+    assert few.kind == effects.RANGE
+    assert effects.narrowed_by_falling(few, paired_effect([0.0] * 3),
+                                       paired_effect([-0.4, -0.5, -0.4]))
+
+
 def test_no_runs_and_identical_runs():
     empty = paired_effect([np.nan])
     assert empty.n == 0 and "no runs to compare" in effects.difference_sentence(

@@ -50,3 +50,38 @@ def test_no_flag_when_the_gap_widens_or_values_are_missing():
     missing = dict(first, attainment_other=None)
     assert headlines.levelling_down_notes(missing, wider) == []
     assert headlines.levelling_down_notes({}, {}) == []
+
+
+def test_changes_that_print_as_zero_are_no_narrowing():
+    # One run, no uncertainty: the test reads the changes as the table prints them (two
+    # decimals). Gap 9 -> 8.996 (-0.004) with other pupils 2 -> 1.996 (-0.004) and the
+    # disadvantaged still: both round to 0.00, so no "narrowed by 0.00 months".
+    first = {"gap_months_primary": 9.0, "attainment_disadvantaged_primary": -7.0,
+             "attainment_other_primary": 2.0}
+    tiny = {"gap_months_primary": 8.996, "attainment_disadvantaged_primary": -7.0,
+            "attainment_other_primary": 1.996}
+    assert headlines.levelling_down_notes(first, tiny) == []
+    # The same pattern at a size the table shows (-0.02) is flagged, with the printed numbers.
+    seen = {"gap_months_primary": 8.98, "attainment_disadvantaged_primary": -7.0,
+            "attainment_other_primary": 1.98}
+    assert headlines.levelling_down_notes(first, seen) == [
+        "levelling down: gap at ks2, end of primary narrowed by 0.02 months mostly because "
+        "other pupils fell 0.02; disadvantaged pupils changed +0.00"]
+
+
+def test_the_table_prints_a_change_that_rounds_to_zero_without_a_sign():
+    values = {key: None for key, _ in headlines.HEADLINES}
+    first = dict(values, gap_months=9.0, pupils=1000)
+    last = dict(values, gap_months=8.996, pupils=1003)
+    summary = {"years": 1, "scheme": "none", "region": "gm", "n_schools": 3, "seed": 1,
+               "first": first, "last": last, "levelling_down": [],
+               "runtime_seconds": {"setup": 0.0, "simulation": 0.0}}
+    lines = headlines.headline_table(summary).splitlines()
+
+    def cells(label: str) -> list[str]:
+        (line,) = [line for line in lines if line.startswith(label)]
+        return line[len(label):].split()
+
+    assert cells("Disadvantage gap, KS2 and KS4 cohorts (months)") == ["9.00", "9.00", "0.00"]
+    assert cells("Pupils on roll") == ["1000", "1003", "+3"]
+    assert cells("Mean expertise (0-1)") == ["n/a", "n/a", "n/a"]
