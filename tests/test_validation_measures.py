@@ -124,12 +124,66 @@ def _fade_runs(active: dict[int, bool]):
             "comparison": outputs(pd.DataFrame(), comp)}
 
 
-def test_fact7_fade_and_retention_where_partnerships_outlive():
+def test_fact7_retention_where_partnerships_outlive():
     runs = _fade_runs({0: True, 1: False})
-    assert m.gain_fade(runs) == pytest.approx(1 - 1.0 / 2.0)
     assert m.retention_where_partnerships_outlive(runs) == pytest.approx(0.75 - 0.25)
     # Every family stopped: nothing to compare.
     assert math.isnan(m.retention_where_partnerships_outlive(_fade_runs({0: False, 1: False})))
+
+
+# Two domains; the disadvantaged gain from the first, the others from the second;
+# 10 months a year per unit of expertise above 0.5 in primary, 20 in secondary.
+PROGRESS = {"months_per_expertise_primary": 10.0, "months_per_expertise_secondary": 20.0,
+            "weights_disadvantaged": [1.0, 0.0], "weights_other": [0.0, 1.0],
+            "reference_expertise": 0.5}
+VALUE_ADDED_CONFIG = {"school": {"domains": ["teaching", "inclusion"]},
+                      "pupils": {"progress": PROGRESS},
+                      "policy": {"funding": {"end_year": 3.0}}}
+
+
+def school(phase: str, share: float, pupils: float, teaching: float, inclusion: float,
+           attainment: float = 0.0) -> dict:
+    return {**flat(attainment, share), "phase": phase, "pupils": pupils,
+            "expertise_teaching": teaching, "expertise_inclusion": inclusion}
+
+
+def _value_added_runs(year3: list[tuple[float, float]], year8: list[tuple[float, float]]):
+    """A primary (half disadvantaged, 100 pupils) and a secondary (a quarter, 300 pupils);
+    the comparison stays at the reference expertise. The programme's attainment gain rises
+    from 2 to 5 months whatever its value added does (it accumulates)."""
+    def year(expertise, attainment):
+        return [school("primary", 0.5, 100.0, *expertise[0], attainment),
+                school("secondary", 0.25, 300.0, *expertise[1], attainment)]
+
+    still = [(0.5, 0.5), (0.5, 0.5)]
+    prog = schools({0: year(still, 0.0), 3: year(year3, 2.0), 8: year(year8, 5.0)})
+    comp = schools({0: year(still, 0.0), 3: year(still, 0.0), 8: year(still, 0.0)})
+    summary = {"config": VALUE_ADDED_CONFIG}
+    return {"programme": outputs(pd.DataFrame(), prog, summary=summary),
+            "comparison": outputs(pd.DataFrame(), comp, summary=summary)}
+
+
+def test_fact7_value_added_of_a_school_by_hand():
+    runs = _value_added_runs([(0.6, 0.6), (0.6, 0.5)], [(0.55, 0.55), (0.55, 0.5)])
+    # Year 3. Primary: 10 x 0.1 = 1 month a year for both groups -> 1.0. Secondary: the
+    # disadvantaged 20 x 0.1 = 2, the others 20 x 0 = 0 -> 0.25 x 2 = 0.5.
+    va = m.school_value_added(runs["programme"], 3)
+    assert va.tolist() == pytest.approx([1.0, 0.5])
+    assert m.school_value_added(runs["comparison"], 3).tolist() == pytest.approx([0.0, 0.0])
+
+
+def test_fact7_fade_reads_value_added_not_attainment():
+    # Gain at year 3: (100 x 1.0 + 300 x 0.5) / 400 = 0.625 months a year; at year 8 half
+    # the expertise above the reference is left: (100 x 0.5 + 300 x 0.25) / 400 = 0.3125.
+    # Fade 1 - 0.3125 / 0.625 = 0.5, while the attainment gain still rose from 2 to 5.
+    runs = _value_added_runs([(0.6, 0.6), (0.6, 0.5)], [(0.55, 0.55), (0.55, 0.5)])
+    assert m.value_added_fade(runs) == pytest.approx(0.5)
+    # Value added that grows after the funding is a negative fade: 1 - 1.25 / 0.625.
+    grown = _value_added_runs([(0.6, 0.6), (0.6, 0.5)], [(0.7, 0.7), (0.7, 0.5)])
+    assert m.value_added_fade(grown) == pytest.approx(-1.0)
+    # Nothing added by the funding's end: no share of it can fade.
+    none = _value_added_runs([(0.5, 0.5), (0.5, 0.5)], [(0.6, 0.6), (0.6, 0.5)])
+    assert math.isnan(m.value_added_fade(none))
 
 
 def test_fact7_counts_the_families_still_meeting_at_the_end():

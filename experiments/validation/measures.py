@@ -14,12 +14,15 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from omegaconf import OmegaConf
 
 from experiments.evidence import trend_change
 from experiments.validation.tables import (YEARS_ON_ROLL, at_year, group_active,
                                            group_members, last_year, school_attainment,
                                            weighted_mean, yearly_results)
+from sim.geography import PHASE_NAMES, PRIMARY, SECONDARY
 from sim.outputs import RunResult
+from sim.pupils.progress import ProgressParams, value_added
 
 Runs = Mapping[str, RunResult]
 
@@ -172,17 +175,42 @@ def _funded_years(run: RunResult) -> int:
     return int(round(float(end)))
 
 
-def gain_fade(runs: Runs) -> float:
-    """Share of the programme's gain at the end of the funding that is gone by the end of
-    the run: 1 - gain(end) / gain(funding end), gains pupil-weighted over all schools."""
-    programme = runs["programme"]
-    funded = _funded_years(programme)
+def school_value_added(run: RunResult, year: int) -> pd.Series:
+    """Months of progress a year each school adds beyond the national expectation from its
+    practice in `year` (`sim.pupils.progress.value_added` at the expertise the schools table
+    records, with the run's progress settings), pupil-weighted over its two groups, indexed
+    by school_id. The persistent school effect is left out: a paired difference cancels it."""
+    rows = at_year(run.schools, year)
+    params = ProgressParams(**OmegaConf.to_container(run.setting("pupils.progress"),
+                                                     resolve=True))
+    expertise = rows[[f"expertise_{d}" for d in run.setting("school.domains")]].to_numpy(float)
+    phase = np.where(rows["phase"].astype(str) == PHASE_NAMES[SECONDARY], SECONDARY, PRIMARY)
+    dis, oth = value_added(expertise, phase, np.zeros(len(rows)), params)
+    share = rows["disadvantaged_share"]
+    return share * dis + (1 - share) * oth
+
+
+def value_added_fade(runs: Runs) -> float:
+    """Share of the programme's gain in value added at the end of the funding that is gone
+    by the end of the run: 1 - gain(end) / gain(funding end), each gain the programme's
+    value added minus the comparison's (same seed), pupil-weighted over all schools by
+    their starting roll. NaN when the programme added nothing by the funding's end.
+
+    Value added, not attainment: a school's mean attainment (or a results cohort's) sums
+    the value added of every year its pupils have spent there, so it goes on rising for
+    years after the value added itself starts to fall, and cannot show a fade."""
+    programme, comparison = _need(runs, "programme", "comparison")
+    _same_schools(at_year(programme.schools, 0), at_year(comparison.schools, 0))
     weights = at_year(programme.schools, 0)["pupils"]
-    at_end = weighted_mean(school_gains(runs, funded), weights)
+
+    def gain(year: int) -> float:
+        return weighted_mean(school_value_added(programme, year)
+                             - school_value_added(comparison, year), weights)
+
+    at_end = gain(_funded_years(programme))
     if not at_end > 0:
         return float("nan")
-    later = weighted_mean(school_gains(runs, last_year(programme.schools)), weights)
-    return 1 - later / at_end
+    return 1 - gain(last_year(programme.schools)) / at_end
 
 
 def families_outliving_funding(runs: Runs, kinds: tuple[str, ...] = ("families",)) -> float:
