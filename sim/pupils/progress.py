@@ -36,7 +36,7 @@ import numpy as np
 
 from sim.component import param
 from sim.pupils.places import YEARS_IN_PHASE
-from sim.pupils.roll import LAST_PRIMARY_YEAR, YEAR_GROUPS, Pupils
+from sim.pupils.roll import LAST_PRIMARY_YEAR, YEAR_GROUPS, Pupils, compiled_kernels
 
 
 @dataclass
@@ -106,11 +106,16 @@ def value_added(expertise: np.ndarray, phase: np.ndarray, school_effect: np.ndar
     return dis, oth
 
 
-def school_deviation(school: np.ndarray, attainment: np.ndarray, n_schools: int) -> np.ndarray:
+def school_deviation(school: np.ndarray, attainment: np.ndarray, n_schools: int,
+                     compiled=None) -> np.ndarray:
     """For one year group (each pupil's school and attainment): each school's mean minus
-    the year group's mean in the region (0 for a school without pupils in it)."""
-    size = np.bincount(school, minlength=n_schools)
-    total = np.bincount(school, weights=attainment, minlength=n_schools)
+    the year group's mean in the region (0 for a school without pupils in it). `compiled`:
+    `sim.pupils.compiled_roll` (or None: numpy), the same sums."""
+    if compiled is None:
+        size = np.bincount(school, minlength=n_schools)
+        total = np.bincount(school, weights=attainment, minlength=n_schools)
+    else:
+        size, total = compiled.school_sums(school, attainment, n_schools)
     year_mean = total.sum() / max(size.sum(), 1)
     return np.where(size > 0, total / np.maximum(size, 1) - year_mean, 0.0)
 
@@ -124,15 +129,26 @@ def progress(pupils: Pupils, school_phase: np.ndarray, va_dis: np.ndarray,
     One year group at a time (each is a run of the roll, so its arrays stay in the cache):
     value added and peers are computed per (school, group) cell, then gathered once per
     pupil by the cell's index; the home rate is the year group's phase's (Reception to
-    Year 6 are at primaries, Years 7 to 11 at secondaries)."""
+    Year 6 are at primaries, Years 7 to 11 at secondaries). A large roll runs the per-pupil
+    passes compiled (`sim.pupils.roll.compiled_kernels`), to the same floats."""
     n_schools = len(school_phase)
     peer_rate = params.by_phase("peers")[school_phase]
     va = np.column_stack([va_oth, va_dis])                        # (schools, 2)
     home_rate = params.by_phase("home").astype(np.float32)
     change = standard_normals(len(pupils), rng)
     change *= np.float32(params.noise_sd_months)
+    compiled = compiled_kernels(len(pupils))
     for year in range(YEAR_GROUPS):
         run = pupils.cohort(year)
+        rate = home_rate[int(year > LAST_PRIMARY_YEAR)]
+        if compiled is not None:
+            school = pupils.school[run]
+            peers = peer_rate * school_deviation(school, pupils.attainment[run], n_schools,
+                                                 compiled)
+            compiled.add_progress(change[run], school, pupils.disadvantaged[run],
+                                  pupils.persistent[run],
+                                  (peers[:, None] + va).astype(np.float32).ravel(), rate)
+            continue
         cell = pupils.school[run].astype(np.int64)   # numpy's index type: no conversions
         peers = peer_rate * school_deviation(cell, pupils.attainment[run], n_schools)
         shared = (peers[:, None] + va).astype(np.float32).ravel()
@@ -140,7 +156,7 @@ def progress(pupils: Pupils, school_phase: np.ndarray, va_dis: np.ndarray,
         cell += pupils.disadvantaged[run]                         # (school, group)
         mine = change[run]
         mine += shared.take(cell)
-        mine += pupils.persistent[run] * home_rate[int(year > LAST_PRIMARY_YEAR)]
+        mine += pupils.persistent[run] * rate
     return change
 
 
@@ -183,8 +199,14 @@ def recover(pupils: Pupils, rate_by_school_group: np.ndarray, years: float) -> N
     """Pupils make up part of their outstanding loss (in place): a share
     1 - exp(-k years) of it, k the rate of their school for their group (column 0 other,
     1 disadvantaged), from the shock's recovery rule (`sim.shocks`). The share is computed
-    once per (school, group) and gathered per pupil, a block of the roll at a time."""
+    once per (school, group) and gathered per pupil, a block of the roll at a time (a large
+    roll compiled, `sim.pupils.roll.compiled_kernels`: the same floats)."""
     share = (1.0 - np.exp(-rate_by_school_group * years)).astype(np.float32).ravel()
+    compiled = compiled_kernels(len(pupils))
+    if compiled is not None:
+        compiled.recover(pupils.school, pupils.disadvantaged, pupils.attainment, pupils.loss,
+                         share)
+        return
     for block in blocks(len(pupils)):
         cell = pupils.school[block] * np.int32(2)
         cell += pupils.disadvantaged[block]

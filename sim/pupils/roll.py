@@ -17,6 +17,7 @@ so each year group is one run of the arrays (`cohort`) and the kernels take slic
 from __future__ import annotations
 
 import bisect
+import functools
 import operator
 from dataclasses import dataclass, fields
 
@@ -28,6 +29,26 @@ YEAR_GROUPS = LAST_YEAR + 1
 # The year groups of each phase (first, last): primaries teach Reception to Year 6.
 PHASE_YEARS = ((RECEPTION, LAST_PRIMARY_YEAR), (FIRST_SECONDARY_YEAR, LAST_YEAR))
 NO_SCHOOL = -1
+# From this many pupils on roll the per-pupil passes of the year end run compiled where numba
+# is installed (`sim.pupils.compiled_roll`): England's 8 million, whose transition at 11 loads
+# numba anyway; importing it and loading its cached code costs ~0.4 s a process, more than
+# the kernels save on GM's 530,000 pupils (a few ms a year end).
+COMPILED_ROLL = 2_000_000
+
+
+def compiled_kernels(n_pupils: int):
+    """`sim.pupils.compiled_roll` for a roll of `n_pupils` (None below `COMPILED_ROLL` or
+    without numba: then the numpy forms give the same numbers)."""
+    return _compiled_roll() if n_pupils >= COMPILED_ROLL else None
+
+
+@functools.cache
+def _compiled_roll():
+    try:
+        from sim.pupils import compiled_roll
+    except ImportError:
+        return None
+    return compiled_roll
 
 
 @dataclass

@@ -18,7 +18,8 @@ import pandas as pd
 from sim.geography import PHASE_NAMES
 from sim.pupils import progress
 from sim.pupils.places import places_of
-from sim.pupils.roll import LAST_PRIMARY_YEAR, YEAR_GROUPS, Pupils
+from sim.pupils.results import cell_sums
+from sim.pupils.roll import LAST_PRIMARY_YEAR, YEAR_GROUPS, Pupils, compiled_kernels
 from sim.pupils.roll_buffer import RollBuffer
 from sim.pupils.year_end import (STREAMS, PupilParams, SchoolsNow, YearEnd, catchments,
                                  end_of_year)
@@ -132,16 +133,16 @@ class PupilSystem:
         """Pupils on roll per group and their mean attainment per school (0 where a school
         has no pupil of the group: it then weighs nothing in any pupil-weighted mean).
         Summed by (school, group) cell one year group at a time: each is a run of the roll,
-        small enough to stay in the cache (England: 40 rather than 70 ms)."""
+        small enough to stay in the cache (England: 40 rather than 70 ms; compiled, 14)."""
         n, roll = self.places.n_schools, self.roll
         count, total = np.zeros(2 * n, np.int64), np.zeros(2 * n)
+        compiled = compiled_kernels(len(roll))
         for year in range(YEAR_GROUPS):
             run = roll.cohort(year)
-            cell = roll.school[run].astype(np.int64)
-            cell *= 2
-            cell += roll.disadvantaged[run]
-            count += np.bincount(cell, minlength=2 * n)
-            total += np.bincount(cell, weights=roll.attainment[run], minlength=2 * n)
+            size, sums = cell_sums(roll.school[run], roll.disadvantaged[run],
+                                   roll.attainment[run], n, compiled)
+            count += size
+            total += sums
         count, total = count.reshape(n, 2).astype(float), total.reshape(n, 2)
         mean = total / np.maximum(count, 1.0)
         state.pupils_other, state.pupils_disadvantaged = count[:, 0].copy(), count[:, 1].copy()
