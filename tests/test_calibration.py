@@ -271,6 +271,33 @@ def test_reachability_is_the_distance_outside_the_band_in_emulator_sd(sd, reacha
     assert reach.closest == pytest.approx(0.06)
 
 
+@pytest.mark.parametrize("mean, distance", [(3.5, 2.0), (0.5, 0.0), (-3.0, 0.0)])
+def test_an_upper_bound_is_outside_only_above_its_top(mean, distance):
+    # Band 0 to 3: the top is 3. 3.5 lies 0.5 above it, 2 emulator sd of 0.25; anything
+    # below the top is inside, however far below the band's lower end.
+    target = bayes.Target("11b", 1.5, 1.5, upper_bound=True)
+    assert bayes.distance_outside(target, FixedEmulator(mean, 0.25), np.zeros((1, 1)))[0] \
+        == pytest.approx(distance)
+
+
+def test_an_upper_bound_s_likelihood_is_the_chance_of_lying_below_it():
+    # Band 0 to 3 (observation sd 1.5 / 2 = 0.75), emulator sd 0.4, seed sd 0.6: the spread
+    # is sqrt(0.75^2 + 0.6^2 + 0.4^2) = sqrt(1.0825). At an expected value of the top, half
+    # the chance: log 0.5; one spread above the top: log Phi(-1) = log 0.158655.
+    spread = np.sqrt(0.75 ** 2 + 0.6 ** 2 + 0.4 ** 2)
+
+    class Em(FixedEmulator):
+        seed_sd = 0.6
+
+    target = bayes.Target("11b", 1.5, 1.5, upper_bound=True)
+    at_top = bayes.log_likelihood([target], {"11b": Em(3.0, 0.4)}, np.zeros((1, 1)))[0]
+    above = bayes.log_likelihood([target], {"11b": Em(3.0 + spread, 0.4)}, np.zeros((1, 1)))[0]
+    far_below = bayes.log_likelihood([target], {"11b": Em(-20.0, 0.4)}, np.zeros((1, 1)))[0]
+    assert at_top == pytest.approx(np.log(0.5))
+    assert above == pytest.approx(np.log(0.158655), rel=1e-5)
+    assert far_below == pytest.approx(0.0, abs=1e-12)
+
+
 def test_the_shipped_posterior_was_fitted_to_the_specs_parameters():
     """The shipped ensemble (calibration=posterior) has one column per free parameter of the
     default spec, each inside its prior range: a spec changed without refitting (a stale

@@ -42,6 +42,9 @@ def test_an_entry_loads_with_its_named_measure_and_arguments(tmp_path):
     ({"colour": "red"}, "has unknown key 'colour'"),
     ({"source": None}, "lacks 'source'"),
     ({"why": None}, "lacks 'why'"),
+    ({"bound": "lower", "centre": None}, "has bound='lower'; allowed: upper"),
+    ({"bound": "upper"}, "has bound='upper' with centre=3.0, band=[2.0, 4.0]; allowed: an "
+                         "upper bound needs a finite band and no centre"),
 ])
 def test_a_bad_entry_is_one_line_naming_it(tmp_path, changes, message):
     with pytest.raises(SpecError) as err:
@@ -52,6 +55,11 @@ def test_a_bad_entry_is_one_line_naming_it(tmp_path, changes, message):
 def test_a_held_out_check_needs_no_centre(tmp_path):
     (check,) = checks.load_checks(write(tmp_path, kind="held out", centre=None)).checks
     assert not check.calibrate and check.centre is None
+
+
+def test_an_upper_bound_is_a_calibration_target_without_a_centre(tmp_path):
+    (check,) = checks.load_checks(write(tmp_path, bound="upper", centre=None)).checks
+    assert check.calibrate and check.bound == checks.UPPER and check.centre is None
 
 
 def test_every_declared_entry_has_a_kind_and_a_named_measure():

@@ -10,6 +10,15 @@ own uncertainty σ_emu,k(θ)²), the real world is one realisation of the system
 value (h_k = 2 sd). The prior is uniform on every range (log scale where declared). There
 is no separate model-discrepancy term: a target the model cannot reach is left out instead.
 
+An *upper bound* (a target whose source gives only the most the real value can be, e.g. 11b)
+counts only above its band's top b_k = c_k + h_k: its likelihood is the chance that the
+model's realisation lies below the bound, read as soft with the same observation sd,
+
+    Phi((b_k - f_k(θ)) / sqrt(σ_seed,k² + σ_emu,k(θ)² + (h_k / 2)²)),
+
+so every set well below the bound is equally likely, and its distance outside the band is
+max(f_k(θ) - b_k, 0).
+
 Reachability: can the model's expected value get into the band? At each point of a dense
 sample of the prior, the distance of the emulated expected value outside the band,
 max(|c_k - f_k(θ)| - h_k, 0), in the emulator's sd σ_emu,k(θ). A target for which that
@@ -45,10 +54,15 @@ class Target:
     id: str
     centre: float
     half_width: float
+    upper_bound: bool = False     # counts only above the band's top (the module's docstring)
 
     @property
     def obs_sd(self) -> float:
         return self.half_width / 2
+
+    @property
+    def top(self) -> float:
+        return self.centre + self.half_width
 
 
 @dataclass(frozen=True)
@@ -63,7 +77,10 @@ class Reach:
 def distance_outside(target: Target, emulator: Emulator, u: np.ndarray) -> np.ndarray:
     """How far the emulated expected value lies outside the band, in emulator sd."""
     mean, sd = emulator.predict(u)
-    outside = np.maximum(np.abs(target.centre - mean) - target.half_width, 0.0)
+    if target.upper_bound:
+        outside = np.maximum(mean - target.top, 0.0)
+    else:
+        outside = np.maximum(np.abs(target.centre - mean) - target.half_width, 0.0)
     return outside / np.maximum(sd, 1e-12 * target.half_width)
 
 
@@ -89,8 +106,11 @@ def log_likelihood(targets: Sequence[Target], emulators: Mapping[str, Emulator],
     for t in targets:
         em = emulators[t.id]
         mean, sd = em.predict(u)
-        total += stats.norm.logpdf(t.centre, mean,
-                                   np.sqrt(t.obs_sd ** 2 + em.seed_sd ** 2 + sd ** 2))
+        spread = np.sqrt(t.obs_sd ** 2 + em.seed_sd ** 2 + sd ** 2)
+        if t.upper_bound:
+            total += stats.norm.logcdf(t.top, mean, spread)
+        else:
+            total += stats.norm.logpdf(t.centre, mean, spread)
     return total
 
 

@@ -76,5 +76,7 @@ def targets_of(target_ids: Sequence[str]) -> list[Target]:
     out = []
     for check in checks_mod.select(list(target_ids)):
         lo, hi = check.band
-        out.append(Target(check.id, float(check.centre), (hi - lo) / 2))
+        upper = check.bound == checks_mod.UPPER
+        centre = (lo + hi) / 2 if upper else float(check.centre)
+        out.append(Target(check.id, centre, (hi - lo) / 2, upper))
     return out

@@ -113,6 +113,18 @@ def declared_table(result: FitResult) -> list[str]:
     return lines
 
 
+def _upper_bounds(result: FitResult) -> str:
+    """The method's sentence on targets that are upper bounds ("" when there are none)."""
+    upper = [t.id for t in result.targets if t.upper_bound]
+    if not upper:
+        return ""
+    return (f" Upper bounds ({', '.join(upper)}: the source gives only the most the real value "
+            "can be) count only above the band's top b: the likelihood is the chance that the "
+            "model's realisation lies below the bound, read as soft with the same observation "
+            "sd, Phi((b - expected value) / sd), so every set well below the bound is equally "
+            "likely (`bayes.py`).")
+
+
 def markdown(result: FitResult, meta: dict, files: dict) -> str:
     checks = {c.id: c for c in select([t.id for t in result.targets])}
     b = result.budget
@@ -136,7 +148,8 @@ def markdown(result: FitResult, meta: dict, files: dict) -> str:
              "as the model's expected value plus seed noise plus an observation error whose "
              "95 % range is the target's band (sd = half the band's half-width); the prior is "
              "uniform on each range (log-uniform where marked). The posterior is sampled by "
-             "adaptive importance sampling on the emulators and resampled into the ensemble.",
+             "adaptive importance sampling on the emulators and resampled into the ensemble."
+             + _upper_bounds(result),
              f"- **Reachability first**: a target whose emulated expected value lies more than "
              f"{b.cutoff:g} emulator sd outside its band at every one of {b.candidates} prior "
              "points is reached by no parameter set; it is reported below and left out of "

@@ -35,6 +35,10 @@ from experiments.validation import measures as m
 TARGETS = Path(__file__).resolve().parents[1] / "targets.yaml"
 
 RULES = ("mean", "majority", "all")
+# A calibration target whose source gives only the most the real value can be: it needs no
+# centre and the fit counts it only above its band (experiments.calibration.bayes).
+UPPER = "upper"
+BOUNDS = (UPPER,)
 INPUT, CALIBRATION, BY_CONSTRUCTION, HELD_OUT = ("input", "calibration target",
                                                  "by construction", "held out")
 # A check that was held out, failed, and whose model was then changed with its observed
@@ -64,6 +68,7 @@ class Check:
     args: dict = field(default_factory=dict, compare=False)
     why: str = ""                     # why the kind fits
     band_source: str = ""             # where the band's numbers come from ("": no source)
+    bound: str = ""                   # UPPER: an upper bound ("": a band with a centre)
 
     @property
     def sourced_band(self) -> bool:
@@ -97,7 +102,7 @@ class Check:
 
 
 ENTRY_KEYS = ("id", "fact", "kind", "why", "title", "source", "target", "band", "band_source",
-              "centre", "unit", "rule", "measure", "args", "roles", "definition", "note")
+              "centre", "bound", "unit", "rule", "measure", "args", "roles", "definition", "note")
 REQUIRED = ("id", "fact", "kind", "why", "title", "source", "target", "band", "measure",
             "roles")
 
@@ -146,8 +151,14 @@ def _check(entry: dict, facts: dict, scenarios: dict) -> Check:
     need(isinstance(band, list) and len(band) == 2
          and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in band)
          and band[0] <= band[1], f"{where} has band={band!r}; allowed: [low, high], low <= high")
-    centre = entry.get("centre")
-    if entry["kind"] == CALIBRATION:
+    centre, bound = entry.get("centre"), entry.get("bound", "")
+    need(bound in ("", *BOUNDS), f"{where} has bound={bound!r}; allowed: {', '.join(BOUNDS)} "
+                                 "(or no bound: a band with a centre)")
+    if entry["kind"] == CALIBRATION and bound:
+        need(centre is None and all(math.isfinite(b) for b in band),
+             f"{where} has bound={bound!r} with centre={centre!r}, band={band!r}; allowed: an "
+             "upper bound needs a finite band and no centre")
+    elif entry["kind"] == CALIBRATION:
         need(isinstance(centre, (int, float)) and band[0] <= centre <= band[1]
              and all(math.isfinite(b) for b in band),
              f"{where} has centre={centre!r}, band={band!r}; allowed: a calibration target "
@@ -167,7 +178,7 @@ def _check(entry: dict, facts: dict, scenarios: dict) -> Check:
                  functools.partial(fn, **args), dict(roles), entry.get("unit", ""), rule,
                  entry.get("definition", ""), entry.get("note", ""), entry["kind"],
                  None if centre is None else float(centre), str(entry["measure"]), args,
-                 str(entry["why"]), str(entry.get("band_source", "")))
+                 str(entry["why"]), str(entry.get("band_source", "")), str(bound))
 
 
 _DECLARED = load_checks()
