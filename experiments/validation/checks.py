@@ -41,8 +41,8 @@ UPPER = "upper"
 BOUNDS = (UPPER,)
 INPUT, CALIBRATION, BY_CONSTRUCTION, HELD_OUT = ("input", "calibration target",
                                                  "by construction", "held out")
-# A check that was held out, failed, and whose model was then changed with its observed
-# value known: no longer a test of the model, whatever the change's source.
+# A check that was held out, failed, and whose model (or measure) was then changed with
+# its observed value known: no longer a test of the model, whatever the change's source.
 SEEN = "seen"
 KINDS = (INPUT, CALIBRATION, BY_CONSTRUCTION, HELD_OUT, SEEN)
 REPORT_ORDER = (HELD_OUT, SEEN, CALIBRATION, INPUT, BY_CONSTRUCTION)   # held out leads

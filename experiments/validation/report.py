@@ -240,9 +240,9 @@ def _percent(value: float) -> str:
 
 KIND_MEANING = {
     "held out": "nothing was fitted to these: they test the model.",
-    "seen": "held out until they failed; the model was then changed (from an independent "
-            "source, not fitted to them) with their observed values known, so a pass here "
-            "is not a test.",
+    "seen": "held out until they failed; the model (from an independent source, not "
+            "fitted to them) or the check's measure was then changed with their observed "
+            "values known, so a pass here is not a test.",
     "calibration target": "parameters were fitted, or set by hand, against these: a pass "
                           "shows the fit, not the model's truth.",
     "input": "the value is a setting: the check guards that nothing undoes it.",
@@ -268,8 +268,8 @@ def build_markdown(checks: Sequence[Check], values: pd.DataFrame, summary: pd.Da
     out += ["", f"**Held out: {int(held_out['passed'].sum())} of {len(held_out)} pass.** "
             f"All kinds: {passed} of {len(checks)} checks pass.", "",
             "Each check is labelled with the kind of evidence it is: *held out* (nothing "
-            "was fitted to it), *seen* (held out until it failed, then the model changed "
-            "with its value known), *calibration target*, *input* or *by construction*; "
+            "was fitted to it), *seen* (held out until it failed, then the model or "
+            "its measure changed with its value known), *calibration target*, *input* or *by construction*; "
             "only the held-out checks test the model. A band marked *not from a source* is a "
             "direction or a threshold of ours, not a number from the evidence.", "",
             counts_markdown(checks, summary), "",
