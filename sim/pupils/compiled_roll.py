@@ -1,6 +1,6 @@
 """The per-pupil passes over a large roll, compiled (numba, the `fast` extra): each pupil's
 progress, the sums per school and group behind the results and the school state, the
-recovery of a learning loss, and the ranks behind the gap index.
+recovery of a learning loss, the ranks behind the gap index, and new pupils' homes.
 
 Each kernel gives what its numpy form gives, to the bit: the same single-precision
 operations on each pupil in the same order (no fused multiply-add: numba compiles without
@@ -108,3 +108,20 @@ def below_and_tied(queries, values):
             k += 1
         tied += k - j
     return below, tied
+
+
+@njit(cache=True, nogil=True)
+def home_neighbourhoods(cumulative, within, disadvantaged, draw, neighbourhoods):
+    """Each new pupil's home: the first of their school's neighbourhoods whose cumulative
+    weight (row 2 school + group of `cumulative`) reaches `draw` times the row's total,
+    counted over the row as `sim.pupils.intake._home_neighbourhoods` counts it."""
+    k = cumulative.shape[1]
+    home = np.empty(len(within), neighbourhoods.dtype)
+    for i in range(len(within)):
+        row = 2 * within[i] + np.int64(disadvantaged[i])
+        scaled = draw[i] * cumulative[row, k - 1]
+        below = 0
+        for column in range(k - 1):
+            below += cumulative[row, column] < scaled
+        home[i] = neighbourhoods[within[i], below]
+    return home

@@ -86,14 +86,15 @@ def catchment(places: Places, params: IntakeParams, phase: int = PRIMARY) -> Cat
 
 
 def reception_cohort(places: Places, area: Catchment, params: IntakeParams,
-                     rng: np.random.Generator) -> Pupils:
-    """A Reception cohort filling every primary's Reception places."""
-    return _cohort(places, places.schools_of(PRIMARY), area, params, rng)
+                     rng: np.random.Generator, compiled=None) -> Pupils:
+    """A Reception cohort filling every primary's Reception places (`compiled`:
+    `sim.pupils.compiled_roll` or None, the same homes)."""
+    return _cohort(places, places.schools_of(PRIMARY), area, params, rng, compiled=compiled)
 
 
 def arrivals_at_11(places: Places, area: Catchment, joined: np.ndarray, params: IntakeParams,
                    home_rate_primary: float, noise_sd_months: float,
-                   rng: np.random.Generator) -> Pupils:
+                   rng: np.random.Generator, compiled=None) -> Pupils:
     """Year 7 pupils from outside the region, for the places its own Year 6 leave empty.
 
     `area` is the secondaries' catchment and `joined` the Year 7 pupils each secondary took
@@ -106,7 +107,7 @@ def arrivals_at_11(places: Places, area: Catchment, joined: np.ndarray, params: 
     count = arrivals_by_school(places.year_group_size[secondaries], joined)
     if not count.any():
         return Pupils.empty()
-    cohort = _cohort(places, secondaries, area, params, rng, count)
+    cohort = _cohort(places, secondaries, area, params, rng, count, compiled)
     years = LAST_PRIMARY_YEAR + 1
     cohort.attainment = (cohort.persistent * np.float32(1.0 + years * home_rate_primary)
                          + rng.normal(0.0, noise_sd_months * np.sqrt(years), len(cohort))
@@ -135,7 +136,8 @@ def arrivals_by_school(year_group: np.ndarray, joined: np.ndarray) -> np.ndarray
 
 
 def _cohort(places: Places, schools: np.ndarray, area: Catchment, params: IntakeParams,
-            rng: np.random.Generator, size: np.ndarray | None = None) -> Pupils:
+            rng: np.random.Generator, size: np.ndarray | None = None,
+            compiled=None) -> Pupils:
     """New pupils filling `schools`' entry places (or `size` each), drawn from their
     catchments (`area`, in the order of `schools`), as entering Reception.
 
@@ -148,7 +150,7 @@ def _cohort(places: Places, schools: np.ndarray, area: Catchment, params: Intake
     school = np.repeat(schools.astype(np.int32), size)
     within = np.repeat(np.arange(len(schools)), size)
     dis = rng.random(n) < np.repeat(places.intake_share[schools], size)
-    home = _home_neighbourhoods(area, within, dis, rng)
+    home = _home_neighbourhoods(area, within, dis, rng, compiled)
     home_km = rng.standard_normal((n, 2))
     home_km *= params.home_spread_km
     home_km += places.neighbourhood_km.take(home, axis=0)   # several times faster than [home]
@@ -162,17 +164,21 @@ def _cohort(places: Places, schools: np.ndarray, area: Catchment, params: Intake
                   home_km.astype(np.float32), theta, theta.copy(), np.zeros(n, np.float32))
 
 
-def _home_neighbourhoods(area: Catchment, within, dis, rng) -> np.ndarray:
+def _home_neighbourhoods(area: Catchment, within, dis, rng, compiled=None) -> np.ndarray:
     """Each pupil's home in their school's catchment (see the module docstring): the first
     neighbourhood whose cumulative weight reaches a uniform draw times the total, counted
-    one candidate neighbourhood at a time over all pupils (k passes of n, no (n, k) table)."""
+    one candidate neighbourhood at a time over all pupils (k passes of n, no (n, k) table;
+    compiled, one pass: `sim.pupils.compiled_roll.home_neighbourhoods`)."""
     k = area.neighbourhoods.shape[1]
-    # Row 2s (other) and 2s + 1 (disadvantaged) of school s, column by column.
+    # Row 2s (other) and 2s + 1 (disadvantaged) of school s.
     by_group = np.stack([area.cumulative_other, area.cumulative_disadvantaged], axis=1)
-    columns = np.ascontiguousarray(by_group.reshape(-1, k).T)
+    draw = rng.random(len(within))
+    if compiled is not None:
+        return compiled.home_neighbourhoods(by_group.reshape(-1, k), within, dis, draw,
+                                            area.neighbourhoods)
+    columns = np.ascontiguousarray(by_group.reshape(-1, k).T)      # column by column
     row = 2 * within
     row += dis
-    draw = rng.random(len(within))
     draw *= columns[-1][row]
     pick = within * k
     for column in columns[:-1]:                  # the last is the total: never below

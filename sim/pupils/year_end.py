@@ -39,7 +39,7 @@ from scipy.spatial import cKDTree
 from sim.component import check_params, require
 from sim.pupils import intake, mobility, progress, results, transition
 from sim.pupils.places import Places
-from sim.pupils.roll import LAST_PRIMARY_YEAR, LAST_YEAR, NO_SCHOOL, Pupils
+from sim.pupils.roll import LAST_PRIMARY_YEAR, LAST_YEAR, NO_SCHOOL, Pupils, compiled_kernels
 from sim.pupils.roll_buffer import RollBuffer
 from sim.region import PRIMARY, SECONDARY
 
@@ -137,8 +137,9 @@ def end_of_year(roll: RollBuffer, places: Places, areas: Catchments, schools: Sc
     # the threads' timing. A small roll runs them in turn (`THREADED_ROLL`).
     pupils = roll.pupils
     start = _in_background if len(pupils) >= THREADED_ROLL else _at_once
+    compiled = compiled_kernels(len(pupils))
     rng = streams["pupils/intake"]
-    reception = start(_reception, places, areas, params, rng)
+    reception = start(_reception, places, areas, params, rng, compiled)
     progressed = start(_progress_and_results, pupils, places, schools, params, streams, gaps)
     n_leavers = _size(pupils.cohort(LAST_YEAR))
     # With no secondary, Year 6 are the oldest on roll, so they too are a prefix.
@@ -156,7 +157,7 @@ def end_of_year(roll: RollBuffer, places: Places, areas: Catchments, schools: Sc
         year6 = slice(year6.start, year6.stop - n_left_to_neighbours)
         secondary = secondary[~left]
     reception = reception.result()
-    arrivals = _arrivals(places, areas, secondary, params, rng)
+    arrivals = _arrivals(places, areas, secondary, params, rng, compiled)
     staying.school[year6] = secondary
     staying.year += 1
     # Years 7-11 (as they are now) are a prefix; Year 7 arrivals join behind them.
@@ -198,8 +199,9 @@ def _progress_and_results(pupils: Pupils, places: Places, schools: SchoolsNow,
             [results.cohort_gap(pupils, year) if gaps else None for year in stages])
 
 
-def _reception(places: Places, areas: Catchments, params: PupilParams, rng) -> Pupils:
-    return (intake.reception_cohort(places, areas.reception, params.intake, rng)
+def _reception(places: Places, areas: Catchments, params: PupilParams, rng,
+               compiled) -> Pupils:
+    return (intake.reception_cohort(places, areas.reception, params.intake, rng, compiled)
             if places.has(PRIMARY) else Pupils.empty())
 
 
@@ -208,7 +210,7 @@ def _size(run: slice) -> int:
 
 
 def _arrivals(places: Places, areas: Catchments, secondary: np.ndarray, params: PupilParams,
-              rng) -> Pupils:
+              rng, compiled) -> Pupils:
     """Year 7 from outside the region for the places its Year 6 (`secondary`: the school
     each joined) leave empty."""
     if not places.has(SECONDARY):
@@ -217,7 +219,7 @@ def _arrivals(places: Places, areas: Catchments, secondary: np.ndarray, params: 
     joined = np.bincount(secondary, minlength=places.n_schools)[secondaries]
     return intake.arrivals_at_11(places, areas.arrivals, joined, params.intake,
                                  params.progress.home_primary, params.progress.noise_sd_months,
-                                 rng)
+                                 rng, compiled)
 
 
 def _secondary_places(pupils, year6: slice, places, areas, schools, params,
