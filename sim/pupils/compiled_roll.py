@@ -125,3 +125,20 @@ def home_neighbourhoods(cumulative, within, disadvantaged, draw, neighbourhoods)
             below += cumulative[row, column] < scaled
         home[i] = neighbourhoods[within[i], below]
     return home
+
+
+@njit(cache=True, nogil=True)
+def by_group(disadvantaged, values):
+    """`values` of the disadvantaged pupils and of the others, each in roll order (what
+    `values[disadvantaged]` and `values[~disadvantaged]` give), in one pass without
+    branches: each value is written to both and kept by the one of its group."""
+    n_dis = np.count_nonzero(disadvantaged)
+    of_dis = np.empty(n_dis + 1, values.dtype)
+    of_oth = np.empty(len(values) - n_dis + 1, values.dtype)
+    d = o = 0
+    for i in range(len(values)):
+        of_dis[d] = values[i]
+        of_oth[o] = values[i]
+        d += np.int64(disadvantaged[i])
+        o += 1 - np.int64(disadvantaged[i])
+    return of_dis[:n_dis], of_oth[:len(values) - n_dis]

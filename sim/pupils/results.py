@@ -51,7 +51,9 @@ def cohort_gap(pupils: Pupils, year_group: int) -> dict[str, float]:
     the DfE disadvantage gap index of the same cohort (`gap_index`)."""
     cohort = pupils.cohort(year_group)
     attainment, dis = pupils.attainment[cohort], pupils.disadvantaged[cohort]
-    of_dis, of_oth = attainment[dis], attainment[~dis]
+    compiled = compiled_kernels(len(pupils))
+    of_dis, of_oth = (compiled.by_group(dis, attainment) if compiled is not None
+                      else (attainment[dis], attainment[~dis]))
     # A group with nobody in the cohort has no mean, and then there is no gap; the other
     # group's mean stands (a small region's KS2 cohort can hold no disadvantaged pupil).
     mean_dis = float(of_dis.mean()) if len(of_dis) else float("nan")
@@ -59,8 +61,7 @@ def cohort_gap(pupils: Pupils, year_group: int) -> dict[str, float]:
     both = len(of_dis) and len(of_oth)
     return {"attainment_disadvantaged": mean_dis, "attainment_other": mean_oth,
             "gap_months": mean_oth - mean_dis,
-            "gap_index": (_gap_index(of_dis, of_oth, compiled_kernels(len(pupils))) if both
-                          else float("nan"))}
+            "gap_index": _gap_index(of_dis, of_oth, compiled) if both else float("nan")}
 
 
 def gap_index(attainment: np.ndarray, disadvantaged: np.ndarray) -> float:

@@ -220,8 +220,12 @@ class PupilSystem:
             n_dis = int(np.count_nonzero(self.roll.disadvantaged))
             return {f"learning_loss_{group}": 0.0 if size else float("nan")
                     for group, size in zip(groups, (n_dis, len(self.roll) - n_dis))}
-        return {f"learning_loss_{group}": float(self.roll.loss[members].mean()) if len(members)
-                else float("nan") for group, members in zip(groups, self.group_members())}
+        compiled = compiled_kernels(len(self.roll))
+        by_group = (compiled.by_group(self.roll.disadvantaged, self.roll.loss)
+                    if compiled is not None else
+                    [self.roll.loss[members] for members in self.group_members()])
+        return {f"learning_loss_{group}": float(loss.mean()) if len(loss) else float("nan")
+                for group, loss in zip(groups, by_group)}
 
     @property
     def roll(self) -> Pupils:
