@@ -181,8 +181,8 @@ class Rankings:
             if compiled is None:
                 _distances(home[block], home_km[block], coordinates, out=dist)
                 utility -= distance_weight[group[block], None] * dist
-                utility += np.take(results_term, row[block], axis=0)
-                utility -= np.take(composition_term, row[block], axis=0)
+                utility += results_term.take(row[block], axis=0)
+                utility -= composition_term.take(row[block], axis=0)
         if compiled is not None:
             compiled.utility_terms(self.utility, self.dist, home, home_km, *coordinates,
                                    distance_weight, group, row, results_term, composition_term)
@@ -195,12 +195,12 @@ class Rankings:
             cell = np.arange(0, len(choice) * k, k)
             home = self.home
         else:
-            choice = np.argmax(np.take(self.utility, families, axis=0), axis=1)
+            choice = self.utility.take(families, axis=0).argmax(axis=1)
             cell = families * k
-            home = np.take(self.home, families)
+            home = self.home.take(families)
         cell += choice
         self.utility.ravel()[cell] = -np.inf             # named: not named again
-        return np.take(self.candidates, home * k + choice), np.take(self.dist, cell)
+        return self.candidates.take(home * k + choice), self.dist.take(cell)
 
 
 def _candidates_table(weights, value, candidates) -> np.ndarray:
@@ -214,10 +214,10 @@ def _distances(home, home_km, coordinates, out) -> None:
     """Into `out` (n, k): km from each home to its neighbourhood's candidates (single
     precision), `coordinates` the candidates' x and y per neighbourhood (neighbourhoods, k)."""
     x, y = coordinates
-    np.take(x, home, axis=0, out=out)
+    x.take(home, axis=0, out=out)
     out -= home_km[:, 0, None]
     out *= out
-    delta = np.take(y, home, axis=0)
+    delta = y.take(home, axis=0)
     delta -= home_km[:, 1, None]
     delta *= delta
     out += delta
@@ -279,8 +279,8 @@ def applications_accepted(next_keys, n_prefs: int, lottery: np.ndarray,
         applications = next_keys(applying, slot[applying])
         slot[applying] += 1
         rejected = places.receive(applications)
-        rejected = np.take(pupil_of, rejected & (MAX_PUPILS - 1))
-        applying = np.compress(np.take(slot, rejected) < n_prefs, rejected)
+        rejected = pupil_of.take(rejected & (MAX_PUPILS - 1))
+        applying = rejected.compress(slot.take(rejected) < n_prefs)
     held = places.held()
     assigned = np.full(n, -1, np.int64)
     assigned[pupil_of[held & (MAX_PUPILS - 1)]] = held >> SCHOOL_SHIFT
@@ -304,31 +304,30 @@ class _Places:
     def receive(self, applications: np.ndarray) -> np.ndarray:
         """Hold the best applications up to capacity; returns the keys rejected."""
         school = applications >> SCHOOL_SHIFT
-        beaten = applications > np.take(self.cutoff, school)   # below a full school's worst
-        rejected = np.compress(beaten, applications)
+        beaten = applications > self.cutoff.take(school)   # below a full school's worst
+        rejected = applications.compress(beaten)
         if len(rejected):
-            applications, school = (np.compress(~beaten, applications),
-                                    np.compress(~beaten, school))
+            applications, school = applications.compress(~beaten), school.compress(~beaten)
         arriving = np.bincount(school, minlength=len(self.capacity))
         over = self.filled + arriving > self.capacity
-        fits = ~np.take(over, school)
+        fits = ~over.take(school)
         if fits.all():
             self._append(applications, school)
             return rejected
-        self._append(np.compress(fits, applications), np.compress(fits, school))
-        turned_away = self._contest(np.flatnonzero(over),
-                                    np.sort(np.compress(~fits, applications)))
+        self._append(applications.compress(fits), school.compress(fits))
+        contesting = applications.compress(~fits)
+        contesting.sort()
+        turned_away = self._contest(over.nonzero()[0], contesting)
         return np.concatenate([rejected, turned_away])
 
     def _append(self, applications, school) -> None:
         """Applications to schools with room for them all: into the next free slots."""
-        order = np.argsort(_narrow(school, len(self.capacity)), kind="stable")
-        school = np.take(school, order)
+        order = _narrow(school, len(self.capacity)).argsort(kind="stable")
+        school = school.take(order)
         arriving = np.bincount(school, minlength=len(self.filled))
         first = np.cumsum(arriving) - arriving              # where each school's run begins
-        within = np.arange(len(school)) - np.take(first, school)
-        self.slots[np.take(self.start + self.filled, school) + within] = np.take(applications,
-                                                                                 order)
+        within = np.arange(len(school)) - first.take(school)
+        self.slots[(self.start + self.filled).take(school) + within] = applications.take(order)
         self.filled += arriving
 
     def _contest(self, contested: np.ndarray, applications: np.ndarray) -> np.ndarray:
@@ -343,8 +342,11 @@ class _Places:
         starts = np.empty(len(pool), bool)        # where each school's run begins
         starts[0] = True
         np.not_equal(school[1:], school[:-1], out=starts[1:])
-        first = np.flatnonzero(starts)
-        rank = np.arange(len(pool)) - np.repeat(first, np.diff(first, append=len(pool)))
+        first = starts.nonzero()[0]
+        runs = np.empty_like(first)             # each school's run length
+        runs[:-1] = first[1:] - first[:-1]
+        runs[-1] = len(pool) - first[-1]
+        rank = np.arange(len(pool)) - first.repeat(runs)
         kept = rank < self.capacity[school]
         self.slots[self.start[school[kept]] + rank[kept]] = pool[kept]
         self.filled[contested] = self.capacity[contested]
@@ -431,7 +433,7 @@ def allocate(home, home_km, disadvantaged, candidates, school_km, capacity, resu
         def next_keys(pupils, slot):
             if slot[0] == 0:    # the first applications, of every pupil at once, in order
                 return priority_keys(*rankings.next(), lottery)
-            return priority_keys(*rankings.next(pupils), np.take(lottery, pupils))
+            return priority_keys(*rankings.next(pupils), lottery.take(pupils))
 
         assigned = applications_accepted(next_keys, rankings.preferences, lottery, capacity)
     return place_nearest_with_room(assigned, home_km, school_km, capacity)
