@@ -4,6 +4,10 @@
     schoolsim-collect multirun/<date>/<time>
     python -m experiments.network_structure multirun/<date>/<time>/collected docs/network_structure.png
 
+Several collected sweeps (e.g. more seeds at some p) are read together:
+`python -m experiments.network_structure DIR [DIR ...] FIGURE.png`; a (p, seed) pair given
+twice, or sweeps of different lengths, are refused (exit 2).
+
 For each rewiring probability p of the Watts-Strogatz partner graph it prints, per run's
 final year: long-run mean expertise, the spread of expertise between schools, the diversity
 of the practices held, how different two schools' practices are, the reach of the practices
@@ -143,28 +147,43 @@ def figure(runs: pd.DataFrame, path: Path, years: int) -> None:
         bottom.set_xlabel("rewiring probability p (0 lattice, 1 random)")
         bottom.set_title("minus the lattice, same seed (95 % interval)", fontsize=8)
     axes[0, 0].legend(fontsize=7)
-    fig.suptitle(f"Partner network structure (Watts-Strogatz, k = 4), "
-                 f"{runs.groupby('p').size().min()} seeds per p", fontsize=10)
+    sizes = runs.groupby("p").size()
+    seeds = (f"{sizes.min()}" if sizes.min() == sizes.max()
+             else f"{sizes.min()}-{sizes.max()}")
+    fig.suptitle(f"Partner network structure (Watts-Strogatz, k = 4), {seeds} seeds per p",
+                 fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 2:
-        print("usage: python -m experiments.network_structure COLLECTED_DIR FIGURE.png",
-              file=sys.stderr)
+    if len(argv) < 2:
+        print("usage: python -m experiments.network_structure COLLECTED_DIR [COLLECTED_DIR ...] "
+              "FIGURE.png", file=sys.stderr)
         sys.exit(2)
     require("experiments.network_structure", "analysis")
-    collected = Path(argv[0])
-    runs = per_run(collected)
-    years = int(pd.read_parquet(collected / "diffusion.parquet", columns=["year"])["year"].max())
+    collected = [Path(d) for d in argv[:-1]]
+    runs = pd.concat([per_run(d) for d in collected], ignore_index=True)
+    twice = runs[runs.duplicated(["p", "seed"])]
+    if len(twice):
+        first = twice.iloc[0]
+        print(f"p = {first['p']}, seed = {first['seed']} is in more than one collected sweep; "
+              "each (p, seed) may be given once", file=sys.stderr)
+        sys.exit(2)
+    runs = runs.sort_values(["p", "seed"]).reset_index(drop=True)
+    years = {int(pd.read_parquet(d / "diffusion.parquet", columns=["year"])["year"].max())
+             for d in collected}
+    if len(years) > 1:
+        print(f"the collected sweeps ran for different years ({sorted(years)}); give sweeps "
+              "of one length", file=sys.stderr)
+        sys.exit(2)
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         print(by_p(runs).round(4).to_string(index=False))
         print()
         print(paired_with_lattice(runs).round(5).to_string(index=False))
-    figure(runs, Path(argv[1]), years)
-    print(f"wrote {argv[1]}")
+    figure(runs, Path(argv[-1]), years.pop())
+    print(f"wrote {argv[-1]}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ def plan(name: str, extra: list[str] = ()):
 
 @pytest.mark.parametrize("name, minimum", [
     ("compare_schemes", 4 * 20), ("funding_duration", 6 * 2 * 10), ("trust_brokering", 2 * 5 * 10),
-    ("network_structure", 6 * 10),
+    ("network_structure", 7 * 10),
 ])
 def test_experiment_expands_and_every_setting_is_accepted(name, minimum):
     text = (EXPERIMENTS / f"{name}.yaml").read_text()

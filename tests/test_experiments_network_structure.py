@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -74,3 +76,42 @@ def test_paired_with_lattice_differences_and_t_interval():
     assert row["low"] == pytest.approx(1 / 60 - 0.087240, abs=1e-6)
     assert row["high"] == pytest.approx(1 / 60 + 0.087240, abs=1e-6)
     assert row["seeds"] == 3 and row["seeds_above"] == 2
+
+
+def second_sweep(path, seed: int, years: int = 10):
+    """A one-run collected sweep at p = 1 (the fixture's job 2, renumbered as `seed`)."""
+    path.mkdir()
+    pd.DataFrame({"job": [0], "scheme.p": [1.0], "seed": [seed], "last_expertise_mean": [0.66],
+                  "last_expertise_sd_between": [0.2], "n_schools": [10]}).to_parquet(
+        path / "runs.parquet")
+    pd.DataFrame({"job": [0, 0], "practice": [3, 4], "domain": [0, 0], "origin": [-1, -1],
+                  "created_week": [0, 0], "year": [years, years], "holders": [5, 5],
+                  "reach": [0.5, 0.5]}).to_parquet(path / "diffusion.parquet")
+    return path
+
+
+def test_main_reads_several_collected_sweeps_together(collected, tmp_path, capsys):
+    more = second_sweep(tmp_path / "more", seed=2)
+    figure = tmp_path / "fig.png"
+    ns.main([str(collected), str(more), str(figure)])
+    assert figure.exists()
+    # p = 1 now has seeds 1 (0.6) and 2 (0.66) beside the lattice's 1 (0.5) and 2 (0.7): two
+    # paired differences, 0.1 and -0.04: mean 0.03, sd 0.098995, t(0.975, 1 dof) = 12.706205
+    # -> half-width 12.706205 x 0.098995 / sqrt(2) = 0.88943 (printed: measure, p, seeds,
+    # difference, low, high, seeds above)
+    out = capsys.readouterr().out
+    assert re.search(r"expertise_mean\s+1\.0\s+2\s+0\.03000\s+-0\.85943\s+0\.91943\s+1\s",
+                     out), out
+
+
+@pytest.mark.parametrize("seed, years, says", [(1, 10, "p = 1.0, seed = 1"),
+                                               (2, 30, "different years ([10, 30])")])
+def test_main_refuses_a_run_given_twice_or_sweeps_of_different_lengths(
+        collected, tmp_path, capsys, seed, years, says):
+    more = second_sweep(tmp_path / "more", seed=seed, years=years)
+    figure = tmp_path / "fig.png"
+    with pytest.raises(SystemExit) as exit_:
+        ns.main([str(collected), str(more), str(figure)])
+    assert exit_.value.code == 2 and not figure.exists()
+    err = capsys.readouterr().err.strip()
+    assert says in err and len(err.splitlines()) == 1
