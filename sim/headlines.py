@@ -90,6 +90,11 @@ def headline_table(summary: dict) -> str:
         lines.append("to secondaries in neighbouring authorities: "
                      f"{summary['pupils_left_to_neighbouring_authorities_at_11']} pupils left "
                      "the region at the end of Year 6")
+    if summary.get("pupils_without_year7_place_left_region_at_11"):
+        lines.append("no Year 7 place in the region's secondaries: "
+                     f"{summary['pupils_without_year7_place_left_region_at_11']} pupils left "
+                     "it at the end of Year 6 (a school list's pupils also go to schools "
+                     "outside it)")
     if summary.get("pupils_arrived_region_at_11"):
         lines.append(f"Year 7 from outside the region: {summary['pupils_arrived_region_at_11']}"
                      " pupils joined its secondaries' unfilled year groups")

@@ -195,6 +195,9 @@ def _extra_summary(model) -> dict:
     if model.pupil_system.left_to_neighbours:
         out["pupils_left_to_neighbouring_authorities_at_11"] = \
             model.pupil_system.left_to_neighbours
+    if model.pupil_system.left_without_place:
+        out["pupils_without_year7_place_left_region_at_11"] = \
+            model.pupil_system.left_without_place
     if model.pupil_system.arrived_at_11:
         out["pupils_arrived_region_at_11"] = model.pupil_system.arrived_at_11
     if model.region.read_as:

@@ -98,7 +98,8 @@ def test_reporters_on_hand_worked_numbers():
                   attainment=np.array([-20, 0, 2, -10, -6, 2, 4], np.float32),
                   persistent=np.zeros(7, np.float32), loss=np.zeros(7, np.float32))
     pupils = object.__new__(PupilSystem)
-    pupils.latest = YearEnd(leavers=0, left_at_11=0, left_to_neighbours=0, transferred=0, intake=0, arrived_at_11=0,
+    pupils.latest = YearEnd(leavers=0, left_at_11=0, left_to_neighbours=0, left_without_place=0,
+                            transferred=0, intake=0, arrived_at_11=0,
                             movers=0, ks2=results.cohort_results(roll, 6, 2),
                             ks4=results.cohort_results(roll, 11, 2),
                             ks2_gap=results.cohort_gap(roll, 6),

@@ -8,7 +8,6 @@ import dataclasses
 import numpy as np
 import pytest
 
-from sim.errors import ConfigError
 from sim.pupils import year_end
 from sim.pupils.roll import Pupils
 from sim.pupils.roll_buffer import RollBuffer
@@ -83,10 +82,21 @@ def test_a_cohort_keeps_its_pupils_through_the_years():
                                   np.sort(first.persistent[first.year == 0]))
 
 
-def test_too_few_secondary_places_is_a_one_line_error():
-    places = line_of_schools(secondary_places=(50, 50))
-    with pytest.raises(ConfigError, match=r"120 Year 6 pupils but 100 Year 7 places .*short by 20"):
-        run_years(8, places=places)
+def test_year_6_beyond_the_secondaries_places_leave_the_region_counted():
+    # 120 Year 6 pupils a year (4 x 30), 100 Year 7 places (50 + 50, year groups of 50):
+    # once the first intake leaves Year 6 (the end of year 8), 20 a year leave without a
+    # place, every place is taken, none arrives from outside, and pupils are conserved with
+    # the 20 counted under their own reason.
+    places = line_of_schools(secondary_places=(50, 50), secondary_year_groups=(50, 50))
+    for year, (before, after, flows) in enumerate(run_years(10, places=places), start=1):
+        assert flows.left_without_place == (20 if year >= 8 else 0)
+        assert flows.arrived_at_11 == (100 if year < 8 else 0)
+        assert flows.left_to_neighbours == 0 and flows.left_at_11 == 0
+        assert len(after) == (len(before) + flows.intake + flows.arrived_at_11 - flows.leavers
+                              - flows.left_without_place)
+        if year >= 8:
+            year7 = after.school[after.year == 7]
+            assert len(year7) == 100 and (year7 >= 4).all()
 
 
 def test_with_average_schools_the_gap_grows_from_entry_through_both_phases():

@@ -52,6 +52,7 @@ class PupilSystem:
         # Year 7 arriving from outside for places the region's Year 6 leave empty.
         self.left_at_11 = 0
         self.left_to_neighbours = 0     # Year 6 to secondaries across the region's border
+        self.left_without_place = 0     # Year 6 with no Year 7 place in the region
         self.arrived_at_11 = 0
         # Pupils at the head of the roll who may carry a learning loss: those on roll at the
         # last closure week, less the leavers since (later entrants join at the tail).
@@ -75,6 +76,7 @@ class PupilSystem:
         self._advance(state, results_salience, extra_disadvantaged)
         self.left_at_11 += self.latest.left_at_11
         self.left_to_neighbours += self.latest.left_to_neighbours
+        self.left_without_place += self.latest.left_without_place
         self.arrived_at_11 += self.latest.arrived_at_11
         self.results_by_year.append((year, self.latest))
         self.update_state(state)

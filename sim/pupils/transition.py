@@ -21,7 +21,10 @@ lottery number per pupil.
 Allocation: deferred acceptance (`deferred_acceptance`): every unplaced pupil applies to
 their next preference, every school keeps its best applicants up to capacity and rejects the
 rest, until nobody is left to apply. The result is stable: no pupil and school would both
-rather be matched to each other. Then the unplaced get the nearest school with room.
+rather be matched to each other. Then the unplaced get the nearest school with room, while
+any has room: where the region's secondaries have fewer Year 7 places than it has Year 6
+(one authority's school list: its pupils also go to schools across its border, which the
+list does not show), the pupils left when every place is taken have none in the region.
 """
 
 from __future__ import annotations
@@ -83,15 +86,6 @@ class TransitionParams:
         """A (disadvantaged, advantaged) pair of one of the per-group weights."""
         return np.array([getattr(self, f"{name}_disadvantaged"),
                          getattr(self, f"{name}_advantaged")], np.float32)
-
-
-def check_capacity(n_pupils: int, capacity: np.ndarray) -> None:
-    places = int(capacity.sum())
-    if places < n_pupils:
-        raise ConfigError(
-            f"transition at 11: {n_pupils} Year 6 pupils but {places} Year 7 places in "
-            f"{len(capacity)} secondary schools (short by {n_pupils - places}); allowed: at least "
-            f"one place per pupil (more secondaries, larger rolls or more headroom)")
 
 
 def places_beyond(n_year6: int, year_groups: np.ndarray, reach: np.ndarray) -> np.ndarray:
@@ -377,12 +371,13 @@ def _ranges(start: np.ndarray, length: np.ndarray) -> np.ndarray:
 
 def place_nearest_with_room(assigned, home_km, school_km, capacity, k: int = 8) -> np.ndarray:
     """The local authority's offer: each unplaced pupil gets the nearest school with room,
-    nearer pupils first where a school cannot take them all. That is deferred acceptance
-    again, every pupil ranking the schools with room by distance (k at a time)."""
+    nearer pupils first where a school cannot take them all, until no school has room (then
+    the rest stay -1: no place in the region). That is deferred acceptance again, every
+    pupil ranking the schools with room by distance (k at a time)."""
     assigned = assigned.copy()
     room = capacity - np.bincount(assigned[assigned >= 0], minlength=len(capacity))
     waiting = np.flatnonzero(assigned < 0)
-    while len(waiting):
+    while len(waiting) and room.any():
         open_schools = np.flatnonzero(room > 0)
         kk = min(k, len(open_schools))
         dist, j = cKDTree(school_km[open_schools]).query(home_km[waiting], k=kk)
@@ -418,9 +413,9 @@ def compiled_kernels():
 def allocate(home, home_km, disadvantaged, candidates, school_km, capacity, results,
              disadvantaged_share, params: TransitionParams,
              rng: np.random.Generator) -> np.ndarray:
-    """The secondary (index into `school_km`) each Year 6 pupil joins; `candidates` from
+    """The secondary (index into `school_km`) each Year 6 pupil joins, -1 for a pupil with
+    no place in the region (fewer places than pupils); `candidates` from
     `candidate_schools`."""
-    check_capacity(len(home), capacity)
     compiled = compiled_kernels() if len(home) >= COMPILED_COHORT else None
     rankings = Rankings(home, home_km, disadvantaged, candidates, school_km, results,
                         disadvantaged_share, params, rng, compiled)

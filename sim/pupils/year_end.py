@@ -6,7 +6,9 @@ intake, mobility. One call per year; each step is its own kernel (see its module
 3. Year 11 leave at 16;
 4. Year 6 move to the secondary deferred acceptance gives them (`transition`);
    on a real region that is part of England, some to secondaries across its border, who
-   then leave the region (`transition.places_beyond`);
+   then leave the region (`transition.places_beyond`); where the region's secondaries have
+   fewer Year 7 places than it has Year 6 (one authority's school list), the pupils left
+   without a place leave it too, counted under that reason;
 5. Year 7 pupils arrive from outside the region for the places its Year 6 leave empty
    (`intake.arrivals_at_11`: none where the region's Year 6 fill its secondaries' year groups);
 6. everyone else moves up a year group;
@@ -24,8 +26,8 @@ Pupils are kept in order of entry, oldest year group first (each intake is appen
 Year 7 arrival joins behind the region's own Year 7), so the leavers are a prefix of the
 arrays and every step keeps the order; the roll is changed in place (`sim.pupils.roll_buffer`:
 no new arrays of every pupil each year). Pupils are conserved: on roll = last year's + intake +
-arrived at 11 - leavers - left at 11 - left to neighbouring authorities; moves and transfers
-change school, never the count.
+arrived at 11 - leavers - left at 11 - left to neighbouring authorities - left without a
+place; moves and transfers change school, never the count.
 """
 
 from __future__ import annotations
@@ -49,6 +51,10 @@ STREAMS = ("pupils/intake", "pupils/progress", "pupils/transition", "pupils/mobi
 # pupils, 3 years, quiet machine: +3 % CPU, no wall-clock gain); England's 8 million gain
 # (set-up 7.6 -> 6.4 s wall at load 5.5).
 THREADED_ROLL = 1_000_000
+# The school of a Year 6 pupil whom the region's secondaries have no Year 7 place for (a
+# school list with fewer places than Year 6: its pupils also go to schools outside the
+# list); such a pupil leaves the region at 11, counted in `YearEnd.left_without_place`.
+NO_PLACE = -2
 
 
 @dataclass
@@ -102,6 +108,7 @@ class YearEnd:
     leavers: int
     left_at_11: int       # Year 6 leaving a region with no secondary school
     left_to_neighbours: int   # Year 6 joining secondaries across the border (`places_beyond`)
+    left_without_place: int   # Year 6 for whom the region's secondaries have no Year 7 place
     transferred: int
     intake: int
     arrived_at_11: int    # Year 7 from outside the region (`intake.arrivals_at_11`)
@@ -150,11 +157,12 @@ def end_of_year(roll: RollBuffer, places: Places, areas: Catchments, schools: Sc
     secondary = _secondary_places(staying, year6, places, areas, schools, params, streams)
     ks2, ks4, cohort_gaps = progressed.result()
     left = secondary < 0
-    n_left_to_neighbours = int(np.count_nonzero(left))
-    if n_left_to_neighbours:        # they leave the roll
+    n_without_place = int(np.count_nonzero(secondary == NO_PLACE))
+    n_left_to_neighbours = int(np.count_nonzero(left)) - n_without_place
+    if left.any():                  # they leave the roll
         roll.leave(year6.start + np.flatnonzero(left))
         staying = roll.pupils
-        year6 = slice(year6.start, year6.stop - n_left_to_neighbours)
+        year6 = slice(year6.start, year6.stop - n_left_to_neighbours - n_without_place)
         secondary = secondary[~left]
     reception = reception.result()
     arrivals = _arrivals(places, areas, secondary, params, rng, compiled)
@@ -166,7 +174,8 @@ def end_of_year(roll: RollBuffer, places: Places, areas: Catchments, schools: Sc
     movers, school = mobility.moves(pupils, areas.nearby, params.mobility,
                                     streams["pupils/mobility"])
     pupils.school[movers] = school
-    return YearEnd(n_leavers, n_left_at_11, n_left_to_neighbours, _size(year6), len(reception),
+    return YearEnd(n_leavers, n_left_at_11, n_left_to_neighbours, n_without_place,
+                   _size(year6), len(reception),
                    len(arrivals), len(movers), ks2, ks4, *cohort_gaps)
 
 
@@ -225,7 +234,8 @@ def _arrivals(places: Places, areas: Catchments, secondary: np.ndarray, params: 
 def _secondary_places(pupils, year6: slice, places, areas, schools, params,
                       streams) -> np.ndarray:
     """The school each of `year6` (a run of the roll) joins (int32), NO_SCHOOL for those
-    who join a secondary across the region's border (`transition.places_beyond`)."""
+    who join a secondary across the region's border (`transition.places_beyond`), NO_PLACE
+    for those the region's secondaries have no Year 7 place for."""
     secondaries = places.schools_of(SECONDARY)
     if _size(year6) == 0:           # no primary in the region: arrivals come in Year 7
         return np.zeros(0, np.int32)
@@ -246,10 +256,9 @@ def _secondary_places(pupils, year6: slice, places, areas, schools, params,
                                        places.outside_share)]),
         np.concatenate([schools.disadvantaged_share[secondaries], places.outside_share]),
         params.transition, streams["pupils/transition"])
-    if not len(beyond):
-        return secondaries[chosen].astype(np.int32)
-    inside = chosen < len(secondaries)
-    return np.where(inside, secondaries[np.where(inside, chosen, 0)], NO_SCHOOL).astype(np.int32)
+    inside = (chosen >= 0) & (chosen < len(secondaries))
+    school = np.where(chosen < 0, NO_PLACE, NO_SCHOOL)
+    return np.where(inside, secondaries[np.where(inside, chosen, 0)], school).astype(np.int32)
 
 
 def results_beyond(results: np.ndarray, share: np.ndarray,
