@@ -6,8 +6,11 @@ clustered in space as real neighbourhoods' is (deprived neighbourhoods next to e
 part of each neighbourhood's deviation is a smooth random field, `spatial_field`), primary
 and secondary schools in England's proportions (about 83 % / 17 % of state-funded
 primary and secondary schools), and a disadvantaged (free-school-meal) share per school
-drawn from its neighbourhood with England's mean (about 24 %) and right skew. Rolls are
-fitted to the census's (experiments/data/fit_synthetic_regions.py), which count a
+drawn from its neighbourhood with England's mean (about 24 %) and right skew, or with each
+local authority's own share where the region names real ones (`la_fsm_shares`: gm's are
+its boroughs' census shares). Rolls are lognormal with a spread per phase (secondaries'
+vary less than primaries') and fitted to the census's
+(experiments/data/fit_synthetic_regions.py), which count a
 secondary's sixth form, so a synthetic secondary's Years 7-11 are England's pre-16 share
 of its roll (`sim.region_real.PRE16_SHARE`; a real one's is its region's: `sim.sixth_forms`).
 
@@ -90,6 +93,14 @@ class RegionConfig:
     # Spread of deprivation between local authorities (sd of a logit shift).
     la_deprivation_sd: float = param(0.35, min=0, max=5, why="sd of a logit shift",
                                      unit="logit", label="Spread of deprivation between LAs")
+    # Each local authority's disadvantaged share; empty means drawn (la_deprivation_sd about
+    # fsm_mean). Given, it replaces both: a named real region's authorities keep their own.
+    la_fsm_shares: list[float] = param(
+        [], min=0.01, max=0.99, why="a share; as fsm_mean", unit="share",
+        label="Disadvantaged (FSM) share of each local authority",
+        help="Empty: drawn around the mean share. Given (one per authority), each "
+             "authority's neighbourhoods average its share, e.g. a real region's census "
+             "shares.")
     # Neighbourhoods' own deprivation: a logit deviation of this sd, partly shared with the
     # nearby neighbourhoods (a spatial field), partly each neighbourhood's own.
     deprivation_sd: float = param(0.8, min=0, max=5, why="sd of a logit deviation",
@@ -112,8 +123,12 @@ class RegionConfig:
                                              "secondaries have about 100 pupils",
                                          unit="pupils",
                                          label="Mean secondary roll")
-    pupils_cv: float = param(0.35, min=0, max=3, why="a coefficient of variation", unit="1",
-                             label="Spread of rolls (cv)")
+    primary_pupils_cv: float = param(0.35, min=0, max=3, why="a coefficient of variation",
+                                     unit="1", label="Spread of primary rolls (cv)")
+    # Secondaries' rolls vary less than primaries' (census 2023, IQR / median: Greater
+    # Manchester's secondaries 0.40, primaries 0.77), so each phase has its spread.
+    secondary_pupils_cv: float = param(0.35, min=0, max=3, why="a coefficient of variation",
+                                       unit="1", label="Spread of secondary rolls (cv)")
 
 
 @dataclass
@@ -164,7 +179,7 @@ class Synthetic(RegionGenerator):
         require(params.n_schools >= params.n_local_authorities,
                 f"{prefix}.n_schools={params.n_schools} is fewer than {prefix}.n_local_authorities="
                 f"{params.n_local_authorities}; allowed: at least one school per local authority")
-        for key in ("la_weights", "la_names", "la_centres_km"):
+        for key in ("la_weights", "la_names", "la_centres_km", "la_fsm_shares"):
             values = params[key]
             require(len(values) in (0, params.n_local_authorities),
                     f"{prefix}.{key} has {len(values)} entries; allowed: 0 or "
@@ -228,10 +243,12 @@ def _synthetic(cfg, rng: np.random.Generator) -> Region:
     centres = _la_centres(cfg, rng)
     la_names = tuple(cfg.la_names) or tuple(f"LA{i + 1:03d}" for i in range(len(counts)))
     radius = 0.25 * cfg.la_spacing_km * np.sqrt(counts / counts.mean())
-    la_shift = rng.normal(0.0, cfg.la_deprivation_sd, len(counts))
+    given_shares = len(cfg.la_fsm_shares) > 0
+    la_shift = (np.zeros(len(counts)) if given_shares
+                else rng.normal(0.0, cfg.la_deprivation_sd, len(counts)))
 
     nb_la, nb_pos, nb_logit = _neighbourhoods(cfg, rng, counts, centres, radius, la_shift)
-    nb_logit += _calibrate_offset(nb_logit, cfg.fsm_mean)
+    nb_logit += _share_offsets(cfg, nb_logit, nb_la)[nb_la]
     nb_mean = expit(nb_logit)
 
     la = np.repeat(np.arange(len(counts)), counts)
@@ -309,6 +326,17 @@ def spatial_field(rng, pos_km: np.ndarray, range_km: float, waves: int = FIELD_W
     return out * np.sqrt(2.0 / waves)
 
 
+def _share_offsets(cfg, logits: np.ndarray, la: np.ndarray) -> np.ndarray:
+    """Per local authority, the logit shift that gives `logits` (of neighbourhoods in
+    authorities `la`) the authority's share (`la_fsm_shares`), or one shift for all that
+    gives them the mean share `fsm_mean`."""
+    n_la = la.max() + 1
+    if not len(cfg.la_fsm_shares):
+        return np.full(n_la, _calibrate_offset(logits, cfg.fsm_mean))
+    return np.array([_calibrate_offset(logits[la == i], share)
+                     for i, share in enumerate(cfg.la_fsm_shares)])
+
+
 def _calibrate_offset(nb_logit: np.ndarray, target_mean: float) -> float:
     """The logit shift that gives neighbourhoods the target mean share (bisection)."""
     lo, hi = -20.0, 20.0
@@ -337,9 +365,11 @@ def _phases(cfg, rng, n: int) -> np.ndarray:
 
 
 def _pupils(cfg, rng, phase: np.ndarray) -> np.ndarray:
-    mean = np.where(phase == PRIMARY, cfg.primary_pupils_mean, cfg.secondary_pupils_mean)
-    sigma = np.sqrt(np.log1p(cfg.pupils_cv**2))
-    # A school has pupils: with a wide spread (pupils_cv up to 3) the lognormal's low tail
+    primary = phase == PRIMARY
+    mean = np.where(primary, cfg.primary_pupils_mean, cfg.secondary_pupils_mean)
+    cv = np.where(primary, cfg.primary_pupils_cv, cfg.secondary_pupils_cv)
+    sigma = np.sqrt(np.log1p(cv**2))
+    # A school has pupils: with a wide spread (a cv up to 3) the lognormal's low tail
     # would otherwise round some rolls to zero, and every per-pupil rate to NaN.
     drawn = np.maximum(1, np.round(mean * rng.lognormal(-sigma**2 / 2, sigma, len(phase))))
     return _sufficient_secondaries(drawn, phase)

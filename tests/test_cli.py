@@ -72,7 +72,8 @@ def test_python_dash_m_sim_works_too(tmp_path):
     assert summary["seed"] == 3
 
 
-NO_LA_LISTS = ["region.la_names=[]", "region.la_weights=[]", "region.la_centres_km=[]"]
+NO_LA_LISTS = ["region.la_names=[]", "region.la_weights=[]", "region.la_centres_km=[]",
+               "region.la_fsm_shares=[]"]
 
 
 @pytest.mark.parametrize("args, names", [

@@ -171,5 +171,6 @@ def test_cases_found_by_hypothesis(case):
 def test_every_scheme_has_bounded_settings_to_draw():
     for scheme in SCHEMES:
         keys = {key for key, _ in bounded_numbers(scheme)}
-        assert {"improvement.rate", "region.pupils_cv", "pupils.progress.noise_sd_months"} <= keys
+        assert {"improvement.rate", "region.secondary_pupils_cv",
+                "pupils.progress.noise_sd_months"} <= keys
         assert any(k.startswith("scheme.") for k in keys) or scheme == "none"
