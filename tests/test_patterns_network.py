@@ -110,6 +110,15 @@ def test_diversity_between_schools_responds_to_network_structure():
 SHAPE_SEEDS = tuple(range(1, 31))
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "Not reproduced since the synthetic GM region changed (86d693f: boroughs' census FSM "
+    "shares, per-phase roll spread; exchange rates still the session-7 refit's): at main "
+    "0644a39 mean expertise at year 10 at p = 0.3 is above the lattice (+0.0048 [+0.0037, "
+    "+0.0059], 29 of seeds 1-30) but not told apart from the random graph (+0.0005 [-0.0006, "
+    "+0.0015], 16 of 30): it rises and levels off. On the region before (fe11969) it held: "
+    "+0.0016 [+0.0006, +0.0026], 20 of 30, picked on seeds 1-10 and confirmed on 11-30. "
+    "The optimum is small and turns on the region and the exchange rates "
+    "(docs/network_structure.md). Strict: fails again once reproduced."))
 def test_moderate_linking_does_better_than_both_extremes():
     """Issue 12, pattern 3, against Cowan & Jonard 2004 (knowledge diffusion by barter peaks
     at small-world rewiring), Lazer & Friedman 2007 and Fang, Lee & Schilling 2010 (moderate
@@ -125,7 +134,8 @@ def test_moderate_linking_does_better_than_both_extremes():
     that refit (learning rate 0.38, creation rate 0.05: a monotone fall) and at the session-6
     refit's (3447e66: p = 0.2 not told apart from the random graph; strict xfail). At the
     session-7 refit's defaults (61b9976) p = 0.2 is still not told apart from the random
-    graph (+0.0005, -0.0005 to +0.0014, 17 of seeds 1-30) but p = 0.3 is."""
+    graph (+0.0005, -0.0005 to +0.0014, 17 of seeds 1-30) but p = 0.3 was, until the
+    synthetic GM region changed (the xfail's reason)."""
     assert paired_interval(0.0, 0.3, "expertise_mean", SHAPE_SEEDS)[0] > 0
     assert paired_interval(1.0, 0.3, "expertise_mean", SHAPE_SEEDS)[0] > 0
 
