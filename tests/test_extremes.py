@@ -158,6 +158,9 @@ FOUND = [
     # One primary, 1 % FSM: the KS2 cohort holds no disadvantaged pupil in year 0, and
     # other pupils' pooled mean was NaN with them.
     {"scheme": "none", "region.fsm_mean": 0.01, "region.primary_share": 0.05},
+    # A mobility rate of 5e-324: numpy's geometric gaps saturate at 2**63 - 1 and their sum
+    # wrapped negative, so drawing the movers never ended (slow run at 09e7692, session 8).
+    {"scheme": "leadership", "pupils.mobility.rate_other": 5e-324},
 ]
 
 

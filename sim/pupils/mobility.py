@@ -77,12 +77,20 @@ def _bernoulli_picks(n: int, rate: float, rng) -> np.ndarray:
     if rate >= 1.0:
         return np.arange(n)
     expected = n * rate
-    gaps = rng.geometric(rate, int(expected + 6.0 * np.sqrt(expected) + 16))
+    gaps = _gaps(n, rate, int(expected + 6.0 * np.sqrt(expected) + 16), rng)
     position = np.cumsum(gaps) - 1
     while position[-1] < n:      # rare: draw more gaps until past the end
-        more = np.cumsum(rng.geometric(rate, len(gaps))) + position[-1]
+        more = np.cumsum(_gaps(n, rate, len(gaps), rng)) + position[-1]
         position = np.concatenate([position, more])
     return position[position < n]
+
+
+def _gaps(n: int, rate: float, size: int, rng) -> np.ndarray:
+    """`size` geometric gaps, each capped at n + 1: a gap past the end ends the picks
+    whatever its length, and the cap keeps their sum from overflowing (below a rate of about
+    1e-18 numpy's geometric saturates at 2**63 - 1, two of them wrap negative and the loop
+    above never ended). Same draws as uncapped, so the picks are unchanged."""
+    return np.minimum(rng.geometric(rate, size), n + 1)
 
 
 def _elsewhere(options: np.ndarray, own: np.ndarray, pick: np.ndarray) -> np.ndarray:
