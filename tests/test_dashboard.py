@@ -653,16 +653,23 @@ def test_only_the_levers_that_apply_to_the_scheme_are_shown(playwright_api, dash
     with dashboard_page(playwright_api, dashboard_url) as page:
         page.locator(".controls-policy").wait_for()
         page.get_by_text("More policy levers").click()   # the generic levers too
-        page.locator(".lever-policy-funding-end-year").wait_for()
-        assert policy_levers(page) == {"funding", "brokering", "accountability",
-                                       "leadership", "meetings", "broadcast", "pupil"}
+        page.locator(".lever-policy-pupil-premium-enabled").wait_for()   # only under "More"
+        trios = {"funding", "brokering", "accountability", "leadership", "meetings",
+                 "broadcast", "pupil"}
+        wait_for_levers(page, trios)
+        assert policy_levers(page) == trios
+        more = ".controls-policy .v-expansion-panel"
+        page.locator(more).evaluate("panel => panel.dataset.beforeSwitch = 'yes'")
         page.locator(".group-scheme .v-select").click()
         page.get_by_text("market: a competitive quasi-market").click()
-        page.locator(".lever-policy-funding-end-year").wait_for(state="detached")
+        # The market has 5 policy levers outside "More", the trios 12, so the "More" part
+        # below them is a new element, closed. The page swaps it in a moment after the
+        # other levers change (at load 6, 50 ms after the funding lever went, 0.8 s after
+        # the market's own lever came): until then the trios' open part, pupil premium
+        # and all, is still there. Wait for it to go, then open the new one.
+        page.locator(f"{more}[data-before-switch]").wait_for(state="detached")
         page.locator(".lever-scheme-funding-elasticity").wait_for()
-        # The scheme's switch rebuilds the policy card, closing its "More ..." part.
-        if not page.locator(".lever-policy-pupil-premium-enabled").count():
-            page.get_by_text("More policy levers").click()
+        page.get_by_text("More policy levers").click()
         page.locator(".lever-policy-pupil-premium-enabled").wait_for()
         wait_for_levers(page, {"accountability", "leadership", "pupil"})
         assert policy_levers(page) == {"accountability", "leadership", "pupil"}
