@@ -32,6 +32,15 @@ printed beside the results, and the ratio is measured in one run. `--before COMM
 times each part on that commit's files (`git archive`), its repeats alternating with the
 working tree's so that both see the same load, and prints the CPU times' ratios: how much a
 change gained, measurable on a busy machine.
+
+Before its timed repeats each part runs once untimed in each checkout (`--warm-up`, on by
+default): a checkout whose numba cache is missing or stale (a fresh clone, a changed
+kernel, `--before`'s temporary folder) compiles its kernels then, ~2-3 s once, which would
+otherwise land in the first repeat of England. `--quiet-load L` waits before each repeat
+until the load average over the last minute is at most L (at most `--quiet-wait` seconds,
+then it runs anyway and says so), for a measurement of the bars on a machine others share:
+
+    python -m experiments.bench_pupils --repeats 5 --quiet-load 1.0 --json bench_pupils.json
 """
 
 from __future__ import annotations
@@ -58,6 +67,7 @@ GB = 1024**3
 YEARS = 10
 BARS = {"england_s": 10.0, "england_bytes": 2.5 * GB, "gm_s": 1.0, "allocation_s": 1.0,
         "ratio": 25.0}
+QUIET_POLL_S = 5.0
 
 
 def build(region: str, seed: int, n_schools: int | None = None):
@@ -200,6 +210,20 @@ def run_child(args: list[str], code: Path = REPO) -> dict:
     return result
 
 
+def wait_for_quiet(limit: float | None, patience_s: float) -> float:
+    """Wait until the one-minute load average is at most `limit` (None: no wait) or
+    `patience_s` seconds have passed; returns the load average then."""
+    waited = 0.0
+    while limit is not None and os.getloadavg()[0] > limit and waited < patience_s:
+        time.sleep(QUIET_POLL_S)
+        waited += QUIET_POLL_S
+    load = os.getloadavg()[0]
+    if limit is not None and load > limit:
+        print(f"  load average {load:.1f} still above {limit:g} after {patience_s:g} s: "
+              f"timed anyway", flush=True)
+    return load
+
+
 def median_of(runs: list[dict]) -> dict:
     out = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     out["peak_rss_bytes"] = max(r["peak_rss_bytes"] for r in runs)
@@ -246,6 +270,14 @@ def main(argv=None) -> None:
     parser.add_argument("--before", metavar="COMMIT",
                         help="also time this commit's code, its repeats alternating with the "
                              "working tree's (so both see the same load), and print the ratios")
+    parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True,
+                        help="run each part once untimed in each checkout first (numba "
+                             "compiles a missing or stale cache then)")
+    parser.add_argument("--quiet-load", type=float, metavar="L",
+                        help="before each repeat wait until the 1-minute load average is at "
+                             "most L")
+    parser.add_argument("--quiet-wait", type=float, default=600.0, metavar="SECONDS",
+                        help="the longest wait for --quiet-load, per repeat")
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args(argv)
     if args.child:
@@ -270,12 +302,21 @@ def main(argv=None) -> None:
     with contextlib.ExitStack() as stack:
         before = stack.enter_context(checkout(args.before)) if args.before else None
         for part in args.parts:
-            runs, runs_before = [], []
+            codes = [REPO] if before is None else [before, REPO]
+            if args.warm_up:
+                for code in codes:
+                    run_child(child_args[part], code)
+            runs, runs_before, loads = [], [], []
             for _ in range(args.repeats):
                 if before is not None:
+                    wait_for_quiet(args.quiet_load, args.quiet_wait)
                     runs_before.append(run_child(child_args[part], before))
+                loads.append(wait_for_quiet(args.quiet_load, args.quiet_wait))
                 runs.append(run_child(child_args[part]))
             results[part] = median_of(runs)
+            results[f"{part}_runs"] = runs
+            print(f"  load average at each repeat's start: "
+                  f"{', '.join(f'{load:.1f}' for load in loads)}", flush=True)
             print(REPORT[part](results[part]), flush=True)
             if before is not None:
                 results[f"{part}_before"] = median_of(runs_before)

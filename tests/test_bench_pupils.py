@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from experiments.bench_pupils import REPO, checkout, compare
+from experiments.bench_pupils import REPO, checkout, compare, wait_for_quiet
 
 
 def test_compare_gives_each_cpu_time_before_and_now_and_their_ratio():
@@ -21,3 +21,13 @@ def test_checkout_holds_the_commit_s_files_and_is_removed_after():
     with checkout("HEAD") as folder:
         assert (folder / path).read_text() == committed
     assert not folder.exists()
+
+
+def test_wait_for_quiet_times_anyway_after_its_patience_and_says_so(capsys):
+    assert wait_for_quiet(-1.0, 0.0) >= 0.0          # no load average is at most -1
+    assert "timed anyway" in capsys.readouterr().out
+
+
+def test_wait_for_quiet_without_a_limit_does_not_wait(capsys):
+    wait_for_quiet(None, 0.0)
+    assert capsys.readouterr().out == ""
