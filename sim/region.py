@@ -1,14 +1,16 @@
 """Synthetic regions: local authorities, neighbourhoods with a deprivation level, schools.
 
 The generator reproduces the structure the seed documents describe rather than any real
-map: local authorities of realistic relative size, deprived inner neighbourhoods, deprivation
+map: local authorities of realistic relative size, each with a territory of its own (real
+authorities tile the map: `_own_territory`), deprived inner neighbourhoods, deprivation
 clustered in space as real neighbourhoods' is (deprived neighbourhoods next to each other:
 part of each neighbourhood's deviation is a smooth random field, `spatial_field`), primary
 and secondary schools in England's proportions (about 83 % / 17 % of state-funded
 primary and secondary schools), and a disadvantaged (free-school-meal) share per school
-drawn from its neighbourhood with England's mean (about 24 %) and right skew, or with each
-local authority's own share where the region names real ones (`la_fsm_shares`: gm's are
-its boroughs' census shares). Rolls are lognormal with a spread per phase (secondaries'
+drawn around its neighbourhood's (a secondary: around its nearest primaries',
+`_school_shares`) with England's mean (about 24 %) and right skew, or with each local
+authority's own share where the region names real ones (`la_fsm_shares`: gm's are its
+boroughs' census shares; `la_deprivation_shares` their neighbourhoods' own). Rolls are lognormal with a spread per phase (secondaries'
 vary less than primaries') and fitted to the census's
 (experiments/data/fit_synthetic_regions.py), which count a
 secondary's sixth form, so a synthetic secondary's Years 7-11 are England's pre-16 share
@@ -29,6 +31,7 @@ from typing import ClassVar
 
 import numpy as np
 from omegaconf import MISSING, OmegaConf
+from scipy.spatial import cKDTree
 from scipy.special import expit
 
 from sim.component import Component, param, registered, require
@@ -99,8 +102,17 @@ class RegionConfig:
         [], min=0.01, max=0.99, why="a share; as fsm_mean", unit="share",
         label="Disadvantaged (FSM) share of each local authority",
         help="Empty: drawn around the mean share. Given (one per authority), each "
-             "authority's neighbourhoods average its share, e.g. a real region's census "
-             "shares.")
+             "authority's schools average its share, e.g. a real region's census shares, "
+             "and so do its neighbourhoods unless la_deprivation_shares gives theirs.")
+    # Each local authority's neighbourhoods' mean deprivation, where it differs from its
+    # schools' share; empty means la_fsm_shares.
+    la_deprivation_shares: list[float] = param(
+        [], min=0.01, max=0.99, why="a share; as fsm_mean", unit="share",
+        label="Mean deprivation of each local authority's neighbourhoods",
+        help="Empty: the authorities' FSM shares. Given (one per authority), each "
+             "authority's neighbourhoods average it, and its schools its FSM share: a real "
+             "region's boroughs differ less in their neighbourhoods' income deprivation "
+             "than in their schools' free-school-meal shares.")
     # Neighbourhoods' own deprivation: a logit deviation of this sd, partly shared with the
     # nearby neighbourhoods (a spatial field), partly each neighbourhood's own.
     deprivation_sd: float = param(0.8, min=0, max=5, why="sd of a logit deviation",
@@ -179,7 +191,8 @@ class Synthetic(RegionGenerator):
         require(params.n_schools >= params.n_local_authorities,
                 f"{prefix}.n_schools={params.n_schools} is fewer than {prefix}.n_local_authorities="
                 f"{params.n_local_authorities}; allowed: at least one school per local authority")
-        for key in ("la_weights", "la_names", "la_centres_km", "la_fsm_shares"):
+        for key in ("la_weights", "la_names", "la_centres_km", "la_fsm_shares",
+                    "la_deprivation_shares"):
             values = params[key]
             require(len(values) in (0, params.n_local_authorities),
                     f"{prefix}.{key} has {len(values)} entries; allowed: 0 or "
@@ -248,7 +261,7 @@ def _synthetic(cfg, rng: np.random.Generator) -> Region:
                 else rng.normal(0.0, cfg.la_deprivation_sd, len(counts)))
 
     nb_la, nb_pos, nb_logit = _neighbourhoods(cfg, rng, counts, centres, radius, la_shift)
-    nb_logit += _share_offsets(cfg, nb_logit, nb_la)[nb_la]
+    nb_logit += _share_offsets(cfg, nb_logit, nb_la, "la_deprivation_shares")[nb_la]
     nb_mean = expit(nb_logit)
 
     la = np.repeat(np.arange(len(counts)), counts)
@@ -256,12 +269,36 @@ def _synthetic(cfg, rng: np.random.Generator) -> Region:
     pos = nb_pos[neighbourhood] + rng.normal(0.0, 0.5, (len(la), 2))
     phase = _phases(cfg, rng, len(la))
     pupils = _pupils(cfg, rng, phase)
-    share = rng.beta(nb_mean[neighbourhood] * cfg.fsm_concentration,
-                     (1 - nb_mean[neighbourhood]) * cfg.fsm_concentration)
+    school_logit = nb_logit[neighbourhood]
+    school_logit += _share_offsets(cfg, school_logit, la)[la]
+    share = _school_shares(cfg, rng, expit(school_logit), phase, pos, pupils)
     eal, mobility = eal_and_mobility(rng, nb_logit[neighbourhood])
     return Region(cfg.name, la_names, la, neighbourhood, nb_mean, pos, phase, pupils,
                   share, eal, mobility, neighbourhood_pos_km=nb_pos,
                   secondary_pre16_share=PRE16_SHARE)
+
+
+def _school_shares(cfg, rng, expected: np.ndarray, phase: np.ndarray, pos: np.ndarray,
+                   pupils: np.ndarray) -> np.ndarray:
+    """Each school's disadvantaged share, drawn (a beta of concentration `fsm_concentration`)
+    around an expected share: a primary's is its neighbourhood's (`expected`); a
+    secondary's is that of the primaries whose nearest secondary it is (their drawn shares,
+    weighted by their rolls), as most pupils move at 11 to a secondary near home (a
+    secondary no primary has nearest keeps its neighbourhood's). Real secondaries draw on
+    wider areas than primaries and their shares vary less (Greater Manchester, census 2023:
+    sd 0.14 against the primaries' 0.17)."""
+    conc = cfg.fsm_concentration
+    share = np.empty(len(phase))
+    primary, secondary = np.flatnonzero(phase == PRIMARY), np.flatnonzero(phase == SECONDARY)
+    share[primary] = rng.beta(expected[primary] * conc, (1 - expected[primary]) * conc)
+    mean = expected[secondary]
+    _, nearest = cKDTree(pos[secondary]).query(pos[primary])
+    roll = np.bincount(nearest, pupils[primary], len(secondary))
+    disadvantaged = np.bincount(nearest, pupils[primary] * share[primary], len(secondary))
+    fed = roll > 0
+    mean[fed] = disadvantaged[fed] / roll[fed]
+    share[secondary] = rng.beta(mean * conc, (1 - mean) * conc)
+    return share
 
 
 def _schools_per_la(cfg, rng) -> np.ndarray:
@@ -294,9 +331,7 @@ def _neighbourhoods(cfg, rng, counts, centres, radius, la_shift):
     """Neighbourhood positions in a disc per LA; deprivation higher towards the centre."""
     per_la = np.maximum(1, np.round(counts / cfg.schools_per_neighbourhood)).astype(int)
     nb_la = np.repeat(np.arange(len(counts)), per_la)
-    r = radius[nb_la] * np.sqrt(rng.uniform(0, 1, len(nb_la)))
-    angle = rng.uniform(0, 2 * np.pi, len(nb_la))
-    pos = centres[nb_la] + np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+    pos, r = _own_territory(rng, nb_la, centres, radius)
     inner = 1.0 - r / radius[nb_la]
     clustered = cfg.deprivation_clustered_share
     local = (np.sqrt(clustered) * spatial_field(rng, pos, cfg.deprivation_range_km)
@@ -304,6 +339,40 @@ def _neighbourhoods(cfg, rng, counts, centres, radius, la_shift):
     nb_logit = (la_shift[nb_la] + cfg.deprivation_gradient * (inner - 0.5)
                 + cfg.deprivation_sd * local)
     return nb_la, pos, nb_logit
+
+
+def _own_territory(rng, nb_la, centres, radius) -> tuple[np.ndarray, np.ndarray]:
+    """Neighbourhood positions uniform in their authority's disc and in its territory, and
+    their distances from its centre.
+
+    Real authorities tile the map: in real Greater Manchester 3 % of pairs of schools within
+    1 km of each other are in different boroughs (6 % of LSOAs), but the discs of neighbouring
+    synthetic boroughs overlap (Manchester's reaches past Salford's and Trafford's centres),
+    so a third of such pairs were, and the boroughs' different shares interleaved
+    (experiments/deprivation_range.py). A point belongs to the authority it is nearest in
+    units of the authorities' radii (a multiplicatively weighted Voronoi cell, so a larger
+    authority has the larger territory, as its disc is larger: an assumption). A draw in
+    another authority's territory is drawn again, the disc and the territory always sharing
+    the authority's centre; discs that do not overlap keep their first draws."""
+    r = radius[nb_la] * np.sqrt(rng.uniform(0, 1, len(nb_la)))
+    angle = rng.uniform(0, 2 * np.pi, len(nb_la))
+    pos = centres[nb_la] + np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+    outside = np.flatnonzero(_territory(pos, centres, radius) != nb_la)
+    while len(outside):
+        la = nb_la[outside]
+        r[outside] = radius[la] * np.sqrt(rng.uniform(0, 1, len(outside)))
+        angle = rng.uniform(0, 2 * np.pi, len(outside))
+        pos[outside] = centres[la] + np.column_stack([r[outside] * np.cos(angle),
+                                                      r[outside] * np.sin(angle)])
+        outside = outside[_territory(pos[outside], centres, radius) != la]
+    return pos, r
+
+
+def _territory(pos: np.ndarray, centres: np.ndarray, radius: np.ndarray) -> np.ndarray:
+    """The authority each point is nearest, in units of each authority's radius."""
+    scaled = np.hypot(pos[:, None, 0] - centres[None, :, 0],
+                      pos[:, None, 1] - centres[None, :, 1]) / radius[None, :]
+    return scaled.argmin(axis=1)
 
 
 def spatial_field(rng, pos_km: np.ndarray, range_km: float, waves: int = FIELD_WAVES,
@@ -326,15 +395,17 @@ def spatial_field(rng, pos_km: np.ndarray, range_km: float, waves: int = FIELD_W
     return out * np.sqrt(2.0 / waves)
 
 
-def _share_offsets(cfg, logits: np.ndarray, la: np.ndarray) -> np.ndarray:
-    """Per local authority, the logit shift that gives `logits` (of neighbourhoods in
-    authorities `la`) the authority's share (`la_fsm_shares`), or one shift for all that
-    gives them the mean share `fsm_mean`."""
+def _share_offsets(cfg, logits: np.ndarray, la: np.ndarray,
+                   key: str = "la_fsm_shares") -> np.ndarray:
+    """Per local authority, the logit shift that gives `logits` (of neighbourhoods or schools
+    in authorities `la`) the authority's share (`cfg[key]`), or one shift for all that
+    gives them the mean share `fsm_mean`. An empty key falls back on `la_fsm_shares`."""
     n_la = la.max() + 1
-    if not len(cfg.la_fsm_shares):
+    shares = cfg[key] if len(cfg[key]) else cfg.la_fsm_shares
+    if not len(shares):
         return np.full(n_la, _calibrate_offset(logits, cfg.fsm_mean))
     return np.array([_calibrate_offset(logits[la == i], share)
-                     for i, share in enumerate(cfg.la_fsm_shares)])
+                     for i, share in enumerate(shares)])
 
 
 def _calibrate_offset(nb_logit: np.ndarray, target_mean: float) -> float:

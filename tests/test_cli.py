@@ -73,7 +73,7 @@ def test_python_dash_m_sim_works_too(tmp_path):
 
 
 NO_LA_LISTS = ["region.la_names=[]", "region.la_weights=[]", "region.la_centres_km=[]",
-               "region.la_fsm_shares=[]"]
+               "region.la_fsm_shares=[]", "region.la_deprivation_shares=[]"]
 
 
 @pytest.mark.parametrize("args, names", [

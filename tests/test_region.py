@@ -26,7 +26,7 @@ def test_three_authorities_largest_remainder_hand_worked():
     # floors (1, 1, 3), the two largest remainders (0.75, 0.75) get the last 2 -> (3, 3, 4)
     r = region(["region.n_schools=10", "region.n_local_authorities=3",
                 "region.la_weights=[1,1,2]", "region.la_names=[]", "region.la_centres_km=[]",
-                "region.la_fsm_shares=[]"])
+                "region.la_fsm_shares=[]", "region.la_deprivation_shares=[]"])
     np.testing.assert_array_equal(np.bincount(r.la), [3, 3, 4])
     assert r.la_names == ("LA001", "LA002", "LA003")
 

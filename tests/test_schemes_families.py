@@ -11,7 +11,7 @@ from sim.schemes.families import Families, FamiliesParams
 from tests.helpers import build_model
 
 NO_LA_LISTS = ["region.la_names=[]", "region.la_weights=[]", "region.la_centres_km=[]",
-               "region.la_fsm_shares=[]"]
+               "region.la_fsm_shares=[]", "region.la_deprivation_shares=[]"]
 
 
 def groups_of(model):

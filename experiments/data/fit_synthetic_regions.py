@@ -35,6 +35,13 @@ boroughs' census shares (`la_fsm_shares`; fsm_mean and la_deprivation_sd are the
 fitted): gm was refitted from scratch (load 7-9, 94 s) and takes every value found;
 england (--seeds 1, 246 s) takes its new spreads (primaries 0.6, secondaries 0.4) and keeps
 fsm_concentration 40 where the fit stepped to 60 again, the flat direction above.
+Session 9 gave each authority a territory of its own (the boroughs' discs had overlapped) and
+gm's neighbourhoods their boroughs' own mean deprivation (`la_deprivation_shares`), and drew
+a secondary's share around its nearest primaries': gm was refitted (load 4-6, 53 s;
+experiments/deprivation_range.py measures why) and takes every value found except two along
+the flat direction: the gradient stays 0 (real GM's LSOAs have none) where the fit stepped to
+0.6, with deprivation_sd 0.85 (a grid point added between 0.8 and 0.9, the fit's values with
+and without the gradient) and fsm_concentration 100 (the fit's without the gradient).
 """
 
 from __future__ import annotations
@@ -52,7 +59,7 @@ GRIDS = {
     "fsm_concentration": [10.0, 20.0, 40.0, 60.0, 100.0, 200.0],
     "deprivation_gradient": [0.0, 0.3, 0.6, 1.0, 1.5, 2.0],
     "la_deprivation_sd": [0.0, 0.1, 0.2, 0.35, 0.5, 0.7],
-    "deprivation_sd": [0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0],
+    "deprivation_sd": [0.6, 0.8, 0.85, 0.9, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0],
     "deprivation_clustered_share": [0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
     "deprivation_range_km": [0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0],
     "primary_pupils_mean": [260.0, 280.0, 300.0, 320.0, 340.0],
