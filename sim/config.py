@@ -122,8 +122,13 @@ class ExchangeConfig:
     # partners create a new practice (a few per hundred partnerships a year).
     creation_rate: float = param(0.05, min=0, max=1, why="a probability", unit="probability",
                                  label="Chance of new practice per meeting")
-    # A new practice's effectiveness: the partners' best + step * (ceiling - best).
-    creation_step: float = param(0.15, **_SHARE, label="Headroom closed by new practice")
+    # Spread of a new practice's effectiveness (log-odds of the ceiling) between the most
+    # different partners who can still understand each other; its mean falls by as much
+    # (recombinant uncertainty, `sim.diffusion.recombined`). Assumption: about the starting
+    # catalogue's spread of log-odds (0.58 at its defaults).
+    novelty_spread: float = param(0.6, min=0, max=5, why="a spread of log-odds",
+                                  unit="log-odds",
+                                  label="Spread of new practice's effectiveness")
     effectiveness_ceiling: float = param(1.5, min=0.01, max=10,
                                          why="an effectiveness v (catalogue mean 0.35)",
                                          unit="v", label="Best effectiveness a practice can have")

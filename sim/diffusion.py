@@ -29,9 +29,29 @@ practice can travel many steps.
 
 **Creation** (mutual pairs that met): with probability
     min(1, creation_rate * trust * delta * max(0, 1 - delta / max_distance))
-the partners work out a new practice in the domain where they differ most, with
-effectiveness v_top + creation_step * (effectiveness_ceiling - v_top) (v_top the best
-practice either holds in that domain), held by both at depth `creation_depth`.
+the partners work out a new practice in the domain where they differ most, held by both at
+depth `creation_depth` where it gives more than a slot holds (`sim.practices.place`). How
+effective it is cannot be known beforehand: *recombinant uncertainty* (Fleming 2001,
+"Recombinant uncertainty in technological search", Management Science 47(1), 117-132;
+its abstract read, not the paper: "experimentation with new components and new
+combinations leads to less useful inventions on average, but it also implies an increase
+in the variability that can result in both failure and breakthrough", shown with patent
+citations; how the mean and the spread grow with a combination's novelty is read through
+summaries only; Taylor & Greve 2006, "Superman or the Fantastic Four? Knowledge
+combination and experience in innovative teams", Academy of Management Journal 49(4),
+abstract read through a summary: several knowledge domains give novel combinations that
+raise the variance of an innovation's performance, and teams' innovations vary more in
+value). So the new practice builds on the best either holds in that domain, v_top, in
+log-odds of the ceiling v_max = `effectiveness_ceiling`, with a draw z ~ N(0, 1):
+    logit(v_new / v_max) = logit(v_top / v_max) + novelty_spread * n * (z - 1),
+    n = delta / max_distance (the pair's novelty: 0 alike, 1 the most different partners
+    who can still understand each other).
+Mean below v_top and spread rising with novelty are the sources'; that the mean falls by
+one spread (so a new practice beats the partners' best with chance Phi(-1) = 16 % at every
+novelty) and the spread's size (`novelty_spread`, about the starting catalogue's spread of
+log-odds at the largest novelty) are assumptions. A better practice than either held
+appears only in the upper tail, and only the practices that give more than a slot holds are
+kept: what ratchets up is selection on variable outcomes, not a step built into each one.
 
 Every take-up is logged (week, school, practice, source, generation, channel) for
 `diffusion.parquet`.
@@ -172,16 +192,29 @@ def creation_chance(trust, distance, cfg, max_distance: float) -> np.ndarray:
                       * understood(distance, max_distance))
 
 
+def recombined(v_top, novelty, z, spread: float, ceiling: float) -> np.ndarray:
+    """Effectiveness of a new practice built on the best held v_top by partners of the given
+    novelty (0-1), z a standard normal draw: logit(v / ceiling) moves by spread * novelty *
+    (z - 1). Nothing held (v_top 0) gives 0; v_top at or above the ceiling, the ceiling."""
+    with np.errstate(divide="ignore", over="ignore"):
+        log_odds = np.log(v_top) - np.log(np.maximum(ceiling - v_top, 0.0))
+        return ceiling / (1 + np.exp(-(log_odds + spread * novelty * (z - 1))))
+
+
 def create(holdings: Holdings, catalogue: Catalogue, expertise, a, b, trust, distance, cfg,
-           max_distance: float, week: int, rng):
+           max_distance: float, week: int, rng, invention_rng):
     """New practices from mutual pairs (a, b), `distance` the profile distance of each pair
     (as adoption measures it); returns (pairs that created one, and the school and practice
     of each placement).
 
     A partner whose slots all give more than the new practice does not take it up. Draws
-    one uniform per pair whatever the outcome."""
+    one uniform per pair from `rng` and one normal per pair from `invention_rng` (how
+    effective its practice would be) whatever the outcome, so neither stream's later draws
+    depend on which pairs created."""
     a, b = np.asarray(a), np.asarray(b)
     u = rng.random(len(a))
+    z = invention_rng.standard_normal(len(a))
+    novelty = np.asarray(distance, float) / max_distance
     hit = (u < creation_chance(trust, distance, cfg, max_distance)).nonzero()[0]
     schools, practices = [], []
     a_hit, b_hit = a.take(hit), b.take(hit)
@@ -191,7 +224,9 @@ def create(holdings: Holdings, catalogue: Catalogue, expertise, a, b, trust, dis
         domain = np.abs(expertise[pa] - expertise[pb]).argmax(axis=1)
         # The best effectiveness either holds in the domain (an empty slot's effect is 0).
         v_top = holdings.effect[pair, domain[:, None]].max(axis=(1, 2))   # of (m, 2, slots)
-        v_new = v_top + cfg.creation_step * (cfg.effectiveness_ceiling - v_top)
+        pair_index = hit.take(batch)
+        v_new = recombined(v_top, novelty.take(pair_index), z.take(pair_index),
+                           cfg.novelty_spread, cfg.effectiveness_ceiling)
         pid = catalogue.add_many(domain, v_new, pa, pb, week)
         school = pair.ravel()           # a, b of each pair in turn
         practice = pid.repeat(2)

@@ -117,7 +117,7 @@ class Knowledge:
         created_on, schools, created = diffusion.create(
             self.holdings, self.catalogue, s.expertise, p.link_a[links], p.link_b[links],
             p.trust[links], link_distance.take(links), ex, ex.max_distance, model.week,
-            model.streams["creation"])
+            model.streams["creation"], model.streams["invention"])
         self.log.record(model.week, schools, created, np.full(len(schools), -1),
                         np.zeros(len(schools), np.int64), Channel.CREATED)
         realised[links[created_on]] += 1

@@ -33,6 +33,7 @@ STREAM_NAMES = (
     "pupils/transition",  # families' tastes and lottery numbers at 11
     "pupils/mobility",    # who changes school within a phase, and where to
     "creation",      # new practice created in mutual meetings
+    "invention",     # how effective each new practice turns out (recombinant uncertainty)
     "sustainment",   # practices taken up from partners that lapse before they are embedded
     "lapse",         # hard decisions on priorities: faced, and groups breaking up
     "inspection",    # inspection timing and judgement noise

@@ -11,7 +11,8 @@ from tests.test_practices import catalogue, holdings
 
 
 class Draws:
-    """A stand-in generator whose `random(n)` calls return the given arrays in turn."""
+    """A stand-in generator whose `random(n)` (or `standard_normal(n)`) calls return the
+    given arrays in turn."""
 
     def __init__(self, *arrays):
         self.arrays = [np.asarray(a, float) for a in arrays]
@@ -21,13 +22,15 @@ class Draws:
         assert len(out) == n
         return out
 
+    standard_normal = random
+
 
 # Expertise of up to four schools in one domain: school 0 behind all the others, so what
 # they show it is where they do better.
 EXP = np.array([[0.2], [0.6], [0.7], [0.8]])
 
 CFG = section(learning_rate=0.6, share_depth=0.2, mutual_fidelity=0.8, copy_fidelity=0.5,
-              creation_rate=0.1, creation_step=0.15, effectiveness_ceiling=1.5,
+              creation_rate=0.1, novelty_spread=0.6, effectiveness_ceiling=1.5,
               creation_depth=0.3)
 
 
@@ -144,6 +147,37 @@ def test_creation_chance_hand_worked_inverted_u():
     np.testing.assert_allclose(got, [0.0, 0.1 * 0.5 * 0.1 * (1 - 0.1 / 0.35), 0.0])
 
 
+def test_recombined_hand_worked():
+    """v_top 0.5 of ceiling 1.5: odds 0.5 / 1.0 = 0.5. Novelty 0.5, spread 0.6:
+    z = 3 moves the log-odds by 0.6 * 0.5 * 2 = +0.6: odds 0.5 e^0.6 = 0.911059,
+    v = 1.5 * 0.911059 / 1.911059 = 0.715095; z = 0 by -0.3: odds 0.5 e^-0.3 = 0.370409,
+    v = 1.5 * 0.370409 / 1.370409 = 0.405436; z = 1 (one spread above the mean) keeps 0.5."""
+    got = diffusion.recombined(np.full(3, 0.5), 0.5, np.array([3.0, 0.0, 1.0]), 0.6, 1.5)
+    np.testing.assert_allclose(got, [0.715095, 0.405436, 0.5], atol=1e-6)
+
+
+def test_recombined_ends():
+    """Nothing held gives nothing; a best held at the ceiling stays there; no novelty or no
+    spread gives the partners' best."""
+    got = diffusion.recombined(np.array([0.0, 1.5, 0.7, 0.7]), np.array([0.5, 0.5, 0.0, 0.5]),
+                               np.array([3.0, -2.0, -2.0, -2.0]), np.array([0.6, 0.6, 0.6, 0.0]),
+                               1.5)
+    np.testing.assert_allclose(got, [0.0, 1.5, 0.7, 0.7])
+
+
+def test_recombined_less_useful_on_average_more_variable_the_more_novel():
+    """Fleming 2001's pattern: below the partners' best on average, more spread the more
+    novel; the chance of beating the best is Phi(-1) = 0.1587 at any novelty."""
+    z = np.random.default_rng(3).standard_normal(200_000)
+    spread = {}
+    for novelty in (0.2, 0.5, 1.0):
+        v = diffusion.recombined(np.full(len(z), 0.5), novelty, z, 0.6, 1.5)
+        assert v.mean() < 0.5
+        assert (v > 0.5).mean() == pytest.approx(0.1587, abs=0.003)
+        spread[novelty] = v.std()
+    assert spread[0.2] < spread[0.5] < spread[1.0]
+
+
 def test_create_hand_worked_new_practice_in_the_most_different_domain():
     cat = catalogue([0.4, 0.9, 0.2], [0, 0, 1])
     h = holdings([[[0, -1], [2, -1]], [[1, -1], [-1, -1]]],
@@ -152,17 +186,37 @@ def test_create_hand_worked_new_practice_in_the_most_different_domain():
     # distance (0.05 + 0.4) / 2 = 0.225: chance 0.1 * 1 * .225 * (1 - .225/.35) = 0.00804
     distance = np.array([0.225])
     assert len(diffusion.create(h, cat, expertise, np.array([0]), np.array([1]),
-                                np.ones(1), distance, CFG, 0.35, 7, Draws([0.0081]))[1]) == 0
+                                np.ones(1), distance, CFG, 0.35, 7, Draws([0.0081]),
+                                Draws([2.0]))[1]) == 0
     pairs, schools, created = diffusion.create(h, cat, expertise, np.array([0]),
                                                np.array([1]), np.ones(1), distance, CFG, 0.35,
-                                               7, Draws([0.008]))
+                                               7, Draws([0.008]), Draws([2.0]))
     assert pairs.tolist() == [0] and schools.tolist() == [0, 1] and created.tolist() == [3, 3]
-    # best held in domain 1: 0.2 -> 0.2 + 0.15 (1.5 - 0.2) = 0.395
-    assert cat.effectiveness[3] == pytest.approx(0.395) and cat.domain[3] == 1
+    # best held in domain 1: 0.2, odds 0.2 / 1.3 = 0.153846; novelty 0.225 / 0.35 = 0.642857,
+    # z = 2: log-odds + 0.6 * 0.642857 * 1 = 0.385714, odds 0.153846 * 1.470700 = 0.226262,
+    # v = 1.5 * 0.226262 / 1.226262 = 0.276764
+    assert cat.effectiveness[3] == pytest.approx(0.276764, abs=1e-6) and cat.domain[3] == 1
     assert (cat.origin[3], cat.partner[3], cat.created_week[3]) == (0, 1, 7)
     assert h.practice[:, 1].tolist() == [[2, 3], [3, -1]]
     np.testing.assert_allclose(h.depth[[0, 1], 1, [1, 0]], 0.3)
     assert h.generation[[0, 1], 1, [1, 0]].tolist() == [0, 0]
+
+
+def test_a_new_practice_worse_than_every_slot_is_not_kept():
+    """Both slots of both schools full (v h 0.4 x 0.5 = 0.2 at least). The best either holds
+    is 0.5 (odds 0.5 / 1.0); z = -3 at novelty 0.225 / 0.35 moves its log-odds by
+    0.6 * 0.642857 * -4 = -1.542857: odds e^(-0.693147 - 1.542857) = 0.106885,
+    v = 1.5 * 0.106885 / 1.106885 = 0.144845, giving 0.144845 x 0.3 = 0.043 at creation
+    depth: neither takes it up, though it is created."""
+    cat = catalogue([0.4, 0.5], [0, 0])
+    h = holdings([[[0, 1]], [[1, 0]]], [[[0.5, 0.5]], [[0.5, 0.5]]], cat)
+    expertise = np.array([[0.3], [0.75]])
+    pairs, schools, created = diffusion.create(h, cat, expertise, np.array([0]), np.array([1]),
+                                               np.ones(1), np.array([0.225]), CFG, 0.35, 2,
+                                               Draws([0.0]), Draws([-3.0]))
+    assert pairs.tolist() == [0] and len(schools) == 0 and len(created) == 0
+    assert cat.effectiveness[2] == pytest.approx(0.144845, abs=1e-6)
+    assert h.practice.tolist() == [[[0, 1]], [[1, 0]]]
 
 
 def test_adoption_log_table():
@@ -180,9 +234,11 @@ def test_rounds_keep_a_schools_pairs_in_order():
 
 
 def test_a_school_in_two_creating_pairs_builds_on_its_first_creation():
-    """School 1 creates with school 0 (best held 0.4 -> 0.4 + 0.15 (1.5 - 0.4) = 0.565),
-    then with school 2, where the best it now holds is that new practice:
-    0.565 + 0.15 (1.5 - 0.565) = 0.70525."""
+    """School 1 creates with school 0 (best held 0.4: odds 0.4 / 1.1 = 0.363636; novelty
+    0.2 / 0.35, z = 3: log-odds + 0.6 * 0.571429 * 2 = 0.685714, odds 0.721900,
+    v = 1.5 * 0.721900 / 1.721900 = 0.628863), then with school 2, where the best it now holds
+    is that new practice (odds 0.628863 / 0.871137 = 0.721888; novelty 0.3 / 0.35, z = 3:
+    + 1.028571, odds 2.019161, v = 1.5 * 2.019161 / 3.019161 = 1.003174)."""
     cat = catalogue([0.4], [0])
     h = holdings([[[0, -1]], [[-1, -1]], [[-1, -1]]],
                  [[[0.5, 0.0]], [[0.0, 0.0]], [[0.0, 0.0]]], cat)
@@ -190,8 +246,8 @@ def test_a_school_in_two_creating_pairs_builds_on_its_first_creation():
     pairs, schools, created = diffusion.create(h, cat, expertise, np.array([0, 1]),
                                                np.array([1, 2]), np.ones(2),
                                                np.array([0.2, 0.3]), CFG, 0.35, 3,
-                                               Draws([0.0, 0.0]))
+                                               Draws([0.0, 0.0]), Draws([3.0, 3.0]))
     assert pairs.tolist() == [0, 1]
     assert schools.tolist() == [0, 1, 1, 2] and created.tolist() == [1, 1, 2, 2]
-    np.testing.assert_allclose(cat.effectiveness[1:], [0.565, 0.70525])
+    np.testing.assert_allclose(cat.effectiveness[1:], [0.628863, 1.003174], atol=1e-6)
     assert h.practice[1, 0].tolist() == [1, 2]

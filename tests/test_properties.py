@@ -38,7 +38,7 @@ def configs(draw, schemes=SCHEMES):
         "exchange.learning_rate": draw(unit(0.0, 5.0)),
         "exchange.max_distance": draw(unit(0.05, 1.0)),
         "exchange.creation_rate": draw(unit()),
-        "exchange.creation_step": draw(unit()),
+        "exchange.novelty_spread": draw(unit(0, 5)),
         "exchange.broadcast_rate": draw(unit()),
         "trust.growth": draw(unit()),
         "trust.decay_per_term": draw(unit()),
