@@ -12,7 +12,9 @@ synthetic draw's neighbourhoods:
 - Moran's I (`sim.region_stats.correlogram`) in bands of 0.5-1 km from 0.5 to 5 km, pooled
   and within authorities (each authority's mean taken out);
 - the correlation length: c exp(-d^2 / (2 L^2)) fitted by least squares to the correlogram
-  in 0.25 km bands from 0.5 to 5 km (the generator's field has this form: `spatial_field`);
+  in 0.25 km bands from 0.5 to 5 km (the generator's field has this form: `spatial_field`;
+  on one draw of a field of known range over 24 km the fit is within about 15 %:
+  tests/test_deprivation_range.py; real and synthetic are measured the same way);
 - the share of pairs of schools within 1, 2 and 3 km of each other that are in different
   authorities (real authorities tile the map);
 - the dissimilarity of disadvantaged and other Year 6 pupils were each primary's Year 6
