@@ -12,7 +12,7 @@ import pytest
 import sim
 import sim.pupils
 from sim.model import SchoolSystem
-from sim.pupils import results, roll
+from sim.pupils import mobility, progress, results, roll
 
 compiled_roll = pytest.importorskip("sim.pupils.compiled_roll")
 
@@ -62,6 +62,35 @@ def test_ranks_below_and_tied_by_hand():
     oth = np.array([5, 2, 1, 2], np.float32)
     assert results.below_and_tied(dis, oth) == (6, 4)
     assert results.below_and_tied(dis, oth, compiled_roll) == (6, 4)
+
+
+def test_movers_go_where_numpy_sends_them_by_hand():
+    # Row 0 holds the own school 7 in column 1: the other columns 0, 2, 3 are picked by
+    # pick x 3 = 0.1 -> 0, 1.5 -> 1 (column 2), 2.9 -> 2 (column 3). Row 1 does not hold
+    # school 9: its last column is dropped, pick 0.99 -> column 2.
+    options = np.array([[5, 7, 8, 6], [1, 2, 3, 4]])
+    home, school = np.array([0, 1, 0, 0], np.int32), np.array([7, 9, 7, 7], np.int32)
+    mover, pick = np.array([0, 1, 2, 3]), np.array([0.1 / 3, 0.99, 0.5, 2.9 / 3])
+    expected = [5, 3, 8, 6]
+    np.testing.assert_array_equal(
+        mobility._elsewhere(options.take(home[mover], axis=0), school[mover], pick), expected)
+    np.testing.assert_array_equal(
+        compiled_roll.elsewhere(options, home, school, mover, pick), expected)
+
+
+def test_a_week_s_loss_compiled_is_numpy_s_to_the_bit():
+    rng = np.random.default_rng(3)
+    n = 10_001
+    pupils = roll.Pupils(np.zeros(n, np.int32), np.zeros(n, np.int8), rng.random(n) < 0.3,
+                         np.zeros(n, np.int32), np.zeros((n, 2), np.float32),
+                         rng.normal(0, 9, n).astype(np.float32), np.zeros(n, np.float32),
+                         rng.random(n).astype(np.float32))
+    attainment, loss = pupils.attainment.copy(), pupils.loss.copy()
+    progress.learning_loss(pupils, progress.months_lost(pupils, 0.37, 0.21))
+    compiled_roll.lose(pupils.disadvantaged, attainment, loss,
+                       np.array([0.21, 0.37], np.float32))
+    np.testing.assert_array_equal(attainment.view(np.int32), pupils.attainment.view(np.int32))
+    np.testing.assert_array_equal(loss.view(np.int32), pupils.loss.view(np.int32))
 
 
 def test_without_numba_the_roll_runs_in_numpy():

@@ -84,15 +84,20 @@ def _accepted(utility, candidates, home, dist, lottery, capacity, n_prefs, lotte
 
 
 @njit(cache=True, nogil=True)
-def utility_terms(utility, dist, home, home_km, x, y, distance_weight, group, row,
+def utility_terms(utility, dist, home, home_km, x, y, distance_weight, disadvantaged,
                   results_term, composition_term):
     """Into `dist` the km from each home to its candidates and onto `utility` (holding the
     tastes) - distance weight x km + results term - composition term, as `Rankings` in
     numpy: each difference of coordinates rounded to single precision as numpy's in-place
-    subtraction rounds it."""
+    subtraction rounds it. The family's group (0 disadvantaged, 1 advantaged) picks its
+    weight and its terms' row, group x neighbourhoods + home (`x` has a row per
+    neighbourhood)."""
     n, k = utility.shape
+    neighbourhoods = x.shape[0]
     for i in range(n):
-        h, r, weight = home[i], row[i], distance_weight[group[i]]
+        group = 0 if disadvantaged[i] else 1
+        h, weight = home[i], distance_weight[group]
+        r = group * neighbourhoods + h
         for j in range(k):
             dx = np.float32(x[h, j] - home_km[i, 0])
             dy = np.float32(y[h, j] - home_km[i, 1])

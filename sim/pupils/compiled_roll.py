@@ -1,6 +1,7 @@
 """The per-pupil passes over a large roll, compiled (numba, the `fast` extra): each pupil's
-progress, the sums per school and group behind the results and the school state, the
-recovery of a learning loss, the ranks behind the gap index, and new pupils' homes.
+progress, the sums per school and group behind the results and the school state, a week's
+learning loss and its recovery, the ranks behind the gap index, new pupils' homes, and the
+schools movers go to.
 
 Each kernel gives what its numpy form gives, to the bit: the same single-precision
 operations on each pupil in the same order (no fused multiply-add: numba compiles without
@@ -52,6 +53,19 @@ def add_progress(change, school, disadvantaged, persistent, shared, home_rate):
     for i in range(len(change)):
         mine = change[i] + shared[2 * np.int64(school[i]) + np.int64(disadvantaged[i])]
         change[i] = mine + persistent[i] * home_rate
+
+
+@njit(cache=True, nogil=True)
+def lose(disadvantaged, attainment, loss, months):
+    """Each pupil's loss of the week, `months[1]` if disadvantaged else `months[0]`
+    (float32), taken off attainment and added to the loss not yet made up (in place:
+    `sim.pupils.progress.learning_loss` of `months_lost`, without its array of every
+    pupil)."""
+    other, disadvantaged_months = months[0], months[1]
+    for i in range(len(attainment)):
+        lost = disadvantaged_months if disadvantaged[i] else other
+        attainment[i] -= lost
+        loss[i] += lost
 
 
 @njit(cache=True, nogil=True)
@@ -142,3 +156,25 @@ def by_group(disadvantaged, values):
         d += np.int64(disadvantaged[i])
         o += 1 - np.int64(disadvantaged[i])
     return of_dis[:n_dis], of_oth[:len(values) - n_dis]
+
+
+@njit(cache=True, nogil=True)
+def elsewhere(options, home, school, mover, pick):
+    """The school each of `mover` (roll positions) moves to: of their home neighbourhood's
+    row of `options`, the column drawn by `pick` among those other than their own school (or
+    than the last, if their school is not in the row), as `sim.pupils.mobility._elsewhere`
+    picks it from the gathered rows (no (movers, k) tables)."""
+    k = options.shape[1]
+    out = np.empty(len(mover), options.dtype)
+    for m in range(len(mover)):
+        row, own = home[mover[m]], school[mover[m]]
+        drop = k - 1
+        for j in range(k):
+            if options[row, j] == own:
+                drop = j
+                break
+        column = np.int64(pick[m] * (k - 1))
+        if column >= drop:
+            column += 1
+        out[m] = options[row, column]
+    return out

@@ -42,14 +42,16 @@ def nearby_by_phase(places: Places, k: int) -> tuple[np.ndarray, np.ndarray]:
                                  places.schools_of(phase), k + 1) for phase in (0, 1))
 
 
-def moves(pupils: Pupils, nearby, params: MobilityParams, rng) -> tuple[np.ndarray, np.ndarray]:
+def moves(pupils: Pupils, nearby, params: MobilityParams, rng,
+          compiled=None) -> tuple[np.ndarray, np.ndarray]:
     """Who moves (indices, ascending) and the school each moves to.
 
     The pupils who may move (not in a test year, in a phase with another school nearby to
     move to) are runs of the roll, which is in order of entry. In each run the pupils are
     first picked with the higher of the two groups' rates, then each pick is kept with
     probability its group's rate over that one (thinning: each pupil then moves with their
-    group's rate, independently), so no pass over every pupil is needed."""
+    group's rate, independently), so no pass over every pupil is needed. `compiled`:
+    `sim.pupils.compiled_roll` (or None: numpy), which picks the same schools."""
     rates = np.array([params.rate_other, params.rate_other * params.disadvantaged_factor])
     top = min(rates.max(), 1.0)
     keep = rates / top if top > 0 else rates
@@ -61,6 +63,10 @@ def moves(pupils: Pupils, nearby, params: MobilityParams, rng) -> tuple[np.ndarr
         picked = run.start + _bernoulli_picks(run.stop - run.start, top, rng)
         mover = picked[rng.random(len(picked)) < keep[pupils.disadvantaged[picked].view(np.uint8)]]
         movers.append(mover)
+        if compiled is not None:
+            schools.append(compiled.elsewhere(options, pupils.home, pupils.school, mover,
+                                              rng.random(len(mover))))
+            continue
         schools.append(_elsewhere(options.take(pupils.home[mover], axis=0),
                                   pupils.school[mover], rng.random(len(mover))))
     if not movers:

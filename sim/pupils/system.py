@@ -155,8 +155,14 @@ class PupilSystem:
     def lose(self, months_disadvantaged: float, months_other: float) -> None:
         """A week's learning loss for every pupil on roll. Each pupil's loss is worked out
         once per roll and closure rate, not every week of a closure (England: 16 -> 5 ms
-        a week)."""
+        a week; compiled, in one pass with no array of every pupil's loss, 2.5 ms)."""
         self.lossy = len(self.roll)
+        compiled = compiled_kernels(len(self.roll))
+        if compiled is not None:
+            roll = self.roll
+            compiled.lose(roll.disadvantaged, roll.attainment, roll.loss,
+                          np.array([months_other, months_disadvantaged], np.float32))
+            return
         months = (months_disadvantaged, months_other)
         if self._lost is None or self._lost[0] != months:
             self._lost = (months, progress.months_lost(self.roll, *months))

@@ -151,8 +151,6 @@ class Rankings:
         n, k = len(home), candidates.shape[1]
         self.home, self.candidates = home, candidates
         self.preferences = min(params.preferences, k)
-        group = np.where(disadvantaged, DISADVANTAGED, ADVANTAGED)
-        row = group * len(candidates) + home          # the family's (group, neighbourhood)
         distance_weight = params.by_group("distance_weight")
         # Per neighbourhood: the candidates' coordinates; per (group, neighbourhood): the
         # results and composition terms.
@@ -173,13 +171,16 @@ class Rankings:
                 np.log(utility, out=utility)
             np.negative(utility, out=utility)
             if compiled is None:
+                group = np.where(disadvantaged[block], DISADVANTAGED, ADVANTAGED)
+                row = group * len(candidates) + home[block]   # (group, neighbourhood)
                 _distances(home[block], home_km[block], coordinates, out=dist)
-                utility -= distance_weight[group[block], None] * dist
-                utility += results_term.take(row[block], axis=0)
-                utility -= composition_term.take(row[block], axis=0)
+                utility -= distance_weight[group, None] * dist
+                utility += results_term.take(row, axis=0)
+                utility -= composition_term.take(row, axis=0)
         if compiled is not None:
             compiled.utility_terms(self.utility, self.dist, home, home_km, *coordinates,
-                                   distance_weight, group, row, results_term, composition_term)
+                                   distance_weight, disadvantaged, results_term,
+                                   composition_term)
 
     def next(self, families: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The school each of `families` (default: all) names next and its distance (km)."""

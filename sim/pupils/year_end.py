@@ -172,7 +172,7 @@ def end_of_year(roll: RollBuffer, places: Places, areas: Catchments, schools: Sc
     roll.admit(arrivals, year6.stop, reception)
     pupils = roll.pupils
     movers, school = mobility.moves(pupils, areas.nearby, params.mobility,
-                                    streams["pupils/mobility"])
+                                    streams["pupils/mobility"], compiled)
     pupils.school[movers] = school
     return YearEnd(n_leavers, n_left_at_11, n_left_to_neighbours, n_without_place,
                    _size(year6), len(reception),
