@@ -161,6 +161,11 @@ FOUND = [
     # A mobility rate of 5e-324: numpy's geometric gaps saturate at 2**63 - 1 and their sum
     # wrapped negative, so drawing the movers never ended (slow run at 09e7692, session 8).
     {"scheme": "leadership", "pupils.mobility.rate_other": 5e-324},
+    # Every pupil moving every year (rate 1, one candidate school): secondary 17 was no
+    # one's nearest alternative and ended with no pupils (fuzz run at bf133ed, session 9);
+    # the rate now stops at 0.5, where this region keeps pupils in every school.
+    {"scheme": "trios", "inspection.inadequate_months_secondary": -30.0,
+     "pupils.mobility.rate_other": 0.5, "pupils.mobility.candidates": 1},
 ]
 
 

@@ -26,7 +26,12 @@ from sim.pupils.roll import (FIRST_SECONDARY_YEAR, LAST_PRIMARY_YEAR, LAST_YEAR,
 class MobilityParams:
     """Moves between schools within a phase (`sim.pupils.mobility`)."""
 
-    rate_other: float = param(0.03, min=0, max=1, why="a yearly probability", unit="per year",
+    # At most one pupil in two a year, an order of magnitude above the sources' few per cent:
+    # near 1 every pupil changes school every year, and a school that is no one's nearest
+    # alternative empties (found by tests/test_extremes.py at 1 with one candidate school).
+    rate_other: float = param(0.03, min=0, max=0.5,
+                              why="a yearly probability; moves stay a minority of pupils",
+                              unit="per year",
                               label="Pupils changing school a year (not disadvantaged)")
     disadvantaged_factor: float = param(
         2.0, min=0, max=10, why="a rate ratio", unit="1",
