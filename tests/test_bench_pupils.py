@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from experiments.bench_pupils import REPO, checkout, compare, wait_for_quiet
+from experiments.bench_pupils import QUIET_POLL_S, REPO, Patience, checkout, compare
 
 
 def test_compare_gives_each_cpu_time_before_and_now_and_their_ratio():
@@ -23,11 +23,22 @@ def test_checkout_holds_the_commit_s_files_and_is_removed_after():
     assert not folder.exists()
 
 
-def test_wait_for_quiet_times_anyway_after_its_patience_and_says_so(capsys):
-    assert wait_for_quiet(-1.0, 0.0) >= 0.0          # no load average is at most -1
+def test_patience_times_anyway_once_used_up_and_says_so(capsys):
+    patience = Patience(-1.0, 0.0)                # no load average is at most -1
+    assert patience.wait() >= 0.0
     assert "timed anyway" in capsys.readouterr().out
 
 
-def test_wait_for_quiet_without_a_limit_does_not_wait(capsys):
-    wait_for_quiet(None, 0.0)
-    assert capsys.readouterr().out == ""
+def test_patience_is_spent_over_the_repeats(monkeypatch, capsys):
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    patience = Patience(-1.0, 3 * QUIET_POLL_S)
+    patience.wait()
+    assert patience.left == 0                     # three polls, then no more waiting
+    patience.wait()
+    assert patience.left == 0
+
+
+def test_without_a_limit_nothing_waits(capsys):
+    patience = Patience(None, 10.0)
+    patience.wait()
+    assert patience.left == 10.0 and capsys.readouterr().out == ""
