@@ -290,15 +290,28 @@ def _school_shares(cfg, rng, expected: np.ndarray, phase: np.ndarray, pos: np.nd
     conc = cfg.fsm_concentration
     share = np.empty(len(phase))
     primary, secondary = np.flatnonzero(phase == PRIMARY), np.flatnonzero(phase == SECONDARY)
-    share[primary] = rng.beta(expected[primary] * conc, (1 - expected[primary]) * conc)
+    share[primary] = beta_around(rng, expected[primary], conc)
     mean = expected[secondary]
     _, nearest = cKDTree(pos[secondary]).query(pos[primary])
     roll = np.bincount(nearest, pupils[primary], len(secondary))
     disadvantaged = np.bincount(nearest, pupils[primary] * share[primary], len(secondary))
     fed = roll > 0
     mean[fed] = disadvantaged[fed] / roll[fed]
-    share[secondary] = rng.beta(mean * conc, (1 - mean) * conc)
+    share[secondary] = beta_around(rng, mean, conc)
     return share
+
+
+def beta_around(rng, mean: np.ndarray, concentration: float) -> np.ndarray:
+    """A beta draw of concentration `concentration` around each mean. A mean of exactly 0 or
+    1 gives itself, the beta's limit: a neighbourhood's expected share rounds to 1 beyond a
+    logit of about 37, and a primary's drawn share underflows to 0 at low concentration, so
+    a secondary fed only by such primaries has a mean of 0 (numpy's beta refuses it). Its
+    draw is still made, with valid parameters, so where every mean lies inside (0, 1) the
+    draws are those of one `rng.beta` call."""
+    inside = (mean > 0) & (mean < 1)
+    drawn = rng.beta(np.where(inside, mean * concentration, 1.0),
+                     np.where(inside, (1 - mean) * concentration, 1.0))
+    return np.where(inside, drawn, mean)
 
 
 def _schools_per_la(cfg, rng) -> np.ndarray:

@@ -166,6 +166,11 @@ FOUND = [
     # the rate now stops at 0.5, where this region keeps pupils in every school.
     {"scheme": "trios", "inspection.inadequate_months_secondary": -30.0,
      "pupils.mobility.rate_other": 0.5, "pupils.mobility.candidates": 1},
+    # Deprivation spread to the top, shares barely concentrated: primaries' beta shares
+    # underflowed to 0 and a secondary fed only by them drew a beta of mean 0, which numpy
+    # refuses (fuzz run at 7c0e867, session 9).
+    {"scheme": "none", "region.n_schools": 68, "region.deprivation_sd": 5.0,
+     "region.fsm_concentration": 1.0},
 ]
 
 

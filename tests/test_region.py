@@ -10,7 +10,7 @@ import pytest
 import sim
 from sim.geography import PRIMARY
 from sim.pupils.places import places_of
-from sim.region import _sufficient_secondaries, build_region
+from sim.region import _sufficient_secondaries, beta_around, build_region
 from sim.region_real import PRE16_SHARE
 
 GM_WEIGHTS = [552, 330, 296, 294, 270, 242, 235, 231, 223, 193]
@@ -135,3 +135,13 @@ def test_england_region_config():
     counts = np.bincount(r.la, minlength=150)
     assert counts.sum() == 3000 and counts.min() >= 1 and r.n_local_authorities == 150
     assert r.disadvantaged_share.mean() == pytest.approx(0.24, abs=0.02)
+
+
+def test_a_share_drawn_around_a_mean_of_0_or_1_is_that_mean_and_the_others_draws_unchanged():
+    mean = np.array([0.0, 0.3, 1.0, 0.6])
+    shares = beta_around(np.random.default_rng(5), mean, 10.0)
+    assert shares[0] == 0.0 and shares[2] == 1.0 and 0 < shares[1] < 1 and 0 < shares[3] < 1
+    inside = np.array([0.2, 0.3, 0.6])
+    np.testing.assert_array_equal(beta_around(np.random.default_rng(5), inside, 10.0),
+                                  np.random.default_rng(5).beta(inside * 10.0,
+                                                                (1 - inside) * 10.0))
