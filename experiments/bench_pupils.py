@@ -37,11 +37,20 @@ Before its timed repeats each part runs once untimed in each checkout (`--warm-u
 default): a checkout whose numba cache is missing or stale (a fresh clone, a changed
 kernel, `--before`'s temporary folder) compiles its kernels then, ~2-3 s once, which would
 otherwise land in the first repeat of England. `--quiet-load L` waits before each repeat
-until the load average over the last minute is at most L (waiting `--quiet-wait` seconds
-at most in all, then it times the rest at once and says so), for a measurement of the bars on
-a machine others share (about 3 minutes on a quiet machine):
+until the other processes keep at most L cores busy, on average over a few seconds' samples of
+the kernel's count of runnable tasks (`busy_elsewhere`: the load average would count the
+benchmark's own last repeat for a minute after it), waiting `--quiet-wait` seconds at most in
+all, then timing the rest at once and saying so; for a measurement of the bars on a machine
+others share (about 3 minutes on a quiet machine):
 
-    python -m experiments.bench_pupils --repeats 5 --quiet-load 1.0 --json bench_pupils.json
+    python -m experiments.bench_pupils --repeats 5 --quiet-load 0.5 --json bench_pupils.json
+
+The machine's speed also moves when nothing else runs on it: this is a virtual machine whose
+host serves others (session 9, 15:17-15:20 UTC, no other runnable task in it: GM's run took
+1.58 s, then 1.04 s, the same code). Each child therefore times a fixed reference workload
+(`reference_cpu_s`: a Python loop and a numpy sort, ~134 ms of CPU when the host was quiet, up
+to ~190 ms when it was not) just before its timed work; each part prints the reference's
+median beside its results, and a time is only comparable with one taken at a like reference.
 """
 
 from __future__ import annotations
@@ -69,6 +78,7 @@ YEARS = 10
 BARS = {"england_s": 10.0, "england_bytes": 2.5 * GB, "gm_s": 1.0, "allocation_s": 1.0,
         "ratio": 25.0}
 QUIET_POLL_S = 5.0
+QUIET_SAMPLES = 12
 
 
 def build(region: str, seed: int, n_schools: int | None = None):
@@ -117,6 +127,25 @@ def spun_up(places, areas, schools, params, seed):
 # Every mechanism of the model at once (see the module docstring).
 EVERY_MECHANISM = ("scheme=mixed", "scheme.overlay=[market]", "shocks.pandemic.enabled=true",
                    "output.progress=false")
+
+
+REFERENCE_ARRAY = 2_000_000      # numbers sorted by the reference workload
+REFERENCE_LOOP = 300_000         # steps of its Python loop
+
+
+def reference_cpu_s(repeats: int = 3) -> float:
+    """CPU seconds of a fixed workload (the least of `repeats`): a Python loop and a numpy
+    sort, the two kinds of work the model does; how fast the machine is now."""
+    values = np.random.default_rng(0).random(REFERENCE_ARRAY)
+    times = []
+    for _ in range(repeats):
+        cpu = time.process_time()
+        total = 0
+        for step in range(REFERENCE_LOOP):
+            total += step * step
+        np.sort(values)
+        times.append(time.process_time() - cpu)
+    return min(times)
 
 
 def child_model(region: str, seed: int) -> dict:
@@ -211,24 +240,40 @@ def run_child(args: list[str], code: Path = REPO) -> dict:
     return result
 
 
+def busy_elsewhere(samples: int = QUIET_SAMPLES, interval_s: float = 0.25) -> float:
+    """Cores other processes keep busy: the mean, over `samples` readings `interval_s`
+    apart, of the runnable tasks the kernel counts (/proc/loadavg's fourth field), less
+    this process, which is running as it reads."""
+    running = []
+    for k in range(samples):
+        if k:
+            time.sleep(interval_s)
+        with open("/proc/loadavg") as loadavg:
+            running.append(int(loadavg.read().split()[3].split("/")[0]) - 1)
+    return statistics.mean(running)
+
+
 class Patience:
-    """Waits for a quiet machine, `seconds` in all over a benchmark's repeats."""
+    """Waits for a quiet machine (`busy_elsewhere` at most `limit`), `seconds` in all over a
+    benchmark's repeats."""
 
     def __init__(self, limit: float | None, seconds: float):
         self.limit, self.left = limit, seconds
 
     def wait(self) -> float:
-        """Wait until the one-minute load average is at most the limit (None: no wait) or
-        the patience is used up; returns the load average then."""
-        while (self.limit is not None and os.getloadavg()[0] > self.limit
-               and self.left > 0):
+        """Wait until other processes keep at most `limit` cores busy (None: no wait) or
+        the patience is used up; returns the cores they kept busy then."""
+        if self.limit is None:            # only reported: a shorter look
+            return busy_elsewhere(samples=4)
+        busy = busy_elsewhere()
+        while busy > self.limit and self.left > 0:
             time.sleep(QUIET_POLL_S)
             self.left -= QUIET_POLL_S
-        load = os.getloadavg()[0]
-        if self.limit is not None and load > self.limit:
-            print(f"  load average {load:.1f} above {self.limit:g}, no patience left: "
-                  f"timed anyway", flush=True)
-        return load
+            busy = busy_elsewhere()
+        if busy > self.limit:
+            print(f"  {busy:.1f} cores busy elsewhere, above {self.limit:g}, no patience "
+                  f"left: timed anyway", flush=True)
+        return busy
 
 
 def median_of(runs: list[dict]) -> dict:
@@ -281,8 +326,8 @@ def main(argv=None) -> None:
                         help="run each part once untimed in each checkout first (numba "
                              "compiles a missing or stale cache then)")
     parser.add_argument("--quiet-load", type=float, metavar="L",
-                        help="before each repeat wait until the 1-minute load average is at "
-                             "most L")
+                        help="before each repeat wait until other processes keep at most L "
+                             "cores busy (runnable tasks sampled over 3 s)")
     parser.add_argument("--quiet-wait", type=float, default=600.0, metavar="SECONDS",
                         help="the longest wait for --quiet-load, in all")
     parser.add_argument("--child", nargs="+")
@@ -290,13 +335,14 @@ def main(argv=None) -> None:
     if args.child:
         tune_memory()    # as the command line does (`sim.heap`): what users get
         kind, *rest = args.child
+        reference = reference_cpu_s()     # just before the timed work
         if kind == "years":
             out = child_model(rest[0], int(rest[1]))
         elif kind == "allocation":
             out = child_allocation(rest[0], int(rest[1]))
         else:
             out = child_ratio(int(rest[0]), int(rest[1]), int(rest[2]))
-        print(json.dumps(out))
+        print(json.dumps({**out, "reference_cpu_s": reference}))
         return
     seed = str(args.seed)
     child_args = {"england": ["years", args.england, seed], "gm": ["years", "gm", seed],
@@ -314,17 +360,21 @@ def main(argv=None) -> None:
             if args.warm_up:
                 for code in codes:
                     run_child(child_args[part], code)
-            runs, runs_before, loads = [], [], []
+            runs, runs_before, busy = [], [], []
             for _ in range(args.repeats):
                 if before is not None:
                     patience.wait()
                     runs_before.append(run_child(child_args[part], before))
-                loads.append(patience.wait())
+                busy.append(patience.wait())
                 runs.append(run_child(child_args[part]))
             results[part] = median_of(runs)
             results[f"{part}_runs"] = runs
-            print(f"  load average at each repeat's start: "
-                  f"{', '.join(f'{load:.1f}' for load in loads)}", flush=True)
+            results[f"{part}_busy_elsewhere"] = busy
+            references = ", ".join(f"{1e3 * run['reference_cpu_s']:.0f}" for run in runs)
+            print(f"  cores busy elsewhere at each repeat's start: "
+                  f"{', '.join(f'{cores:.1f}' for cores in busy)}; load average now "
+                  f"{os.getloadavg()[0]:.1f}; reference workload at each repeat: "
+                  f"{references} ms", flush=True)
             print(REPORT[part](results[part]), flush=True)
             if before is not None:
                 results[f"{part}_before"] = median_of(runs_before)

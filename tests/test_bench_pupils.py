@@ -1,10 +1,13 @@
-"""experiments.bench_pupils --before: another commit's files, and the ratios printed."""
+"""experiments.bench_pupils: --before's other commit's files and the ratios printed, and the
+wait for a quiet machine (--quiet-load)."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 
-from experiments.bench_pupils import QUIET_POLL_S, REPO, Patience, checkout, compare
+from experiments.bench_pupils import (QUIET_POLL_S, REPO, Patience, busy_elsewhere,
+                                     checkout, compare)
 
 
 def test_compare_gives_each_cpu_time_before_and_now_and_their_ratio():
@@ -42,3 +45,10 @@ def test_without_a_limit_nothing_waits(capsys):
     patience = Patience(None, 10.0)
     patience.wait()
     assert patience.left == 10.0 and capsys.readouterr().out == ""
+
+
+def test_busy_elsewhere_counts_the_runnable_tasks_but_this_one(monkeypatch):
+    readings = iter(["0.50 0.40 0.30 3/120 999\n", "0.50 0.40 0.30 1/120 999\n"])
+    monkeypatch.setattr("builtins.open", lambda path: io.StringIO(next(readings)))
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    assert busy_elsewhere(samples=2) == 1.0        # (3 - 1 + 1 - 1) / 2
