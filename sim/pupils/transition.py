@@ -286,12 +286,16 @@ class _Places:
     """The applications each school holds during deferred acceptance: school s's in slots
     start[s] .. start[s] + filled[s]. A school that has had to reject someone is full for good;
     its slots are then kept in priority order and its worst key is its `cutoff` (an applicant
-    with a larger key is rejected without a look at the others)."""
+    with a larger key is rejected without a look at the others). Every slot, held or free,
+    carries its school in the key's school bits, so `slots` is in order school by school
+    whatever the order within a block: a binary search of the whole array for a key of
+    school s lands in s's block, and inside it where s's slots are in priority order."""
 
     def __init__(self, capacity: np.ndarray):
         self.capacity = capacity.astype(np.int64)
         self.start = np.cumsum(self.capacity) - self.capacity
-        self.slots = np.empty(int(self.capacity.sum()), np.int64)
+        self.slots = np.repeat(np.arange(len(capacity), dtype=np.int64) << SCHOOL_SHIFT,
+                               self.capacity)
         self.filled = np.zeros(len(capacity), np.int64)
         # No place at all: every applicant is rejected.
         self.cutoff = np.where(self.capacity > 0, NO_CUTOFF, -1)
@@ -312,7 +316,8 @@ class _Places:
         self._append(applications.compress(fits), school.compress(fits))
         contesting = applications.compress(~fits)
         contesting.sort()
-        turned_away = self._contest(over.nonzero()[0], contesting)
+        contested = over.nonzero()[0]
+        turned_away = self._contest(contested, arriving.take(contested), contesting)
         return np.concatenate([rejected, turned_away])
 
     def _append(self, applications, school) -> None:
@@ -325,28 +330,31 @@ class _Places:
         self.slots[(self.start + self.filled).take(school) + within] = applications.take(order)
         self.filled += arriving
 
-    def _contest(self, contested: np.ndarray, applications: np.ndarray) -> np.ndarray:
-        """Schools that cannot hold everyone: rank their held and new applications (sorted)
-        together (keys order a school's applicants by priority), keep the best up to
-        capacity, in order. Slots already in order are merged, not sorted again."""
-        in_order = self.cutoff[contested] < NO_CUTOFF
-        held = [self.slots[_ranges(self.start[schools], self.filled[schools])]
-                for schools in (contested[in_order], contested[~in_order])]
-        pool = _merge(held[0], applications, np.sort(held[1]))
-        school = pool >> SCHOOL_SHIFT
-        starts = np.empty(len(pool), bool)        # where each school's run begins
-        starts[0] = True
-        np.not_equal(school[1:], school[:-1], out=starts[1:])
-        first = starts.nonzero()[0]
-        runs = np.empty_like(first)             # each school's run length
-        runs[:-1] = first[1:] - first[:-1]
-        runs[-1] = len(pool) - first[-1]
+    def _contest(self, contested: np.ndarray, arriving: np.ndarray,
+                 applications: np.ndarray) -> np.ndarray:
+        """Schools that cannot hold everyone (`arriving` new applications each, `applications`
+        sorted): rank their held and new applications together (keys order a school's
+        applicants by priority), keep the best up to capacity, in order. A school whose
+        slots are in order keeps those its best newcomer does not beat where they are: only
+        the slots from there on (found by one binary search, `_Places`) are merged with the
+        newcomers, so a round costs what it contests, not the schools' capacity."""
+        first_new = np.cumsum(arriving) - arriving
+        best_new = applications.take(first_new)
+        kept_in_place = np.where(self.cutoff.take(contested) < NO_CUTOFF,
+                                 self.slots.searchsorted(best_new) - self.start.take(contested),
+                                 0)
+        begin = self.start.take(contested) + kept_in_place
+        held = self.filled.take(contested) - kept_in_place
+        pool = _merge(self.slots[_ranges(begin, held)], applications)
+        runs = held + arriving                   # each school's run of the pool, in order
+        first = np.cumsum(runs) - runs
         rank = np.arange(len(pool)) - first.repeat(runs)
-        kept = rank < self.capacity[school]
-        self.slots[self.start[school[kept]] + rank[kept]] = pool[kept]
-        self.filled[contested] = self.capacity[contested]
-        self.cutoff[school[first]] = pool[first + self.capacity[school[first]] - 1]
-        return pool[~kept]
+        room = self.capacity.take(contested) - kept_in_place
+        kept = rank < room.repeat(runs)
+        self.slots[(begin.repeat(runs) + rank).compress(kept)] = pool.compress(kept)
+        self.filled[contested] = self.capacity.take(contested)
+        self.cutoff[contested] = pool.take(first + room - 1)
+        return pool.compress(~kept)
 
     def held(self) -> np.ndarray:
         """Every application held, by school."""
