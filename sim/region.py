@@ -10,10 +10,10 @@ primary and secondary schools), and a disadvantaged (free-school-meal) share per
 drawn around its neighbourhood's (a secondary: around its nearest primaries',
 `_school_shares`) with England's mean (about 24 %) and right skew, or with each local
 authority's own share where the region names real ones (`la_fsm_shares`: gm's are its
-boroughs' census shares; `la_deprivation_shares` their neighbourhoods' own). Rolls are lognormal with a spread per phase (secondaries'
-vary less than primaries') and fitted to the census's
-(experiments/data/fit_synthetic_regions.py), which count a
-secondary's sixth form, so a synthetic secondary's Years 7-11 are England's pre-16 share
+boroughs' census shares; `la_deprivation_shares` their neighbourhoods' own). Rolls are
+lognormal with a spread per phase (secondaries' vary less than primaries') and fitted to
+the census's (experiments/data/fit_synthetic_regions.py), which count a secondary's sixth
+form, so a synthetic secondary's Years 7-11 are England's pre-16 share
 of its roll (`sim.region_real.PRE16_SHARE`; a real one's is its region's: `sim.sixth_forms`).
 
 Region generators are components (`sim.component`, kind "region"): `Synthetic` (this

@@ -132,8 +132,9 @@ def test_with_pupils_placed_the_synthetic_region_starts_like_the_real_one(place,
 # primaries', refitted: 0.258, 0.250, 0.251 at seeds 1-3 (0.238, 0.243 at 4, 5), so seed 1
 # passes and seeds 2 and 3 miss by 0.001-0.002 (at the session-9 refit's defaults, 90e9374:
 # 0.259, 0.253, 0.253 against gm_real's 0.283, misses of 0.0007 and 0.0003). The rest is the
-# real region's border, not the generator: gm_real sends 13 % of its Year 6 to secondaries across its border (its
-# primaries' Year 6, roll / 7, 39,190; its secondaries' year groups, roll x 0.929 / 5, 34,140),
+# real region's border, not the generator: gm_real sends 13 % of its Year 6 to secondaries
+# across its border (its primaries' Year 6, roll / 7, 39,190; its secondaries' year groups,
+# roll x 0.929 / 5, 34,140),
 # and with its secondaries sized to seat its own Year 6 instead (every authority's pre-16
 # share x 1.16: none leave) its secondaries' segregation is 0.257, 0.261, 0.265 at seeds 1-3
 # (0.282, 0.282, 0.283 as it is; at bf133ed): the synthetic region, which is closed, is within
