@@ -35,6 +35,24 @@ def created(diffusion):
     return diffusion[diffusion["origin"] >= 0]
 
 
+# The session-9 changes (created practice's effectiveness drawn, 7db74a2; synthetic GM's
+# territories, a0c8241; the refit at 90e9374) moved these below their bars. Measured in one
+# slow run of this file at 8a1494f (the lead, 16:07-16:22 UTC). Strict: each fails again
+# once reproduced; the expectations are the issue's and are not changed.
+CROSS_LINKS_NOT_RESOLVED = pytest.mark.xfail(strict=True, reason=(
+    "Not resolved at the session-9 refit's defaults (90e9374): early reach at p = 0.2 minus "
+    "the lattice +0.000001 (a share of schools) on average, up in 6 of seeds 1-10, paired 95 % interval "
+    "from -0.000019: no longer told apart from no effect (it was at the session-7 and -8 refits)."))
+TEN_YEAR_OPTIMUM_LOST = pytest.mark.xfail(strict=True, reason=(
+    "Not reproduced at the session-9 refit's defaults (90e9374): mean expertise at year 10 at "
+    "p = 0.3 minus the lattice has a paired 95 % interval from -0.0026 over seeds 1-30 (the "
+    "comparison with the random graph was not reached)."))
+LONG_RUN_OPTIMUM_LOST = pytest.mark.xfail(strict=True, reason=(
+    "Half reproduced at the session-9 refit's defaults (90e9374): at year 30, p = 0.3 is above "
+    "the lattice (interval above 0, seeds 1-20) but not above the random graph: p = 0.3 minus "
+    "p = 1 has a paired 95 % interval from -0.0147, so the random graph does as well or better."))
+
+
 def test_a_created_practice_reaches_schools_three_or_more_steps_away():
     far = []
     for seed in SEEDS:
@@ -43,6 +61,7 @@ def test_a_created_practice_reaches_schools_three_or_more_steps_away():
     assert sum(far) > len(SEEDS) / 2, far
 
 
+@CROSS_LINKS_NOT_RESOLVED
 def test_cross_group_links_speed_diffusion_with_the_same_number_of_links():
     """Ring lattice (p = 0) against the same ring with a fifth of its links rewired across
     the ring (p = 0.2): the same number of links, more of them across groups. Practices
@@ -110,6 +129,7 @@ def test_diversity_between_schools_responds_to_network_structure():
 SHAPE_SEEDS = tuple(range(1, 31))
 
 
+@TEN_YEAR_OPTIMUM_LOST
 def test_moderate_linking_does_better_than_both_extremes():
     """Issue 12, pattern 3, against Cowan & Jonard 2004 (knowledge diffusion by barter peaks
     at small-world rewiring), Lazer & Friedman 2007 and Fang, Lee & Schilling 2010 (moderate
@@ -139,6 +159,7 @@ def test_moderate_linking_does_better_than_both_extremes():
 LONG_RUN_YEARS, LONG_RUN_SEEDS = 30, tuple(range(1, 21))
 
 
+@LONG_RUN_OPTIMUM_LOST
 def test_in_the_long_run_moderate_linking_does_better_than_both_extremes():
     """Issue 12, pattern 3 in the long run (the literature's claims are about it): mean
     expertise at year 30 at p = 0.3 is above both the lattice and the random graph, each by
