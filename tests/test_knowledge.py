@@ -57,12 +57,16 @@ def test_diffusion_table_is_consistent(trios_run):
     assert d.groupby("practice")["year"].apply(list).map(lambda y: y == list(range(years + 1))
                                                         ).all()
     assert (d["holders"] <= n).all() and d["reach"].between(0, 1).all()
-    # adopters never fall; a created practice has its creators as its first adopters
+    # adopters never fall; a created practice's first adopters are its creators, and one
+    # worse than every slot both creators hold is kept by nobody (recombinant uncertainty,
+    # sim.diffusion.recombined): then it has no holders and never reaches 10 %
     assert (d.groupby("practice")["adopters"].diff().fillna(0) >= 0).all()
     made = d[(d["origin"] >= 0) & (d["year"] == years)]
     assert len(made) == trios_run.summary["practices_created"] > 0
-    assert (made["adopters"] >= 1).all() and (made["weeks_to_10pct"].isna()
-                                              | (made["weeks_to_10pct"] >= 0)).all()
+    assert (made["adopters"] >= 1).any()
+    unkept = made[made["adopters"] == 0]
+    assert (unkept["holders"] == 0).all() and unkept["weeks_to_10pct"].isna().all()
+    assert (made["weeks_to_10pct"].isna() | (made["weeks_to_10pct"] >= 0)).all()
 
 
 def test_network_outputs(trios_run, tmp_path):
