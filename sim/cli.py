@@ -64,8 +64,11 @@ def app(cfg: DictConfig) -> float:
             raise  # the other jobs go on; error.txt in the job folder names the error
         fail(str(exc))
     except BaseException as exc:
-        _discard(out_dir, exc)
-        raise
+        stop = interrupt_behind(exc)
+        _discard(out_dir, stop or exc)
+        if stop is None:
+            raise
+        raise stop from None
     if sweeping:
         sweep_job.finish(out_dir)
     if cfg.output.print_summary and not sweeping:  # a sweep prints a line per job instead
@@ -87,6 +90,20 @@ def _write(result, out_dir: Path) -> None:
         raise ConfigError(f"cannot write the outputs to {exc.filename or out_dir} "
                           f"({exc.strerror or exc}); allowed: a folder with room to write in") \
             from None
+
+
+def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM behind `exc`, if any. A library interrupted in its own work can
+    raise an error of its own while the interrupt unwinds (numba, stopped while compiling a
+    kernel into its cache, raises RuntimeError 'no compiled object yet'); the stop is what
+    happened, so it is reported as a stop."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _discard(out_dir: Path, exc: BaseException) -> None:

@@ -106,6 +106,21 @@ def test_stopped_single_run_says_so_in_one_line_and_leaves_no_folder(tmp_path, h
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_interrupt_turned_into_a_library_error_is_still_a_stop():
+    """Ctrl-C while numba compiles a kernel into its cache surfaced as numba's RuntimeError
+    ('no compiled object yet') with the KeyboardInterrupt as its context: exit 1 and a
+    traceback (fresh-clone CI, session 9). The interrupt behind it is what is reported."""
+    try:
+        try:
+            raise sim.cli.Terminated()
+        except KeyboardInterrupt:
+            raise RuntimeError("no compiled object yet")
+    except RuntimeError as exc:
+        library_error = exc
+    assert isinstance(sim.cli.interrupt_behind(library_error), sim.cli.Terminated)
+    assert sim.cli.interrupt_behind(RuntimeError("a real failure")) is None
+
+
 def test_full_disk_is_one_line_naming_the_path(tmp_path):
     class Result:
         def write(self, out_dir, with_config):
