@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.schemes.families import Families, FamiliesParams
+from sim.schemes.families import Families, FamiliesParams, _share_out_short
 from tests.helpers import build_model
 
 NO_LA_LISTS = ["region.la_names=[]", "region.la_weights=[]", "region.la_centres_km=[]",
@@ -58,6 +58,25 @@ class TestFamilies:
         # the disadvantaged share, 20 % of the index, is also banded
         share = gm.region.disadvantaged_share
         assert np.mean([share[g].std() for g in groups]) < 0.8 * share.std()
+
+    def test_pooled_intake_spread_within_families_far_below_the_phase(self, gm):
+        """Validation 9a's measure on the model's own index: pooled within-family sd over
+        the within-phase sd. Families of consecutive intake rank would give about 0.1; the
+        competition radius costs some, most among secondaries (3 km). Before session 10 the
+        short last family's schools (the lowest intakes) were shared out to the first
+        families (the highest): 0.53 (primaries 0.45); now 0.32 (primaries 0.11)."""
+        index, phase = gm.scheme.intake_index(gm), gm.region.phase
+        groups = groups_of(gm)
+
+        def ratio(groups, phases):
+            within = sum(index[g].var(ddof=1) * (len(g) - 1) for g in groups) / sum(
+                len(g) - 1 for g in groups)
+            population = sum(index[phase == p].var(ddof=1) * ((phase == p).sum() - 1)
+                             for p in phases) / sum((phase == p).sum() - 1 for p in phases)
+            return np.sqrt(within / population)
+
+        assert ratio(groups, (0, 1)) < 0.4
+        assert ratio([g for g in groups if phase[g[0]] == 0], (0,)) < 0.2
 
     def test_intake_index_weights(self, gm):
         w = gm.cfg.scheme
@@ -132,6 +151,20 @@ def test_a_crowd_of_competitors_larger_than_the_families_is_proven_and_named():
     assert sorted(map(len, families)) == [7, 7, 8, 8]
     assert [sum(k in f for f in families) for k in range(4)] == [1, 1, 1, 1]
     assert all(len({int(k) for k in f} & {0, 1, 2, 3}) <= 1 for f in families)
+
+
+def test_a_short_familys_schools_join_the_family_nearest_in_intake():
+    """Schools 0-6 ranked by intake (index 0, -1, ..., -6), far apart; families [0,1,2],
+    [3,4,5] and a short [6] (min 2, max 4). School 6 joins [3,4,5] (mean -4, 2 away), not
+    [0,1,2] (mean -1, 5 away). Placed 0.5 km from school 4 (radius 1 km) it cannot, and
+    joins [0,1,2]."""
+    index = -np.arange(7, dtype=float)
+    pos = np.array(far_apart(7))
+    families = _share_out_short([[0, 1, 2], [3, 4, 5], [6]], index, pos, 1.0, 2, 4)
+    assert families == [[0, 1, 2], [3, 4, 5, 6]]
+    pos[6] = pos[4] + (0.5, 0.0)
+    families = _share_out_short([[0, 1, 2], [3, 4, 5], [6]], index, pos, 1.0, 2, 4)
+    assert families == [[0, 1, 2, 6], [3, 4, 5]]
 
 
 class TestWhomMembersLearnFrom:
