@@ -6,7 +6,8 @@ authorities tile the map: `_own_territory`), deprived inner neighbourhoods, depr
 clustered in space as real neighbourhoods' is (deprived neighbourhoods next to each other:
 part of each neighbourhood's deviation is a smooth random field, `spatial_field`), primary
 and secondary schools in England's proportions (about 83 % / 17 % of state-funded
-primary and secondary schools), and a disadvantaged (free-school-meal) share per school
+primary and secondary schools) in each authority, whose secondaries seat its own Year 6
+(`_phases`, `_seated_by_authority`), and a disadvantaged (free-school-meal) share per school
 drawn around its neighbourhood's (a secondary: around its nearest primaries',
 `_school_shares`) with England's mean (about 24 %) and right skew, or with each local
 authority's own share where the region names real ones (`la_fsm_shares`: gm's are its
@@ -38,7 +39,7 @@ from threadpoolctl import threadpool_limits
 from sim.component import Component, param, registered, require
 from sim.errors import ConfigError
 from sim.geography import PRIMARY, SECONDARY, Region, eal_and_mobility
-from sim.pupils.places import YEARS_IN_PHASE, entry_places
+from sim.pupils.places import YEARS_IN_PHASE, entry_places, largest_remainders
 from sim.region_csv import build_region_from_csv, resolve_path
 from sim.region_real import PRE16_SHARE, build_real_region, chosen_authorities
 
@@ -268,8 +269,8 @@ def _synthetic(cfg, rng: np.random.Generator) -> Region:
     la = np.repeat(np.arange(len(counts)), counts)
     neighbourhood = _place_schools(rng, la, nb_la)
     pos = nb_pos[neighbourhood] + rng.normal(0.0, 0.5, (len(la), 2))
-    phase = _phases(cfg, rng, len(la))
-    pupils = _pupils(cfg, rng, phase)
+    phase = _phases(cfg, rng, la)
+    pupils = _pupils(cfg, rng, phase, la)
     school_logit = nb_logit[neighbourhood]
     school_logit += _share_offsets(cfg, school_logit, la)[la]
     share = _school_shares(cfg, rng, expit(school_logit), phase, pos, pupils)
@@ -446,15 +447,28 @@ def _place_schools(rng, la: np.ndarray, nb_la: np.ndarray) -> np.ndarray:
     return first[la] + (rng.uniform(0, 1, len(la)) * n_in_la[la]).astype(int)
 
 
-def _phases(cfg, rng, n: int) -> np.ndarray:
+def _phases(cfg, rng, la: np.ndarray) -> np.ndarray:
+    """Each local authority's schools split into primaries and secondaries in England's
+    proportions (`primary_share`; its secondaries, in proportion to its schools, by largest
+    remainders): an authority plans the secondary places for its own children (its duty to
+    secure sufficient places, Education Act 1996 s.14), so its share of the region's
+    secondaries follows its share of the schools, not a region-wide draw. Which of its
+    schools are secondaries is random (one permutation of all the schools, taken in order
+    within each authority)."""
+    n = len(la)
     phase = np.full(n, PRIMARY)
     # At least one school of each phase, so that each phase's metrics exist in a tiny region.
     n_secondary = min(n - 1, max(1, int(round(n * (1 - cfg.primary_share)))))
-    phase[rng.permutation(n)[:n_secondary]] = SECONDARY
+    per_la = largest_remainders(n_secondary, np.bincount(la).astype(float))
+    drawn_place = np.empty(n, np.int64)          # each school's place in the permutation
+    drawn_place[rng.permutation(n)] = np.arange(n)
+    by_la = np.lexsort((drawn_place, la))
+    rank = np.arange(n) - np.searchsorted(la[by_la], la[by_la])
+    phase[by_la[rank < per_la[la[by_la]]]] = SECONDARY
     return phase
 
 
-def _pupils(cfg, rng, phase: np.ndarray) -> np.ndarray:
+def _pupils(cfg, rng, phase: np.ndarray, la: np.ndarray) -> np.ndarray:
     primary = phase == PRIMARY
     mean = np.where(primary, cfg.primary_pupils_mean, cfg.secondary_pupils_mean)
     cv = np.where(primary, cfg.primary_pupils_cv, cfg.secondary_pupils_cv)
@@ -462,7 +476,21 @@ def _pupils(cfg, rng, phase: np.ndarray) -> np.ndarray:
     # A school has pupils: with a wide spread (a cv up to 3) the lognormal's low tail
     # would otherwise round some rolls to zero, and every per-pupil rate to NaN.
     drawn = np.maximum(1, np.round(mean * rng.lognormal(-sigma**2 / 2, sigma, len(phase))))
-    return _sufficient_secondaries(drawn, phase)
+    return _seated_by_authority(drawn, phase, la)
+
+
+def _seated_by_authority(pupils: np.ndarray, phase: np.ndarray, la: np.ndarray) -> np.ndarray:
+    """`_sufficient_secondaries` for each local authority's schools, then for the region's.
+
+    The duty to secure sufficient places is each authority's (Education Act 1996, s.14): an
+    authority whose secondaries could not seat its own Year 6 has their rolls scaled up even
+    where its neighbours' spare places could seat them. An authority with no secondary (a
+    tiny region) sends its Year 6 to the others', for whom the region's pass makes room."""
+    pupils = pupils.copy()
+    for authority in np.unique(la):
+        own = la == authority
+        pupils[own] = _sufficient_secondaries(pupils[own], phase[own])
+    return _sufficient_secondaries(pupils, phase)
 
 
 def _sufficient_secondaries(pupils: np.ndarray, phase: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -10,7 +11,8 @@ import pytest
 import sim
 from sim.geography import PRIMARY
 from sim.pupils.places import places_of
-from sim.region import _sufficient_secondaries, beta_around, build_region
+from sim.region import (_phases, _seated_by_authority, _sufficient_secondaries,
+                        beta_around, build_region)
 from sim.region_real import PRE16_SHARE
 
 GM_WEIGHTS = [552, 330, 296, 294, 270, 242, 235, 231, 223, 193]
@@ -88,6 +90,36 @@ def test_secondaries_are_scaled_up_only_when_they_could_not_seat_the_primaries_y
     # (300 + 250) -> 109.6 places seat 100: kept as drawn.
     np.testing.assert_array_equal(_sufficient_secondaries(np.array([490.0, 210.0, 300.0, 250.0]),
                                                           phase), [490, 210, 300, 250])
+
+
+def test_each_authority_seats_its_own_year_6_before_the_region_is_checked():
+    # Authority 0 is the first case above: Year 6 100, 49.8 places, scaled to 201 and 302.
+    # Authority 1: Year 6 10 (70 / 7) and 1,000 x 0.885636 / 5 x 9/8 = 199.3 places: kept.
+    # Together 110 Year 6 and 249 places: region-wide, nothing would be scaled.
+    phase, la = np.array([0, 0, 1, 1, 0, 1]), np.array([0, 0, 0, 0, 1, 1])
+    pupils = np.array([490.0, 210.0, 100.0, 150.0, 70.0, 1000.0])
+    np.testing.assert_array_equal(_sufficient_secondaries(pupils, phase), pupils)
+    np.testing.assert_array_equal(_seated_by_authority(pupils, phase, la),
+                                  [490, 210, 201, 302, 70, 1000])
+    # Add an authority with no secondary (Year 6 7,000 / 7 = 1,000): the region's pass
+    # then finds 1,110 Year 6 for (201 + 302 + 1,000) x 0.885636 / 5 x 9/8 = 299.5 places
+    # and scales the secondaries by 1,110 / 299.5, rounded up.
+    phase, la = np.append(phase, 0), np.append(la, 2)
+    seated = _seated_by_authority(np.append(pupils, 7000.0), phase, la)
+    places = 1503 * PRE16_SHARE / 5 * 9 / 8
+    np.testing.assert_array_equal(seated[phase == 1],
+                                  np.ceil(np.array([201, 302, 1000]) * 1110 / places))
+    np.testing.assert_array_equal(seated[phase == 0], [490, 210, 70, 7000])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_each_authority_has_its_share_of_the_secondaries(seed):
+    # 35 schools, 83 % primaries: round(35 x 0.17) = 6 secondaries, shared over authorities
+    # of 10, 20 and 5 schools by largest remainders: quotas 1.71, 3.43, 0.86 -> 1, 3, 0
+    # and the 2 left to the largest remainders, 0.86 and 0.71: 2, 3, 1.
+    la = np.repeat([0, 1, 2], [10, 20, 5])
+    phase = _phases(SimpleNamespace(primary_share=0.83), np.random.default_rng(seed), la)
+    assert np.bincount(la[phase == 1], minlength=3).tolist() == [2, 3, 1]
 
 
 def test_a_synthetic_secondary_s_year_group_leaves_out_its_sixth_form_as_a_real_one_s():

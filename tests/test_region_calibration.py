@@ -141,9 +141,29 @@ def test_with_pupils_placed_the_synthetic_region_starts_like_the_real_one(place,
 # 0.01 of that. The shipped data cannot say how many of GM's Year 6 really leave: the census
 # gives no school's age range and no flows, and the same arithmetic over all of England, which
 # has no such border, leaves 4.3 % of Year 6 without a Year 7 place (663,979 against 635,749),
-# so at least a third of GM's 13 % is the arithmetic, not a flow. Not fixed: issue 13.
-@pytest.mark.xfail(strict=True, reason="synthetic GM's secondaries about 0.03 less segregated "
-                                       "than gm_real's at start (issue 13)")
+# so at least a third of GM's 13 % is the arithmetic, not a flow.
+# Session 10 (experiments/secondary_segregation.py: between boroughs = the index over their
+# totals, within = their own indices weighted by pupils). The census's 0.278 is 0.164
+# between and 0.228 within, and 0.259 without Trafford's seven grammar schools (4.9 % of
+# their pupils eligible against 20.7 % in Trafford's other secondaries); gm_real's placed
+# 0.283 is 0.166 and 0.229, 0.270 without them: the model, which admits nobody by
+# attainment, gives them 10 % from where they stand. Synthetic GM was short on both parts
+# (seeds 1-10: between 0.12-0.17, within 0.18-0.22) and moved 12-22 % of its secondary
+# pupils across a borough border (gm_real 10 %), because its secondaries were drawn
+# region-wide (seed 1: Manchester had 46,400 secondary pupils for 54,500 primary ones,
+# Wigan 16,500 for 40,600). Each borough now has its share of the secondaries and seats its
+# own Year 6 (`sim.region._phases`, `_seated_by_authority`): 10-14 % cross, and the index is
+# 0.272, 0.265, 0.238 at seeds 1-3 (0.259, 0.253, 0.253 before; seeds 1-10: mean 0.253
+# against 0.249, paired difference +0.004, 95 % interval -0.002 to +0.011: unclear), so
+# seeds 1 and 2 pass and seed 3 misses by 0.015. Two experiments on the region-wide draw
+# did not close it (not in the model): Trafford's grammar schools in synthetic GM as 7 of 19 of its
+# secondaries with 0.16 of their area's share (Cribb et al. 2013: under 3 % of entrants
+# against 18 % locally) move it by at most 0.003 (the placed share is the transition's, not
+# the input's); admitting only the region's top quarter by attainment to them moves it
+# by -0.004 to +0.001 (seeds 1-3) and gm_real's by +0.010. Not fixed: issue 13.
+@pytest.mark.xfail(strict=True, reason="synthetic GM's secondaries less segregated than "
+                                       "gm_real's 0.283 at start: seed 3 0.238 (seeds 1, 2: "
+                                       "0.272, 0.265), issue 13")
 def test_with_pupils_placed_synthetic_secondaries_are_as_segregated_as_real_ones():
     real = placed_stats("gm_real", 1)["segregation_secondary"]
     drawn = [placed_stats("gm", seed)["segregation_secondary"] for seed in SEEDS]
