@@ -8,6 +8,12 @@ rewiring adds links across authorities.
 
 Generators and their parameters (`networkx` functions):
 - `watts_strogatz`: k (neighbours on the ring, even), p (rewiring probability);
+- `degree_preserving_ring`: the same ring lattice (k, p), rewired by double-edge swaps so that
+  every school keeps its k partners (Maslov & Sneppen 2002, "Specificity and stability in
+  topology of protein networks", Science 296: degree-preserving randomisation): round(p *
+  links / 2) swaps of two links each (a link may be swapped more than once), so the
+  lattice's clustering falls and its paths shorten as in Watts & Strogatz while the number
+  of partners, which rewiring otherwise spreads to 2-10, stays the same;
 - `connected_caveman`: clique_size (the schools of the region are split into
   n // clique_size caves; a remainder of schools stays outside);
 - `barabasi_albert`: m (links of each new school);
@@ -27,7 +33,7 @@ import numpy as np
 
 from sim.errors import ConfigError
 
-GENERATORS = ("watts_strogatz", "connected_caveman", "barabasi_albert", "random_geometric")
+GENERATORS = ("watts_strogatz", "degree_preserving_ring", "connected_caveman", "barabasi_albert", "random_geometric")
 
 
 def generated_edges(generator: str, n: int, params: dict, seed: int,
@@ -35,6 +41,8 @@ def generated_edges(generator: str, n: int, params: dict, seed: int,
     """(edges, 2) school pairs (lower id first) from a networkx generator."""
     if generator == "watts_strogatz":
         g = nx.watts_strogatz_graph(n, int(params["k"]), float(params["p"]), seed=seed)
+    elif generator == "degree_preserving_ring":
+        g = swapped_ring(n, int(params["k"]), float(params["p"]), seed)
     elif generator == "connected_caveman":
         size = int(params["clique_size"])
         g = nx.connected_caveman_graph(n // size, size)
@@ -49,6 +57,22 @@ def generated_edges(generator: str, n: int, params: dict, seed: int,
         raise ConfigError(f"scheme.generator={generator} is unknown; allowed: "
                           f"{', '.join(GENERATORS)}, or scheme.edges_file")
     return _sorted_pairs(np.array(list(g.edges()), np.int64).reshape(-1, 2))
+
+
+def swapped_ring(n: int, k: int, p: float, seed: int) -> nx.Graph:
+    """Ring lattice of n schools with k neighbours each, round(p * links / 2) double-edge
+    swaps applied (each school's number of partners unchanged)."""
+    g = nx.watts_strogatz_graph(n, k, 0.0)
+    swaps = round(p * g.number_of_edges() / 2)
+    if swaps:
+        try:
+            nx.double_edge_swap(g, nswap=swaps, max_tries=100 * swaps + 1000, seed=seed)
+        except (nx.NetworkXError, nx.NetworkXAlgorithmError):
+            raise ConfigError(
+                f"scheme.generator=degree_preserving_ring cannot swap {swaps} pairs of links "
+                f"on a ring of {n} schools with k = {k}; allowed: a ring that is not complete "
+                f"(more schools than k + 1), or scheme.p=0") from None
+    return g
 
 
 def read_edges(path: str | Path, n_schools: int) -> np.ndarray:

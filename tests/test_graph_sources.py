@@ -18,6 +18,31 @@ def test_watts_strogatz_lattice_and_rewired():
     assert len(rewired) == 40 and rewired.tolist() != lattice.tolist()
 
 
+def test_degree_preserving_ring_keeps_every_school_at_k_partners():
+    lattice = graph_sources.generated_edges("watts_strogatz", 30, {"k": 4, "p": 0.0}, 1)
+    same = graph_sources.generated_edges("degree_preserving_ring", 30, {"k": 4, "p": 0.0}, 1)
+    assert same.tolist() == lattice.tolist()
+    swapped = graph_sources.generated_edges("degree_preserving_ring", 30, {"k": 4, "p": 1.0}, 1)
+    assert len(swapped) == 60 and (swapped[:, 0] < swapped[:, 1]).all()
+    assert np.bincount(swapped.ravel(), minlength=30).tolist() == [4] * 30
+    # 30 swaps of two links each: most of the ring's 60 links are gone, its triangles with them
+    kept = {tuple(e) for e in lattice.tolist()} & {tuple(e) for e in swapped.tolist()}
+    assert len(kept) < 30
+    assert nx.average_clustering(nx.Graph(swapped.tolist())) < nx.average_clustering(
+        nx.Graph(lattice.tolist())) == 0.5
+    again = graph_sources.generated_edges("degree_preserving_ring", 30, {"k": 4, "p": 1.0}, 1)
+    assert again.tolist() == swapped.tolist()
+
+
+def test_degree_preserving_ring_that_cannot_be_swapped_is_refused_in_one_line():
+    # five schools with four neighbours each: the complete graph, no swap leaves it simple
+    with pytest.raises(ConfigError) as err:
+        graph_sources.generated_edges("degree_preserving_ring", 5, {"k": 4, "p": 1.0}, 1)
+    assert str(err.value) == ("scheme.generator=degree_preserving_ring cannot swap 5 pairs of "
+                              "links on a ring of 5 schools with k = 4; allowed: a ring that is "
+                              "not complete (more schools than k + 1), or scheme.p=0")
+
+
 def test_other_generators():
     cave = graph_sources.generated_edges("connected_caveman", 21, {"clique_size": 5}, 0)
     assert cave.max() == 19          # four caves of five; school 20 stays outside

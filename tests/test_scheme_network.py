@@ -54,7 +54,8 @@ def test_bad_file_is_one_line_naming_the_line(tmp_path):
 
 
 def test_other_generators_run():
-    for extra in (["scheme.generator=connected_caveman", "scheme.clique_size=5"],
+    for extra in (["scheme.generator=degree_preserving_ring", "scheme.p=0.3"],
+                  ["scheme.generator=connected_caveman", "scheme.clique_size=5"],
                   ["scheme.generator=barabasi_albert", "scheme.m=2"],
                   ["scheme.generator=random_geometric", "scheme.radius=0.2"]):
         model = build_model([*SMALL, *extra])

@@ -29,10 +29,11 @@ class NetworkParams(GroupParams):
                            label="Partner graph",
                            help="A networkx generator, or file: read scheme.edges_file.")
     k: int = param(4, min=2, max=20, why="a neighbour on each side; at most 20 partners each",
-                   label="Ring neighbours (Watts-Strogatz)",
+                   label="Ring neighbours (Watts-Strogatz, degree-preserving ring)",
                    help="Each school's partners on the ring before rewiring (even).")
     p: float = param(0.1, min=0, max=1, why="a probability", label="Rewiring probability",
-                     step=0.05, help="Watts-Strogatz: chance that a ring link is rewired.")
+                     step=0.05, help="Watts-Strogatz: chance that a ring link is rewired; "
+                                     "degree-preserving ring: p x links / 2 double-edge swaps.")
     clique_size: int = param(4, min=2, max=40, why="a cave of two to forty schools",
                              label="Cave size (connected caveman)",
                              help="Schools per cave; one link of each cave is rewired to the "
