@@ -155,12 +155,15 @@ def test_with_pupils_placed_the_synthetic_region_starts_like_the_real_one(place,
 # own Year 6 (`sim.region._phases`, `_seated_by_authority`): 10-14 % cross, and the index is
 # 0.272, 0.265, 0.238 at seeds 1-3 (0.259, 0.253, 0.253 before; seeds 1-10: mean 0.253
 # against 0.249, paired difference +0.004, 95 % interval -0.002 to +0.011: unclear), so
-# seeds 1 and 2 pass and seed 3 misses by 0.015. Two experiments on the region-wide draw
-# did not close it (not in the model): Trafford's grammar schools in synthetic GM as 7 of 19 of its
-# secondaries with 0.16 of their area's share (Cribb et al. 2013: under 3 % of entrants
-# against 18 % locally) move it by at most 0.003 (the placed share is the transition's, not
-# the input's); admitting only the region's top quarter by attainment to them moves it
-# by -0.004 to +0.001 (seeds 1-3) and gm_real's by +0.010. Not fixed: issue 13.
+# seeds 1 and 2 pass and seed 3 misses by 0.015. Their mean is near the census's without
+# Trafford's grammar schools (0.259: between 0.143, within 0.215), which neither region
+# admits by attainment. Two experiments on the region-wide draw did not close it (not in
+# the model): 7 of 19 of synthetic Trafford's secondaries as grammar schools with 0.16 of
+# their area's share (Cribb et al. 2013, Poor Grammar: under 3 % of entrants eligible
+# against 18 % locally) moved it by at most +0.003 (the placed share is the transition's,
+# not the input's); admitting to them only the region's top quarter by attainment, among
+# the families' 8 nearest candidates, moved it by -0.004 to +0.001 at seeds 1-3 (the
+# grammars were left short of pupils) and gm_real's by +0.010. Not fixed: issue 13.
 @pytest.mark.xfail(strict=True, reason="synthetic GM's secondaries less segregated than "
                                        "gm_real's 0.283 at start: seed 3 0.238 (seeds 1, 2: "
                                        "0.272, 0.265), issue 13")
