@@ -3,7 +3,12 @@
 Sources: the seed documents hold that expertise already exists inside schools and that
 within-school strategies improve practice slowly on their own (Ainscow, think piece 4);
 staff turnover is higher in schools serving disadvantaged communities, so practice is lost
-faster there (the disadvantaged schools "lost most" and have least capacity).
+faster there (the disadvantaged schools "lost most" and have least capacity). The
+forgetting rate b is the loss of a practice's users as teachers leave: about 14 % of a
+school's teachers leave it each year (DfE School Workforce Census: about 9 % leave the
+state-funded sector and 4-8 % move to another state school; Smithers & Robinson 2004,
+Teacher Turnover, Wastage and Movements between Schools, DfES RR640: 13.6 % primary, 12.8 %
+secondary); at the mean disadvantaged share, 0.30, `forgetting_rate` 0.11 gives that.
 
 Per term, each domain follows dE/dt = a (1 - E) - b E, solved exactly over the term so it
 stays in [0, 1]:
