@@ -12,7 +12,9 @@ the programme minus under no scheme. Per group and seed it writes
 
 Switch a channel off with `--override` to see what moves the fade, e.g.
 `--override practices.unsupported_lapse_rate=0` (practices still embedding lapse at schools
-that meet no partner, `sim.practices.lapse_unembedded`):
+that meet no partner, `sim.practices.lapse_unembedded`), or stop every Family when the
+funding ends (`--override policy.funding.sustain_trust=1.0`: all schools then fall in
+"stopped", whose `kept` is 1 minus 7a's fade):
 
     python -m experiments.fade_after_funding --seeds 1,2,3,4,5 --override calibration=posterior
 """
