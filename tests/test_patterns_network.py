@@ -39,7 +39,7 @@ def created(diffusion):
 # territories, a0c8241; the refit at 90e9374) moved these below their bars. Strict: each
 # fails again once reproduced; the expectations are the and are not changed. Why
 # (docs/network_structure.md, session 10): at ten years Watts-Strogatz rewiring spreads the
-# number of partners (2-10 a school at p = 1) and schools with many spend the leadership
+# number of partners (2-12 a school at p = 1) and schools with many spend the leadership
 # days in-school work needs, so the mean falls with p; with every school kept at 4 partners
 # (scheme.generator=degree_preserving_ring) it rises a little and levels off. At thirty years
 # the mean and the difference between schools rise with p all the way to the random graph.
