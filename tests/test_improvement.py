@@ -90,3 +90,19 @@ class TestImproveAndForget:
         got = improvement.improve_and_forget(e, np.array([0.0, 50.0, 1e6]), np.array([1.0, 0.0, 0.5]),
                                              cfg(rate=5.0, forgetting_rate=5.0), 1.0)
         assert ((got >= 0) & (got <= 1)).all()
+
+
+def test_default_depth_loss_is_teachers_yearly_turnover_over_englands_schools():
+    """The default b = forgetting_rate * (1 + factor * share), averaged over England's real
+    schools (their census disadvantaged shares), is the share of a school's teachers who leave
+    it each year: 12.8-13.6 % (Smithers & Robinson 2004, secondary and primary) to about 17 %
+    (DfE School Workforce Census: about 9 % leave the state-funded sector, up to 8 % move to
+    another state school). Fails if either default, or the real data's shares, move b off it."""
+    import sim
+    from sim.region import build_region
+
+    config = sim.compose_config(["region=england_real"])
+    share = np.asarray(build_region(config.region, np.random.default_rng(1)).disadvantaged_share)
+    imp = config.improvement
+    loss = imp.forgetting_rate * (1 + imp.turnover_deprivation_factor * share)
+    assert 0.128 <= loss.mean() <= 0.17
