@@ -91,19 +91,20 @@ class InspectionParams:
     # shares: primary 52 % good, 27 % requires improvement (then "satisfactory"), 4 %
     # inadequate; secondary 44 / 34 / 10 % (experiments/data/fit_inspection_thresholds.py),
     # re-fitted at each refit's defaults, whose months per unit of expertise spread schools'
-    # results (session 9: 2.6 / 8.4; session 8, at 1.9 / 6.3: -2.9 / -9.5 and -1.8 / -9.3;
+    # results (session 10: 3.4 / 5.9; session 9, at 2.6 / 8.4: -3.0 / -9.8 and -1.6 / -10.6;
+    # session 8, at 1.9 / 6.3: -2.9 / -9.5 and -1.8 / -9.3;
     # session 7, at 5.9 / 7.9: -3.6 / -12.1 and -2.1 / -11.3;
     # session 6, at 7.0 / 7.7: -3.9 / -13.1 and -2.1 / -11.4; -3.3 / -10.8 and -2.1 / -10.5
     # before, at 4.2 / 6.1).
     outstanding_months_primary: float = param(4.9, **_THRESHOLD,
                                               label="Outstanding from (primary)")
-    good_months_primary: float = param(-3.0, **_THRESHOLD, label="Good from (primary)")
-    inadequate_months_primary: float = param(-9.8, **_THRESHOLD,
+    good_months_primary: float = param(-3.1, **_THRESHOLD, label="Good from (primary)")
+    inadequate_months_primary: float = param(-10.3, **_THRESHOLD,
                                              label="Inadequate below (primary)")
     outstanding_months_secondary: float = param(6.3, **_THRESHOLD,
                                                 label="Outstanding from (secondary)")
-    good_months_secondary: float = param(-1.6, **_THRESHOLD, label="Good from (secondary)")
-    inadequate_months_secondary: float = param(-10.6, **_THRESHOLD,
+    good_months_secondary: float = param(-1.5, **_THRESHOLD, label="Good from (secondary)")
+    inadequate_months_secondary: float = param(-10.0, **_THRESHOLD,
                                                label="Inadequate below (secondary)")
 
 
