@@ -64,7 +64,8 @@ class TestFamilies:
         the within-phase sd. Families of consecutive intake rank would give about 0.1; the
         competition radius costs some, most among secondaries (3 km). Before session 10 the
         short last family's schools (the lowest intakes) were shared out to the first
-        families (the highest): 0.53 (primaries 0.45); now 0.32 (primaries 0.11)."""
+        families (the highest). At the session-10 refit's defaults (885260e) and regions:
+        0.50 with that share-out (primaries 0.45), 0.23 now (primaries 0.13)."""
         index, phase = gm.scheme.intake_index(gm), gm.region.phase
         groups = groups_of(gm)
 
