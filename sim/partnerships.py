@@ -112,7 +112,9 @@ class Partnerships:
         lo, hi = np.minimum(a, b), np.maximum(a, b)
         n = np.int64(self._n_schools)
         key = lo.astype(np.int64) * n + hi
-        if np.any(layer):
+        # An array of layers is added as it is (zeros add nothing); one int only when it is
+        # not 0 (np.any of a Python int costs more than the search, every meeting week).
+        if isinstance(layer, np.ndarray) or layer:
             key = key + np.asarray(layer, np.int64) * n * n
         return np.searchsorted(self._link_keys, key)
 
