@@ -319,7 +319,7 @@ def beta_around(rng, mean: np.ndarray, concentration: float) -> np.ndarray:
 def _schools_per_la(cfg, rng) -> np.ndarray:
     """Split n_schools over local authorities by weight (largest remainder, at least one)."""
     n_la = cfg.n_local_authorities
-    weights = np.asarray(cfg.la_weights, float) if len(cfg.la_weights) else \
+    weights = np.asarray(list(cfg.la_weights), float) if len(cfg.la_weights) else \
         rng.lognormal(0.0, 0.5, n_la)
     spare = cfg.n_schools - n_la
     if spare < 0:
@@ -334,7 +334,9 @@ def _schools_per_la(cfg, rng) -> np.ndarray:
 
 def _la_centres(cfg, rng) -> np.ndarray:
     if len(cfg.la_centres_km):
-        return np.asarray(cfg.la_centres_km, float)
+        # As plain lists: numpy looks for the array protocol on each list of the config, and
+        # each look raises and formats an OmegaConf error (2 ms of GM's set-up).
+        return np.asarray([list(centre) for centre in cfg.la_centres_km], float)
     n_la = cfg.n_local_authorities
     cols = int(np.ceil(np.sqrt(n_la)))
     grid = np.column_stack([np.arange(n_la) % cols, np.arange(n_la) // cols]).astype(float)
