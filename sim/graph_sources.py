@@ -33,7 +33,8 @@ import numpy as np
 
 from sim.errors import ConfigError
 
-GENERATORS = ("watts_strogatz", "degree_preserving_ring", "connected_caveman", "barabasi_albert", "random_geometric")
+GENERATORS = ("watts_strogatz", "degree_preserving_ring", "connected_caveman",
+              "barabasi_albert", "random_geometric")
 
 
 def generated_edges(generator: str, n: int, params: dict, seed: int,

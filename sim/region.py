@@ -462,11 +462,9 @@ def _phases(cfg, rng, la: np.ndarray) -> np.ndarray:
     # At least one school of each phase, so that each phase's metrics exist in a tiny region.
     n_secondary = min(n - 1, max(1, int(round(n * (1 - cfg.primary_share)))))
     per_la = largest_remainders(n_secondary, np.bincount(la).astype(float))
-    drawn_place = np.empty(n, np.int64)          # each school's place in the permutation
-    drawn_place[rng.permutation(n)] = np.arange(n)
-    by_la = np.lexsort((drawn_place, la))
-    rank = np.arange(n) - np.searchsorted(la[by_la], la[by_la])
-    phase[by_la[rank < per_la[la[by_la]]]] = SECONDARY
+    drawn = rng.permutation(n)
+    for authority, count in enumerate(per_la):
+        phase[drawn[la[drawn] == authority][:count]] = SECONDARY
     return phase
 
 

@@ -10,9 +10,9 @@ better in an area of practice.
 Formation, per phase: schools are ranked by the weighted index of standardised features
 (prior attainment counts for, the others against); each school in rank order joins the
 first open family with room and no member within the competition radius, so families are
-bands of similar intake. A short last family is shared out, each school to the family nearest in intake
-with room and no competitor of it. If
-sizes between `min_size` and `max_size` cannot be met, formation fails with a ConfigError.
+bands of similar intake. A short last family is shared out, each school to the family
+nearest in intake with room and no competitor of it. If sizes between `min_size` and
+`max_size` cannot be met, formation fails with a ConfigError.
 Re-brokering (`Families.rebroker`): schools whose families lapsed are grouped again by
 their intake index.
 
